@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// segscore: score segmentation masks across a dataset with named, reproducible Dice variants.
+///
+/// Dependencies point one way: the `segscore` executable → `SegScore` (pipeline) → `MaskIO`,
+/// `SegMetrics`, … Only `MaskIO` sees C (`CMaskCodecs`, which wraps libpng and libtiff).
+let package = Package(
+    name: "segscore",
+    products: [
+        .executable(name: "segscore", targets: ["SegScoreCLI"]),
+        .library(name: "SegScore", targets: ["SegScore"]),
+        .library(name: "MaskIO", targets: ["MaskIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .target(name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"]),
+        .target(name: "MaskIO", dependencies: ["CMaskCodecs"]),
+        .target(name: "ReportWriters"),
+        .target(name: "SegScore", dependencies: ["MaskIO", "ReportWriters"]),
+        .executableTarget(
+            name: "SegScoreCLI",
+            dependencies: [
+                "SegScore", "MaskIO", "ReportWriters",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "MaskIOTests", dependencies: ["MaskIO"]),
+        .testTarget(name: "ReportWritersTests", dependencies: ["ReportWriters"]),
+        .testTarget(name: "SegScoreCLITests", dependencies: ["SegScoreCLI"]),
+    ]
+)

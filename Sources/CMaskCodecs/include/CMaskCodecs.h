@@ -1,0 +1,136 @@
+/*
+ * CMaskCodecs: a thin, crash-free C layer over libpng and libtiff for segscore.
+ *
+ * Only our own prefixed types cross this header: no png_structp or TIFF * reaches Swift.
+ * Every function reports failure as a status code plus a message written into the caller's
+ * `error` buffer (always NUL-terminated when error_size > 0). Nothing here prints, exits or
+ * touches global state, so different files may be decoded on different threads at once.
+ *
+ * Usage (two phases, so the caller owns and may reuse the pixel buffer):
+ *
+ *     cmask_info info;
+ *     cmask_decoder *d = NULL;
+ *     int status = cmask_open(bytes, size, max_samples, &d, &info, err, sizeof err);
+ *     if (status == CMASK_OK) status = cmask_read(d, buffer, info.data_bytes, err, sizeof err);
+ *     cmask_close(d);
+ */
+#ifndef CMASK_CODECS_H
+#define CMASK_CODECS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Status codes returned by every function of this header. */
+typedef enum {
+    CMASK_OK = 0,
+    /** The bytes are not a PNG or TIFF file this shim recognises. */
+    CMASK_ERR_FORMAT = 1,
+    /** The codec reported an error (truncated data, bad CRC, broken stream, …). */
+    CMASK_ERR_CORRUPT = 2,
+    /** A valid file whose layout segscore does not read (64-bit float, signed, YCbCr, …). */
+    CMASK_ERR_UNSUPPORTED = 3,
+    /** The header declares more samples than the caller's limit; nothing was allocated. */
+    CMASK_ERR_TOO_LARGE = 4,
+    /** An allocation failed. */
+    CMASK_ERR_NOMEM = 5,
+    /** The caller passed a buffer of the wrong size or a NULL handle. */
+    CMASK_ERR_USAGE = 6,
+} cmask_status;
+
+/** Container formats. */
+typedef enum { CMASK_FORMAT_UNKNOWN = 0, CMASK_FORMAT_PNG = 1, CMASK_FORMAT_TIFF = 2 } cmask_format;
+
+/** The type of one decoded sample in the output buffer. */
+typedef enum {
+    CMASK_SAMPLE_U8 = 1,
+    CMASK_SAMPLE_U16 = 2,
+    CMASK_SAMPLE_U32 = 3,
+    CMASK_SAMPLE_F32 = 4,
+} cmask_sample;
+
+/** What the file declared its pixels to be. */
+typedef enum {
+    CMASK_COLOR_GRAY = 0,
+    CMASK_COLOR_GRAY_ALPHA = 1,
+    CMASK_COLOR_PALETTE = 2,
+    CMASK_COLOR_RGB = 3,
+    CMASK_COLOR_RGBA = 4,
+    CMASK_COLOR_MULTI = 5,
+} cmask_color;
+
+/** Header facts, filled by cmask_open. Output layout: page, row, column, channel (interleaved). */
+typedef struct {
+    cmask_format format;
+    uint32_t width;
+    uint32_t height;
+    /** Number of pages (TIFF directories); 1 for PNG. */
+    uint32_t pages;
+    /** Samples per pixel in the output (alpha is a channel). */
+    uint32_t channels;
+    /** Bits per sample as stored in the file (1, 2, 4, 8, 16 or 32). */
+    uint32_t bit_depth;
+    cmask_sample sample;
+    cmask_color color;
+    /** PNG: 0. TIFF: the Compression tag (1 none, 5 LZW, 8 Deflate, 32773 PackBits, 50000 ZSTD, …). */
+    uint32_t compression;
+    /** TIFF Predictor tag (1 none, 2 horizontal, 3 floating point); PNG: 1. */
+    uint32_t predictor;
+    /** TIFF PlanarConfiguration (1 contiguous, 2 separate); PNG: 1. */
+    uint32_t planar;
+    /** 1 when the TIFF is tiled. */
+    uint32_t tiled;
+    /** 1 when the PNG is Adam7 interlaced. */
+    uint32_t interlaced;
+    /** TIFF Photometric tag; PNG: its colour type. */
+    uint32_t photometric;
+    /** Number of palette entries kept in `palette` (0 when there is none, at most 256). */
+    uint32_t palette_count;
+    /** Palette colours as R, G, B bytes (TIFF colour maps are scaled from 16 to 8 bits). */
+    uint8_t palette[256 * 3];
+    /** Bytes the caller must provide to cmask_read: width·height·pages·channels·sample size. */
+    uint64_t data_bytes;
+} cmask_info;
+
+/** An open decoder. Opaque; create with cmask_open, release with cmask_close. */
+typedef struct cmask_decoder cmask_decoder;
+
+/**
+ * Recognises a PNG or TIFF file from its first bytes.
+ * Returns CMASK_FORMAT_UNKNOWN when neither signature matches.
+ */
+cmask_format cmask_sniff(const uint8_t *bytes, size_t size);
+
+/**
+ * Parses the header of the PNG or TIFF file held in `bytes` (chosen by its signature) and fills
+ * `info`. The decoder keeps a pointer to `bytes`: they must stay valid until cmask_close.
+ * `max_samples` bounds width·height·pages·channels; a larger declaration is refused with
+ * CMASK_ERR_TOO_LARGE before any pixel memory is allocated.
+ * On success `*decoder` is a new handle owned by the caller (cmask_close it). On failure
+ * `*decoder` is NULL and `error` holds the reason.
+ */
+int cmask_open(const uint8_t *bytes, size_t size, uint64_t max_samples, cmask_decoder **decoder,
+               cmask_info *info, char *error, size_t error_size);
+
+/**
+ * Decodes every page into `out`, which the caller owns and which must hold exactly
+ * `info.data_bytes` bytes. Samples are the stored values: no gamma, palette expansion,
+ * or rescaling; sub-byte samples become one byte each; 16- and 32-bit samples are in host
+ * byte order. May be called once per handle.
+ */
+int cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, char *error, size_t error_size);
+
+/** Releases a decoder and everything it allocated. NULL is allowed. */
+void cmask_close(cmask_decoder *decoder);
+
+/** Returns 1 when this libtiff was built with the codec for the TIFF Compression tag value. */
+int cmask_tiff_codec_available(uint32_t compression);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CMASK_CODECS_H */

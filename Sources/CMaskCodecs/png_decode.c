@@ -1,0 +1,179 @@
+/*
+ * PNG through libpng, from a file held in memory.
+ *
+ * Every libpng call happens inside a function that owns its own setjmp(png_jmpbuf(png)): a
+ * longjmp never crosses a Swift frame and never targets a function that has returned. Locals
+ * changed after setjmp are volatile. The error callback copies libpng's message into the
+ * caller's buffer, then longjmps.
+ */
+#include "codecs_internal.h"
+
+#include <png.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cmask_png_state {
+    png_structp png;
+    png_infop info;
+    const uint8_t *bytes;
+    size_t size;
+    size_t offset;
+    /** The message sink of the call in progress (cmask_png_open or cmask_png_read). */
+    cmask_message *message;
+};
+
+static void on_png_error(png_structp png, png_const_charp text) {
+    cmask_png_state *state = png_get_error_ptr(png);
+    if (state != NULL) cmask_set_error(state->message, "libpng: %s", text);
+    png_longjmp(png, 1);
+}
+
+static void on_png_warning(png_structp png, png_const_charp text) {
+    /* Warnings (an unknown ancillary chunk, a bad ancillary CRC) do not change the pixels. */
+    (void)png;
+    (void)text;
+}
+
+static void on_png_read(png_structp png, png_bytep out, size_t count) {
+    cmask_png_state *state = png_get_io_ptr(png);
+    if (count > state->size - state->offset) {
+        png_error(png, "unexpected end of file (truncated)");
+    }
+    memcpy(out, state->bytes + state->offset, count);
+    state->offset += count;
+}
+
+static int host_is_little_endian(void) {
+    const uint16_t probe = 1;
+    uint8_t first;
+    memcpy(&first, &probe, 1);
+    return first == 1;
+}
+
+int cmask_png_open(cmask_decoder *decoder, const uint8_t *bytes, size_t size, uint64_t max_samples,
+                   cmask_message *message) {
+    cmask_png_state *state = calloc(1, sizeof *state);
+    if (state == NULL) {
+        cmask_set_error(message, "out of memory");
+        return CMASK_ERR_NOMEM;
+    }
+    decoder->png = state;
+    state->bytes = bytes;
+    state->size = size;
+    state->message = message;
+    state->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, state, on_png_error, on_png_warning);
+    if (state->png == NULL) {
+        cmask_set_error(message, "libpng: could not create a read structure");
+        return CMASK_ERR_NOMEM;
+    }
+    state->info = png_create_info_struct(state->png);
+    if (state->info == NULL) {
+        cmask_set_error(message, "libpng: could not create an info structure");
+        return CMASK_ERR_NOMEM;
+    }
+    volatile int status = CMASK_ERR_CORRUPT;
+    if (setjmp(png_jmpbuf(state->png))) {
+        return status;
+    }
+    png_structp png = state->png;
+    png_infop info = state->info;
+    png_set_read_fn(png, state, on_png_read);
+    /* libpng's own default width/height cap is 1,000,000; ours (max_samples) is checked below. */
+    png_set_user_limits(png, 0x7fffffffU, 0x7fffffffU);
+    png_read_info(png, info);
+
+    uint32_t width = png_get_image_width(png, info);
+    uint32_t height = png_get_image_height(png, info);
+    int bit_depth = png_get_bit_depth(png, info);
+    int color_type = png_get_color_type(png, info);
+    int interlace = png_get_interlace_type(png, info);
+    uint32_t channels = png_get_channels(png, info);
+
+    cmask_info *out = &decoder->info;
+    out->width = width;
+    out->height = height;
+    out->pages = 1;
+    out->channels = channels;
+    out->bit_depth = (uint32_t)bit_depth;
+    out->sample = bit_depth == 16 ? CMASK_SAMPLE_U16 : CMASK_SAMPLE_U8;
+    out->compression = 0;
+    out->predictor = 1;
+    out->planar = 1;
+    out->interlaced = interlace == PNG_INTERLACE_ADAM7;
+    out->photometric = (uint32_t)color_type;
+    switch (color_type) {
+    case PNG_COLOR_TYPE_GRAY: out->color = CMASK_COLOR_GRAY; break;
+    case PNG_COLOR_TYPE_GRAY_ALPHA: out->color = CMASK_COLOR_GRAY_ALPHA; break;
+    case PNG_COLOR_TYPE_PALETTE: out->color = CMASK_COLOR_PALETTE; break;
+    case PNG_COLOR_TYPE_RGB: out->color = CMASK_COLOR_RGB; break;
+    case PNG_COLOR_TYPE_RGB_ALPHA: out->color = CMASK_COLOR_RGBA; break;
+    default:
+        status = CMASK_ERR_UNSUPPORTED;
+        png_error(png, "unknown colour type");
+    }
+    if (color_type == PNG_COLOR_TYPE_PALETTE) {
+        png_colorp palette = NULL;
+        int count = 0;
+        if (png_get_PLTE(png, info, &palette, &count) && palette != NULL) {
+            if (count > 256) count = 256;
+            out->palette_count = (uint32_t)count;
+            for (int i = 0; i < count; i++) {
+                out->palette[3 * i] = palette[i].red;
+                out->palette[3 * i + 1] = palette[i].green;
+                out->palette[3 * i + 2] = palette[i].blue;
+            }
+        }
+    }
+    uint64_t samples = 0;
+    int size_status = cmask_check_size(width, height, 1, channels, max_samples, &samples, message);
+    if (size_status != CMASK_OK) return size_status;
+    out->data_bytes = samples * cmask_sample_bytes(out->sample);
+    return CMASK_OK;
+}
+
+int cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *message) {
+    cmask_png_state *state = decoder->png;
+    state->message = message;
+    png_structp png = state->png;
+    png_infop info = state->info;
+    const cmask_info *header = &decoder->info;
+    png_bytep *volatile rows = NULL;
+    if (setjmp(png_jmpbuf(png))) {
+        free(rows);
+        return CMASK_ERR_CORRUPT;
+    }
+    /* Stored values only: unpack 1/2/4-bit samples to bytes without rescaling, never expand a
+     * palette, never apply gamma, tRNS or background. 16-bit samples come out in host order. */
+    if (header->bit_depth < 8) png_set_packing(png);
+    if (header->bit_depth == 16 && host_is_little_endian()) png_set_swap(png);
+    (void)png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+
+    size_t row_bytes = png_get_rowbytes(png, info);
+    size_t expected = (size_t)header->width * header->channels * cmask_sample_bytes(header->sample);
+    if (row_bytes != expected) {
+        png_error(png, "unexpected row size after unpacking");
+    }
+    rows = malloc(sizeof(png_bytep) * header->height);
+    if (rows == NULL) png_error(png, "out of memory for row pointers");
+    for (uint32_t y = 0; y < header->height; y++) {
+        rows[y] = (png_bytep)out + (size_t)y * row_bytes;
+    }
+    png_read_image(png, rows);
+    /* Reading to IEND checks the CRCs of the chunks after the image data, and truncation. */
+    png_read_end(png, NULL);
+    free(rows);
+    rows = NULL;
+    return CMASK_OK;
+}
+
+void cmask_png_close(cmask_decoder *decoder) {
+    cmask_png_state *state = decoder->png;
+    if (state == NULL) return;
+    if (state->png != NULL) {
+        png_destroy_read_struct(&state->png, state->info != NULL ? &state->info : NULL, NULL);
+    }
+    free(state);
+    decoder->png = NULL;
+}

@@ -1,0 +1,482 @@
+/*
+ * TIFF through libtiff, from a file held in memory.
+ *
+ * Each handle gets its own error and warning handlers (TIFFOpenOptions…ExtR), so messages land in
+ * the buffer of the call that caused them and parallel decodes never share state. The variadic
+ * TIFFGetField is only called here, through small typed helpers.
+ */
+#include "codecs_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tiffio.h>
+
+/** The facts of one directory that decide how its pixels are laid out. */
+typedef struct {
+    uint32_t width, height;
+    uint16_t samples_per_pixel, bits_per_sample, sample_format, planar, photometric;
+    uint16_t compression, predictor, extra_samples;
+    int tiled;
+    uint32_t tile_width, tile_height, rows_per_strip;
+} tiff_layout;
+
+struct cmask_tiff_state {
+    TIFF *tif;
+    const uint8_t *bytes;
+    uint64_t size;
+    uint64_t offset;
+    cmask_message *message;
+    int failed;
+    tiff_layout layout;
+};
+
+/* ---- in-memory client procedures ---------------------------------------------------------- */
+
+static tmsize_t memory_read(thandle_t handle, void *buffer, tmsize_t count) {
+    cmask_tiff_state *state = (cmask_tiff_state *)handle;
+    if (count <= 0 || state->offset >= state->size) return 0;
+    uint64_t available = state->size - state->offset;
+    uint64_t n = (uint64_t)count < available ? (uint64_t)count : available;
+    memcpy(buffer, state->bytes + state->offset, (size_t)n);
+    state->offset += n;
+    return (tmsize_t)n;
+}
+
+static tmsize_t memory_write(thandle_t handle, void *buffer, tmsize_t count) {
+    (void)handle;
+    (void)buffer;
+    (void)count;
+    return 0;
+}
+
+static toff_t memory_seek(thandle_t handle, toff_t offset, int whence) {
+    cmask_tiff_state *state = (cmask_tiff_state *)handle;
+    uint64_t base = whence == SEEK_CUR ? state->offset : whence == SEEK_END ? state->size : 0;
+    if (offset > UINT64_MAX - base) return (toff_t)-1;
+    state->offset = base + offset;
+    return state->offset;
+}
+
+static int memory_close(thandle_t handle) {
+    (void)handle;
+    return 0;
+}
+
+static toff_t memory_size(thandle_t handle) { return ((cmask_tiff_state *)handle)->size; }
+
+static int memory_map(thandle_t handle, void **base, toff_t *size) {
+    cmask_tiff_state *state = (cmask_tiff_state *)handle;
+    /* Files opened "r" are only ever read through the map, as libtiff does with PROT_READ mmap. */
+    *base = (void *)(uintptr_t)state->bytes;
+    *size = state->size;
+    return 1;
+}
+
+static void memory_unmap(thandle_t handle, void *base, toff_t size) {
+    (void)handle;
+    (void)base;
+    (void)size;
+}
+
+/* ---- per-handle messages ------------------------------------------------------------------- */
+
+static int on_tiff_error(TIFF *tif, void *user, const char *module, const char *format, va_list args) {
+    (void)tif;
+    cmask_tiff_state *state = user;
+    char prefix[96];
+    snprintf(prefix, sizeof prefix, "libtiff: %s", module != NULL ? module : "error");
+    cmask_set_error_v(state->message, prefix, format, args);
+    state->failed = 1;
+    return 1; /* handled: never reaches the process-wide handler */
+}
+
+static int on_tiff_warning(TIFF *tif, void *user, const char *module, const char *format, va_list args) {
+    (void)tif;
+    (void)user;
+    (void)module;
+    (void)format;
+    (void)args;
+    return 1;
+}
+
+/* ---- typed field access -------------------------------------------------------------------- */
+
+static uint16_t field_u16(TIFF *tif, uint32_t tag, uint16_t fallback) {
+    uint16_t value = fallback;
+    if (!TIFFGetField(tif, tag, &value)) return fallback;
+    return value;
+}
+
+static uint16_t field_u16_defaulted(TIFF *tif, uint32_t tag, uint16_t fallback) {
+    uint16_t value = fallback;
+    if (!TIFFGetFieldDefaulted(tif, tag, &value)) return fallback;
+    return value;
+}
+
+static int field_u32(TIFF *tif, uint32_t tag, uint32_t *value) { return TIFFGetField(tif, tag, value); }
+
+static uint16_t extra_sample_count(TIFF *tif) {
+    uint16_t count = 0;
+    uint16_t *types = NULL;
+    if (!TIFFGetField(tif, TIFFTAG_EXTRASAMPLES, &count, &types)) return 0;
+    return count;
+}
+
+static int colormap(TIFF *tif, uint16_t **red, uint16_t **green, uint16_t **blue) {
+    return TIFFGetField(tif, TIFFTAG_COLORMAP, red, green, blue);
+}
+
+/* ---- layout -------------------------------------------------------------------------------- */
+
+static int read_layout(cmask_tiff_state *state, uint32_t page, tiff_layout *layout) {
+    TIFF *tif = state->tif;
+    memset(layout, 0, sizeof *layout);
+    if (!field_u32(tif, TIFFTAG_IMAGEWIDTH, &layout->width) ||
+        !field_u32(tif, TIFFTAG_IMAGELENGTH, &layout->height)) {
+        cmask_set_error(state->message, "page %u has no ImageWidth or ImageLength", page + 1);
+        return CMASK_ERR_CORRUPT;
+    }
+    layout->samples_per_pixel = field_u16_defaulted(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+    layout->bits_per_sample = field_u16_defaulted(tif, TIFFTAG_BITSPERSAMPLE, 1);
+    layout->sample_format = field_u16_defaulted(tif, TIFFTAG_SAMPLEFORMAT, SAMPLEFORMAT_UINT);
+    layout->planar = field_u16_defaulted(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    layout->photometric = field_u16(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+    layout->compression = field_u16_defaulted(tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
+    layout->predictor = field_u16(tif, TIFFTAG_PREDICTOR, PREDICTOR_NONE);
+    layout->extra_samples = extra_sample_count(tif);
+    layout->tiled = TIFFIsTiled(tif);
+    if (layout->tiled) {
+        if (!field_u32(tif, TIFFTAG_TILEWIDTH, &layout->tile_width) ||
+            !field_u32(tif, TIFFTAG_TILELENGTH, &layout->tile_height) || layout->tile_width == 0 ||
+            layout->tile_height == 0) {
+            cmask_set_error(state->message, "page %u is tiled but has no valid tile size", page + 1);
+            return CMASK_ERR_CORRUPT;
+        }
+    } else {
+        uint32_t rows = layout->height;
+        if (!TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rows) || rows == 0) rows = layout->height;
+        layout->rows_per_strip = rows < layout->height ? rows : layout->height;
+    }
+
+    uint16_t bps = layout->bits_per_sample;
+    switch (layout->sample_format) {
+    case SAMPLEFORMAT_UINT:
+    case SAMPLEFORMAT_VOID:
+        if (bps != 1 && bps != 2 && bps != 4 && bps != 8 && bps != 16 && bps != 32) {
+            cmask_set_error(state->message, "%u-bit unsigned samples are not supported (1, 2, 4, 8, 16, 32 are)",
+                            bps);
+            return CMASK_ERR_UNSUPPORTED;
+        }
+        break;
+    case SAMPLEFORMAT_IEEEFP:
+        if (bps != 32) {
+            cmask_set_error(state->message, "%u-bit floating-point samples are not supported (32-bit are)", bps);
+            return CMASK_ERR_UNSUPPORTED;
+        }
+        break;
+    case SAMPLEFORMAT_INT:
+        cmask_set_error(state->message, "signed %u-bit integer samples are not supported", bps);
+        return CMASK_ERR_UNSUPPORTED;
+    case SAMPLEFORMAT_COMPLEXINT:
+    case SAMPLEFORMAT_COMPLEXIEEEFP:
+        cmask_set_error(state->message, "complex samples are not supported");
+        return CMASK_ERR_UNSUPPORTED;
+    default:
+        cmask_set_error(state->message, "SampleFormat %u is not supported", layout->sample_format);
+        return CMASK_ERR_UNSUPPORTED;
+    }
+    if (layout->photometric == PHOTOMETRIC_YCBCR) {
+        cmask_set_error(state->message, "YCbCr colour (lossy JPEG) is not supported for masks");
+        return CMASK_ERR_UNSUPPORTED;
+    }
+    if (layout->planar != PLANARCONFIG_CONTIG && layout->planar != PLANARCONFIG_SEPARATE) {
+        cmask_set_error(state->message, "PlanarConfiguration %u is not valid", layout->planar);
+        return CMASK_ERR_CORRUPT;
+    }
+    if (layout->samples_per_pixel == 0) {
+        cmask_set_error(state->message, "SamplesPerPixel is 0");
+        return CMASK_ERR_CORRUPT;
+    }
+    if (!TIFFIsCODECConfigured(layout->compression)) {
+        cmask_set_error(state->message, "compression %u is not supported by this libtiff", layout->compression);
+        return CMASK_ERR_UNSUPPORTED;
+    }
+    return CMASK_OK;
+}
+
+static int same_layout(const tiff_layout *a, const tiff_layout *b) {
+    return a->width == b->width && a->height == b->height && a->samples_per_pixel == b->samples_per_pixel &&
+           a->bits_per_sample == b->bits_per_sample && a->sample_format == b->sample_format;
+}
+
+static cmask_color color_of(const tiff_layout *layout) {
+    uint16_t spp = layout->samples_per_pixel;
+    if (layout->photometric == PHOTOMETRIC_PALETTE && spp == 1) return CMASK_COLOR_PALETTE;
+    if (layout->photometric == PHOTOMETRIC_RGB && spp == 3) return CMASK_COLOR_RGB;
+    if (layout->photometric == PHOTOMETRIC_RGB && spp == 4 && layout->extra_samples == 1) return CMASK_COLOR_RGBA;
+    if (layout->photometric == PHOTOMETRIC_MINISBLACK || layout->photometric == PHOTOMETRIC_MINISWHITE) {
+        if (spp == 1) return CMASK_COLOR_GRAY;
+        if (spp == 2 && layout->extra_samples == 1) return CMASK_COLOR_GRAY_ALPHA;
+    }
+    return CMASK_COLOR_MULTI;
+}
+
+int cmask_tiff_open(cmask_decoder *decoder, const uint8_t *bytes, size_t size, uint64_t max_samples,
+                    cmask_message *message) {
+    cmask_tiff_state *state = calloc(1, sizeof *state);
+    if (state == NULL) {
+        cmask_set_error(message, "out of memory");
+        return CMASK_ERR_NOMEM;
+    }
+    decoder->tiff = state;
+    state->bytes = bytes;
+    state->size = size;
+    state->message = message;
+
+    TIFFOpenOptions *options = TIFFOpenOptionsAlloc();
+    if (options == NULL) {
+        cmask_set_error(message, "out of memory");
+        return CMASK_ERR_NOMEM;
+    }
+    TIFFOpenOptionsSetErrorHandlerExtR(options, on_tiff_error, state);
+    TIFFOpenOptionsSetWarningHandlerExtR(options, on_tiff_warning, state);
+    /* No single libtiff allocation may exceed what the whole image is allowed to need. */
+    uint64_t max_bytes = max_samples > (UINT64_MAX / 8) ? UINT64_MAX : max_samples * 4 + (1u << 20);
+    if (max_bytes > (uint64_t)INT64_MAX) max_bytes = (uint64_t)INT64_MAX;
+    TIFFOpenOptionsSetMaxSingleMemAlloc(options, (tmsize_t)max_bytes);
+    state->tif = TIFFClientOpenExt("TIFF", "r", (thandle_t)state, memory_read, memory_write, memory_seek,
+                                   memory_close, memory_size, memory_map, memory_unmap, options);
+    TIFFOpenOptionsFree(options);
+    if (state->tif == NULL) {
+        cmask_set_error(message, "libtiff could not open the file");
+        return CMASK_ERR_CORRUPT;
+    }
+
+    int status = read_layout(state, 0, &state->layout);
+    if (status != CMASK_OK) return status;
+    uint32_t pages = 1;
+    tiff_layout next;
+    while (TIFFReadDirectory(state->tif)) {
+        status = read_layout(state, pages, &next);
+        if (status != CMASK_OK) return status;
+        if (!same_layout(&state->layout, &next)) {
+            cmask_set_error(message,
+                            "page %u is %ux%u with %u %u-bit samples per pixel, page 1 is %ux%u with %u %u-bit "
+                            "samples: all pages must match",
+                            pages + 1, next.width, next.height, next.samples_per_pixel, next.bits_per_sample,
+                            state->layout.width, state->layout.height, state->layout.samples_per_pixel,
+                            state->layout.bits_per_sample);
+            return CMASK_ERR_UNSUPPORTED;
+        }
+        if (pages == UINT32_MAX) break;
+        pages++;
+    }
+    if (state->failed) return CMASK_ERR_CORRUPT;
+
+    const tiff_layout *layout = &state->layout;
+    cmask_info *info = &decoder->info;
+    info->width = layout->width;
+    info->height = layout->height;
+    info->pages = pages;
+    info->channels = layout->samples_per_pixel;
+    info->bit_depth = layout->bits_per_sample;
+    info->sample = layout->sample_format == SAMPLEFORMAT_IEEEFP ? CMASK_SAMPLE_F32
+                   : layout->bits_per_sample == 32              ? CMASK_SAMPLE_U32
+                   : layout->bits_per_sample == 16              ? CMASK_SAMPLE_U16
+                                                                : CMASK_SAMPLE_U8;
+    info->color = color_of(layout);
+    info->compression = layout->compression;
+    info->predictor = layout->predictor;
+    info->planar = layout->planar;
+    info->tiled = (uint32_t)layout->tiled;
+    info->interlaced = 0;
+    info->photometric = layout->photometric;
+
+    uint64_t samples = 0;
+    status = cmask_check_size(layout->width, layout->height, pages, layout->samples_per_pixel, max_samples,
+                              &samples, message);
+    if (status != CMASK_OK) return status;
+    info->data_bytes = samples * cmask_sample_bytes(info->sample);
+
+    if (info->color == CMASK_COLOR_PALETTE && layout->bits_per_sample <= 8) {
+        if (!TIFFSetDirectory(state->tif, 0)) {
+            cmask_set_error(message, "could not return to the first page");
+            return CMASK_ERR_CORRUPT;
+        }
+        uint16_t *red = NULL, *green = NULL, *blue = NULL;
+        if (colormap(state->tif, &red, &green, &blue) && red != NULL && green != NULL && blue != NULL) {
+            uint32_t count = 1u << layout->bits_per_sample;
+            info->palette_count = count;
+            for (uint32_t i = 0; i < count; i++) {
+                info->palette[3 * i] = (uint8_t)(red[i] >> 8);
+                info->palette[3 * i + 1] = (uint8_t)(green[i] >> 8);
+                info->palette[3 * i + 2] = (uint8_t)(blue[i] >> 8);
+            }
+        }
+    }
+    return CMASK_OK;
+}
+
+/* ---- pixels -------------------------------------------------------------------------------- */
+
+/** The row bytes of a block `columns` pixels wide holding `samples` samples per pixel. */
+static uint64_t packed_row_bytes(uint64_t columns, uint64_t samples, uint64_t bits) {
+    return (columns * samples * bits + 7) / 8;
+}
+
+/**
+ * Copies a decoded strip or tile into the page buffer: `rows` rows of `columns` pixels that start
+ * at (x0, y0). With separate planes the block holds the one channel `plane`.
+ */
+static void copy_block(const tiff_layout *layout, const uint8_t *block, uint64_t block_row_bytes, uint32_t x0,
+                       uint32_t y0, uint32_t columns, uint32_t rows, uint32_t plane, uint8_t *page,
+                       uint64_t sample_bytes) {
+    const uint32_t channels = layout->samples_per_pixel;
+    const uint32_t plane_samples = layout->planar == PLANARCONFIG_SEPARATE ? 1 : channels;
+    const uint32_t bits = layout->bits_per_sample;
+    for (uint32_t r = 0; r < rows; r++) {
+        const uint8_t *source = block + (uint64_t)r * block_row_bytes;
+        uint64_t first = ((uint64_t)(y0 + r) * layout->width + x0) * channels;
+        if (bits >= 8 && plane_samples == channels) {
+            memcpy(page + first * sample_bytes, source, (size_t)((uint64_t)columns * channels * sample_bytes));
+            continue;
+        }
+        for (uint32_t c = 0; c < columns; c++) {
+            for (uint32_t s = 0; s < plane_samples; s++) {
+                uint64_t j = (uint64_t)c * plane_samples + s;
+                uint64_t target = first + (uint64_t)c * channels + (plane_samples == 1 ? plane : s);
+                if (bits < 8) {
+                    uint64_t bit = j * bits;
+                    unsigned shift = (unsigned)(8 - bits - (bit & 7));
+                    page[target] = (uint8_t)((source[bit >> 3] >> shift) & ((1u << bits) - 1));
+                } else {
+                    memcpy(page + target * sample_bytes, source + j * sample_bytes, (size_t)sample_bytes);
+                }
+            }
+        }
+    }
+}
+
+static int read_strips(cmask_tiff_state *state, uint8_t *page, uint8_t *block, uint64_t sample_bytes) {
+    const tiff_layout *layout = &state->layout;
+    uint32_t planes = layout->planar == PLANARCONFIG_SEPARATE ? layout->samples_per_pixel : 1;
+    uint32_t plane_samples = layout->planar == PLANARCONFIG_SEPARATE ? 1 : layout->samples_per_pixel;
+    uint64_t row_bytes = packed_row_bytes(layout->width, plane_samples, layout->bits_per_sample);
+    uint32_t per_plane = (layout->height + layout->rows_per_strip - 1) / layout->rows_per_strip;
+    if ((uint64_t)TIFFNumberOfStrips(state->tif) < (uint64_t)per_plane * planes) {
+        cmask_set_error(state->message, "the file lists %u strips where %u are needed (missing strip offsets)",
+                        TIFFNumberOfStrips(state->tif), per_plane * planes);
+        return CMASK_ERR_CORRUPT;
+    }
+    for (uint32_t plane = 0; plane < planes; plane++) {
+        for (uint32_t s = 0; s < per_plane; s++) {
+            uint32_t y0 = s * layout->rows_per_strip;
+            uint32_t rows = layout->height - y0 < layout->rows_per_strip ? layout->height - y0
+                                                                          : layout->rows_per_strip;
+            tmsize_t want = (tmsize_t)(rows * row_bytes);
+            tmsize_t got = TIFFReadEncodedStrip(state->tif, plane * per_plane + s, block, want);
+            if (got != want || state->failed) {
+                cmask_set_error(state->message, "strip %u decoded to %lld of %lld bytes", plane * per_plane + s,
+                                (long long)got, (long long)want);
+                return CMASK_ERR_CORRUPT;
+            }
+            copy_block(layout, block, row_bytes, 0, y0, layout->width, rows, plane, page, sample_bytes);
+        }
+    }
+    return CMASK_OK;
+}
+
+static int read_tiles(cmask_tiff_state *state, uint8_t *page, uint8_t *block, uint64_t sample_bytes) {
+    const tiff_layout *layout = &state->layout;
+    uint32_t planes = layout->planar == PLANARCONFIG_SEPARATE ? layout->samples_per_pixel : 1;
+    uint32_t plane_samples = layout->planar == PLANARCONFIG_SEPARATE ? 1 : layout->samples_per_pixel;
+    uint64_t row_bytes = packed_row_bytes(layout->tile_width, plane_samples, layout->bits_per_sample);
+    tmsize_t want = (tmsize_t)(row_bytes * layout->tile_height);
+    for (uint32_t plane = 0; plane < planes; plane++) {
+        for (uint32_t y0 = 0; y0 < layout->height; y0 += layout->tile_height) {
+            for (uint32_t x0 = 0; x0 < layout->width; x0 += layout->tile_width) {
+                uint32_t tile = TIFFComputeTile(state->tif, x0, y0, 0, (uint16_t)plane);
+                tmsize_t got = TIFFReadEncodedTile(state->tif, tile, block, want);
+                if (got != want || state->failed) {
+                    cmask_set_error(state->message, "tile %u decoded to %lld of %lld bytes", tile,
+                                    (long long)got, (long long)want);
+                    return CMASK_ERR_CORRUPT;
+                }
+                uint32_t columns = layout->width - x0 < layout->tile_width ? layout->width - x0 : layout->tile_width;
+                uint32_t rows = layout->height - y0 < layout->tile_height ? layout->height - y0 : layout->tile_height;
+                copy_block(layout, block, row_bytes, x0, y0, columns, rows, plane, page, sample_bytes);
+                if (x0 > UINT32_MAX - layout->tile_width) break;
+            }
+            if (y0 > UINT32_MAX - layout->tile_height) break;
+        }
+    }
+    return CMASK_OK;
+}
+
+/** Bytes of one decoded strip or tile of `layout`. */
+static uint64_t block_bytes_of(const tiff_layout *layout) {
+    uint32_t plane_samples = layout->planar == PLANARCONFIG_SEPARATE ? 1 : layout->samples_per_pixel;
+    return layout->tiled ? packed_row_bytes(layout->tile_width, plane_samples, layout->bits_per_sample) *
+                               layout->tile_height
+                         : packed_row_bytes(layout->width, plane_samples, layout->bits_per_sample) *
+                               layout->rows_per_strip;
+}
+
+int cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *message) {
+    cmask_tiff_state *state = decoder->tiff;
+    state->message = message;
+    state->failed = 0;
+    const cmask_info *info = &decoder->info;
+    uint64_t sample_bytes = cmask_sample_bytes(info->sample);
+    uint64_t page_bytes = (uint64_t)info->width * info->height * info->channels * sample_bytes;
+    uint8_t *block = NULL;
+    uint64_t block_capacity = 0;
+    int status = CMASK_OK;
+    for (uint32_t p = 0; p < info->pages && status == CMASK_OK; p++) {
+        if (!TIFFSetDirectory(state->tif, (tdir_t)p)) {
+            cmask_set_error(message, "could not read page %u", p + 1);
+            status = CMASK_ERR_CORRUPT;
+            break;
+        }
+        /* Pages share size and sample type (checked at open); strips, tiles and planes may differ. */
+        status = read_layout(state, p, &state->layout);
+        if (status != CMASK_OK) break;
+        uint64_t need = block_bytes_of(&state->layout);
+        /* A strip or tile never needs to be much larger than a page: refuse absurd declarations. */
+        if (need > 4 * page_bytes + (1u << 20)) {
+            cmask_set_error(message, "page %u declares a %s of %llu bytes for a %ux%u image: implausible", p + 1,
+                            state->layout.tiled ? "tile" : "strip", (unsigned long long)need, info->width,
+                            info->height);
+            status = CMASK_ERR_CORRUPT;
+            break;
+        }
+        if (need > block_capacity) {
+            uint8_t *grown = realloc(block, (size_t)need);
+            if (grown == NULL) {
+                cmask_set_error(message, "out of memory for a %llu-byte block", (unsigned long long)need);
+                status = CMASK_ERR_NOMEM;
+                break;
+            }
+            block = grown;
+            block_capacity = need;
+        }
+        uint8_t *page = (uint8_t *)out + (uint64_t)p * page_bytes;
+        status = state->layout.tiled ? read_tiles(state, page, block, sample_bytes)
+                                     : read_strips(state, page, block, sample_bytes);
+    }
+    free(block);
+    return status;
+}
+
+void cmask_tiff_close(cmask_decoder *decoder) {
+    cmask_tiff_state *state = decoder->tiff;
+    if (state == NULL) return;
+    if (state->tif != NULL) TIFFClose(state->tif);
+    free(state);
+    decoder->tiff = NULL;
+}
+
+int cmask_tiff_codec_available(uint32_t compression) {
+    return compression <= 0xffff && TIFFIsCODECConfigured((uint16_t)compression);
+}

@@ -1,0 +1,168 @@
+/// The container a mask was read from.
+public enum MaskFormat: String, Sendable, Equatable, CaseIterable {
+    case png
+    case tiff
+}
+
+/// The type of one decoded sample.
+public enum SampleType: String, Sendable, Equatable, CaseIterable {
+    case uint8
+    case uint16
+    case uint32
+    case float32
+
+    /// Size of one sample in bytes.
+    public var byteWidth: Int {
+        switch self {
+        case .uint8: return 1
+        case .uint16: return 2
+        case .uint32, .float32: return 4
+        }
+    }
+
+    /// True for the integer types.
+    public var isInteger: Bool { self != .float32 }
+}
+
+/// What the file said its pixels are, before any interpretation as classes.
+public enum ColorType: String, Sendable, Equatable, CaseIterable {
+    case gray
+    case grayAlpha = "gray_alpha"
+    case palette
+    case rgb
+    case rgba
+    /// Any other sample count, e.g. a K-channel TIFF.
+    case multi
+}
+
+/// An 8-bit RGB colour, as found in a palette.
+public struct RGBColor: Hashable, Sendable, CustomStringConvertible {
+    public var red: UInt8
+    public var green: UInt8
+    public var blue: UInt8
+
+    /// Creates a colour from its three components.
+    public init(_ red: UInt8, _ green: UInt8, _ blue: UInt8) {
+        self.red = red
+        self.green = green
+        self.blue = blue
+    }
+
+    public var description: String { "(\(red),\(green),\(blue))" }
+}
+
+/// The facts a file declared about its encoding, kept for reports and for colour lookup.
+public struct MaskDeclaration: Sendable, Equatable {
+    /// PNG or TIFF.
+    public var format: MaskFormat
+    /// The colour model of the stored samples.
+    public var color: ColorType
+    /// Bits per sample as stored (1, 2, 4, 8, 16 or 32).
+    public var bitDepth: Int
+    /// Palette entries (PNG PLTE or TIFF colour map scaled to 8 bits); empty when there is none.
+    /// The decoded samples are the palette *indices*; this table only serves colour lookup.
+    public var palette: [RGBColor]
+    /// TIFF Compression tag value (1 none, 5 LZW, 8 Deflate, 32773 PackBits, 50000 ZSTD); 0 for PNG.
+    public var compression: Int
+    /// TIFF Predictor tag (1 none, 2 horizontal, 3 floating point); 1 for PNG.
+    public var predictor: Int
+    /// True when TIFF samples are stored plane by plane (PlanarConfiguration 2).
+    public var separatePlanes: Bool
+    /// True when the TIFF is tiled rather than stored in strips.
+    public var tiled: Bool
+    /// True for an Adam7-interlaced PNG.
+    public var interlaced: Bool
+
+    /// A readable name for `compression`.
+    public var compressionName: String {
+        switch (format, compression) {
+        case (.png, _): return "deflate"
+        case (.tiff, 1): return "none"
+        case (.tiff, 5): return "lzw"
+        case (.tiff, 7): return "jpeg"
+        case (.tiff, 8), (.tiff, 32946): return "deflate"
+        case (.tiff, 32773): return "packbits"
+        case (.tiff, 34925): return "lzma"
+        case (.tiff, 50000): return "zstd"
+        case (.tiff, 50001): return "webp"
+        case (.tiff, 34887): return "lerc"
+        default: return "tiff-\(compression)"
+        }
+    }
+}
+
+/// The samples of a mask in one flat buffer, in page, row, column, channel order.
+public enum MaskSamples: Sendable, Equatable {
+    case uint8([UInt8])
+    case uint16([UInt16])
+    case uint32([UInt32])
+    case float32([Float])
+
+    /// The sample type held.
+    public var type: SampleType {
+        switch self {
+        case .uint8: return .uint8
+        case .uint16: return .uint16
+        case .uint32: return .uint32
+        case .float32: return .float32
+        }
+    }
+
+    /// Number of samples.
+    public var count: Int {
+        switch self {
+        case .uint8(let values): return values.count
+        case .uint16(let values): return values.count
+        case .uint32(let values): return values.count
+        case .float32(let values): return values.count
+        }
+    }
+
+    /// Sample `index` as a Double (for tests and reports; hot loops use the typed arrays).
+    public subscript(index: Int) -> Double {
+        switch self {
+        case .uint8(let values): return Double(values[index])
+        case .uint16(let values): return Double(values[index])
+        case .uint32(let values): return Double(values[index])
+        case .float32(let values): return Double(values[index])
+        }
+    }
+}
+
+/// A decoded mask: dimensions, the stored samples, and what the file declared.
+///
+/// Sample `(page, y, x, channel)` is at `((page · height + y) · width + x) · channels + channel`.
+public struct DecodedMask: Sendable, Equatable {
+    /// Pixels per row.
+    public var width: Int
+    /// Rows per page.
+    public var height: Int
+    /// Pages (TIFF directories, or slices of a volume); 1 for PNG.
+    public var depth: Int
+    /// Samples per pixel; alpha counts as a channel.
+    public var channels: Int
+    /// The stored sample values: palette indices, 16-bit labels, never colour-converted.
+    public var samples: MaskSamples
+    /// What the file declared.
+    public var declaration: MaskDeclaration
+
+    /// Creates a mask; `samples.count` must equal `width · height · depth · channels`.
+    public init(
+        width: Int, height: Int, depth: Int = 1, channels: Int = 1, samples: MaskSamples,
+        declaration: MaskDeclaration
+    ) {
+        precondition(samples.count == width * height * depth * channels, "sample count does not match the shape")
+        self.width = width
+        self.height = height
+        self.depth = depth
+        self.channels = channels
+        self.samples = samples
+        self.declaration = declaration
+    }
+
+    /// The sample type.
+    public var sampleType: SampleType { samples.type }
+
+    /// Pixels in all pages: `width · height · depth`.
+    public var pixelCount: Int { width * height * depth }
+}

@@ -1,0 +1,90 @@
+import Dispatch
+import MaskIO
+import ReportWriters
+import Synchronization
+
+/// The facts `segscore inspect` reports about one file.
+public struct FileInspection: Sendable, Equatable {
+    /// The path as given.
+    public var path: String
+    /// The decoded mask (its declaration, shape and samples).
+    public var mask: DecodedMask
+    /// Range, distinct values and histogram of the samples.
+    public var statistics: MaskStatistics
+
+    /// Decodes `path` and summarises its values.
+    /// - Throws: `MaskIOError` naming the file and the reason.
+    public init(path: String, decoder: MaskDecoder = MaskDecoder()) throws(MaskIOError) {
+        self.path = path
+        mask = try decoder.decode(path: path)
+        statistics = MaskStatistics(of: mask)
+    }
+
+    /// The `inspect --json` object: path, format, width, height, pages, channels, bit_depth,
+    /// sample, color, min, max, distinct, values (the last two for integer data only, `values`
+    /// when there are at most 256 distinct values), then the encoding details.
+    public var json: JSONValue {
+        let declaration = mask.declaration
+        var members: [(String, JSONValue)] = [
+            ("path", .string(path)),
+            ("format", .string(declaration.format.rawValue)),
+            ("width", .int(mask.width)),
+            ("height", .int(mask.height)),
+            ("pages", .int(mask.depth)),
+            ("channels", .int(mask.channels)),
+            ("bit_depth", .int(declaration.bitDepth)),
+            ("sample", .string(mask.sampleType.rawValue)),
+            ("color", .string(declaration.color.rawValue)),
+            ("min", .number(statistics.min)),
+            ("max", .number(statistics.max)),
+        ]
+        if let distinct = statistics.distinct { members.append(("distinct", .int(distinct))) }
+        if let histogram = statistics.histogram {
+            members.append(("values", .object(histogram.map { (String($0.value), .int($0.count)) })))
+        }
+        members.append(("compression", .string(declaration.compressionName)))
+        if declaration.format == .png { members.append(("interlaced", .bool(declaration.interlaced))) }
+        if declaration.format == .tiff {
+            members.append(("tiled", .bool(declaration.tiled)))
+            members.append(("planar", .string(declaration.separatePlanes ? "separate" : "contiguous")))
+            members.append(("predictor", .int(declaration.predictor)))
+        }
+        if !declaration.palette.isEmpty { members.append(("palette_entries", .int(declaration.palette.count))) }
+        return .object(members)
+    }
+
+    /// A few human lines: the encoding, then the values.
+    public var text: String {
+        let d = mask.declaration
+        var encoding = "\(d.format.rawValue.uppercased()) \(mask.width)x\(mask.height)"
+        encoding += ", \(mask.depth) page\(mask.depth == 1 ? "" : "s"), \(mask.channels) channel\(mask.channels == 1 ? "" : "s")"
+        encoding += ", \(d.bitDepth)-bit \(d.color.rawValue) stored as \(mask.sampleType.rawValue), \(d.compressionName)"
+        if d.interlaced { encoding += ", Adam7 interlaced" }
+        if d.tiled { encoding += ", tiled" }
+        if d.separatePlanes { encoding += ", separate planes" }
+        if !d.palette.isEmpty { encoding += ", palette of \(d.palette.count)" }
+        var lines = ["\(path): \(encoding)"]
+        var range = "  min \(JSONValue.format(statistics.min)), max \(JSONValue.format(statistics.max))"
+        if let distinct = statistics.distinct { range += ", \(distinct) distinct value\(distinct == 1 ? "" : "s")" }
+        lines.append(range)
+        if let histogram = statistics.histogram {
+            let shown = histogram.prefix(16).map { "\($0.value): \($0.count)" }.joined(separator: ", ")
+            lines.append("  values: " + shown + (histogram.count > 16 ? ", … (\(histogram.count - 16) more)" : ""))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Inspects many files in parallel; results come back in the order of `paths`.
+/// - Parameters:
+///   - paths: files to read.
+///   - decoder: decoder settings (the size limit).
+/// - Returns: one result per path, in input order.
+public func inspect(paths: [String], decoder: MaskDecoder = MaskDecoder()) -> [Result<FileInspection, MaskIOError>] {
+    let results = Mutex([Result<FileInspection, MaskIOError>?](repeating: nil, count: paths.count))
+    DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+        let result = Result { () throws(MaskIOError) in try FileInspection(path: paths[index], decoder: decoder) }
+        results.withLock { $0[index] = result }
+    }
+    return results.withLock { $0.map { $0! } }
+}

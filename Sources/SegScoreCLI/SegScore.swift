@@ -1,0 +1,41 @@
+import ArgumentParser
+import SegScore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `segscore` command: parses options and hands the work to the SegScore library.
+struct SegScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "segscore",
+        abstract: "Score segmentation masks across a dataset with named, reproducible Dice variants.",
+        discussion: """
+            Exit codes: 0 success · 1 a quality gate failed · 2 usage or configuration error · \
+            3 data problems (unreadable, corrupt or unpaired files).
+            Data goes to stdout, messages to stderr. NO_COLOR turns colour off.
+            """,
+        version: segscoreVersion,
+        subcommands: [Inspect.self]
+    )
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try SegScoreCommand.parseAsRoot()
+            try command.run()
+        } catch {
+            let code = SegScoreCommand.exitCode(for: error)
+            let message = SegScoreCommand.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                exit(0)
+            }
+            if !message.isEmpty { Terminal.error(message) }
+            // ArgumentParser's usage errors (64) become segscore's documented 2.
+            exit(code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue)
+        }
+    }
+}
