@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "segscore", targets: ["SegScoreCLI"]),
         .library(name: "SegScore", targets: ["SegScore"]),
         .library(name: "MaskIO", targets: ["MaskIO"]),
+        .library(name: "SegMetrics", targets: ["SegMetrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -20,8 +21,9 @@ let package = Package(
         .systemLibrary(name: "CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .target(name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"]),
         .target(name: "MaskIO", dependencies: ["CMaskCodecs"]),
+        .target(name: "SegMetrics"),
         .target(name: "ReportWriters"),
-        .target(name: "SegScore", dependencies: ["MaskIO", "ReportWriters"]),
+        .target(name: "SegScore", dependencies: ["MaskIO", "SegMetrics", "ReportWriters"]),
         .executableTarget(
             name: "SegScoreCLI",
             dependencies: [
@@ -30,6 +32,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MaskIOTests", dependencies: ["MaskIO"]),
+        .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics"], resources: []),
         .testTarget(name: "ReportWritersTests", dependencies: ["ReportWriters"]),
         .testTarget(name: "SegScoreCLITests", dependencies: ["SegScoreCLI"]),
     ]

@@ -1,0 +1,166 @@
+/// The scored class ids of a label map, the ids left out, and a lookup from id to dense index.
+///
+/// Ids are unsigned; ids up to 65535 go through a flat table, larger ones through a dictionary.
+public struct ClassTable: Sendable, Equatable {
+    /// The scored ids, in report order.
+    public let ids: [Int]
+    /// Ground-truth ids whose pixels are left out of every count.
+    public let ignored: [Int]
+    /// Dense index of each id 0...65535: the position in `ids`, `other` or `ignore`.
+    @usableFromInline let lookup: [UInt16]
+    @usableFromInline let large: [Int: UInt16]
+
+    /// The dense index of ids that are not scored (a prediction's unknown id, an unscored class).
+    @inlinable public var other: Int { ids.count }
+    /// The marker for ignored ground-truth ids.
+    @usableFromInline static let ignoreMarker: UInt16 = .max
+
+    /// Builds the table.
+    /// - Parameters:
+    ///   - ids: scored ids (at most 65534 of them), in report order, without duplicates.
+    ///   - ignored: ids left out where the ground truth has them; an id may not be both.
+    public init(ids: [Int], ignored: [Int] = []) {
+        precondition(ids.count < Int(UInt16.max) - 1, "too many classes")
+        precondition(Set(ids).count == ids.count, "duplicate class ids")
+        self.ids = ids
+        self.ignored = ignored
+        var lookup = [UInt16](repeating: UInt16(ids.count), count: 65536)
+        var large: [Int: UInt16] = [:]
+        for (index, id) in ids.enumerated() {
+            if id <= 65535 { lookup[id] = UInt16(index) } else { large[id] = UInt16(index) }
+        }
+        for id in ignored where !ids.contains(id) {
+            if id <= 65535 { lookup[id] = Self.ignoreMarker } else { large[id] = Self.ignoreMarker }
+        }
+        self.lookup = lookup
+        self.large = large
+    }
+
+    /// The dense index of a ground-truth id, or nil when the id is ignored.
+    @inlinable @inline(__always)
+    func truthIndex(_ value: Int) -> Int? {
+        let index = value <= 65535 ? lookup[value] : (large[value] ?? UInt16(ids.count))
+        return index == Self.ignoreMarker ? nil : Int(index)
+    }
+
+    /// The dense index of a prediction id (ignored ids are just not scored on this side).
+    @inlinable @inline(__always)
+    func predictionIndex(_ value: Int) -> Int {
+        let index = value <= 65535 ? lookup[value] : (large[value] ?? UInt16(ids.count))
+        return index == Self.ignoreMarker ? ids.count : Int(index)
+    }
+}
+
+/// A (C+1)×(C+1) confusion matrix of a label map over C scored classes plus "other".
+///
+/// Row = ground truth, column = prediction. Every per-class count derives from it:
+/// TP = m[c][c], FP = column sum − TP, FN = row sum − TP, TN = total − TP − FP − FN.
+public struct ConfusionMatrix: Sendable, Equatable {
+    /// C, the number of scored classes.
+    public let classCount: Int
+    /// Row-major cells, (C+1)² of them.
+    @usableFromInline package var cells: [Int]
+
+    /// An empty matrix for `classCount` scored classes.
+    public init(classCount: Int) {
+        self.classCount = classCount
+        cells = [Int](repeating: 0, count: (classCount + 1) * (classCount + 1))
+    }
+
+    /// The cell for ground-truth index `truth` and prediction index `prediction`.
+    public subscript(truth: Int, prediction: Int) -> Int { cells[truth * (classCount + 1) + prediction] }
+
+    /// The counts of the class at dense index `c`.
+    public func counts(forClassAt c: Int) -> ClassCounts {
+        let k = classCount + 1
+        var row = 0
+        var column = 0
+        var total = 0
+        for i in 0..<k {
+            row &+= cells[c * k + i]
+            column &+= cells[i * k + c]
+        }
+        for value in cells { total &+= value }
+        let tp = cells[c * k + c]
+        let fp = column - tp
+        let fn = row - tp
+        return ClassCounts(tp: tp, fp: fp, fn: fn, tn: total - tp - fp - fn)
+    }
+
+    /// Every scored class's counts, in table order.
+    public var classCounts: [ClassCounts] { (0..<classCount).map { counts(forClassAt: $0) } }
+
+    /// Sums two matrices of the same size.
+    public static func + (lhs: ConfusionMatrix, rhs: ConfusionMatrix) -> ConfusionMatrix {
+        precondition(lhs.classCount == rhs.classCount, "matrices differ in size")
+        var sum = lhs
+        for i in sum.cells.indices { sum.cells[i] &+= rhs.cells[i] }
+        return sum
+    }
+}
+
+/// Adds every (ground truth, prediction) label pair of one image to `matrix` in one pass.
+///
+/// Ground-truth ids in `table.ignored` are skipped; ids that are not scored count as "other".
+/// - Parameters:
+///   - roi: when given, only pixels where it is nonzero count.
+/// - Precondition: `truth.count == prediction.count` (and `roi.count`).
+/// - Complexity: O(n) in pixels, no allocation.
+@inlinable
+public func accumulate<T: FixedWidthInteger & UnsignedInteger, U: FixedWidthInteger & UnsignedInteger>(
+    truth: UnsafeBufferPointer<T>, prediction: UnsafeBufferPointer<U>, roi: UnsafeBufferPointer<UInt8>? = nil,
+    table: ClassTable, into matrix: inout ConfusionMatrix
+) {
+    precondition(truth.count == prediction.count, "truth and prediction differ in size")
+    precondition(matrix.classCount == table.ids.count, "matrix and table differ")
+    let k = table.ids.count + 1
+    let n = truth.count
+    guard n > 0 else { return }
+    let t = truth.baseAddress.unsafelyUnwrapped
+    let p = prediction.baseAddress.unsafelyUnwrapped
+    table.lookup.withUnsafeBufferPointer { lookupBuffer in
+        let lookup = lookupBuffer.baseAddress.unsafelyUnwrapped
+        let wide = T.bitWidth > 16 || U.bitWidth > 16
+        matrix.cells.withUnsafeMutableBufferPointer { cells in
+            let m = cells.baseAddress.unsafelyUnwrapped
+            if let roi {
+                precondition(roi.count == n, "region of interest differs in size")
+                let r = roi.baseAddress.unsafelyUnwrapped
+                for i in 0..<n where r[i] != 0 {
+                    guard let g = table.truthIndex(Int(truncatingIfNeeded: t[i])) else { continue }
+                    m[g &* k &+ table.predictionIndex(Int(truncatingIfNeeded: p[i]))] &+= 1
+                }
+            } else if wide {
+                for i in 0..<n {
+                    guard let g = table.truthIndex(Int(truncatingIfNeeded: t[i])) else { continue }
+                    m[g &* k &+ table.predictionIndex(Int(truncatingIfNeeded: p[i]))] &+= 1
+                }
+            } else {
+                // 8/16-bit ids: straight table lookups, no branches but the ignore check.
+                let ignore = ClassTable.ignoreMarker
+                let other = UInt16(table.ids.count)
+                for i in 0..<n {
+                    let g = lookup[Int(truncatingIfNeeded: t[i])]
+                    if g == ignore { continue }
+                    var q = lookup[Int(truncatingIfNeeded: p[i])]
+                    if q == ignore { q = other }
+                    m[Int(g) &* k &+ Int(q)] &+= 1
+                }
+            }
+        }
+    }
+}
+
+/// The distinct values of an integer buffer, sorted.
+/// - Complexity: O(n) for 8- and 16-bit data; O(n log n) for wider types.
+@inlinable
+public func distinctLabels<T: FixedWidthInteger & UnsignedInteger>(_ values: UnsafeBufferPointer<T>) -> [Int] {
+    if T.bitWidth <= 16 {
+        var seen = [Bool](repeating: false, count: 1 << T.bitWidth)
+        seen.withUnsafeMutableBufferPointer { flags in
+            for value in values { flags[Int(truncatingIfNeeded: value)] = true }
+        }
+        return seen.indices.filter { seen[$0] }
+    }
+    return Array(Set(values.map { Int(truncatingIfNeeded: $0) })).sorted()
+}

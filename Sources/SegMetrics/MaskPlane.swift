@@ -1,0 +1,50 @@
+/// A sample type segscore counts: the integer and floating-point types masks are stored in.
+public protocol MaskSample: Sendable {
+    /// The sample as a Double (exact for every integer type segscore reads).
+    var sampleValue: Double { get }
+}
+
+extension UInt8: MaskSample {
+    @inlinable public var sampleValue: Double { Double(self) }
+}
+extension UInt16: MaskSample {
+    @inlinable public var sampleValue: Double { Double(self) }
+}
+extension UInt32: MaskSample {
+    @inlinable public var sampleValue: Double { Double(self) }
+}
+extension Float: MaskSample {
+    @inlinable public var sampleValue: Double { Double(self) }
+}
+extension Double: MaskSample {
+    @inlinable public var sampleValue: Double { self }
+}
+
+/// One channel of a flat sample buffer: `count` samples starting at `offset`, `stride` apart.
+///
+/// Channel c of an interleaved K-channel image is `MaskPlane(buffer, offset: c, stride: K)`;
+/// channel c of a channel-first array is `MaskPlane(buffer, offset: c·n, stride: 1, count: n)`.
+/// The buffer must outlive the plane (use it inside `withUnsafeBufferPointer`).
+public struct MaskPlane<T: MaskSample> {
+    public let buffer: UnsafeBufferPointer<T>
+    public let offset: Int
+    public let stride: Int
+    public let count: Int
+
+    /// Creates a plane; it must lie inside `buffer`.
+    public init(_ buffer: UnsafeBufferPointer<T>, offset: Int = 0, stride: Int = 1, count: Int? = nil) {
+        let count = count ?? (buffer.count - offset + stride - 1) / stride
+        precondition(offset >= 0 && stride >= 1 && count >= 0, "invalid plane geometry")
+        precondition(count == 0 || offset + (count - 1) * stride < buffer.count, "plane exceeds its buffer")
+        self.buffer = buffer
+        self.offset = offset
+        self.stride = stride
+        self.count = count
+    }
+
+    /// Sample `i` of the plane (unchecked: `i` must be below `count`).
+    @inlinable @inline(__always)
+    public subscript(i: Int) -> T {
+        buffer.baseAddress.unsafelyUnwrapped[offset &+ i &* stride]
+    }
+}
