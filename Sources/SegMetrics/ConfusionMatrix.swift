@@ -164,3 +164,27 @@ public func distinctLabels<T: FixedWidthInteger & UnsignedInteger>(_ values: Uns
     }
     return Array(Set(values.map { Int(truncatingIfNeeded: $0) })).sorted()
 }
+
+/// A label id found in a mask that is neither scored nor ignored.
+public struct UnknownLabelError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The ids found outside the table, sorted.
+    public var ids: [Int]
+    /// The scored ids.
+    public var allowed: [Int]
+
+    public var description: String {
+        let shown = ids.prefix(8).map(String.init).joined(separator: ", ") + (ids.count > 8 ? ", …" : "")
+        return "label id\(ids.count == 1 ? "" : "s") \(shown) not among the classes "
+            + allowed.prefix(16).map(String.init).joined(separator: ",") + (allowed.count > 16 ? ",…" : "")
+    }
+}
+
+extension ClassTable {
+    /// Checks that every id in `present` is scored or ignored.
+    /// - Throws: `UnknownLabelError` listing the others (what TorchMetrics raises on index input,
+    ///   and what `--classes` promises when it is given).
+    public func checkKnown(_ present: [Int]) throws(UnknownLabelError) {
+        let unknown = present.filter { !ids.contains($0) && !ignored.contains($0) }
+        if !unknown.isEmpty { throw UnknownLabelError(ids: unknown.sorted(), allowed: ids) }
+    }
+}

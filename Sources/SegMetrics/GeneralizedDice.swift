@@ -33,8 +33,10 @@ public struct GeneralizedDice: Sendable, Hashable {
 
     /// The weight given to a class whose weight is infinite (empty ground truth).
     public enum EmptyWeight: String, Sendable, Hashable, CaseIterable {
-        /// The largest finite weight of the same item, or 1 if none is finite (MONAI).
+        /// The largest finite weight of the same item, or 1 if none is finite (MONAI metric).
         case maxInImage = "max-in-image"
+        /// The largest finite weight of the same item, or 0 if none is finite (MONAI loss).
+        case maxInImageOrZero = "max-in-image-or-zero"
         /// 0: the class drops out (TorchMetrics 1.9.0 with one image, through an indexing bug).
         case zero
         /// 1.
@@ -57,6 +59,7 @@ public struct GeneralizedDice: Sendable, Hashable {
         let replacement: Double
         switch emptyWeight {
         case .maxInImage: replacement = finite.max() ?? 1
+        case .maxInImageOrZero: replacement = finite.max() ?? 0
         case .zero: replacement = 0
         case .one: replacement = 1
         }

@@ -73,8 +73,10 @@ public enum Preset: String, CaseIterable, Sendable {
                 library: .lossMean,
                 reproduces: "nnunetv2 2.8.1 MemoryEfficientSoftDiceLoss (smooth 1e-5, do_bg=False), as −loss")
         case .smp:
+            // SMP's score (TP + s)/max(TP + ½FP + ½FN + s, eps), TP = Σmin(t,p), is the fuzzy formula
+            // with nr = dr = 2s and a floor of 2·eps; its default s is 0.
             return DiceVariant(
-                formula: .fuzzy, empty: .gtEmptyOne, smoothing: Smoothing(0), denominatorFloor: 1e-7, name: name,
+                formula: .fuzzy, empty: .gtEmptyOne, smoothing: Smoothing(0), denominatorFloor: 2e-7, name: name,
                 library: .smpPooled,
                 reproduces: "segmentation_models_pytorch 0.6.0 DiceLoss (smooth 0, eps 1e-7, from_logits=False), as 1 − loss",
                 libraryIncludesBackground: true)

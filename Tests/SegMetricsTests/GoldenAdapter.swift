@@ -23,6 +23,7 @@ enum GoldenAdapter {
         let source = entry["source"] as! String
         let impl = entry["impl"] as! String
         let settings = entry["settings"] as? [String: Any] ?? [:]
+        if let error = entry["error"] as? String { return expectedError(golden, entry, settings, error) }
         switch source {
         case "ours": return ours(golden, entry, settings)
         case "medpy": return medpy(golden, entry)
@@ -71,6 +72,25 @@ enum GoldenAdapter {
             image.gt = golden.slice(golden.gt, i)
             image.pred = golden.slice(golden.pred, i)
             return image
+        }
+    }
+
+    /// The library raised. segscore must refuse the same input: TorchMetrics' index input with an id
+    /// ≥ num_classes is segscore's "label id not among the classes".
+    static func expectedError(_ golden: GoldenCase, _ entry: [String: Any], _ settings: [String: Any], _ error: String)
+        -> Outcome
+    {
+        guard error.contains("Class values must be smaller than num_classes") else {
+            return .unsupported("library error not mapped: \(error)")
+        }
+        // TorchMetrics names num_classes; SMP takes it from the prediction's channels (the label set).
+        let classes = settings["num_classes"] as? Int ?? defaultIDs(golden).count
+        let table = ClassTable(ids: Array(0..<classes))
+        do {
+            try table.checkKnown(golden.labels + golden.ignored)
+            return .compared([Comparison(label: "refused", expected: 1, actual: 0)])
+        } catch {
+            return .compared([Comparison(label: "refused", expected: 1, actual: 1)])
         }
     }
 
