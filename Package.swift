@@ -15,15 +15,20 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .target(name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"]),
         .target(name: "MaskIO", dependencies: ["CMaskCodecs"]),
+        .target(name: "DatasetScan", dependencies: ["MaskIO"]),
         .target(name: "SegMetrics"),
         .target(name: "ReportWriters"),
-        .target(name: "SegScore", dependencies: ["MaskIO", "SegMetrics", "ReportWriters"]),
+        .target(
+            name: "SegScore",
+            dependencies: ["MaskIO", "DatasetScan", "SegMetrics", "ReportWriters", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "SegScoreCLI",
             dependencies: [
@@ -32,6 +37,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MaskIOTests", dependencies: ["MaskIO"]),
+        .testTarget(name: "DatasetScanTests", dependencies: ["DatasetScan"]),
         .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics"], resources: []),
         .testTarget(name: "ReportWritersTests", dependencies: ["ReportWriters"]),
         .testTarget(name: "SegScoreCLITests", dependencies: ["SegScoreCLI"]),

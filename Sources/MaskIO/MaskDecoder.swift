@@ -190,3 +190,15 @@ enum MaskFile {
         String(cString: strerror(errno)).lowercased()
     }
 }
+
+extension MaskFormat {
+    /// Recognises PNG or TIFF from a file's first bytes (8 are enough); nil for anything else.
+    public init?(sniffing bytes: [UInt8]) {
+        let format = bytes.withUnsafeBufferPointer { cmask_sniff($0.baseAddress, $0.count) }
+        switch format {
+        case CMASK_FORMAT_PNG: self = .png
+        case CMASK_FORMAT_TIFF: self = .tiff
+        default: return nil
+        }
+    }
+}

@@ -1,14 +1,19 @@
-/// The scored class ids of a label map, the ids left out, and a lookup from id to dense index.
+/// The scored class ids of a label map, the ids left out, and a lookup from stored value to dense
+/// index for each side.
 ///
-/// Ids are unsigned; ids up to 65535 go through a flat table, larger ones through a dictionary.
+/// Values up to 65535 go through flat tables, larger ones through a dictionary. A side's aliases
+/// rename stored values before lookup (a 0/255 binary mask reads 255 as label 1).
 public struct ClassTable: Sendable, Equatable {
     /// The scored ids, in report order.
     public let ids: [Int]
     /// Ground-truth ids whose pixels are left out of every count.
     public let ignored: [Int]
-    /// Dense index of each id 0...65535: the position in `ids`, `other` or `ignore`.
-    @usableFromInline let lookup: [UInt16]
-    @usableFromInline let large: [Int: UInt16]
+    /// Dense index of each stored ground-truth value 0...65535: position in `ids`, `other` or ignore.
+    @usableFromInline let truthLookup: [UInt16]
+    /// Dense index of each stored prediction value 0...65535.
+    @usableFromInline let predictionLookup: [UInt16]
+    @usableFromInline let largeTruth: [Int: UInt16]
+    @usableFromInline let largePrediction: [Int: UInt16]
 
     /// The dense index of ids that are not scored (a prediction's unknown id, an unscored class).
     @inlinable public var other: Int { ids.count }
@@ -17,37 +22,45 @@ public struct ClassTable: Sendable, Equatable {
 
     /// Builds the table.
     /// - Parameters:
-    ///   - ids: scored ids (at most 65534 of them), in report order, without duplicates.
-    ///   - ignored: ids left out where the ground truth has them; an id may not be both.
-    public init(ids: [Int], ignored: [Int] = []) {
+    ///   - ids: scored ids (fewer than 65534), in report order, without duplicates.
+    ///   - ignored: ids left out where the ground truth has them.
+    ///   - truthAliases, predictionAliases: stored value → label id, applied before lookup.
+    public init(ids: [Int], ignored: [Int] = [], truthAliases: [Int: Int] = [:], predictionAliases: [Int: Int] = [:]) {
         precondition(ids.count < Int(UInt16.max) - 1, "too many classes")
         precondition(Set(ids).count == ids.count, "duplicate class ids")
         self.ids = ids
         self.ignored = ignored
-        var lookup = [UInt16](repeating: UInt16(ids.count), count: 65536)
-        var large: [Int: UInt16] = [:]
-        for (index, id) in ids.enumerated() {
-            if id <= 65535 { lookup[id] = UInt16(index) } else { large[id] = UInt16(index) }
+        var index: [Int: UInt16] = [:]
+        for (position, id) in ids.enumerated() { index[id] = UInt16(position) }
+        for id in ignored where index[id] == nil { index[id] = Self.ignoreMarker }
+        let other = UInt16(ids.count)
+        func build(_ aliases: [Int: Int], ignoring: Bool) -> ([UInt16], [Int: UInt16]) {
+            var lookup = [UInt16](repeating: other, count: 65536)
+            var large: [Int: UInt16] = [:]
+            func set(_ value: Int, _ label: Int) {
+                var target = index[label] ?? other
+                if target == Self.ignoreMarker && !ignoring { target = other }
+                if value <= 65535 { lookup[value] = target } else { large[value] = target }
+            }
+            for (label, _) in index { set(label, label) }
+            for (value, label) in aliases { set(value, label) }
+            return (lookup, large)
         }
-        for id in ignored where !ids.contains(id) {
-            if id <= 65535 { lookup[id] = Self.ignoreMarker } else { large[id] = Self.ignoreMarker }
-        }
-        self.lookup = lookup
-        self.large = large
+        (truthLookup, largeTruth) = build(truthAliases, ignoring: true)
+        (predictionLookup, largePrediction) = build(predictionAliases, ignoring: false)
     }
 
-    /// The dense index of a ground-truth id, or nil when the id is ignored.
+    /// The dense index of a stored ground-truth value, or nil when the id is ignored.
     @inlinable @inline(__always)
     func truthIndex(_ value: Int) -> Int? {
-        let index = value <= 65535 ? lookup[value] : (large[value] ?? UInt16(ids.count))
+        let index = value <= 65535 ? truthLookup[value] : (largeTruth[value] ?? UInt16(ids.count))
         return index == Self.ignoreMarker ? nil : Int(index)
     }
 
-    /// The dense index of a prediction id (ignored ids are just not scored on this side).
+    /// The dense index of a stored prediction value (ignored ids are just not scored on this side).
     @inlinable @inline(__always)
     func predictionIndex(_ value: Int) -> Int {
-        let index = value <= 65535 ? lookup[value] : (large[value] ?? UInt16(ids.count))
-        return index == Self.ignoreMarker ? ids.count : Int(index)
+        value <= 65535 ? Int(predictionLookup[value]) : Int(largePrediction[value] ?? UInt16(ids.count))
     }
 }
 
@@ -118,8 +131,10 @@ public func accumulate<T: FixedWidthInteger & UnsignedInteger, U: FixedWidthInte
     guard n > 0 else { return }
     let t = truth.baseAddress.unsafelyUnwrapped
     let p = prediction.baseAddress.unsafelyUnwrapped
-    table.lookup.withUnsafeBufferPointer { lookupBuffer in
-        let lookup = lookupBuffer.baseAddress.unsafelyUnwrapped
+    table.truthLookup.withUnsafeBufferPointer { truthBuffer in
+      table.predictionLookup.withUnsafeBufferPointer { predictionBuffer in
+        let truthLookup = truthBuffer.baseAddress.unsafelyUnwrapped
+        let predictionLookup = predictionBuffer.baseAddress.unsafelyUnwrapped
         let wide = T.bitWidth > 16 || U.bitWidth > 16
         matrix.cells.withUnsafeMutableBufferPointer { cells in
             let m = cells.baseAddress.unsafelyUnwrapped
@@ -136,18 +151,17 @@ public func accumulate<T: FixedWidthInteger & UnsignedInteger, U: FixedWidthInte
                     m[g &* k &+ table.predictionIndex(Int(truncatingIfNeeded: p[i]))] &+= 1
                 }
             } else {
-                // 8/16-bit ids: straight table lookups, no branches but the ignore check.
+                // 8/16-bit ids: straight table lookups, no branch but the ignore check.
                 let ignore = ClassTable.ignoreMarker
-                let other = UInt16(table.ids.count)
                 for i in 0..<n {
-                    let g = lookup[Int(truncatingIfNeeded: t[i])]
+                    let g = truthLookup[Int(truncatingIfNeeded: t[i])]
                     if g == ignore { continue }
-                    var q = lookup[Int(truncatingIfNeeded: p[i])]
-                    if q == ignore { q = other }
+                    let q = predictionLookup[Int(truncatingIfNeeded: p[i])]
                     m[Int(g) &* k &+ Int(q)] &+= 1
                 }
             }
         }
+      }
     }
 }
 

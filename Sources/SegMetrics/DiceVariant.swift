@@ -142,6 +142,9 @@ public struct DiceVariant: Hashable, Sendable {
     public var formula: DiceFormula
     /// Used by `hard` formulas; soft formulas take the values as given.
     public var binarization: Binarization
+    /// The rule for predictions with several channels, when the library changes rule there
+    /// (MONAI: `== 1` on one channel, `bool()` on several).
+    public var multiChannelBinarization: Binarization?
     public var empty: EmptyRule
     public var smoothing: Smoothing
     /// The denominator is raised to at least this value (nnU-Net 1e-8, SMP eps 1e-7).
@@ -167,6 +170,7 @@ public struct DiceVariant: Hashable, Sendable {
         self.name = name ?? formula.name
         self.formula = formula
         self.binarization = binarization
+        self.multiChannelBinarization = nil
         self.empty = empty
         self.smoothing = smoothing
         self.denominatorFloor = denominatorFloor

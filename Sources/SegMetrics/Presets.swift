@@ -19,6 +19,12 @@ public enum Preset: String, CaseIterable, Sendable {
 
     /// The settings the preset stands for.
     public var variant: DiceVariant {
+        var variant = settings
+        if self == .monaiMetric || self == .monaiMetricKeepEmpty { variant.multiChannelBinarization = .nonzero }
+        return variant
+    }
+
+    private var settings: DiceVariant {
         let name = rawValue
         switch self {
         case .medpy:

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Dispatch
+import Foundation
 import SegScore
 
 #if canImport(Glibc)
@@ -7,8 +9,10 @@ import Glibc
 
 /// Messages on stderr, coloured only for a terminal and only when NO_COLOR is unset.
 enum Terminal {
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
     static var colourOnStderr: Bool {
-        isatty(2) == 1 && getenv("NO_COLOR").map { String(cString: $0).isEmpty } ?? true
+        stderrIsTerminal && (getenv("NO_COLOR").map { String(cString: $0).isEmpty } ?? true)
     }
 
     /// Prints `text` as a line on stdout.
@@ -39,4 +43,35 @@ enum Terminal {
 extension ExitCode {
     /// The ArgumentParser exit code for one of segscore's documented statuses.
     init(status: ExitStatus) { self.init(status.rawValue) }
+}
+
+/// done/total, rate and ETA on one stderr line, redrawn at most ten times a second.
+final class TerminalProgress: ProgressSink, @unchecked Sendable {
+    // All mutable state is behind `lock`.
+    private let lock = NSLock()
+    private let start = DispatchTime.now()
+    private var lastDraw: UInt64 = 0
+    private var drawn = false
+
+    func update(completed: Int, total: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard completed == total || now - lastDraw > 100_000_000 else { return }
+        lastDraw = now
+        let seconds = Double(now - start.uptimeNanoseconds) / 1e9
+        let rate = seconds > 0 ? Double(completed) / seconds : 0
+        let eta = rate > 0 ? Double(total - completed) / rate : 0
+        let line = "  \(completed)/\(total) pairs  \(Int(rate.rounded()))/s  ETA \(Int(eta.rounded()))s"
+        Terminal.writeStderr("\r" + line + "\u{1B}[K")
+        drawn = true
+    }
+
+    /// Clears the progress line.
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if drawn { Terminal.writeStderr("\r\u{1B}[K") }
+        drawn = false
+    }
 }

@@ -1,0 +1,74 @@
+/// A CSV document: a header and rows of cells, rendered per RFC 4180.
+public struct CSVTable: Sendable, Equatable {
+    public var header: [String]
+    public var rows: [[String]]
+
+    public init(header: [String], rows: [[String]] = []) {
+        self.header = header
+        self.rows = rows
+    }
+
+    /// Appends a row; it must have as many cells as the header.
+    public mutating func append(_ row: [String]) {
+        precondition(row.count == header.count, "row width differs from the header")
+        rows.append(row)
+    }
+
+    /// The document with CRLF line ends; cells holding a comma, quote, CR or LF are quoted, and
+    /// quotes inside them doubled.
+    public func rendered() -> String {
+        var out = ""
+        for row in [header] + rows {
+            out += row.map(Self.quote).joined(separator: ",")
+            out += "\r\n"
+        }
+        return out
+    }
+
+    /// One cell, quoted when it needs to be.
+    public static func quote(_ cell: String) -> String {
+        guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
+        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
+
+/// Pads columns for terminal tables: text left-aligned, numbers right-aligned.
+public struct TextTable: Sendable {
+    public var header: [String]
+    public var rows: [[String]]
+    /// Columns aligned right (numbers).
+    public var rightAligned: Set<Int>
+
+    public init(header: [String], rows: [[String]] = [], rightAligned: Set<Int> = []) {
+        self.header = header
+        self.rows = rows
+        self.rightAligned = rightAligned
+    }
+
+    /// The table as lines joined by newlines, two spaces between columns.
+    public func rendered() -> String {
+        let all = [header] + rows
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in all { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return all.map { row in
+            row.enumerated().map { i, cell in
+                let padding = String(repeating: " ", count: widths[i] - cell.count)
+                return rightAligned.contains(i) ? padding + cell : cell + padding
+            }.joined(separator: "  ").replacingTrailingSpaces()
+        }.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate func replacingTrailingSpaces() -> String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

@@ -1,0 +1,208 @@
+import MaskIO
+
+/// How the stored samples of a file become classes (`--encoding`).
+public enum MaskEncoding: String, Sendable, CaseIterable {
+    /// Decided per file: palette and integer data are labels (binary when every nonzero value is
+    /// the type's maximum), RGB needs a colour table, float and multi-sample data are channels or
+    /// probabilities.
+    case auto
+    /// Integer values are class ids.
+    case labels
+    /// Nonzero (or, for floats, above the threshold) is class 1.
+    case binary
+    /// K channels, each a class (0-based channel index): integer nonzero = on, float = probability.
+    case channels
+    /// Probability maps: floats as they are, 8/16-bit as value/255 and value/65535.
+    case probability
+    /// RGB colours mapped to classes through the colour table of `--labels`.
+    case rgb
+}
+
+/// How a multi-page TIFF is read (`--pages`).
+public enum PageMode: String, Sendable, CaseIterable {
+    /// The pages are slices of a volume.
+    case slices
+    /// The pages are channels.
+    case channels
+}
+
+/// What one side of a pair turned out to be, as the report states it.
+enum SideInterpretation: Sendable {
+    /// Integer class ids (after the aliases, e.g. 255 → 1 for a 0/255 binary mask).
+    case labels(aliases: [Int: Int], kind: String)
+    /// RGB colours converted to class ids.
+    case rgbLabels([UInt16])
+    /// K channels; `scale` turns stored values into [0, 1] (1 for float, 1/255 for 8-bit
+    /// probabilities); `probabilities` is false for integer on/off channels.
+    case channels(count: Int, pageMajor: Bool, scale: Double, probabilities: Bool)
+
+    /// The name written into reports.
+    var name: String {
+        switch self {
+        case .labels(_, let kind): return kind
+        case .rgbLabels: return "rgb"
+        case .channels(let count, _, _, let probabilities):
+            return probabilities ? (count == 1 ? "probability" : "probability-channels") : "channels"
+        }
+    }
+}
+
+/// Why a mask could not be interpreted as classes.
+struct InterpretationError: Error, Sendable {
+    var message: String
+}
+
+extension DecodedMask {
+    /// The largest value of the sample type (255, 65535, 2^32 − 1), for binary detection.
+    var typeMaximum: Int? {
+        switch samples {
+        case .uint8: return declaration.bitDepth < 8 ? (1 << declaration.bitDepth) - 1 : 255
+        case .uint16: return 65535
+        case .uint32: return Int(UInt32.max)
+        case .float32: return nil
+        }
+    }
+
+    /// Decides how to read this file.
+    /// - Parameters:
+    ///   - ignored: ignore labels, left aside by the binary test.
+    ///   - colors: the colour table of `--labels`, for RGB masks.
+    func interpretation(
+        encoding: MaskEncoding, pages: PageMode, ignored: [Int], colors: [RGBColor: Int]
+    ) throws(InterpretationError) -> SideInterpretation {
+        let pagesAreChannels = pages == .channels && depth > 1
+        if pagesAreChannels && channels > 1 {
+            throw InterpretationError(message: "--pages channels needs one sample per pixel; this file has \(channels)")
+        }
+        let channelCount = pagesAreChannels ? depth : channels
+        let isFloat = sampleType == .float32
+        let probabilityScale: Double
+        switch samples {
+        case .uint8: probabilityScale = 1.0 / 255
+        case .uint16: probabilityScale = 1.0 / 65535
+        case .uint32: probabilityScale = 1.0 / 4_294_967_295
+        case .float32: probabilityScale = 1
+        }
+        switch encoding {
+        case .rgb:
+            return .rgbLabels(try rgbLabels(colors: colors))
+        case .channels:
+            return .channels(count: channelCount, pageMajor: pagesAreChannels, scale: 1, probabilities: isFloat)
+        case .probability:
+            return .channels(count: channelCount, pageMajor: pagesAreChannels, scale: probabilityScale, probabilities: true)
+        case .binary:
+            guard channelCount == 1 else {
+                throw InterpretationError(message: "--encoding binary needs one channel; this file has \(channelCount)")
+            }
+            if isFloat { return .channels(count: 1, pageMajor: false, scale: 1, probabilities: true) }
+            return .labels(aliases: nonzeroAliases(ignored: ignored), kind: "binary")
+        case .labels:
+            guard channelCount == 1, !isFloat else {
+                throw InterpretationError(message: "--encoding labels needs one integer channel")
+            }
+            return .labels(aliases: [:], kind: declaration.color == .palette ? "palette-labels" : "labels")
+        case .auto:
+            if declaration.color == .rgb || declaration.color == .rgba {
+                guard !colors.isEmpty else {
+                    throw InterpretationError(
+                        message: "an RGB mask needs --labels with colours ([r,g,b] per class), or --encoding channels")
+                }
+                return .rgbLabels(try rgbLabels(colors: colors))
+            }
+            if isFloat || channelCount > 1 {
+                return .channels(count: channelCount, pageMajor: pagesAreChannels, scale: 1, probabilities: isFloat)
+            }
+            if let maximum = typeMaximum, maximum > 1, isBinary(maximum: maximum, ignored: ignored) {
+                return .labels(aliases: [maximum: 1], kind: "binary")
+            }
+            return .labels(aliases: [:], kind: declaration.color == .palette ? "palette-labels" : "labels")
+        }
+    }
+
+    /// True when every nonzero value, ignore labels aside, is `maximum`.
+    private func isBinary(maximum: Int, ignored: [Int]) -> Bool {
+        var found = false
+        switch samples {
+        case .uint8(let values):
+            var seen = [Bool](repeating: false, count: 256)
+            for v in values { seen[Int(v)] = true }
+            for v in 1..<256 where seen[v] && !ignored.contains(v) {
+                if v != maximum { return false }
+                found = true
+            }
+        case .uint16(let values):
+            for v in values where v != 0 && !ignored.contains(Int(v)) {
+                if Int(v) != maximum { return false }
+                found = true
+            }
+        case .uint32(let values):
+            for v in values where v != 0 && !ignored.contains(Int(v)) {
+                if Int(v) != maximum { return false }
+                found = true
+            }
+        case .float32:
+            return false
+        }
+        return found
+    }
+
+    /// Aliases that make every nonzero stored value (ignore labels aside) label 1.
+    private func nonzeroAliases(ignored: [Int]) -> [Int: Int] {
+        var aliases: [Int: Int] = [:]
+        switch samples {
+        case .uint8(let values):
+            var seen = [Bool](repeating: false, count: 256)
+            for v in values { seen[Int(v)] = true }
+            for v in 2..<256 where seen[v] && !ignored.contains(v) { aliases[v] = 1 }
+        case .uint16(let values):
+            for v in Set(values) where v > 1 && !ignored.contains(Int(v)) { aliases[Int(v)] = 1 }
+        case .uint32(let values):
+            for v in Set(values) where v > 1 && !ignored.contains(Int(v)) { aliases[Int(v)] = 1 }
+        case .float32:
+            break
+        }
+        return aliases
+    }
+
+    /// Converts RGB(A) pixels to class ids through the colour table.
+    private func rgbLabels(colors: [RGBColor: Int]) throws(InterpretationError) -> [UInt16] {
+        guard channels == 3 || channels == 4, case .uint8(let values) = samples else {
+            throw InterpretationError(message: "--encoding rgb needs 8-bit RGB or RGBA pixels")
+        }
+        guard !colors.isEmpty else {
+            throw InterpretationError(message: "an RGB mask needs --labels with colours ([r,g,b] per class)")
+        }
+        if let big = colors.values.first(where: { $0 > 65535 }) {
+            throw InterpretationError(message: "class id \(big) is too large for an RGB mask")
+        }
+        // Packed 24-bit colour → id + 1 (0 = unknown), in a flat table.
+        var table = [UInt32](repeating: 0, count: 1 << 24)
+        for (color, id) in colors {
+            table[Int(color.red) << 16 | Int(color.green) << 8 | Int(color.blue)] = UInt32(id) + 1
+        }
+        let k = channels
+        var labels = [UInt16](repeating: 0, count: pixelCount)
+        var unknown: Int?
+        var unknownCount = 0
+        values.withUnsafeBufferPointer { v in
+            labels.withUnsafeMutableBufferPointer { out in
+                for i in 0..<out.count {
+                    let packed = Int(v[i * k]) << 16 | Int(v[i * k + 1]) << 8 | Int(v[i * k + 2])
+                    let id = table[packed]
+                    if id == 0 {
+                        if unknown == nil { unknown = packed }
+                        unknownCount += 1
+                    } else {
+                        out[i] = UInt16(id - 1)
+                    }
+                }
+            }
+        }
+        if let unknown {
+            let color = RGBColor(UInt8(unknown >> 16), UInt8((unknown >> 8) & 255), UInt8(unknown & 255))
+            throw InterpretationError(
+                message: "\(unknownCount) pixel\(unknownCount == 1 ? "" : "s") with colours not in --labels, first \(color)")
+        }
+        return labels
+    }
+}

@@ -1,0 +1,73 @@
+import DatasetScan
+import MaskIO
+import SegMetrics
+
+/// Everything `evaluate` needs besides the two folders: the contract of interface.md as values.
+public struct EvaluationOptions: Sendable {
+    /// The Dice definition.
+    public var variant: DiceVariant
+    /// How ground-truth files are read (`--encoding`, or `--gt-encoding`).
+    public var truthEncoding: MaskEncoding
+    /// How prediction files are read (`--encoding`, or `--pred-encoding`).
+    public var predictionEncoding: MaskEncoding
+    /// Multi-page TIFF: volume slices or channels.
+    public var pages: PageMode
+    /// Class names, ids and colours from `--labels`.
+    public var labels: LabelSpec?
+    /// `--classes`; nil: the ids of `--labels`, else every id seen.
+    public var classes: [Int]?
+    /// Ground-truth ids left out of every count.
+    public var ignoreLabels: [Int]
+    /// `--threshold`: one value, or one per channel.
+    public var thresholds: [Double]
+    /// Whether class 0 counts in the headline.
+    public var includeBackground: Bool
+    /// Ground truth without prediction: fail, empty or skip.
+    public var missing: MissingPolicy
+    /// How file names become keys.
+    public var keyRule: KeyRule
+    /// Folder of region-of-interest masks, paired by the same key.
+    public var roiFolder: String?
+    /// Worker threads.
+    public var jobs: Int
+    /// Decoder size limit.
+    public var maxSamples: UInt64
+
+    /// Options with segscore's defaults: `hard`, auto encoding, threshold 0.5, background out.
+    public init(
+        variant: DiceVariant = DiceVariant(formula: .hard), truthEncoding: MaskEncoding = .auto,
+        predictionEncoding: MaskEncoding = .auto, pages: PageMode = .slices, labels: LabelSpec? = nil,
+        classes: [Int]? = nil, ignoreLabels: [Int] = [], thresholds: [Double] = [0.5], includeBackground: Bool = false,
+        missing: MissingPolicy = .fail, keyRule: KeyRule = KeyRule(), roiFolder: String? = nil, jobs: Int = 1,
+        maxSamples: UInt64 = MaskDecoder.defaultMaxSamples
+    ) {
+        self.variant = variant
+        self.truthEncoding = truthEncoding
+        self.predictionEncoding = predictionEncoding
+        self.pages = pages
+        self.labels = labels
+        self.classes = classes
+        self.ignoreLabels = ignoreLabels
+        self.thresholds = thresholds
+        self.includeBackground = includeBackground
+        self.missing = missing
+        self.keyRule = keyRule
+        self.roiFolder = roiFolder
+        self.jobs = max(1, jobs)
+        self.maxSamples = maxSamples
+    }
+
+    /// The class list given up front (`--classes`, else `--labels`), if any.
+    public var explicitClasses: [Int]? {
+        if let classes { return classes }
+        return labels?.ids.filter { !ignoreLabels.contains($0) }
+    }
+
+    /// The threshold of channel `index`.
+    public func threshold(forChannel index: Int) -> Double {
+        thresholds.count == 1 ? thresholds[0] : (index < thresholds.count ? thresholds[index] : thresholds[thresholds.count - 1])
+    }
+
+    /// A readable name of class `id`.
+    public func name(of id: Int) -> String { labels?.name(of: id) ?? String(id) }
+}

@@ -1,0 +1,261 @@
+import ReportWriters
+import SegMetrics
+
+/// The outputs of an evaluation: JSON (`segscore.report/1`), per-image CSV, per-class CSV and the
+/// human summary. Pure functions of the result, so they are identical for any `--jobs`.
+public struct EvaluationReport: Sendable {
+    public var result: EvaluationResult
+    /// Quality-gate outcomes, when gates were asked for.
+    public var gates: [GateOutcome]
+
+    public init(result: EvaluationResult, gates: [GateOutcome] = []) {
+        self.result = result
+        self.gates = gates
+    }
+
+    private var options: EvaluationOptions { result.options }
+    private var variant: DiceVariant { result.options.variant }
+
+    // MARK: JSON
+
+    /// The JSON report, schema `segscore.report/1`; NaN is `null`.
+    public var json: JSONValue {
+        let summary = result.summary
+        var config: [(String, JSONValue)] = [
+            ("variant", .string(variant.name)),
+            ("formula", .string(variant.formulaText)),
+            ("empty", .string(variant.empty.rawValue)),
+            ("smooth", .array(variant.smoothing.numerator.map { .number($0) })),
+            ("include_background", .bool(options.includeBackground)),
+            ("ignore_labels", .array(options.ignoreLabels.map { .int($0) })),
+        ]
+        if variant.smoothing.numerator != variant.smoothing.denominator {
+            config.append(("smooth_nr", .array(variant.smoothing.numerator.map { .number($0) })))
+            config.append(("smooth_dr", .array(variant.smoothing.denominator.map { .number($0) })))
+        }
+        if variant.isHard { config.append(("binarize", .string(variant.binarization.name))) }
+        config.append(("threshold", .array(options.thresholds.map { .number($0) })))
+        if let floor = variant.denominatorFloor { config.append(("denominator_floor", .number(floor))) }
+        if variant.activation != .none { config.append(("activation", .string(variant.activation.rawValue))) }
+        config.append(("encoding", .object([("gt", .string(options.truthEncoding.rawValue)), ("pred", .string(options.predictionEncoding.rawValue))])))
+        config.append(("missing", .string(options.missing.rawValue)))
+        if let reproduces = variant.reproduces { config.append(("reproduces", .string(reproduces))) }
+
+        let inputs: [(String, JSONValue)] = [
+            ("gt", .string(result.truthFolder)),
+            ("pred", .string(result.predictionFolder)),
+            ("pairs", .int(result.records.count)),
+            ("unmatched_gt", .array(result.unmatchedTruth.map { .string($0.path) })),
+            ("unmatched_pred", .array(result.unmatchedPredictions.map { .string($0.path) })),
+            ("ignored_files", .int(result.ignoredFiles)),
+            ("encodings", .array(encodingCounts.map { .object([("gt", .string($0.0)), ("pred", .string($0.1)), ("pairs", .int($0.2))]) })),
+        ]
+
+        let classes: [JSONValue] = summary.classes.map { c in
+            var members: [(String, JSONValue)] = [
+                ("id", .int(c.id)), ("name", .string(options.name(of: c.id))), ("mean", .number(c.mean)),
+                ("median", .number(c.median)), ("std", .number(c.std)), ("min", .number(c.min)), ("max", .number(c.max)),
+                ("n", .int(c.n)), ("n_nan", .int(c.nNaN)), ("pooled", .number(c.pooled)),
+            ]
+            members += countMembers(counts: c.pooledCounts, terms: c.pooledTerms, prefix: "pooled_")
+            members += c.pooledMetrics.named.map { ("pooled_" + $0.0, .number($0.1)) }
+            return .object(members)
+        }
+
+        var aggregate: [(String, JSONValue)] = [
+            ("mean", .number(summary.mean)), ("pooled", .number(summary.pooled)),
+            ("classes", .array(summary.headlineClassIDs.map { .int($0) })),
+        ]
+        if let generalized = summary.generalizedMean { aggregate.append(("generalized_mean", .number(generalized))) }
+        if let library = summary.library {
+            aggregate.append(
+                ("library", .object([("variant", .string(library.variant)), ("name", .string(library.name)), ("value", .number(library.value))])))
+        }
+
+        let images: [JSONValue] = zip(result.records, result.images).map { record, image in
+            var members: [(String, JSONValue)] = [
+                ("key", .string(record.key)), ("gt", .string(record.truthPath)),
+                ("pred", record.predictionPath.map { .string($0) } ?? .null),
+                ("mean", .number(image.mean(over: summary.headlineClassIDs))),
+            ]
+            if let generalized = image.generalized { members.append(("generalized", .number(generalized))) }
+            members.append(
+                ("classes", .array(image.classes.map { c in
+                    .object([("id", .int(c.id)), ("dice", .number(c.dice))] + countMembers(counts: c.counts, terms: c.terms, prefix: ""))
+                })))
+            return .object(members)
+        }
+
+        let errors: [JSONValue] = result.problems.map { p in
+            .object([("key", p.key.map { .string($0) } ?? .null), ("path", .string(p.path)), ("message", .string(p.message))])
+        }
+        return .object([
+            ("schema", .string("segscore.report/1")),
+            ("tool", .object([("name", .string("segscore")), ("version", .string(segscoreVersion))])),
+            ("config", .object(config)),
+            ("inputs", .object(inputs)),
+            ("classes", .array(classes)),
+            ("aggregate", .object(aggregate)),
+            ("images", .array(images)),
+            ("errors", .array(errors)),
+            ("warnings", .array(result.warnings.map { .string($0) })),
+            ("gates", .array(gates.map(\.json))),
+        ])
+    }
+
+    /// tp/fp/fn/tn: integer counts for hard variants, soft masses otherwise.
+    private func countMembers(counts: ClassCounts?, terms: OverlapTerms, prefix: String) -> [(String, JSONValue)] {
+        if let counts {
+            return [(prefix + "tp", .int(counts.tp)), (prefix + "fp", .int(counts.fp)), (prefix + "fn", .int(counts.fn)), (prefix + "tn", .int(counts.tn))]
+        }
+        let tn = terms.pixels - terms.intersection - terms.falsePositive - terms.falseNegative
+        return [
+            (prefix + "tp", .number(terms.intersection)), (prefix + "fp", .number(terms.falsePositive)),
+            (prefix + "fn", .number(terms.falseNegative)), (prefix + "tn", .number(tn)),
+        ]
+    }
+
+    /// (gt encoding, pred encoding, pairs) in first-seen key order.
+    private var encodingCounts: [(String, String, Int)] {
+        var order: [String] = []
+        var counts: [String: (String, String, Int)] = [:]
+        for record in result.records {
+            let key = record.counts.truthEncoding + "|" + record.counts.predictionEncoding
+            if counts[key] == nil {
+                order.append(key)
+                counts[key] = (record.counts.truthEncoding, record.counts.predictionEncoding, 0)
+            }
+            counts[key]!.2 += 1
+        }
+        return order.map { counts[$0]! }
+    }
+
+    // MARK: CSV
+
+    /// One row per image × class with the value, the counts and every overlap metric.
+    public var csv: CSVTable {
+        var table = CSVTable(
+            header: ["key", "gt", "pred", "class_id", "class_name", "dice", "tp", "fp", "fn", "tn"]
+                + OverlapMetrics(OverlapTerms()).named.map(\.0))
+        for (record, image) in zip(result.records, result.images) {
+            for c in image.classes {
+                let counts = countMembers(counts: c.counts, terms: c.terms, prefix: "").map { Self.cell($0.1) }
+                table.append(
+                    [record.key, record.truthPath, record.predictionPath ?? "", String(c.id), options.name(of: c.id), Self.number(c.dice)]
+                        + counts + c.metrics.named.map { Self.number($0.1) })
+            }
+        }
+        return table
+    }
+
+    /// One row per class: the statistics over images and the pooled values.
+    public var summaryCSV: CSVTable {
+        var table = CSVTable(
+            header: ["class_id", "class_name", "mean", "median", "std", "min", "max", "n", "n_nan", "pooled",
+                     "pooled_tp", "pooled_fp", "pooled_fn", "pooled_tn"]
+                + OverlapMetrics(OverlapTerms()).named.map { "pooled_" + $0.0 })
+        for c in result.summary.classes {
+            let counts = countMembers(counts: c.pooledCounts, terms: c.pooledTerms, prefix: "").map { Self.cell($0.1) }
+            table.append(
+                [String(c.id), options.name(of: c.id), Self.number(c.mean), Self.number(c.median), Self.number(c.std),
+                 Self.number(c.min), Self.number(c.max), String(c.n), String(c.nNaN), Self.number(c.pooled)]
+                    + counts + c.pooledMetrics.named.map { Self.number($0.1) })
+        }
+        return table
+    }
+
+    static func number(_ value: Double) -> String { value.isNaN ? "NaN" : JSONValue.format(value) }
+
+    private static func cell(_ value: JSONValue) -> String {
+        switch value {
+        case .int(let v): return String(v)
+        case .number(let v): return number(v)
+        default: return ""
+        }
+    }
+
+    // MARK: human summary
+
+    /// What a person reads on the terminal: definition, headline, per-class table, problems.
+    public var text: String {
+        let summary = result.summary
+        var lines: [String] = []
+        lines.append("segscore \(segscoreVersion) · variant \(variant.name): \(variant.formulaText)")
+        lines.append("  \(variant.conventions); background \(options.includeBackground ? "in" : "out of") the headline")
+        if let reproduces = variant.reproduces { lines.append("  reproduces \(reproduces)") }
+        let failed = result.problems.filter { $0.key != nil }.count
+        lines.append(
+            "pairs: \(result.records.count) scored, \(failed) failed · unmatched: \(result.unmatchedTruth.count) ground truth, "
+                + "\(result.unmatchedPredictions.count) predictions")
+        let classes = summary.headlineClassIDs.map { options.name(of: $0) }.joined(separator: ", ")
+        lines.append(
+            "headline: mean \(Self.fixed(summary.mean)) · pooled \(Self.fixed(summary.pooled))  (classes \(classes))")
+        if let library = summary.library {
+            lines.append("  \(library.variant) \(library.name): \(Self.fixed(library.value))")
+        }
+        if let generalized = summary.generalizedMean { lines.append("  generalized dice, mean over images: \(Self.fixed(generalized))") }
+        lines.append("")
+        let table = TextTable(
+            header: ["class", "id", "mean", "std", "median", "min", "max", "n", "n_nan", "pooled"],
+            rows: summary.classes.map { c in
+                [options.name(of: c.id), String(c.id), Self.fixed(c.mean), Self.fixed(c.std), Self.fixed(c.median),
+                 Self.fixed(c.min), Self.fixed(c.max), String(c.n), String(c.nNaN), Self.fixed(c.pooled)]
+            }, rightAligned: Set(1...9))
+        lines.append(table.rendered())
+        if !gates.isEmpty {
+            lines.append("")
+            lines.append("gates:")
+            for gate in gates { lines.append("  \(gate.passed ? "pass" : "FAIL")  \(gate.name): \(Self.fixed(gate.value))") }
+        }
+        if !result.unmatchedPredictions.isEmpty {
+            lines.append("")
+            lines.append("predictions without ground truth (not scored):")
+            lines += Self.folded(result.unmatchedPredictions.map(\.path))
+        }
+        if !result.warnings.isEmpty {
+            lines.append("")
+            lines.append("warnings:")
+            lines += Self.folded(result.warnings)
+        }
+        if !result.problems.isEmpty {
+            lines.append("")
+            lines.append("errors (\(result.problems.count)):")
+            lines += Self.folded(result.problems.map { "\($0.path): \($0.message)" })
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func fixed(_ value: Double) -> String {
+        guard value.isFinite else { return value.isNaN ? "NaN" : String(value) }
+        let scaled = (value * 10_000).rounded()
+        let sign = scaled < 0 ? "-" : ""
+        let magnitude = Int(abs(scaled))
+        let fraction = String(magnitude % 10_000)
+        return sign + String(magnitude / 10_000) + "." + String(repeating: "0", count: 4 - fraction.count) + fraction
+    }
+
+    private static func folded(_ items: [String], limit: Int = 20) -> [String] {
+        var lines = items.prefix(limit).map { "  " + $0 }
+        if items.count > limit { lines.append("  … and \(items.count - limit) more (all are in the JSON report)") }
+        return lines
+    }
+}
+
+/// The outcome of one quality gate.
+public struct GateOutcome: Sendable, Equatable {
+    public var name: String
+    public var value: Double
+    public var threshold: Double
+    public var passed: Bool
+
+    public init(name: String, value: Double, threshold: Double, passed: Bool) {
+        self.name = name
+        self.value = value
+        self.threshold = threshold
+        self.passed = passed
+    }
+
+    var json: JSONValue {
+        .object([("name", .string(name)), ("value", .number(value)), ("threshold", .number(threshold)), ("passed", .bool(passed))])
+    }
+}

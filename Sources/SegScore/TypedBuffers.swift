@@ -1,0 +1,327 @@
+import MaskIO
+import SegMetrics
+
+// The hot loops are generic over the stored sample types. These visitors open each side's typed
+// buffer once per pair, so the loops run specialised, with no copy and no per-pixel dispatch.
+
+/// Integer class ids of one side of a pair, with the aliases that rename stored values.
+struct LabelBuffer {
+    enum Storage {
+        case uint8([UInt8])
+        case uint16([UInt16])
+        case uint32([UInt32])
+    }
+
+    let storage: Storage
+    let aliases: [Int: Int]
+
+    init(mask: DecodedMask, side: SideInterpretation) {
+        switch side {
+        case .rgbLabels(let labels):
+            storage = .uint16(labels)
+            aliases = [:]
+        case .labels(let aliases, _):
+            self.aliases = aliases
+            switch mask.samples {
+            case .uint8(let v): storage = .uint8(v)
+            case .uint16(let v): storage = .uint16(v)
+            case .uint32(let v): storage = .uint32(v)
+            case .float32: storage = .uint8([])  // not reached: floats are never label maps
+            }
+        case .channels:
+            storage = .uint8([])
+            aliases = [:]
+        }
+    }
+
+    /// The class ids the buffer holds, after the aliases, sorted.
+    func presentIDs() -> [Int] {
+        let stored: [Int]
+        switch storage {
+        case .uint8(let v): stored = v.withUnsafeBufferPointer { distinctLabels($0) }
+        case .uint16(let v): stored = v.withUnsafeBufferPointer { distinctLabels($0) }
+        case .uint32(let v): stored = v.withUnsafeBufferPointer { distinctLabels($0) }
+        }
+        return Array(Set(stored.map { aliases[$0] ?? $0 })).sorted()
+    }
+
+    func accept<V: LabelVisitor>(_ visitor: V) -> V.Output {
+        switch storage {
+        case .uint8(let v): return v.withUnsafeBufferPointer { visitor.visit($0) }
+        case .uint16(let v): return v.withUnsafeBufferPointer { visitor.visit($0) }
+        case .uint32(let v): return v.withUnsafeBufferPointer { visitor.visit($0) }
+        }
+    }
+}
+
+protocol LabelVisitor {
+    associatedtype Output
+    func visit<T: FixedWidthInteger & UnsignedInteger>(_ buffer: UnsafeBufferPointer<T>) -> Output
+}
+
+/// Opens the ground truth, then the prediction, then counts.
+struct TruthSide: LabelVisitor {
+    let prediction: LabelBuffer
+    let roi: [UInt8]?
+    let table: ClassTable
+
+    func visit<T: FixedWidthInteger & UnsignedInteger>(_ truth: UnsafeBufferPointer<T>) -> ConfusionMatrix {
+        prediction.accept(PredictionSide(truth: truth, roi: roi, table: table))
+    }
+}
+
+struct PredictionSide<T: FixedWidthInteger & UnsignedInteger>: LabelVisitor {
+    let truth: UnsafeBufferPointer<T>
+    let roi: [UInt8]?
+    let table: ClassTable
+
+    func visit<U: FixedWidthInteger & UnsignedInteger>(_ prediction: UnsafeBufferPointer<U>) -> ConfusionMatrix {
+        var matrix = ConfusionMatrix(classCount: table.ids.count)
+        if let roi {
+            roi.withUnsafeBufferPointer { r in
+                accumulate(truth: truth, prediction: prediction, roi: r, table: table, into: &matrix)
+            }
+        } else {
+            accumulate(truth: truth, prediction: prediction, table: table, into: &matrix)
+        }
+        return matrix
+    }
+}
+
+/// K planes of one side: stored channels (interleaved or page-major), or one-hot planes made from
+/// a label map.
+struct ChannelSource {
+    enum Storage {
+        case samples(MaskSamples, channels: Int, pageMajor: Bool)
+        case oneHot([[UInt8]])
+    }
+
+    let storage: Storage
+    /// Multiplies stored values into [0, 1].
+    let scale: Double
+    /// True for probability maps, false for on/off data.
+    let probabilities: Bool
+    let pixels: Int
+    /// For a label-map side: its stored ids, to leave ignored ground-truth pixels out.
+    private let labels: LabelBuffer?
+
+    init(mask: DecodedMask, side: SideInterpretation, ids: [Int], pixels: Int) throws(InterpretationError) {
+        self.pixels = pixels
+        switch side {
+        case .channels(let count, let pageMajor, let scale, let probabilities):
+            storage = .samples(mask.samples, channels: count, pageMajor: pageMajor)
+            self.scale = scale
+            self.probabilities = probabilities
+            labels = nil
+        case .labels, .rgbLabels:
+            let buffer = LabelBuffer(mask: mask, side: side)
+            let binary = ids == [1]
+            let present = buffer.presentIDs()
+            if !binary, let outside = present.first(where: { $0 >= ids.count }) {
+                throw InterpretationError(
+                    message: "label id \(outside) is not a channel index of the prediction (0…\(ids.count - 1))")
+            }
+            storage = .oneHot(buffer.accept(OneHotVisitor(ids: ids, aliases: buffer.aliases)))
+            scale = 1
+            probabilities = false
+            labels = buffer
+        }
+    }
+
+    /// 0 where the stored ground-truth id is ignored, 1 elsewhere; nil when nothing is ignored.
+    func keepFlags(ignoring ignored: [Int]) -> [UInt8]? {
+        guard let labels, !ignored.isEmpty else { return nil }
+        return labels.accept(KeepVisitor(ignored: ignored, aliases: labels.aliases))
+    }
+
+    func accept<V: PlaneVisitor>(_ index: Int, _ visitor: V) -> V.Output {
+        switch storage {
+        case .oneHot(let planes):
+            return planes[index].withUnsafeBufferPointer { visitor.visit(MaskPlane($0, count: pixels)) }
+        case .samples(let samples, let channels, let pageMajor):
+            let offset = pageMajor ? index * pixels : index
+            let stride = pageMajor ? 1 : channels
+            switch samples {
+            case .uint8(let v):
+                return v.withUnsafeBufferPointer { visitor.visit(MaskPlane($0, offset: offset, stride: stride, count: pixels)) }
+            case .uint16(let v):
+                return v.withUnsafeBufferPointer { visitor.visit(MaskPlane($0, offset: offset, stride: stride, count: pixels)) }
+            case .uint32(let v):
+                return v.withUnsafeBufferPointer { visitor.visit(MaskPlane($0, offset: offset, stride: stride, count: pixels)) }
+            case .float32(let v):
+                return v.withUnsafeBufferPointer { visitor.visit(MaskPlane($0, offset: offset, stride: stride, count: pixels)) }
+            }
+        }
+    }
+
+    /// Hard counts of plane `index` against the same plane of `prediction`.
+    func counts(_ index: Int, against prediction: ChannelSource, rule: Binarization, roi: [UInt8]?) -> ClassCounts {
+        // Stored on/off truth (0/255 channels) is normalised to 0/1 first, so every rule sees 0/1.
+        accept(index, FirstPlane(other: prediction, index: index, visitor: CountVisitor(rule: rule, roi: roi, truthScale: truthNormaliser)))
+    }
+
+    /// Soft sums of plane `index` against the same plane of `prediction`.
+    func terms(_ index: Int, against prediction: ChannelSource, power: Double?, activation: Activation, roi: [UInt8]?)
+        -> OverlapTerms
+    {
+        accept(
+            index,
+            FirstPlane(
+                other: prediction, index: index,
+                visitor: TermsVisitor(
+                    truthScale: probabilities ? scale : truthNormaliser, predictionScale: prediction.probabilities ? prediction.scale : nil,
+                    power: power, activation: activation, roi: roi)))
+    }
+
+    /// For on/off truth, nil means "nonzero is 1"; probabilities keep their scale.
+    private var truthNormaliser: Double? { probabilities ? scale : nil }
+
+    /// TorchMetrics' rule: each pixel goes to the prediction channel with the largest value.
+    func argmaxCounts(against prediction: ChannelSource, roi: [UInt8]?) -> [ClassCounts] {
+        let k: Int
+        switch prediction.storage {
+        case .samples(_, let channels, _): k = channels
+        case .oneHot(let planes): k = planes.count
+        }
+        let predictionValues = (0..<k).map { prediction.accept($0, DoublePlane()) }
+        let truthValues = (0..<k).map { accept($0, DoublePlane()) }
+        var counts = [ClassCounts](repeating: ClassCounts(), count: k)
+        for i in 0..<pixels {
+            if let roi, roi[i] == 0 { continue }
+            var best = 0
+            for c in 1..<k where predictionValues[c][i] > predictionValues[best][i] { best = c }
+            for c in 0..<k {
+                let t = truthValues[c][i] != 0
+                let p = c == best
+                switch (t, p) {
+                case (true, true): counts[c].tp += 1
+                case (false, true): counts[c].fp += 1
+                case (true, false): counts[c].fn += 1
+                case (false, false): counts[c].tn += 1
+                }
+            }
+        }
+        return counts
+    }
+}
+
+protocol PlaneVisitor {
+    associatedtype Output
+    func visit<T: MaskSample>(_ plane: MaskPlane<T>) -> Output
+}
+
+protocol PlanePairVisitor {
+    associatedtype Output
+    func visit<T: MaskSample, U: MaskSample>(_ truth: MaskPlane<T>, _ prediction: MaskPlane<U>) -> Output
+}
+
+struct FirstPlane<V: PlanePairVisitor>: PlaneVisitor {
+    let other: ChannelSource
+    let index: Int
+    let visitor: V
+
+    func visit<T: MaskSample>(_ plane: MaskPlane<T>) -> V.Output {
+        other.accept(index, SecondPlane(first: plane, visitor: visitor))
+    }
+}
+
+struct SecondPlane<V: PlanePairVisitor, T: MaskSample>: PlaneVisitor {
+    let first: MaskPlane<T>
+    let visitor: V
+
+    func visit<U: MaskSample>(_ plane: MaskPlane<U>) -> V.Output { visitor.visit(first, plane) }
+}
+
+/// Hard counts; on/off truth (`truthScale` nil) counts as 1 when nonzero.
+struct CountVisitor: PlanePairVisitor {
+    let rule: Binarization
+    let roi: [UInt8]?
+    let truthScale: Double?
+
+    func visit<T: MaskSample, U: MaskSample>(_ truth: MaskPlane<T>, _ prediction: MaskPlane<U>) -> ClassCounts {
+        // The ground truth of the channel path is 0/1 one-hot or stored on/off channels: make it 0/1.
+        let flags = (0..<truth.count).map { i -> UInt8 in
+            let v = truth[i].sampleValue
+            if let scale = truthScale { return v * scale > 0.5 ? 1 : 0 }
+            return v != 0 ? 1 : 0
+        }
+        return flags.withUnsafeBufferPointer { t in
+            let truthPlane = MaskPlane(t, count: truth.count)
+            if let roi {
+                return roi.withUnsafeBufferPointer { r in
+                    ChannelCounting.counts(
+                        truth: truthPlane, prediction: prediction, classValue: 1, binarization: rule,
+                        roi: MaskPlane(r, count: truth.count))
+                }
+            }
+            return ChannelCounting.counts(truth: truthPlane, prediction: prediction, classValue: 1, binarization: rule)
+        }
+    }
+}
+
+/// Soft sums with scales (nil: on/off data read as 0/1).
+struct TermsVisitor: PlanePairVisitor {
+    let truthScale: Double?
+    let predictionScale: Double?
+    let power: Double?
+    let activation: Activation
+    let roi: [UInt8]?
+
+    func visit<T: MaskSample, U: MaskSample>(_ truth: MaskPlane<T>, _ prediction: MaskPlane<U>) -> OverlapTerms {
+        let n = truth.count
+        let t = (0..<n).map { i -> Double in
+            let v = truth[i].sampleValue
+            return truthScale.map { v * $0 } ?? (v != 0 ? 1 : 0)
+        }
+        let p = (0..<n).map { i -> Double in
+            let v = prediction[i].sampleValue
+            return predictionScale.map { v * $0 } ?? (v != 0 ? 1 : 0)
+        }
+        return t.withUnsafeBufferPointer { tb in
+            p.withUnsafeBufferPointer { pb in
+                if let roi {
+                    return roi.withUnsafeBufferPointer { r in
+                        ChannelCounting.terms(
+                            truth: MaskPlane(tb), prediction: MaskPlane(pb), power: power, activation: activation,
+                            roi: MaskPlane(r, count: n))
+                    }
+                }
+                return ChannelCounting.terms(
+                    truth: MaskPlane(tb), prediction: MaskPlane(pb), power: power, activation: activation)
+            }
+        }
+    }
+}
+
+/// One plane as Doubles.
+struct DoublePlane: PlaneVisitor {
+    func visit<T: MaskSample>(_ plane: MaskPlane<T>) -> [Double] { (0..<plane.count).map { plane[$0].sampleValue } }
+}
+
+/// One-hot planes (1 where the aliased id equals the class) of a label buffer.
+struct OneHotVisitor: LabelVisitor {
+    let ids: [Int]
+    let aliases: [Int: Int]
+
+    func visit<T: FixedWidthInteger & UnsignedInteger>(_ buffer: UnsafeBufferPointer<T>) -> [[UInt8]] {
+        ids.map { id in
+            buffer.map { value -> UInt8 in
+                let stored = Int(truncatingIfNeeded: value)
+                return (aliases[stored] ?? stored) == id ? 1 : 0
+            }
+        }
+    }
+}
+
+/// 0 where the aliased id is ignored.
+struct KeepVisitor: LabelVisitor {
+    let ignored: [Int]
+    let aliases: [Int: Int]
+
+    func visit<T: FixedWidthInteger & UnsignedInteger>(_ buffer: UnsafeBufferPointer<T>) -> [UInt8] {
+        buffer.map { value -> UInt8 in
+            let stored = Int(truncatingIfNeeded: value)
+            return ignored.contains(aliases[stored] ?? stored) ? 0 : 1
+        }
+    }
+}
