@@ -30,23 +30,23 @@ test: deps
 check: deps
 	$(SWIFT) build -Xswiftc -warnings-as-errors
 
-# Until `evaluate` lands, the demo inspects the bundled real masks (ISBI 2012, StarDist).
-DEMO_FILES := Fixtures/real/isbi2012-membrane-unet/gt/0.png \
-	Fixtures/real/isbi2012-membrane-unet/pred_unpaired_testset/0_predict.png \
-	Fixtures/real/nuclei-stardist-tiff/gt/synthetic_mask3d.tif \
-	Fixtures/png/palette4.png Fixtures/tiff/u16_4ch_separate_tiled.tif
+# The demo: ISBI 2012 membrane labels turned into 4 classes, against synthetic predictions.
+DEMO_ARGS := Fixtures/demo/gt Fixtures/demo/pred --labels Fixtures/demo/labels.json
 
 demo: build
 	@mkdir -p $(DEMO_OUT)
-	$(BIN) inspect $(DEMO_FILES)
-	$(BIN) inspect --json $(DEMO_FILES) > $(DEMO_OUT)/inspect.jsonl
-	@echo "demo: JSON report written to $(DEMO_OUT)/inspect.jsonl"
+	$(BIN) evaluate $(DEMO_ARGS) --json $(DEMO_OUT)/report.json --csv $(DEMO_OUT)/per-image.csv \
+		--summary-csv $(DEMO_OUT)/per-class.csv
+	@echo
+	@echo "demo: reports written to $(DEMO_OUT)/: report.json, per-image.csv, per-class.csv"
 
 # Regenerates the synthetic decoder fixtures (Fixtures/png, Fixtures/tiff, Fixtures/bad).
 fixtures: deps
 	cc -O2 -Wall -o Fixtures/generator/make_fixtures Fixtures/generator/make_fixtures.c \
 		$$(pkg-config --cflags --libs libpng libtiff-4) -lz
 	Fixtures/generator/make_fixtures Fixtures
+	cc -O2 -Wall -o Fixtures/generator/make_demo Fixtures/generator/make_demo.c $$(pkg-config --cflags --libs libpng)
+	Fixtures/generator/make_demo Fixtures
 
 clean:
-	rm -rf .build out Fixtures/generator/make_fixtures
+	rm -rf .build out Fixtures/generator/make_fixtures Fixtures/generator/make_demo

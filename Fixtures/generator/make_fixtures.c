@@ -315,6 +315,65 @@ static void write_bad_inputs(void) {
     spill("bad_ifd_offset.tif", fake_tiff, sizeof fake_tiff);
 }
 
+/* ---- tiny dataset: 4x2 label maps whose scores are worked out by hand in the tests ----------- */
+
+static void write_labels(const char *relative, const uint16_t *values, int bits, int palette) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/datasets/tiny/%s", root, relative);
+    FILE *file = fopen(path, "wb");
+    if (!file) fail("cannot create a tiny-dataset PNG");
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(png);
+    if (setjmp(png_jmpbuf(png))) fail("libpng write error");
+    png_init_io(png, file);
+    png_set_IHDR(png, info, 4, 2, bits, palette ? PNG_COLOR_TYPE_PALETTE : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (palette) {
+        png_color colors[3] = {{0, 0, 0}, {255, 0, 0}, {0, 255, 0}};
+        png_set_PLTE(png, info, colors, 3);
+    }
+    png_write_info(png, info);
+    if (bits == 16) png_set_swap(png);
+    for (int y = 0; y < 2; y++) {
+        uint8_t row[8];
+        for (int x = 0; x < 4; x++) {
+            uint16_t v = values[y * 4 + x];
+            if (bits == 16) memcpy(row + 2 * x, &v, 2); else row[x] = (uint8_t)v;
+        }
+        png_write_row(png, row);
+    }
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    fclose(file);
+}
+
+static void write_tiny_dataset(void) {
+    char path[512];
+    const char *folders[] = {"datasets", "datasets/tiny", "datasets/tiny/gt", "datasets/tiny/gt/sub", "datasets/tiny/pred",
+                             "datasets/tiny/pred/sub"};
+    for (int i = 0; i < 6; i++) {
+        snprintf(path, sizeof path, "%s/%s", root, folders[i]);
+        mkdir(path, 0755);
+    }
+    const uint16_t gt_a[8] = {0, 1, 1, 2, 0, 1, 1, 2}, pred_a[8] = {0, 1, 0, 2, 0, 1, 1, 1};
+    const uint16_t zeros[8] = {0};
+    const uint16_t gt_c[8] = {2, 2, 2, 2, 0, 0, 0, 0}, pred_c[8] = {2, 2, 0, 0, 0, 0, 1, 0};
+    const uint16_t gt_d[8] = {1, 1, 0, 0, 0, 0, 0, 0};
+    write_labels("gt/a.png", gt_a, 8, 0);
+    write_labels("pred/a.png", pred_a, 8, 0);
+    write_labels("gt/b.png", zeros, 8, 0);
+    write_labels("pred/b.png", zeros, 16, 0);
+    write_labels("gt/sub/c.png", gt_c, 8, 1);
+    write_labels("pred/sub/c.png", pred_c, 16, 0);
+    write_labels("gt/d.png", gt_d, 8, 0);
+    write_labels("pred/e.png", gt_d, 8, 0);
+    snprintf(path, sizeof path, "%s/datasets/tiny/gt/README.txt", root);
+    FILE *readme = fopen(path, "w");
+    if (!readme) fail("cannot create the tiny README");
+    fputs("Not a mask: segscore counts this file as ignored.\n", readme);
+    fclose(readme);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) root = argv[1];
     char folder[512];
@@ -410,5 +469,6 @@ int main(int argc, char **argv) {
     TIFFClose(tif);
 
     write_bad_inputs();
+    write_tiny_dataset();
     return 0;
 }

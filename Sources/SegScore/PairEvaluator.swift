@@ -166,7 +166,8 @@ struct PairEvaluator: Sendable {
         var ids: [Int]
         if let explicit = options.explicitClasses {
             ids = explicit
-            let probe = ClassTable(ids: explicit, ignored: ignored)
+            // Background 0 may always appear, scored or not; any other unknown id is an error.
+            let probe = ClassTable(ids: explicit, ignored: ignored + (explicit.contains(0) ? [] : [0]))
             do throws(UnknownLabelError) {
                 try probe.checkKnown(truthIDs)
             } catch {

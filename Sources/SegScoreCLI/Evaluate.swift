@@ -148,7 +148,7 @@ struct EncodingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Class names, ids and colours: JSON or YAML (nnU-Net dataset.json accepted).", valueName: "file"))
     var labels: String?
 
-    @Option(help: ArgumentHelp("Class ids to score, e.g. 1,2,5 (default: --labels, else every id seen).", valueName: "ids"))
+    @Option(help: ArgumentHelp("Class ids to score, e.g. 1,2,5 (default: --labels, else every id seen). Any other id but 0 and the ignore labels is an error.", valueName: "ids"))
     var classes: String?
 
     @Option(help: ArgumentHelp("Ground-truth id left out of every count (repeatable), e.g. 255.", valueName: "id"))

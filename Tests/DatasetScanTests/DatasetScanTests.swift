@@ -1,0 +1,139 @@
+import DatasetScan
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A throw-away folder tree for one test.
+final class TemporaryTree {
+    let root: URL
+
+    init(_ name: String) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-scan-\(name)-\(getpid())")
+        try? FileManager.default.removeItem(at: root)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    /// Creates a file; `png` writes a PNG signature, otherwise text.
+    func file(_ relative: String, png: Bool = true) throws {
+        let url = root.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let bytes: [UInt8] = png ? [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0] : Array("hello\n".utf8)
+        try Data(bytes).write(to: url)
+    }
+
+    var path: String { root.path }
+}
+
+func files(_ names: [String]) -> [MaskFile] { names.map { MaskFile(path: "/x/" + $0, relativePath: $0) } }
+
+@Suite struct DirectoryWalkTests {
+    @Test func listsMasksSortedSkipsHiddenAndCountsOthers() throws {
+        let tree = try TemporaryTree("walk")
+        for name in ["b.png", "a.tif", "sub/c.PNG", "sub/deeper/d.tiff", "noextension", ".hidden.png", ".cache/e.png"] {
+            try tree.file(name)
+        }
+        try tree.file("README.md", png: false)
+        try tree.file("text-named.png", png: false)  // named like a mask: listed, the decoder will refuse it
+        let listing = try DirectoryWalk.list(root: tree.path)
+        #expect(listing.files.map(\.relativePath) == ["a.tif", "b.png", "noextension", "sub/c.PNG", "sub/deeper/d.tiff", "text-named.png"])
+        #expect(listing.files[0].path == tree.path + "/a.tif")
+        #expect(listing.ignoredCount == 1)
+        #expect(listing.issues.isEmpty)
+    }
+
+    @Test func symbolicLinkLoopIsWalkedOnceAndReported() throws {
+        let tree = try TemporaryTree("loop")
+        try tree.file("sub/a.png")
+        #expect(symlink(tree.path, tree.path + "/sub/back") == 0)
+        #expect(symlink(tree.path + "/nowhere", tree.path + "/dangling.png") == 0)
+        let listing = try DirectoryWalk.list(root: tree.path)
+        #expect(listing.files.map(\.relativePath) == ["sub/a.png"])  // the dangling link is an issue, not a file
+        #expect(listing.issues.map(\.kind) == [.brokenLink, .linkLoop])
+    }
+
+    @Test func nonUTF8NameIsReportedNotPaired() throws {
+        let tree = try TemporaryTree("names")
+        try tree.file("ok.png")
+        var name = Array((tree.path + "/bad\u{1}").utf8)
+        name[name.count - 1] = 0xFF  // not UTF-8
+        name += Array(".png".utf8) + [0]
+        let descriptor = name.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        #expect(descriptor >= 0)
+        close(descriptor)
+        let listing = try DirectoryWalk.list(root: tree.path)
+        #expect(listing.files.map(\.relativePath) == ["ok.png"])
+        #expect(listing.issues.map(\.kind) == [.badName])
+    }
+
+    @Test func missingRootThrows() {
+        #expect(throws: ScanError.self) { try DirectoryWalk.list(root: "/no/such/segscore/folder") }
+    }
+
+    @Test func manySubfoldersInParallelGiveTheSameSortedList() throws {
+        let tree = try TemporaryTree("wide")
+        for folder in 0..<40 { for file in 0..<5 { try tree.file("f\(folder)/m\(file).png") } }
+        let first = try DirectoryWalk.list(root: tree.path).files
+        let second = try DirectoryWalk.list(root: tree.path).files
+        #expect(first.count == 200 && first == second && first == first.sorted())
+    }
+}
+
+@Suite struct PairingTests {
+    @Test func relativePathsWithoutExtensionAreKeys() throws {
+        let rule = try KeyRule().validated()
+        let report = pairFiles(
+            truth: files(["case1/s1.png", "case1/s2.png", "x.tif"]), predictions: files(["case1/s1.tif", "case1/s2.png", "y.png"]),
+            rule: rule)
+        #expect(report.pairs.map(\.key) == ["case1/s1", "case1/s2"])
+        #expect(report.unmatchedTruth.map(\.relativePath) == ["x.tif"])
+        #expect(report.unmatchedPredictions.map(\.relativePath) == ["y.png"])
+    }
+
+    @Test func suffixesFlatAndPattern() throws {
+        let suffixed = try KeyRule(truthSuffixes: ["_manual1"], predictionSuffixes: ["_manual2"]).validated()
+        #expect(pairFiles(truth: files(["01_manual1.png"]), predictions: files(["01_manual2.png"]), rule: suffixed).pairs.map(\.key) == ["01"])
+        let flat = try KeyRule(flat: true).validated()
+        #expect(pairFiles(truth: files(["a/b/c.png"]), predictions: files(["c.png"]), rule: flat).pairs.map(\.key) == ["c"])
+        let pattern = try KeyRule(keyPattern: "img_(?<key>[0-9]+)").validated()
+        let report = pairFiles(truth: files(["img_007_gt.png", "other.png"]), predictions: files(["img_007.png"]), rule: pattern)
+        #expect(report.pairs.map(\.key) == ["007"])
+        #expect(report.unkeyed.map(\.relativePath) == ["other.png"])
+        #expect(throws: ScanError.self) { try KeyRule(keyPattern: "(unclosed").validated() }
+        #expect(throws: ScanError.self) { try KeyRule(keyPattern: "no group").validated() }
+    }
+
+    @Test func twoFilesOnOneKeyAreAnErrorNamingBoth() throws {
+        let rule = try KeyRule().validated()
+        let report = pairFiles(truth: files(["a.png", "a.tif", "b.png"]), predictions: files(["a.png", "b.png"]), rule: rule)
+        #expect(report.pairs.map(\.key) == ["b"])
+        #expect(report.duplicates.count == 1)
+        #expect(report.duplicates[0].key == "a" && report.duplicates[0].paths == ["/x/a.png", "/x/a.tif"])
+        #expect(report.unmatchedPredictions.isEmpty)
+    }
+
+    @Test func missingPolicies() throws {
+        let rule = try KeyRule().validated()
+        let truth = files(["a.png", "b.png"])
+        let predictions = files(["a.png"])
+        let failing = pairFiles(truth: truth, predictions: predictions, rule: rule, missing: .fail)
+        #expect(failing.pairs.map(\.key) == ["a"] && failing.unmatchedTruth.map(\.relativePath) == ["b.png"])
+        let empty = pairFiles(truth: truth, predictions: predictions, rule: rule, missing: .empty)
+        #expect(empty.pairs.map(\.key) == ["a", "b"] && empty.pairs[1].prediction == nil)
+        let skipping = pairFiles(truth: truth, predictions: predictions, rule: rule, missing: .skip)
+        #expect(skipping.pairs.map(\.key) == ["a"])
+    }
+
+    @Test func regionsOfInterestPairByKeyWithTheirOwnSuffix() throws {
+        let rule = try KeyRule(roiSuffixes: ["_fov"]).validated()
+        let report = pairFiles(
+            truth: files(["01.png", "02.png"]), predictions: files(["01.png", "02.png"]), roi: files(["01_fov.png"]), rule: rule)
+        #expect(report.pairs.map(\.key) == ["01"])
+        #expect(report.pairs[0].roi?.relativePath == "01_fov.png")
+        #expect(report.missingROI == ["02"])
+    }
+}
