@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "MaskIOTests", dependencies: ["MaskIO"]),
         .testTarget(name: "DatasetScanTests", dependencies: ["DatasetScan"]),
         .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics"], resources: []),
+        .testTarget(name: "SegScoreTests", dependencies: ["SegScore"]),
         .testTarget(name: "ReportWritersTests", dependencies: ["ReportWriters"]),
         .testTarget(name: "SegScoreCLITests", dependencies: ["SegScoreCLI"]),
     ]

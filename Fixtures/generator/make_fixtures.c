@@ -374,6 +374,74 @@ static void write_tiny_dataset(void) {
     fclose(readme);
 }
 
+/* ---- channel and probability datasets (4x2), worked out by hand in the tests ------------------ */
+
+static void write_small_tiff(const char *relative, uint32_t pages, uint32_t samples, int is_float, const void *data) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/datasets/%s", root, relative);
+    TIFF *tif = TIFFOpen(path, "w");
+    if (!tif) fail("cannot create a dataset TIFF");
+    size_t sample_bytes = is_float ? 4 : 1;
+    size_t page_bytes = 8 * samples * sample_bytes;
+    for (uint32_t page = 0; page < pages; page++) {
+        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, 4);
+        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, 2);
+        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, (uint16_t)samples);
+        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, (uint16_t)(is_float ? 32 : 8));
+        TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, is_float ? SAMPLEFORMAT_IEEEFP : SAMPLEFORMAT_UINT);
+        TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+        if (samples > 1) {
+            uint16_t extra[8] = {0};
+            TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, (uint16_t)(samples - 1), extra);
+        }
+        TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, 2);
+        if (TIFFWriteEncodedStrip(tif, 0, (uint8_t *)data + page * page_bytes, (tmsize_t)page_bytes) < 0)
+            fail("dataset strip write failed");
+        if (pages > 1 && !TIFFWriteDirectory(tif)) fail("dataset directory write failed");
+    }
+    TIFFClose(tif);
+}
+
+static void write_gray8(const char *relative, const uint8_t *values) {
+    uint16_t wide[8];
+    for (int i = 0; i < 8; i++) wide[i] = values[i];
+    char path[512];
+    snprintf(path, sizeof path, "../%s", relative);
+    write_labels(path, wide, 8, 0);
+}
+
+static void write_channel_datasets(void) {
+    char path[512];
+    const char *folders[] = {"datasets/channels", "datasets/channels/gt", "datasets/channels/pred", "datasets/probability",
+                             "datasets/probability/gt", "datasets/probability/pred", "datasets/probability/pred8"};
+    for (int i = 0; i < 7; i++) {
+        snprintf(path, sizeof path, "%s/%s", root, folders[i]);
+        mkdir(path, 0755);
+    }
+    /* Ground truth: one 3-sample uint8 TIFF, channels interleaved per pixel. */
+    const uint8_t c0[8] = {1, 1, 0, 0, 0, 0, 0, 0}, c1[8] = {0, 1, 1, 0, 0, 1, 1, 0};
+    uint8_t truth[24];
+    for (int i = 0; i < 8; i++) {
+        truth[3 * i] = c0[i];
+        truth[3 * i + 1] = c1[i];
+        truth[3 * i + 2] = 0;
+    }
+    write_small_tiff("channels/gt/m.tif", 1, 3, 0, truth);
+    /* Prediction: three float32 pages, one per channel (read with --pages channels). */
+    const float prediction[24] = {0.875f, 0.375f, 0.625f, 0, 0, 0, 0, 0,
+                                  0.25f, 0.75f, 0.625f, 0.125f, 0, 0.5f, 0.875f, 0.375f,
+                                  0, 0, 0, 0, 0, 0, 0.75f, 0};
+    write_small_tiff("channels/pred/m.tif", 3, 1, 1, prediction);
+
+    const uint8_t binary[8] = {255, 255, 0, 0, 0, 255, 0, 0};
+    write_gray8("probability/gt/p.png", binary);
+    const float probability[8] = {0.875f, 0.25f, 0.625f, 0, 0, 1, 0, 0.5f};
+    write_small_tiff("probability/pred/p.tif", 1, 1, 1, probability);
+    const uint8_t scaled[8] = {255, 64, 160, 0, 0, 255, 0, 128};
+    write_gray8("probability/pred8/p.png", scaled);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) root = argv[1];
     char folder[512];
@@ -470,5 +538,6 @@ int main(int argc, char **argv) {
 
     write_bad_inputs();
     write_tiny_dataset();
+    write_channel_datasets();
     return 0;
 }

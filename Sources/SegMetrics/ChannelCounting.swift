@@ -6,6 +6,8 @@ public enum ChannelCounting {
     /// - Parameters:
     ///   - classValue: the value an `equality` rule compares with (1 for binary masks, the label id
     ///     for a label map treated class by class).
+    ///   - predictionClassValue: the prediction's own value for equality rules when its stored
+    ///     scale differs (255 for an 8-bit probability map); `classValue` when nil.
     ///   - binarization: how each side becomes 0/1; see `Binarization` (`argmax` needs every
     ///     channel: use `argmaxCounts`).
     ///   - roi: only pixels where it is nonzero count.
@@ -13,10 +15,11 @@ public enum ChannelCounting {
     /// - Complexity: O(n), one pass.
     @inlinable
     public static func counts<T, U>(
-        truth: MaskPlane<T>, prediction: MaskPlane<U>, classValue: Double = 1, binarization: Binarization,
-        roi: MaskPlane<UInt8>? = nil, ignoredTruth: [Double] = []
+        truth: MaskPlane<T>, prediction: MaskPlane<U>, classValue: Double = 1, predictionClassValue: Double? = nil,
+        binarization: Binarization, roi: MaskPlane<UInt8>? = nil, ignoredTruth: [Double] = []
     ) -> ClassCounts {
         precondition(truth.count == prediction.count, "planes differ in size")
+        let predictionValue = predictionClassValue ?? classValue
         var tp = 0
         var fp = 0
         var fn = 0
@@ -37,10 +40,10 @@ public enum ChannelCounting {
                 predictionOn = p != 0
             case .equality:
                 truthOn = t == classValue
-                predictionOn = p == classValue
+                predictionOn = p == predictionValue
             case .truncatedEquality:
                 truthOn = t.rounded(.towardZero) == classValue
-                predictionOn = p.rounded(.towardZero) == classValue
+                predictionOn = p.rounded(.towardZero) == predictionValue
             case .argmax:
                 // Two channels [1 − x, x]: x wins only when it is strictly larger.
                 truthOn = t > 1 - t

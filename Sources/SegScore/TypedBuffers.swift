@@ -157,7 +157,13 @@ struct ChannelSource {
     /// Hard counts of plane `index` against the same plane of `prediction`.
     func counts(_ index: Int, against prediction: ChannelSource, rule: Binarization, roi: [UInt8]?) -> ClassCounts {
         // Stored on/off truth (0/255 channels) is normalised to 0/1 first, so every rule sees 0/1.
-        accept(index, FirstPlane(other: prediction, index: index, visitor: CountVisitor(rule: rule, roi: roi, truthScale: truthNormaliser)))
+        accept(
+            index,
+            FirstPlane(
+                other: prediction, index: index,
+                visitor: CountVisitor(
+                    rule: rule.onStoredValues(scale: prediction.scale), predictionClassValue: 1 / prediction.scale, roi: roi,
+                    truthScale: truthNormaliser)))
     }
 
     /// Soft sums of plane `index` against the same plane of `prediction`.
@@ -232,9 +238,20 @@ struct SecondPlane<V: PlanePairVisitor, T: MaskSample>: PlaneVisitor {
     func visit<U: MaskSample>(_ plane: MaskPlane<U>) -> V.Output { visitor.visit(first, plane) }
 }
 
+extension Binarization {
+    /// The same rule applied to stored values that the map scales by `scale` (1/255 for 8-bit
+    /// probabilities): p·scale > t is stored > t/scale.
+    func onStoredValues(scale: Double) -> Binarization {
+        if case .threshold(let t) = self { return .threshold(t / scale) }
+        return self
+    }
+}
+
 /// Hard counts; on/off truth (`truthScale` nil) counts as 1 when nonzero.
 struct CountVisitor: PlanePairVisitor {
     let rule: Binarization
+    /// The stored prediction value that equality rules compare with (1 in [0, 1] units).
+    let predictionClassValue: Double
     let roi: [UInt8]?
     let truthScale: Double?
 
@@ -250,11 +267,12 @@ struct CountVisitor: PlanePairVisitor {
             if let roi {
                 return roi.withUnsafeBufferPointer { r in
                     ChannelCounting.counts(
-                        truth: truthPlane, prediction: prediction, classValue: 1, binarization: rule,
-                        roi: MaskPlane(r, count: truth.count))
+                        truth: truthPlane, prediction: prediction, predictionClassValue: predictionClassValue,
+                        binarization: rule, roi: MaskPlane(r, count: truth.count))
                 }
             }
-            return ChannelCounting.counts(truth: truthPlane, prediction: prediction, classValue: 1, binarization: rule)
+            return ChannelCounting.counts(
+                truth: truthPlane, prediction: prediction, predictionClassValue: predictionClassValue, binarization: rule)
         }
     }
 }
