@@ -50,3 +50,27 @@ fixtures: deps
 
 clean:
 	rm -rf .build out Fixtures/generator/make_fixtures Fixtures/generator/make_demo
+
+# Fuzzing the C shim with libFuzzer (clang, ASan + UBSan). Corpora grow in out/fuzz/; the seeds
+# are in Fixtures/fuzz/. FUZZ_SECONDS per harness.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-ISources/CMaskCodecs/include -ISources/CMaskCodecs
+FUZZ_SOURCES := Tests/Fuzz/decode_fuzz.c Sources/CMaskCodecs/cmask.c Sources/CMaskCodecs/png_decode.c \
+	Sources/CMaskCodecs/tiff_decode.c
+
+.PHONY: fuzz fuzz-build
+fuzz-build: deps
+	@mkdir -p out/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_PNG $(FUZZ_SOURCES) -o out/fuzz/png_fuzz $$(pkg-config --libs libpng libtiff-4) 2>/dev/null
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_TIFF $(FUZZ_SOURCES) -o out/fuzz/tiff_fuzz $$(pkg-config --libs libpng libtiff-4) 2>/dev/null
+
+fuzz: fuzz-build
+	@for h in png tiff; do \
+		mkdir -p out/fuzz/$$h-corpus out/fuzz/$$h-crashes; \
+		echo "fuzz: $$h for $(FUZZ_SECONDS) s"; \
+		out/fuzz/$${h}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+			-artifact_prefix=out/fuzz/$$h-crashes/ -print_final_stats=1 \
+			out/fuzz/$$h-corpus Fixtures/fuzz/$$h 2>&1 | grep -E "^(#|stat::|==|SUMMARY|Done)" | tail -12 || exit 1; \
+	done

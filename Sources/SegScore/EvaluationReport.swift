@@ -7,11 +7,33 @@ public struct EvaluationReport: Sendable {
     public var result: EvaluationResult
     /// Quality-gate outcomes, when gates were asked for.
     public var gates: [GateOutcome]
+    /// 95% bootstrap intervals of each class mean (in `summary.classes` order) and of the headline.
+    public var classIntervals: [BootstrapInterval?]
+    public var headlineInterval: BootstrapInterval?
+    /// Number of bootstrap resamples (0: no intervals).
+    public var resamples: Int
 
-    public init(result: EvaluationResult, gates: [GateOutcome] = []) {
+    /// Builds the report; the bootstrap runs here, in key order, with a fixed seed.
+    public init(result: EvaluationResult, gates: [GateOutcome] = [], bootstrap: Bootstrap = Bootstrap(resamples: 0)) {
         self.result = result
         self.gates = gates
+        resamples = bootstrap.resamples
+        let ids = result.classIDs
+        let values = result.images.map { image in ids.map { id in image.classes.first { $0.id == id }?.dice ?? .nan } }
+        let headline = ids.indices.filter { result.summary.headlineClassIDs.contains(ids[$0]) }
+        let intervals = bootstrap.intervals(values, headline: headline)
+        classIntervals = intervals.classes
+        headlineInterval = intervals.headline
     }
+
+    /// True when a gate failed.
+    public var gateFailed: Bool { gates.contains { !$0.passed } }
+
+    static func interval(_ interval: BootstrapInterval?) -> JSONValue {
+        interval.map { .array([.number($0.lower), .number($0.upper)]) } ?? .null
+    }
+
+    static func signed(_ value: Double) -> String { (value >= 0 ? "+" : "") + fixed(value) }
 
     private var options: EvaluationOptions { result.options }
     private var variant: DiceVariant { result.options.variant }
@@ -51,12 +73,13 @@ public struct EvaluationReport: Sendable {
             ("encodings", .array(encodingCounts.map { .object([("gt", .string($0.0)), ("pred", .string($0.1)), ("pairs", .int($0.2))]) })),
         ]
 
-        let classes: [JSONValue] = summary.classes.map { c in
+        let classes: [JSONValue] = summary.classes.enumerated().map { index, c in
             var members: [(String, JSONValue)] = [
                 ("id", .int(c.id)), ("name", .string(options.name(of: c.id))), ("mean", .number(c.mean)),
                 ("median", .number(c.median)), ("std", .number(c.std)), ("min", .number(c.min)), ("max", .number(c.max)),
                 ("n", .int(c.n)), ("n_nan", .int(c.nNaN)), ("pooled", .number(c.pooled)),
             ]
+            if resamples > 0 { members.append(("ci95", Self.interval(classIntervals[index]))) }
             members += countMembers(counts: c.pooledCounts, terms: c.pooledTerms, prefix: "pooled_")
             members += c.pooledMetrics.named.map { ("pooled_" + $0.0, .number($0.1)) }
             return .object(members)
@@ -66,6 +89,10 @@ public struct EvaluationReport: Sendable {
             ("mean", .number(summary.mean)), ("pooled", .number(summary.pooled)),
             ("classes", .array(summary.headlineClassIDs.map { .int($0) })),
         ]
+        if resamples > 0 {
+            aggregate.append(("ci95", Self.interval(headlineInterval)))
+            aggregate.append(("bootstrap", .object([("resamples", .int(resamples)), ("seed", .int(Int(Bootstrap().seed)))])))
+        }
         if let generalized = summary.generalizedMean { aggregate.append(("generalized_mean", .number(generalized))) }
         if let library = summary.library {
             aggregate.append(
@@ -188,8 +215,9 @@ public struct EvaluationReport: Sendable {
             "pairs: \(result.records.count) scored, \(failed) failed · unmatched: \(result.unmatchedTruth.count) ground truth, "
                 + "\(result.unmatchedPredictions.count) predictions")
         let classes = summary.headlineClassIDs.map { options.name(of: $0) }.joined(separator: ", ")
+        let interval = resamples > 0 ? headlineInterval.map { " (95% CI \(Self.fixed($0.lower))–\(Self.fixed($0.upper)))" } ?? "" : ""
         lines.append(
-            "headline: mean \(Self.fixed(summary.mean)) · pooled \(Self.fixed(summary.pooled))  (classes \(classes))")
+            "headline: mean \(Self.fixed(summary.mean))\(interval) · pooled \(Self.fixed(summary.pooled))  (classes \(classes))")
         if let library = summary.library {
             lines.append("  \(library.variant) \(library.name): \(Self.fixed(library.value))")
         }
@@ -205,7 +233,7 @@ public struct EvaluationReport: Sendable {
         if !gates.isEmpty {
             lines.append("")
             lines.append("gates:")
-            for gate in gates { lines.append("  \(gate.passed ? "pass" : "FAIL")  \(gate.name): \(Self.fixed(gate.value))") }
+            for gate in gates { lines.append("  \(gate.passed ? "pass" : "FAIL")  \(gate.name): \(gate.message)") }
         }
         if !result.unmatchedPredictions.isEmpty {
             lines.append("")
@@ -241,21 +269,17 @@ public struct EvaluationReport: Sendable {
     }
 }
 
-/// The outcome of one quality gate.
-public struct GateOutcome: Sendable, Equatable {
-    public var name: String
-    public var value: Double
-    public var threshold: Double
-    public var passed: Bool
-
-    public init(name: String, value: Double, threshold: Double, passed: Bool) {
-        self.name = name
-        self.value = value
-        self.threshold = threshold
-        self.passed = passed
-    }
-
+extension GateOutcome {
     var json: JSONValue {
-        .object([("name", .string(name)), ("value", .number(value)), ("threshold", .number(threshold)), ("passed", .bool(passed))])
+        var members: [(String, JSONValue)] = [
+            ("name", .string(name)), ("value", .number(value)), ("threshold", .number(threshold)), ("passed", .bool(passed)),
+        ]
+        if let baseline { members.append(("baseline", .number(baseline))) }
+        if let difference { members.append(("difference", .number(difference))) }
+        if let interval {
+            members.append(("difference_ci95", .array([.number(interval.lower), .number(interval.upper)])))
+            members.append(("drop_beyond_noise", .bool(dropBeyondNoise ?? false)))
+        }
+        return .object(members)
     }
 }

@@ -31,9 +31,14 @@ struct Evaluate: ParsableCommand {
             monai-metric-keep-empty, torchmetrics, torchmetrics-global, keras, monai-loss, \
             nnunet-loss, smp, vnet, evaluate-segmentation, so-answer.
 
-            Exit codes: 0 all pairs scored · 2 usage or configuration error · 3 data problems \
-            (unpaired ground truth under --missing fail, unreadable or corrupt files, size \
-            mismatches, duplicate keys). Reports are written for everything that was scored.
+            Gates: --fail-under 0.85 (headline mean), --fail-under-class liver=0.9 (a class mean, \
+            by name or id), --baseline old.json --max-drop 0.02 (no class mean and not the \
+            headline may drop by more; a paired bootstrap says whether the drop exceeds the noise).
+
+            Exit codes: 0 all pairs scored and gates passed · 1 a gate failed · 2 usage or \
+            configuration error · 3 data problems (unpaired ground truth under --missing fail, \
+            unreadable or corrupt files, size mismatches, duplicate keys); 3 wins over 1. \
+            Reports are written for everything that was scored.
             """
     )
 
@@ -47,6 +52,7 @@ struct Evaluate: ParsableCommand {
     @OptionGroup(title: "Encoding") var encoding: EncodingOptions
     @OptionGroup(title: "Metric") var metric: MetricOptions
     @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Gates") var gateOptions: GateOptions
 
     func validate() throws {
         _ = try makeOptions()
@@ -85,8 +91,17 @@ struct Evaluate: ParsableCommand {
             throw ValidationError(error.description)
         }
         progress?.finish()
-        let report = EvaluationReport(result: result)
-        let toStdout = [output.json, output.csv, output.summaryCsv].contains("-")
+        let bootstrap = Bootstrap(resamples: gateOptions.bootstrap)
+        let gateSpecs = try gateOptions.specs()
+        let gates: [GateOutcome]
+        do throws(EvaluationSetupError) {
+            let baseline = try gateOptions.baseline.map { path throws(EvaluationSetupError) in try Baseline.load(path: path) }
+            gates = try QualityGates.evaluate(gateSpecs, result: result, baseline: baseline, bootstrap: bootstrap)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let report = EvaluationReport(result: result, gates: gates, bootstrap: bootstrap)
+        let toStdout = [output.json, output.csv, output.summaryCsv, output.markdown, output.junit].contains("-")
         var writeFailed = false
         func write(_ text: String, _ path: String?) {
             guard let path else { return }
@@ -100,6 +115,19 @@ struct Evaluate: ParsableCommand {
         write(report.json.rendered(indent: 2) + "\n", output.json)
         write(report.csv.rendered(), output.csv)
         write(report.summaryCSV.rendered(), output.summaryCsv)
+        let markdown = report.markdown(generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst())
+        write(markdown, output.markdown)
+        write(report.junit, output.junit)
+        if output.markdown == nil, let summaryFile = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryFile.isEmpty {
+            // GitHub Actions: append the Markdown report to the job summary.
+            if let handle = FileHandle(forWritingAtPath: summaryFile) {
+                handle.seekToEndOfFile()
+                handle.write(Data(markdown.utf8))
+                handle.closeFile()
+            } else {
+                Terminal.error("GITHUB_STEP_SUMMARY \(summaryFile): cannot append the Markdown report")
+            }
+        }
         if !output.quiet {
             if toStdout {
                 Terminal.writeStderr(report.text + "\n")
@@ -112,6 +140,52 @@ struct Evaluate: ParsableCommand {
         }
         if writeFailed { throw ExitCode(status: .usage) }
         if result.hasDataProblems { throw ExitCode(status: .dataProblem) }
+        if report.gateFailed { throw ExitCode(status: .gateFailed) }
+    }
+
+    /// ISO 8601 UTC; SOURCE_DATE_EPOCH, when set, fixes it (reproducible reports).
+    static func generatedDate() -> String {
+        let seconds = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init) ?? Date().timeIntervalSince1970
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+}
+
+struct GateOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Fail (exit 1) when the headline mean is below X.", valueName: "x"))
+    var failUnder: Double?
+
+    @Option(help: ArgumentHelp("Fail when a class mean is below X, e.g. liver=0.9 or 2=0.8 (repeatable).", valueName: "class=x"))
+    var failUnderClass: [String] = []
+
+    @Option(help: ArgumentHelp("An earlier --json report to compare with.", valueName: "old.json"))
+    var baseline: String?
+
+    @Option(help: ArgumentHelp("With --baseline: fail when a class mean or the headline drops by more than D.", valueName: "d"))
+    var maxDrop: Double?
+
+    @Option(help: ArgumentHelp("Bootstrap resamples for the 95% intervals (seeded, deterministic); 0 turns them off.", valueName: "n"))
+    var bootstrap: Int = 1000
+
+    func specs() throws -> [GateSpec] {
+        var specs: [GateSpec] = []
+        if let failUnder { specs.append(.headline(minimum: failUnder)) }
+        for text in failUnderClass {
+            guard let spec = GateSpec.classGate(text) else {
+                throw ValidationError("--fail-under-class takes NAME_OR_ID=X, e.g. liver=0.9")
+            }
+            specs.append(spec)
+        }
+        if let maxDrop { specs.append(.maxDrop(maxDrop)) }
+        return specs
+    }
+
+    func validate() throws {
+        if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more") }
+        if maxDrop != nil && baseline == nil { throw ValidationError("--max-drop needs --baseline OLD.json") }
+        if baseline != nil && maxDrop == nil { throw ValidationError("--baseline needs --max-drop D") }
+        _ = try specs()
     }
 }
 
@@ -251,6 +325,12 @@ struct OutputOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Write one CSV row per class; - for stdout.", valueName: "file"))
     var summaryCsv: String?
+
+    @Option(help: ArgumentHelp("Write the Markdown report (for a pull request or a CI job summary); - for stdout.", valueName: "file"))
+    var markdown: String?
+
+    @Option(help: ArgumentHelp("Write JUnit XML: each gate a test case; - for stdout.", valueName: "file"))
+    var junit: String?
 
     @Option(help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
     var jobs: Int?

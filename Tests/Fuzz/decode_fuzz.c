@@ -1,0 +1,46 @@
+/*
+ * libFuzzer harness for the C shim: cmask_open then cmask_read on arbitrary bytes, as segscore
+ * does for every file. Built twice by `make fuzz`: with -DFUZZ_PNG every input is given a PNG
+ * signature, with -DFUZZ_TIFF a little-endian TIFF header, so the fuzzer's work reaches libpng or
+ * libtiff instead of the signature check. Any crash, leak, undefined behaviour or hang is a bug.
+ */
+#include "CMaskCodecs.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(FUZZ_PNG)
+static const uint8_t prefix[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+#elif defined(FUZZ_TIFF)
+static const uint8_t prefix[4] = {'I', 'I', 42, 0};
+#else
+#error "define FUZZ_PNG or FUZZ_TIFF"
+#endif
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    uint8_t *bytes = malloc(size + sizeof prefix);
+    if (bytes == NULL) return 0;
+    size_t length = size;
+    if (size >= sizeof prefix && memcmp(data, prefix, sizeof prefix) == 0) {
+        memcpy(bytes, data, size);
+    } else {
+        memcpy(bytes, prefix, sizeof prefix);
+        memcpy(bytes + sizeof prefix, data, size);
+        length = size + sizeof prefix;
+    }
+    char error[256];
+    cmask_info info;
+    cmask_decoder *decoder = NULL;
+    /* A 16-million-sample limit keeps every accepted image small enough to decode quickly. */
+    if (cmask_open(bytes, length, 1u << 24, &decoder, &info, error, sizeof error) == CMASK_OK) {
+        void *pixels = malloc((size_t)info.data_bytes);
+        if (pixels != NULL) {
+            (void)cmask_read(decoder, pixels, info.data_bytes, error, sizeof error);
+            free(pixels);
+        }
+    }
+    cmask_close(decoder);
+    free(bytes);
+    return 0;
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Gates, the Markdown and JUnit reports, and the bootstrap intervals, through the binary.
+@Suite struct GateAndReportTests {
+    let tiny = ["evaluate", "Fixtures/datasets/tiny/gt", "Fixtures/datasets/tiny/pred", "--missing", "skip"]
+    let demo = ["evaluate", "Fixtures/demo/gt", "Fixtures/demo/pred", "--labels", "Fixtures/demo/labels.json"]
+    let fixedDate = ["SOURCE_DATE_EPOCH": "1767225600"]  // 2026-01-01T00:00:00Z
+
+    // Tiny set, --missing skip: headline = (class 1 mean 0.375 + class 2 mean 2/3)/2 = 0.5208;
+    // class 1 mean 0.375, class 2 mean 0.6667.
+
+    static let gateCases: [([String], Int32)] = [
+        (["--fail-under", "0.52"], 0), (["--fail-under", "0.53"], 1),
+        (["--fail-under-class", "2=0.66"], 0), (["--fail-under-class", "1=0.4"], 1),
+        (["--fail-under-class", "nosuchclass=0.4"], 2), (["--fail-under-class", "2"], 2),
+    ]
+
+    @Test(arguments: gateCases)
+    func headlineAndClassGates(_ gate: [String], _ status: Int32) throws {
+        let output = try BinaryRunner.run(tiny + gate + ["--quiet"])
+        #expect(output.status == status, "\(output.stderr)")
+    }
+
+    @Test func dataProblemsWinOverAFailedGate() throws {
+        let output = try BinaryRunner.run(["evaluate", "Fixtures/datasets/tiny/gt", "Fixtures/datasets/tiny/pred", "--fail-under", "0.99", "--quiet"])
+        #expect(output.status == 3)
+    }
+
+    @Test func baselineMaxDrop() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-baseline-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let baseline = folder.appendingPathComponent("old.json").path
+        #expect(try BinaryRunner.run(demo + ["--json", baseline, "--quiet"]).status == 0)
+        // Same data: no drop → pass.
+        let same = try BinaryRunner.run(demo + ["--baseline", baseline, "--max-drop", "0", "--json", "-", "--quiet"])
+        #expect(same.status == 0)
+        let gates = (try JSONSerialization.jsonObject(with: Data(same.stdout.utf8)) as! [String: Any])["gates"] as! [[String: Any]]
+        #expect(gates.count == 5)  // headline and four classes
+        #expect(gates.allSatisfy { $0["passed"] as? Bool == true && $0["difference"] as? Double == 0 })
+        // Ground truth scored against itself: every mean rises to 1, no drop. The prediction scored
+        // as ground truth against the baseline run's ground truth gives the same means: pass too.
+        let perfect = try BinaryRunner.run(["evaluate", "Fixtures/demo/gt", "Fixtures/demo/gt", "--labels", "Fixtures/demo/labels.json", "--baseline", baseline, "--max-drop", "0", "--quiet"])
+        #expect(perfect.status == 0)
+        // The baseline is the perfect run; the demo predictions drop by more than 0.1 → exit 1, and the
+        // paired bootstrap places the whole interval of the change below zero.
+        let perfectBaseline = folder.appendingPathComponent("perfect.json").path
+        #expect(try BinaryRunner.run(["evaluate", "Fixtures/demo/gt", "Fixtures/demo/gt", "--labels", "Fixtures/demo/labels.json", "--json", perfectBaseline, "--quiet"]).status == 0)
+        let worse = try BinaryRunner.run(demo + ["--baseline", perfectBaseline, "--max-drop", "0.1", "--json", "-", "--quiet"])
+        #expect(worse.status == 1)
+        let worseGates = (try JSONSerialization.jsonObject(with: Data(worse.stdout.utf8)) as! [String: Any])["gates"] as! [[String: Any]]
+        let headline = worseGates[0]
+        #expect(headline["passed"] as? Bool == false)
+        #expect(abs((headline["difference"] as! Double) - (0.7942 - 1)) < 1e-3)
+        #expect(headline["drop_beyond_noise"] as? Bool == true)
+        #expect(((headline["difference_ci95"] as! [Double])[1]) < 0)
+        // A missing baseline file is a configuration error.
+        #expect(try BinaryRunner.run(demo + ["--baseline", "/no/such.json", "--max-drop", "0.1"]).status == 2)
+        #expect(try BinaryRunner.run(demo + ["--max-drop", "0.1"]).status == 2)
+    }
+
+    @Test func bootstrapIsDeterministicAcrossRunsAndJobs() throws {
+        let one = try BinaryRunner.run(demo + ["--jobs", "1", "--json", "-", "--quiet"])
+        let two = try BinaryRunner.run(demo + ["--jobs", "2", "--json", "-", "--quiet"])
+        let again = try BinaryRunner.run(demo + ["--jobs", "8", "--json", "-", "--quiet"])
+        #expect(one.stdout == two.stdout && two.stdout == again.stdout)
+        let report = try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as! [String: Any]
+        let ci = (report["aggregate"] as! [String: Any])["ci95"] as! [Double]
+        #expect(ci[0] < 0.7942 && 0.7942 < ci[1])
+    }
+
+    @Test func identicalImagesGiveZeroWidthIntervals() throws {
+        let output = try BinaryRunner.run(["evaluate", "Fixtures/demo/gt", "Fixtures/demo/gt", "--json", "-", "--quiet"])
+        let report = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [String: Any]
+        for c in report["classes"] as! [[String: Any]] { #expect(c["ci95"] as? [Double] == [1, 1]) }
+        #expect((report["aggregate"] as! [String: Any])["ci95"] as? [Double] == [1, 1])
+        let off = try BinaryRunner.run(["evaluate", "Fixtures/demo/gt", "Fixtures/demo/gt", "--bootstrap", "0", "--json", "-", "--quiet"])
+        #expect(!off.stdout.contains("ci95"))
+    }
+
+    static func snapshot(_ name: String) -> URL {
+        BinaryRunner.packageRoot.appendingPathComponent("Tests/SegScoreCLITests/Snapshots/\(name)")
+    }
+
+    /// Compares with a committed snapshot; SEGSCORE_RECORD=1 rewrites it (review the diff!).
+    static func assertSnapshot(_ text: String, _ name: String) throws {
+        let url = snapshot(name)
+        if ProcessInfo.processInfo.environment["SEGSCORE_RECORD"] == "1" {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(text == expected, "snapshot \(name) differs")
+    }
+
+    @Test func markdownSnapshotAndWellFormedTables() throws {
+        let output = try BinaryRunner.run(tiny + ["--fail-under", "0.6", "--fail-under-class", "1=0.3", "--markdown", "-", "--quiet"], environment: fixedDate)
+        #expect(output.status == 1)
+        try Self.assertSnapshot(output.stdout, "tiny.md")
+        // Every table row has as many cells as its header (escaped pipes are not separators).
+        var header: Int?
+        for line in output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            guard line.hasPrefix("|") else {
+                header = nil
+                continue
+            }
+            let cells = Self.cells(line)
+            if let header { #expect(cells == header, "\(line)") } else { header = cells }
+        }
+        #expect(output.stdout.contains("generated") == false)
+        #expect(output.stdout.contains("2026-01-01T00:00:00Z"))
+    }
+
+    static func cells(_ line: String) -> Int {
+        var count = 0
+        var escaped = false
+        for character in line {
+            if character == "|" && !escaped { count += 1 }
+            escaped = character == "\\" && !escaped
+        }
+        return count - 1
+    }
+
+    @Test func pipesInFileNamesAreEscaped() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-pipe-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for side in ["gt", "pred"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(side), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                atPath: BinaryRunner.fixture("datasets/tiny/gt/a.png"), toPath: root.appendingPathComponent("\(side)/a|b.png").path)
+        }
+        let output = try BinaryRunner.run(["evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--markdown", "-", "--quiet"])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("`a\\|b`"))
+    }
+
+    @Test func junitSnapshotParses() throws {
+        let output = try BinaryRunner.run(tiny + ["--fail-under", "0.6", "--fail-under-class", "1=0.3", "--junit", "-", "--quiet"])
+        #expect(output.status == 1)
+        try Self.assertSnapshot(output.stdout, "tiny-junit.xml")
+        let parser = XMLParser(data: Data(output.stdout.utf8))
+        let counter = TestCaseCounter()
+        parser.delegate = counter
+        #expect(parser.parse())
+        #expect(counter.testCases == 3 && counter.failures == 1)
+    }
+
+    @Test func githubStepSummaryGetsTheMarkdown() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-summary-\(getpid()).md")
+        try "previous step\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let output = try BinaryRunner.run(tiny + ["--quiet"], environment: ["GITHUB_STEP_SUMMARY": file.path])
+        #expect(output.status == 0)
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.hasPrefix("previous step\n# segscore report"))
+    }
+}
+
+final class TestCaseCounter: NSObject, XMLParserDelegate {
+    var testCases = 0
+    var failures = 0
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        if name == "testcase" { testCases += 1 }
+        if name == "failure" { failures += 1 }
+    }
+}
