@@ -442,6 +442,33 @@ static void write_channel_datasets(void) {
     write_gray8("probability/pred8/p.png", scaled);
 }
 
+/* ---- the seed question: an all-zero 128x128 ground truth, a prediction with one pixel set ------ */
+
+static void write_seed_example(void) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/explain", root);
+    mkdir(path, 0755);
+    static uint8_t pixels[128 * 128];
+    for (int which = 0; which < 2; which++) {
+        memset(pixels, 0, sizeof pixels);
+        if (which == 1) pixels[64 * 128 + 64] = 255;
+        snprintf(path, sizeof path, "%s/explain/%s.png", root, which == 0 ? "seed_gt" : "seed_pred");
+        FILE *file = fopen(path, "wb");
+        if (!file) fail("cannot create a seed PNG");
+        png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+        png_infop info = png_create_info_struct(png);
+        if (setjmp(png_jmpbuf(png))) fail("libpng write error");
+        png_init_io(png, file);
+        png_set_IHDR(png, info, 128, 128, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                     PNG_FILTER_TYPE_DEFAULT);
+        png_write_info(png, info);
+        for (int y = 0; y < 128; y++) png_write_row(png, pixels + y * 128);
+        png_write_end(png, NULL);
+        png_destroy_write_struct(&png, &info);
+        fclose(file);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) root = argv[1];
     char folder[512];
@@ -539,5 +566,6 @@ int main(int argc, char **argv) {
     write_bad_inputs();
     write_tiny_dataset();
     write_channel_datasets();
+    write_seed_example();
     return 0;
 }

@@ -119,6 +119,18 @@ public struct PairingReport: Sendable {
     public var unkeyed: [MaskFile]
     /// Pairs whose ROI file is missing under `--roi-dir`: an error each.
     public var missingROI: [String]
+
+    public init(
+        pairs: [MaskPair], unmatchedTruth: [MaskFile], unmatchedPredictions: [MaskFile],
+        duplicates: [(key: String, paths: [String])], unkeyed: [MaskFile], missingROI: [String]
+    ) {
+        self.pairs = pairs
+        self.unmatchedTruth = unmatchedTruth
+        self.unmatchedPredictions = unmatchedPredictions
+        self.duplicates = duplicates
+        self.unkeyed = unkeyed
+        self.missingROI = missingROI
+    }
 }
 
 /// Pairs ground truth with predictions (and ROI masks) by key.

@@ -103,10 +103,35 @@ public enum Evaluation {
         let pairing = pairFiles(
             truth: truthFiles.files, predictions: predictionFiles.files, roi: roiFiles?.files, rule: rule,
             missing: options.missing)
+        return try score(
+            pairing: pairing, truth: truth, prediction: prediction, issues: truthFiles.issues + predictionFiles.issues + (roiFiles?.issues ?? []),
+            ignoredFiles: truthFiles.ignoredCount + predictionFiles.ignoredCount, options: options, progress: progress)
+    }
 
+    /// Scores one ground-truth file against one prediction file (`explain --gt F --pred F`).
+    public static func run(truthFile: String, predictionFile: String, options: EvaluationOptions) throws(EvaluationSetupError)
+        -> EvaluationResult
+    {
+        try validate(options)
+        let name = String(truthFile.split(separator: "/").last ?? Substring(truthFile))
+        let key = name.contains(".") ? String(name[..<name.lastIndex(of: ".")!]) : name
+        let pair = MaskPair(
+            key: key, truth: MaskFile(path: truthFile, relativePath: name),
+            prediction: MaskFile(path: predictionFile, relativePath: name))
+        let pairing = PairingReport(
+            pairs: [pair], unmatchedTruth: [], unmatchedPredictions: [], duplicates: [], unkeyed: [], missingROI: [])
+        return try score(
+            pairing: pairing, truth: truthFile, prediction: predictionFile, issues: [], ignoredFiles: 0, options: options,
+            progress: nil)
+    }
+
+    private static func score(
+        pairing: PairingReport, truth: String, prediction: String, issues: [ScanIssue], ignoredFiles: Int,
+        options: EvaluationOptions, progress: (any ProgressSink)?
+    ) throws(EvaluationSetupError) -> EvaluationResult {
         var problems: [DataProblem] = []
         var warnings: [String] = []
-        for issue in truthFiles.issues + predictionFiles.issues + (roiFiles?.issues ?? []) {
+        for issue in issues {
             switch issue.kind {
             case .linkLoop: warnings.append(issue.description)
             default: problems.append(DataProblem(key: nil, path: issue.path, message: issue.kind.rawValue + (issue.detail.isEmpty ? "" : ": " + issue.detail)))
@@ -173,8 +198,8 @@ public enum Evaluation {
         return EvaluationResult(
             options: options, truthFolder: truth, predictionFolder: prediction, records: records, images: images,
             classIDs: classIDs, summary: aggregator.summary(), unmatchedTruth: pairing.unmatchedTruth,
-            unmatchedPredictions: pairing.unmatchedPredictions,
-            ignoredFiles: truthFiles.ignoredCount + predictionFiles.ignoredCount, problems: problems, warnings: warnings)
+            unmatchedPredictions: pairing.unmatchedPredictions, ignoredFiles: ignoredFiles, problems: problems,
+            warnings: warnings)
     }
 
     /// Decodes and counts pairs with `options.jobs` workers; results in input order.

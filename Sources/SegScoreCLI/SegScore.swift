@@ -16,7 +16,7 @@ struct SegScoreCommand: ParsableCommand {
             Data goes to stdout, messages to stderr. NO_COLOR turns colour off.
             """,
         version: segscoreVersion,
-        subcommands: [Evaluate.self, Inspect.self]
+        subcommands: [Evaluate.self, ExplainCommand.self, Inspect.self]
     )
 }
 

@@ -1,0 +1,122 @@
+import ArgumentParser
+import SegMetrics
+import SegScore
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Every Dice variant side by side: formulas, conventions, and their values on your masks.",
+        discussion: """
+            Without data: the catalogue of base formulas and library presets (formula, 0/0 rule, \
+            smoothing, reduction, the library version reproduced). With --variant: one in detail, \
+            with its loss transforms (1−d, −d, −log d, log cosh(1−d)).
+
+            With --gt and --pred (two files, or two folders paired as evaluate pairs them): every \
+            variant computed on that data, a table per class, and one line per disagreement naming \
+            its cause, e.g. "GT empty, prediction not: NaN under monai-metric; 0 under hard".
+
+            Examples:
+              segscore explain
+              segscore explain --variant monai-loss
+              segscore explain --gt gt/01.png --pred pred/01.png
+              segscore explain --gt gt/ --pred pred/ --labels labels.json --markdown why.md
+              segscore explain --gt empty.png --pred one_pixel.png --variant soft --smooth 1e-5
+            """
+    )
+
+    @Option(help: ArgumentHelp("Show one variant in detail (with data: only that one).", valueName: "name"))
+    var variant: String?
+
+    @Option(help: ArgumentHelp("Ground truth: a mask file or a folder.", valueName: "path"))
+    var gt: String?
+
+    @Option(help: ArgumentHelp("Prediction: a mask file or a folder.", valueName: "path"))
+    var pred: String?
+
+    @Option(help: ArgumentHelp("Smoothing for the base formulas: S or one per class S1,S2,… (presets keep theirs).", valueName: "s"))
+    var smooth: String?
+
+    @OptionGroup(title: "Pairing (folders)") var pairing: PairingOptions
+    @OptionGroup(title: "Encoding") var encoding: EncodingOptions
+
+    @Flag(help: "Print JSON instead of tables.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Also write the explanation as Markdown; - for stdout.", valueName: "file"))
+    var markdown: String?
+
+    func validate() throws {
+        if (gt == nil) != (pred == nil) { throw ValidationError("give both --gt and --pred, or neither") }
+        if let variant { _ = try resolve(variant) }
+    }
+
+    func resolve(_ name: String) throws -> DiceVariant {
+        do {
+            return try DiceVariant.named(name)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        var chosen: DiceVariant? = try variant.map(resolve)
+        var smoothing: Smoothing?
+        if let smooth {
+            let values = smooth.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard !values.isEmpty, values.count == smooth.split(separator: ",").count else {
+                throw ValidationError("--smooth takes numbers: 1e-5 or 1e-5,1,100")
+            }
+            smoothing = Smoothing(numerator: values, denominator: values)
+            if let base = chosen, base.reproduces == nil { chosen?.smoothing = smoothing! }
+        }
+        guard let gt, let pred else {
+            if let chosen {
+                Terminal.output(json ? Explain.variantJSON(chosen).rendered() : Explain.detail(chosen))
+            } else {
+                Terminal.output(json ? Explain.catalogueJSON.rendered() : Explain.catalogueText)
+            }
+            return
+        }
+        var labels: LabelSpec?
+        if let path = encoding.labels {
+            do {
+                labels = try LabelSpec.load(path: path)
+            } catch {
+                throw ValidationError("--labels \(error.description)")
+            }
+        }
+        let options = EvaluationOptions(
+            truthEncoding: encoding.gtEncoding ?? encoding.encoding, predictionEncoding: encoding.predEncoding ?? encoding.encoding,
+            pages: encoding.pages, labels: labels, classes: try encoding.classList(), ignoreLabels: encoding.ignoreLabel,
+            thresholds: try encoding.thresholdList(),
+            keyRule: KeyRule(
+                flat: pairing.flat, truthSuffixes: pairing.gtSuffix, predictionSuffixes: pairing.predSuffix,
+                roiSuffixes: pairing.roiSuffix, keyPattern: pairing.keyRegex),
+            roiFolder: encoding.roiDir, jobs: ProcessInfo.processInfo.activeProcessorCount, maxSamples: encoding.maxSamples)
+        let explanation: DataExplanation
+        do {
+            explanation = try DataExplanation.compute(
+                truth: gt, prediction: pred, options: options, smoothing: smoothing, variants: chosen.map { [$0] })
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if let chosen, explanation.reference.images.count >= 1 {
+            let values = zip(explanation.classIDs, explanation.rows[0].values).map { (options.name(of: $0), $1) }
+            Terminal.output(json ? explanation.json.rendered() : Explain.detail(chosen, values: values))
+        } else {
+            Terminal.output(json ? explanation.json.rendered() : explanation.text)
+        }
+        if let markdown {
+            do {
+                try ReportFile.write(explanation.markdown, to: markdown)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        for problem in explanation.reference.problems { Terminal.error("\(problem.path): \(problem.message)") }
+        if explanation.reference.hasDataProblems { throw ExitCode(status: .dataProblem) }
+    }
+}
+
+import DatasetScan
+import Foundation

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@Suite struct ExplainCommandTests {
+    /// Collapses runs of spaces so padded terminal columns compare with the README's lines.
+    static func normalised(_ line: some StringProtocol) -> String {
+        line.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+
+    /// Runs every `$ segscore …` command of the README section "Why do Dice numbers disagree?"
+    /// and checks that each line printed under it there is printed by the tool.
+    @Test func readmeSectionMatchesTheTool() throws {
+        let readme = try String(contentsOf: BinaryRunner.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        guard let start = readme.range(of: "## Why do Dice numbers disagree?"),
+            let end = readme.range(of: "\n## ", range: start.upperBound..<readme.endIndex)
+        else {
+            Issue.record("README section missing")
+            return
+        }
+        var commands: [(arguments: [String], expected: [String])] = []
+        var inBlock = false
+        for line in readme[start.upperBound..<end.lowerBound].split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") {
+                inBlock.toggle()
+                continue
+            }
+            guard inBlock else { continue }
+            if line.hasPrefix("$ segscore ") {
+                commands.append((line.dropFirst("$ segscore ".count).split(separator: " ").map(String.init), []))
+            } else if !line.isEmpty {
+                commands[commands.count - 1].expected.append(Self.normalised(line))
+            }
+        }
+        #expect(commands.count == 4)
+        for command in commands {
+            let output = try BinaryRunner.run(command.arguments)
+            #expect(output.status == 0, "\(command.arguments)")
+            let printed = Set(output.stdout.split(separator: "\n").map { Self.normalised($0) })
+            #expect(!command.expected.isEmpty)
+            for line in command.expected {
+                #expect(printed.contains(line), "README line not printed by `segscore \(command.arguments.joined(separator: " "))`: \(line)")
+            }
+        }
+    }
+
+    @Test func catalogueListsEveryPresetAndBase() throws {
+        let output = try BinaryRunner.run(["explain", "--json"])
+        #expect(output.status == 0)
+        let root = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [String: Any]
+        let names = (root["variants"] as! [[String: Any]]).map { $0["name"] as! String }
+        for preset in ["medpy", "miseval", "seg-metrics", "nnunet-eval", "monai-metric", "monai-metric-keep-empty", "torchmetrics",
+                       "torchmetrics-global", "keras", "monai-loss", "nnunet-loss", "smp", "vnet", "evaluate-segmentation", "so-answer"] {
+            #expect(names.contains(preset))
+        }
+        #expect(names.contains("hard") && names.contains("generalized:square"))
+        let text = try BinaryRunner.run(["explain"]).stdout
+        #expect(text.contains("reduction") && text.contains("MONAI 1.6.1 DiceMetric"))
+        let detail = try BinaryRunner.run(["explain", "--variant", "nnunet-loss"])
+        #expect(detail.stdout.contains("denominator  at least 1e-08") && detail.stdout.contains("log cosh(1 − D)"))
+        #expect(try BinaryRunner.run(["explain", "--variant", "nope"]).status == 2)
+        #expect(try BinaryRunner.run(["explain", "--gt", "x.png"]).status == 2)
+    }
+
+    @Test func markdownOutput() throws {
+        let output = try BinaryRunner.run([
+            "explain", "--gt", "Fixtures/explain/seed_gt.png", "--pred", "Fixtures/explain/seed_pred.png", "--markdown", "-", "--json",
+        ])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("| `monai-metric` |"))
+        #expect(output.stdout.contains("## Disagreements"))
+    }
+}
