@@ -7,7 +7,7 @@ APT_PACKAGES := libpng-dev libtiff-dev pkg-config
 BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
-.PHONY: deps build release test demo check fixtures clean
+.PHONY: deps build release test demo check fixtures clean bench
 
 deps:
 	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpng libtiff-4; then \
@@ -39,6 +39,22 @@ demo: build
 		--summary-csv $(DEMO_OUT)/per-class.csv
 	@echo
 	@echo "demo: reports written to $(DEMO_OUT)/: report.json, per-image.csv, per-class.csv"
+
+# The benchmark: release build, the C libpng loop of shared/bench as the baseline (it needs
+# libdeflate-dev, installed here only for the benchmark), then segscore-bench on a generated
+# dataset. BENCH_ARGS passes options, e.g. BENCH_ARGS="--format tiff --pairs 500".
+DECODE_LIMIT_SRC ?= ../shared/bench/decode_limit.c
+BENCH_ARGS ?=
+
+bench: release
+	@if [ -f $(DECODE_LIMIT_SRC) ]; then \
+		dpkg -s libdeflate-dev >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y libdeflate-dev); \
+		mkdir -p out/bench && cc -O2 -o out/bench/decode_limit $(DECODE_LIMIT_SRC) \
+			$$(pkg-config --cflags --libs libpng libtiff-4) -ldeflate -lz -lpthread && \
+		.build/release/segscore-bench --c-baseline out/bench/decode_limit $(BENCH_ARGS); \
+	else \
+		.build/release/segscore-bench $(BENCH_ARGS); \
+	fi
 
 # Regenerates the synthetic decoder fixtures (Fixtures/png, Fixtures/tiff, Fixtures/bad).
 fixtures: deps

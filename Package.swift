@@ -9,6 +9,7 @@ let package = Package(
     name: "segscore",
     products: [
         .executable(name: "segscore", targets: ["SegScoreCLI"]),
+        .executable(name: "segscore-bench", targets: ["SegScoreBenchmarks"]),
         .library(name: "SegScore", targets: ["SegScore"]),
         .library(name: "MaskIO", targets: ["MaskIO"]),
         .library(name: "SegMetrics", targets: ["SegMetrics"]),
@@ -33,6 +34,13 @@ let package = Package(
             name: "SegScoreCLI",
             dependencies: [
                 "SegScore", "MaskIO", "ReportWriters",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "SegScoreBenchmarks",
+            dependencies: [
+                "SegScore", "MaskIO", "DatasetScan", "SegMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

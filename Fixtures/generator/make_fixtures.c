@@ -313,6 +313,79 @@ static void write_bad_inputs(void) {
     unsigned char fake_tiff[64] = {'I', 'I', 42, 0, 0xff, 0xff, 0xff, 0x7f};
     memcpy(fake_tiff + 8, noise, sizeof fake_tiff - 8);
     spill("bad_ifd_offset.tif", fake_tiff, sizeof fake_tiff);
+
+    /* A text file named like a PNG. */
+    const char *text = "segscore: this is text, not a mask\n";
+    spill("text_named.png", (const unsigned char *)text, strlen(text));
+
+    /* Zero width: the IHDR of gray8.png with width 0 and a valid CRC. */
+    good = slurp(path_of("png", "gray8.png"), &size);
+    put_be32(good + 16, 0);
+    put_be32(good + 29, (uint32_t)crc32(0, good + 12, 17));
+    spill("zero_width.png", good, size);
+    free(good);
+
+    /* A 2-entry palette whose pixels use indices up to 15 (a 4-bit palette PNG, PLTE cut to 2). */
+    write_png("palette_index_overflow.png", 13, 11, 4, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE);
+    good = slurp(path_of("png", "palette_index_overflow.png"), &size);
+    remove(path_of("png", "palette_index_overflow.png"));
+    /* PLTE follows IHDR at byte 33: length 48 (16 entries) → 6 (2 entries), CRC recomputed, rest moved. */
+    unsigned char *cut = malloc(size);
+    memcpy(cut, good, 33);
+    put_be32(cut + 33, 6);
+    memcpy(cut + 37, good + 37, 4 + 6);
+    put_be32(cut + 47, (uint32_t)crc32(0, cut + 37, 4 + 6));
+    size_t rest = 33 + 12 + 48;
+    memcpy(cut + 51, good + rest, size - rest);
+    spill("palette_index_overflow.png", cut, 51 + size - rest);
+    free(cut);
+    free(good);
+
+    /* TIFF: a 65536x65536 tile on a 16x16 image (absurd tile size). */
+    TIFF *tif = TIFFOpen(path_of("bad", "absurd_tile.tif"), "w");
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, 16);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, 16);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+    TIFFSetField(tif, TIFFTAG_TILEWIDTH, 65536);
+    TIFFSetField(tif, TIFFTAG_TILELENGTH, 65536);
+    uint8_t byte = 0;
+    TIFFWriteRawTile(tif, 0, &byte, 1);
+    TIFFClose(tif);
+
+    /* TIFF: complex floating-point samples (valid, unsupported). */
+    tif = TIFFOpen(path_of("bad", "complex_unsupported.tif"), "w");
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, 2);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, 2);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 64);
+    TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, SAMPLEFORMAT_COMPLEXIEEEFP);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+    TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, 2);
+    uint8_t complex_data[32] = {0};
+    TIFFWriteEncodedStrip(tif, 0, complex_data, sizeof complex_data);
+    TIFFClose(tif);
+
+    /* TIFF with no StripOffsets: a hand-made little-endian IFD with the other required tags. */
+    unsigned char raw[8 + 2 + 7 * 12 + 4] = {'I', 'I', 42, 0, 8, 0, 0, 0};
+    unsigned char *ifd = raw + 8;
+    const uint16_t tags[7][2] = {{256, 4}, {257, 4}, {258, 8}, {259, 1}, {262, 1}, {277, 1}, {279, 16}};
+    ifd[0] = 7;
+    ifd[1] = 0;
+    for (int i = 0; i < 7; i++) {
+        unsigned char *entry = ifd + 2 + 12 * i;
+        entry[0] = (unsigned char)(tags[i][0] & 255);
+        entry[1] = (unsigned char)(tags[i][0] >> 8);
+        entry[2] = 3; /* SHORT */
+        entry[3] = 0;
+        entry[4] = 1;
+        entry[5] = entry[6] = entry[7] = 0;
+        entry[8] = (unsigned char)(tags[i][1] & 255);
+        entry[9] = (unsigned char)(tags[i][1] >> 8);
+        entry[10] = entry[11] = 0;
+    }
+    spill("missing_strip_offsets.tif", raw, sizeof raw);
 }
 
 /* ---- tiny dataset: 4x2 label maps whose scores are worked out by hand in the tests ----------- */

@@ -10,6 +10,7 @@
 
 #include <png.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,6 +164,18 @@ int cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *message) {
     png_read_image(png, rows);
     /* Reading to IEND checks the CRCs of the chunks after the image data, and truncation. */
     png_read_end(png, NULL);
+#ifdef PNG_GET_PALETTE_MAX_SUPPORTED
+    /* An index beyond PLTE makes the file invalid; libpng only warns, segscore refuses it. */
+    if (header->color == CMASK_COLOR_PALETTE) {
+        int largest = png_get_palette_max(png, info);
+        if (largest >= 0 && (uint32_t)largest >= header->palette_count) {
+            static const char format[] = "palette index %d beyond the %u-entry palette";
+            char text[96];
+            snprintf(text, sizeof text, format, largest, header->palette_count);
+            png_error(png, text);
+        }
+    }
+#endif
     free(rows);
     rows = NULL;
     return CMASK_OK;

@@ -134,11 +134,12 @@ public enum DirectoryWalk {
                 continue
             }
             switch status.st_mode & S_IFMT {
+            case S_IFDIR where isMaskName(text):
+                // A folder named like a mask is listed, not walked: decoding reports "is a directory".
+                files.append(MaskFile(path: path, relativePath: child))
             case S_IFDIR:
                 if state.markVisited(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)) {
                     subfolders.append((path, child))
-                } else if isMaskName(text) {
-                    files.append(MaskFile(path: path, relativePath: child))  // a folder named like a mask
                 } else {
                     state.add(issue: ScanIssue(kind: .linkLoop, path: path, detail: "folder already walked"))
                 }
@@ -149,7 +150,8 @@ public enum DirectoryWalk {
                     ignored += 1
                 }
             default:
-                ignored += 1
+                // FIFOs, sockets, devices: listed when named like masks (decoding refuses them), never opened here.
+                if isMaskName(text) { files.append(MaskFile(path: path, relativePath: child)) } else { ignored += 1 }
             }
         }
         closedir(directory)
@@ -170,7 +172,7 @@ public enum DirectoryWalk {
     }
 
     static func hasMaskSignature(_ path: String) -> Bool {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         var head = [UInt8](repeating: 0, count: 8)

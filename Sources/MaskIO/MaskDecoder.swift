@@ -157,7 +157,8 @@ enum MaskFile {
     /// Reads the whole file at `path`.
     /// - Throws: `MaskIOError.unreadable` for a missing file, a directory or a permission problem.
     static func read(path: String) throws(MaskIOError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO named like a mask must not wait for a writer; it is refused below.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw .unreadable(path: path, reason: lastErrorText()) }
         defer { close(descriptor) }
         var status = stat()

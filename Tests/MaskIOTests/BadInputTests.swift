@@ -27,6 +27,12 @@ struct BadCase: CustomTestStringConvertible, Sendable {
         BadCase(file: "pages_mismatch.tif", kind: .unsupported, reason: "page 2 is 7x5"),
         BadCase(file: "f64_unsupported.tif", kind: .unsupported, reason: "64-bit floating-point"),
         BadCase(file: "does_not_exist.png", kind: .unreadable, reason: "no such file"),
+        BadCase(file: "text_named.png", kind: .notAMask, reason: "unrecognised signature"),
+        BadCase(file: "zero_width.png", kind: .corrupt, reason: "Invalid IHDR data"),
+        BadCase(file: "palette_index_overflow.png", kind: .corrupt, reason: "palette index 15 beyond the 2-entry palette"),
+        BadCase(file: "absurd_tile.tif", kind: .corrupt, reason: "implausible"),
+        BadCase(file: "complex_unsupported.tif", kind: .unsupported, reason: "complex samples"),
+        BadCase(file: "missing_strip_offsets.tif", kind: .corrupt, reason: "StripOffsets"),
     ]
 
     @Test(arguments: cases)

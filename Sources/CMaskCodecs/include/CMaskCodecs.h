@@ -134,3 +134,26 @@ int cmask_tiff_codec_available(uint32_t compression);
 #endif
 
 #endif /* CMASK_CODECS_H */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Writes an 8- or 16-bit (host order) single-channel PNG; with `palette` set, an 8-bit palette
+ * PNG whose indices are the samples (a fixed 256-colour table). For benchmarks and tests: the
+ * product itself never writes masks. Returns CMASK_OK or an error with a message.
+ */
+int cmask_png_write(const char *path, const void *samples, uint32_t width, uint32_t height, uint32_t bit_depth,
+                    int palette, char *error, size_t error_size);
+
+/**
+ * Writes an 8- or 16-bit single-channel TIFF in strips of `rows_per_strip` rows with the given
+ * Compression tag (1 none, 5 LZW with horizontal predictor, 8 Deflate). For benchmarks and tests.
+ */
+int cmask_tiff_write(const char *path, const void *samples, uint32_t width, uint32_t height, uint32_t bit_depth,
+                     uint32_t compression, uint32_t rows_per_strip, char *error, size_t error_size);
+
+#ifdef __cplusplus
+}
+#endif

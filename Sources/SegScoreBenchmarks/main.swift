@@ -1,0 +1,291 @@
+import ArgumentParser
+import DatasetScan
+import Dispatch
+import Foundation
+import MaskIO
+import SegMetrics
+import SegScore
+import Synchronization
+
+/// `segscore-bench`: is evaluation decode-bound? Generates a deterministic dataset, then times, on
+/// the same files and alternately, (a) decoding every file with segscore's decoders, (b) the whole
+/// `evaluate` pipeline with JSON and CSV written, and optionally (c) the plain C libpng loop of
+/// `shared/bench/decode_limit.c`.
+@main
+struct SegScoreBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "segscore-bench",
+        abstract: "Time segscore's evaluation against bare decoding on a generated dataset.",
+        discussion: """
+            Prints pairs/s, MB/s, the median over --runs alternated runs (after a warm-up) of \
+            decode-only (a), full evaluate (b) and, with --c-baseline, the C libpng loop (c), the \
+            ratios b/a, a/c and b/c, a checksum, and the peak RSS of `segscore evaluate`.
+            Run a release build: `make bench`.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case png, palette, png16, tiff
+    }
+
+    @Option(help: "Number of pairs.") var pairs = 2000
+    @Option(help: "Image side in pixels (default 512, 1024 for tiff).") var size: Int?
+    @Option(help: "png (8-bit gray), palette (8-bit palette PNG), png16 (16-bit PNG), tiff (LZW + predictor).")
+    var format: Format = .png
+    @Option(help: "Classes including background.") var classes = 4
+    @Option(help: "Worker threads (default: the number of cores).") var jobs: Int?
+    @Option(help: "Timed runs of each measurement (the median is reported).") var runs = 5
+    @Option(help: "Dataset folder: reused when it holds the same dataset, else generated (default: a temporary folder).")
+    var dir: String?
+    @Option(help: "Path of a built decode_limit (shared/bench/decode_limit.c) to time as the C baseline.")
+    var cBaseline: String?
+    @Option(help: "The segscore binary used for the peak-RSS measurement (default: beside this one).")
+    var segscore: String?
+    @Flag(help: "Run even in a debug build (the numbers are then meaningless).") var allowDebug = false
+
+    func run() throws {
+        #if DEBUG
+        if !allowDebug {
+            throw ValidationError("segscore-bench is a debug build: its timings mean nothing. Use `make bench` (release).")
+        }
+        print("WARNING: debug build; timings are not representative")
+        #endif
+        let side = size ?? (format == .tiff ? 1024 : 512)
+        let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        let root = dir ?? NSTemporaryDirectory() + "segscore-bench-\(format.rawValue)-\(side)-\(pairs)"
+        let dataset = try Dataset.prepare(root: root, pairs: pairs, side: side, classes: classes, format: format, jobs: workers)
+        print("dataset: \(pairs) pairs of \(side)x\(side) \(format.rawValue), \(classes) classes, \(String(format: "%.1f", Double(dataset.bytes) / 1e6)) MB in \(root)")
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, jobs \(workers)")
+
+        let binary = segscore ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("segscore").path
+        let rss = try peakRSS(binary: binary, dataset: dataset)
+
+        let out = NSTemporaryDirectory() + "segscore-bench-out-\(getpid())"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let files = try dataset.files()
+
+        // Warm-up: fill the page cache and the allocator.
+        var checksum = decodeAll(files, jobs: workers)
+        _ = try evaluate(dataset, jobs: workers, out: out)
+        if let cBaseline { _ = try runC(cBaseline, dataset: dataset, jobs: workers) }
+
+        var decodeTimes: [Double] = []
+        var evaluateTimes: [Double] = []
+        var cTimes: [Double] = []
+        for _ in 0..<runs {
+            if let cBaseline { cTimes.append(try runC(cBaseline, dataset: dataset, jobs: workers)) }
+            let start = DispatchTime.now()
+            checksum &+= decodeAll(files, jobs: workers)
+            decodeTimes.append(seconds(since: start))
+            evaluateTimes.append(try evaluate(dataset, jobs: workers, out: out))
+        }
+        let a = median(decodeTimes)
+        let b = median(evaluateTimes)
+        let megabytes = Double(dataset.bytes) / 1e6
+        func line(_ name: String, _ t: Double) -> String {
+            String(format: "%-28@ %7.3f s  %8.0f pairs/s  %7.1f MB/s", name as NSString, t, Double(pairs) / t, megabytes / t)
+        }
+        print("median of \(runs) alternated runs:")
+        if !cTimes.isEmpty { print(line("(c) C libpng decode-only", median(cTimes))) }
+        print(line("(a) segscore decode-only", a))
+        print(line("(b) segscore evaluate", b))
+        print(String(format: "ratio b/a (evaluate / segscore decode): %.3f", b / a))
+        if !cTimes.isEmpty {
+            let c = median(cTimes)
+            print(String(format: "ratio a/c (segscore decode / C decode):  %.3f", a / c))
+            print(String(format: "ratio b/c (evaluate / C decode):         %.3f", b / c))
+        }
+        print("peak RSS of segscore evaluate: \(rss / 1024) MB")
+        print("checksum: \(checksum)")
+    }
+
+    private func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// (a) Decodes every file once with `jobs` workers; returns a checksum of the samples.
+    private func decodeAll(_ files: [String], jobs: Int) -> UInt64 {
+        let decoder = MaskDecoder()
+        let cursor = Mutex(0)
+        let total = Mutex<UInt64>(0)
+        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+            var local: UInt64 = 0
+            while true {
+                let index = cursor.withLock { next -> Int in
+                    defer { next += 1 }
+                    return next
+                }
+                if index >= files.count { break }
+                guard let mask = try? decoder.decode(path: files[index]) else { continue }
+                let n = mask.samples.count
+                local &+= UInt64(n) &+ UInt64(mask.samples[n / 2]) &+ UInt64(mask.samples[n - 1])
+            }
+            total.withLock { $0 &+= local }
+        }
+        return total.withLock { $0 }
+    }
+
+    /// (b) The whole pipeline, as `segscore evaluate --json --csv` runs it.
+    private func evaluate(_ dataset: Dataset, jobs: Int, out: String) throws -> Double {
+        let start = DispatchTime.now()
+        let options = EvaluationOptions(jobs: jobs)
+        let result = try Evaluation.run(truth: dataset.truth, prediction: dataset.prediction, options: options)
+        let report = EvaluationReport(result: result, bootstrap: Bootstrap())
+        try ReportFile.write(report.json.rendered() + "\n", to: out + "/report.json")
+        try ReportFile.write(report.csv.rendered(), to: out + "/per-image.csv")
+        guard result.records.count == dataset.pairs, !result.hasDataProblems else {
+            throw ValidationError("evaluate scored \(result.records.count) of \(dataset.pairs) pairs")
+        }
+        return seconds(since: start)
+    }
+
+    /// (c) The C loop's own time_s.
+    private func runC(_ path: String, dataset: Dataset, jobs: Int) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["-t", String(jobs), dataset.truth, dataset.prediction]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard let field = text.split(separator: " ").first(where: { $0.hasPrefix("time_s=") }),
+            let seconds = Double(field.dropFirst("time_s=".count))
+        else { throw ValidationError("decode_limit printed no time_s: \(text)") }
+        return seconds
+    }
+
+    /// Peak RSS (KB) of `segscore evaluate` on the dataset, run as a child before any other child.
+    private func peakRSS(binary: String, dataset: Dataset) throws -> Int {
+        guard FileManager.default.isExecutableFile(atPath: binary) else { return 0 }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["evaluate", dataset.truth, dataset.prediction, "--json", "/dev/null", "--csv", "/dev/null", "--quiet"]
+        try process.run()
+        process.waitUntilExit()
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        return usage.ru_maxrss
+    }
+}
+
+/// A generated dataset: blob-shaped label maps and predictions with boundary errors, missed and
+/// spurious objects, the same for the same parameters on every machine.
+struct Dataset {
+    var truth: String
+    var prediction: String
+    var pairs: Int
+    var bytes: Int
+
+    func files() throws -> [String] {
+        let (a, b) = DirectoryWalk.list(truth, prediction)
+        return try a.get().files.map(\.path) + b.get().files.map(\.path)
+    }
+
+    static func prepare(root: String, pairs: Int, side: Int, classes: Int, format: SegScoreBench.Format, jobs: Int) throws -> Dataset {
+        let truth = root + "/gt"
+        let prediction = root + "/pred"
+        let stamp = root + "/DATASET"
+        let description = "pairs=\(pairs) side=\(side) classes=\(classes) format=\(format.rawValue) generator=1"
+        let fm = FileManager.default
+        if (try? String(contentsOfFile: stamp, encoding: .utf8)) != description {
+            try? fm.removeItem(atPath: root)
+            try fm.createDirectory(atPath: truth, withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: prediction, withIntermediateDirectories: true)
+            let failure = Mutex<String?>(nil)
+            let cursor = Mutex(0)
+            DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+                while true {
+                    let index = cursor.withLock { next -> Int in
+                        defer { next += 1 }
+                        return next
+                    }
+                    if index >= pairs { break }
+                    let (gt, pred) = generatePair(index: index, side: side, classes: classes)
+                    let name = String(format: "case_%05d", index) + (format == .tiff ? ".tif" : ".png")
+                    let container: MaskEncoder.Container
+                    switch format {
+                    case .png: container = .png8
+                    case .palette: container = .palettePNG
+                    case .png16: container = .png16
+                    case .tiff: container = .tiffLZW(bits: 8, rowsPerStrip: 16)
+                    }
+                    do {
+                        try MaskEncoder.write(labels: gt, width: side, height: side, as: container, to: truth + "/" + name)
+                        try MaskEncoder.write(labels: pred, width: side, height: side, as: container, to: prediction + "/" + name)
+                    } catch {
+                        failure.withLock { $0 = "\(error)" }
+                    }
+                }
+            }
+            if let message = failure.withLock({ $0 }) { throw ValidationError(message) }
+            try description.write(toFile: stamp, atomically: true, encoding: .utf8)
+        }
+        var bytes = 0
+        for folder in [truth, prediction] {
+            for name in try fm.contentsOfDirectory(atPath: folder) {
+                bytes += (try fm.attributesOfItem(atPath: folder + "/" + name)[.size] as? Int) ?? 0
+            }
+        }
+        return Dataset(truth: truth, prediction: prediction, pairs: pairs, bytes: bytes)
+    }
+
+    /// One ground truth with 12–27 elliptic blobs of classes 1…K−1, and its prediction: every blob
+    /// 2 px larger or smaller (boundary errors), one in eight missed, three spurious blobs.
+    static func generatePair(index: Int, side: Int, classes: Int) -> ([UInt16], [UInt16]) {
+        var random = Random(seed: UInt64(index) &* 0x9E37_79B9 &+ 17)
+        var truth = [UInt16](repeating: 0, count: side * side)
+        var prediction = truth
+        let scale = Double(side) / 512
+        let blobs = 12 + random.below(16)
+        for _ in 0..<blobs {
+            let label = UInt16(1 + random.below(max(1, classes - 1)))
+            let cx = Double(random.below(side))
+            let cy = Double(random.below(side))
+            let rx = (8 + Double(random.below(48))) * scale
+            let ry = (8 + Double(random.below(48))) * scale
+            fill(&truth, side: side, cx: cx, cy: cy, rx: rx, ry: ry, label: label)
+            if random.below(8) == 0 { continue }  // missed
+            let grow = (random.below(2) == 0 ? 2.0 : -2.0) * scale
+            fill(&prediction, side: side, cx: cx + 1, cy: cy, rx: max(1, rx + grow), ry: max(1, ry + grow), label: label)
+        }
+        for _ in 0..<3 {
+            let label = UInt16(1 + random.below(max(1, classes - 1)))
+            fill(&prediction, side: side, cx: Double(random.below(side)), cy: Double(random.below(side)), rx: 10 * scale, ry: 7 * scale, label: label)
+        }
+        return (truth, prediction)
+    }
+
+    static func fill(_ image: inout [UInt16], side: Int, cx: Double, cy: Double, rx: Double, ry: Double, label: UInt16) {
+        let y0 = max(0, Int(cy - ry)), y1 = min(side - 1, Int(cy + ry))
+        let x0 = max(0, Int(cx - rx)), x1 = min(side - 1, Int(cx + rx))
+        guard y0 <= y1, x0 <= x1 else { return }
+        for y in y0...y1 {
+            let dy = (Double(y) - cy) / ry
+            for x in x0...x1 {
+                let dx = (Double(x) - cx) / rx
+                if dx * dx + dy * dy <= 1 { image[y * side + x] = label }
+            }
+        }
+    }
+}
+
+/// SplitMix64, for the generator.
+struct Random {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
