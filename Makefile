@@ -7,7 +7,7 @@ APT_PACKAGES := libpng-dev libtiff-dev pkg-config
 BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
-.PHONY: deps build release test demo check fixtures clean bench
+.PHONY: deps build release test demo check fixtures clean bench sanitize
 
 deps:
 	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpng libtiff-4; then \
@@ -26,6 +26,11 @@ release: deps
 
 test: deps
 	$(SWIFT) test
+
+# The whole test suite under AddressSanitizer, then ThreadSanitizer (own build folders).
+sanitize: deps
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Sanitizers/lsan.supp $(SWIFT) test --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
 check: deps
 	$(SWIFT) build -Xswiftc -warnings-as-errors

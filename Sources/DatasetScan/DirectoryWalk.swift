@@ -111,9 +111,11 @@ public enum DirectoryWalk {
         var files: [MaskFile] = []
         var ignored = 0
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
-                Array(raw.prefix { $0 != 0 })
-            }
+            // A dirent is only d_reclen bytes long: read the name up to its NUL through a pointer,
+            // never by copying the whole d_name array (that reads past the record).
+            let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+            let namePointer = (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: UInt8.self)
+            let name = Array(UnsafeBufferPointer(start: namePointer, count: strlen(UnsafeRawPointer(namePointer).assumingMemoryBound(to: CChar.self))))
             if name.first == UInt8(ascii: ".") { continue }  // ".", "..", hidden
             let display = String(decoding: name, as: UTF8.self)
             guard let text = String(validating: name, as: UTF8.self) else {
