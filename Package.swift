@@ -23,12 +23,17 @@ let package = Package(
         .systemLibrary(name: "CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .target(name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"]),
         .target(name: "MaskIO", dependencies: ["CMaskCodecs"]),
-        .target(name: "DatasetScan", dependencies: ["MaskIO"]),
+        .target(name: "Parallel"),
+        .target(name: "CInterrupt"),
+        .target(name: "DatasetScan", dependencies: ["MaskIO", "Parallel"]),
         .target(name: "SegMetrics"),
         .target(name: "ReportWriters"),
         .target(
             name: "SegScore",
-            dependencies: ["MaskIO", "DatasetScan", "SegMetrics", "ReportWriters", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "MaskIO", "DatasetScan", "SegMetrics", "ReportWriters", "Parallel", "CInterrupt",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .executableTarget(
             name: "SegScoreCLI",
@@ -40,11 +45,11 @@ let package = Package(
         .executableTarget(
             name: "SegScoreBenchmarks",
             dependencies: [
-                "SegScore", "MaskIO", "DatasetScan", "SegMetrics",
+                "SegScore", "MaskIO", "DatasetScan", "SegMetrics", "Parallel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MaskIOTests", dependencies: ["MaskIO"]),
+        .testTarget(name: "MaskIOTests", dependencies: ["MaskIO", "Parallel"]),
         .testTarget(name: "DatasetScanTests", dependencies: ["DatasetScan"]),
         .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics"], resources: []),
         .testTarget(name: "SegScoreTests", dependencies: ["SegScore"]),

@@ -1,6 +1,6 @@
 import Dispatch
 import MaskIO
-import Synchronization
+import Parallel
 
 #if canImport(Glibc)
 import Glibc
@@ -92,14 +92,11 @@ public enum DirectoryWalk {
 
     /// Lists two trees at once.
     public static func list(_ first: String, _ second: String) -> (Result<FolderListing, ScanError>, Result<FolderListing, ScanError>) {
-        let results = Mutex<[Result<FolderListing, ScanError>?]>([nil, nil])
         let roots = [first, second]
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-            let result = Result { () throws(ScanError) in try list(root: roots[index]) }
-            results.withLock { $0[index] = result }
+        let both = Parallel.map(count: 2, jobs: 2) { index in
+            Result { () throws(ScanError) in try list(root: roots[index]) }
         }
-        let both = results.withLock { $0 }
-        return (both[0]!, both[1]!)
+        return (both[0], both[1])
     }
 
     private static func walk(folder: String, relative: String, state: WalkState) {
@@ -162,7 +159,7 @@ public enum DirectoryWalk {
             walk(folder: subfolders[0].0, relative: subfolders[0].1, state: state)
         } else if subfolders.count > 1 {
             let work = subfolders
-            DispatchQueue.concurrentPerform(iterations: work.count) { index in
+            Parallel.forEach(count: work.count, jobs: work.count) { index in
                 walk(folder: work[index].0, relative: work[index].1, state: state)
             }
         }
@@ -193,7 +190,7 @@ private final class WalkState: Sendable {
         var visited: Set<[UInt64]> = []
     }
 
-    private let content = Mutex(Content())
+    private let content = Locked(Content())
 
     /// Records a folder; false when it was already walked.
     @discardableResult

@@ -40,34 +40,43 @@ public struct Bootstrap: Sendable {
     public func intervals(_ values: [[Double]], headline: [Int]) -> (classes: [BootstrapInterval?], headline: BootstrapInterval?) {
         let classCount = values.first?.count ?? 0
         guard resamples > 0, !values.isEmpty else { return (Array(repeating: nil, count: classCount), nil) }
+        // One flat row-major array and a mask: the inner loop touches no nested array.
+        let flat = values.flatMap { $0 }
+        let inHeadline = (0..<classCount).map { headline.contains($0) }
+        let n = values.count
         var perClass = [[Double]](repeating: [], count: classCount)
         var overall: [Double] = []
         var generator = SplitMix64(seed: seed)
         var sums = [Double](repeating: 0, count: classCount)
         var counts = [Int](repeating: 0, count: classCount)
-        for _ in 0..<resamples {
-            for c in 0..<classCount {
-                sums[c] = 0
-                counts[c] = 0
-            }
-            for _ in 0..<values.count {
-                let row = values[generator.index(below: values.count)]
-                for c in 0..<classCount where !row[c].isNaN {
-                    sums[c] += row[c]
-                    counts[c] += 1
+        flat.withUnsafeBufferPointer { data in
+            for _ in 0..<resamples {
+                for c in 0..<classCount {
+                    sums[c] = 0
+                    counts[c] = 0
                 }
-            }
-            var headlineSum = 0.0
-            var headlineCount = 0
-            for c in 0..<classCount where counts[c] > 0 {
-                let mean = sums[c] / Double(counts[c])
-                perClass[c].append(mean)
-                if headline.contains(c) {
-                    headlineSum += mean
-                    headlineCount += 1
+                for _ in 0..<n {
+                    let row = generator.index(below: n) &* classCount
+                    for c in 0..<classCount {
+                        let v = data[row &+ c]
+                        if !v.isNaN {
+                            sums[c] += v
+                            counts[c] &+= 1
+                        }
+                    }
                 }
+                var headlineSum = 0.0
+                var headlineCount = 0
+                for c in 0..<classCount where counts[c] > 0 {
+                    let mean = sums[c] / Double(counts[c])
+                    perClass[c].append(mean)
+                    if inHeadline[c] {
+                        headlineSum += mean
+                        headlineCount += 1
+                    }
+                }
+                if headlineCount > 0 { overall.append(headlineSum / Double(headlineCount)) }
             }
-            if headlineCount > 0 { overall.append(headlineSum / Double(headlineCount)) }
         }
         return (perClass.map(Self.percentiles), Self.percentiles(overall))
     }

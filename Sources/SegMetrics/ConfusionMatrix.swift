@@ -25,7 +25,12 @@ public struct ClassTable: Sendable, Equatable {
     ///   - ids: scored ids (fewer than 65534), in report order, without duplicates.
     ///   - ignored: ids left out where the ground truth has them.
     ///   - truthAliases, predictionAliases: stored value → label id, applied before lookup.
-    public init(ids: [Int], ignored: [Int] = [], truthAliases: [Int: Int] = [:], predictionAliases: [Int: Int] = [:]) {
+    ///   - valueLimit: stored values below it use the flat tables (65536 by default; 256 for 8-bit
+    ///     data makes the table cheap to build), larger ones a dictionary.
+    public init(
+        ids: [Int], ignored: [Int] = [], truthAliases: [Int: Int] = [:], predictionAliases: [Int: Int] = [:],
+        valueLimit: Int = 65536
+    ) {
         precondition(ids.count < Int(UInt16.max) - 1, "too many classes")
         precondition(Set(ids).count == ids.count, "duplicate class ids")
         self.ids = ids
@@ -35,12 +40,12 @@ public struct ClassTable: Sendable, Equatable {
         for id in ignored where index[id] == nil { index[id] = Self.ignoreMarker }
         let other = UInt16(ids.count)
         func build(_ aliases: [Int: Int], ignoring: Bool) -> ([UInt16], [Int: UInt16]) {
-            var lookup = [UInt16](repeating: other, count: 65536)
+            var lookup = [UInt16](repeating: other, count: valueLimit)
             var large: [Int: UInt16] = [:]
             func set(_ value: Int, _ label: Int) {
                 var target = index[label] ?? other
                 if target == Self.ignoreMarker && !ignoring { target = other }
-                if value <= 65535 { lookup[value] = target } else { large[value] = target }
+                if value < valueLimit { lookup[value] = target } else { large[value] = target }
             }
             for (label, _) in index { set(label, label) }
             for (value, label) in aliases { set(value, label) }
@@ -53,14 +58,14 @@ public struct ClassTable: Sendable, Equatable {
     /// The dense index of a stored ground-truth value, or nil when the id is ignored.
     @inlinable @inline(__always)
     func truthIndex(_ value: Int) -> Int? {
-        let index = value <= 65535 ? truthLookup[value] : (largeTruth[value] ?? UInt16(ids.count))
+        let index = value < truthLookup.count ? truthLookup[value] : (largeTruth[value] ?? UInt16(ids.count))
         return index == Self.ignoreMarker ? nil : Int(index)
     }
 
     /// The dense index of a stored prediction value (ignored ids are just not scored on this side).
     @inlinable @inline(__always)
     func predictionIndex(_ value: Int) -> Int {
-        value <= 65535 ? Int(predictionLookup[value]) : Int(largePrediction[value] ?? UInt16(ids.count))
+        value < predictionLookup.count ? Int(predictionLookup[value]) : Int(largePrediction[value] ?? UInt16(ids.count))
     }
 }
 
@@ -135,7 +140,9 @@ public func accumulate<T: FixedWidthInteger & UnsignedInteger, U: FixedWidthInte
       table.predictionLookup.withUnsafeBufferPointer { predictionBuffer in
         let truthLookup = truthBuffer.baseAddress.unsafelyUnwrapped
         let predictionLookup = predictionBuffer.baseAddress.unsafelyUnwrapped
-        let wide = T.bitWidth > 16 || U.bitWidth > 16
+        // The flat path indexes the tables directly: only when every stored value fits them.
+        let wide = (1 << T.bitWidth) > table.truthLookup.count || (1 << U.bitWidth) > table.predictionLookup.count
+            || T.bitWidth > 16 || U.bitWidth > 16
         matrix.cells.withUnsafeMutableBufferPointer { cells in
             let m = cells.baseAddress.unsafelyUnwrapped
             if let roi {

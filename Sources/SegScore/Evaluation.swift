@@ -2,7 +2,7 @@ import DatasetScan
 import Dispatch
 import MaskIO
 import SegMetrics
-import Synchronization
+import Parallel
 
 /// A file or pair that is a data problem: it appears in the report's `errors` and makes the exit
 /// code 3.
@@ -207,27 +207,17 @@ public enum Evaluation {
         -> [Result<ImageCounts, PairFailure>]
     {
         let evaluator = PairEvaluator(options: options, decoder: MaskDecoder(maxSamples: options.maxSamples))
-        let slots = Mutex([Result<ImageCounts, PairFailure>?](repeating: nil, count: pairs.count))
-        let cursor = Mutex(0)
-        let done = Mutex(0)
+        let done = Locked(0)
         let total = pairs.count
-        DispatchQueue.concurrentPerform(iterations: min(options.jobs, max(total, 1))) { _ in
-            while true {
-                let index = cursor.withLock { next -> Int in
-                    defer { next += 1 }
-                    return next
-                }
-                if index >= total { break }
-                let outcome = evaluator.evaluate(pairs[index])
-                slots.withLock { $0[index] = outcome }
-                let completed = done.withLock { count -> Int in
-                    count += 1
-                    return count
-                }
-                progress?.update(completed: completed, total: total)
+        return Parallel.map(count: total, jobs: options.jobs) { index in
+            let outcome = evaluator.evaluate(pairs[index])
+            let completed = done.withLock { count -> Int in
+                count += 1
+                return count
             }
+            progress?.update(completed: completed, total: total)
+            return outcome
         }
-        return slots.withLock { $0.map { $0! } }
     }
 
     private static func listing(_ result: Result<FolderListing, ScanError>) throws(EvaluationSetupError) -> FolderListing {

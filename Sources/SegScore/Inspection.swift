@@ -1,7 +1,7 @@
-import Dispatch
+import Foundation
 import MaskIO
 import ReportWriters
-import Synchronization
+import Parallel
 
 /// The facts `segscore inspect` reports about one file.
 public struct FileInspection: Sendable, Equatable {
@@ -81,10 +81,7 @@ public struct FileInspection: Sendable, Equatable {
 ///   - decoder: decoder settings (the size limit).
 /// - Returns: one result per path, in input order.
 public func inspect(paths: [String], decoder: MaskDecoder = MaskDecoder()) -> [Result<FileInspection, MaskIOError>] {
-    let results = Mutex([Result<FileInspection, MaskIOError>?](repeating: nil, count: paths.count))
-    DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-        let result = Result { () throws(MaskIOError) in try FileInspection(path: paths[index], decoder: decoder) }
-        results.withLock { $0[index] = result }
+    Parallel.map(count: paths.count, jobs: ProcessInfo.processInfo.activeProcessorCount) { index in
+        Result { () throws(MaskIOError) in try FileInspection(path: paths[index], decoder: decoder) }
     }
-    return results.withLock { $0.map { $0! } }
 }

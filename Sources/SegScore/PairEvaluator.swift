@@ -1,4 +1,6 @@
 import DatasetScan
+import Foundation
+import Parallel
 import MaskIO
 import SegMetrics
 
@@ -38,6 +40,8 @@ public struct PairFailure: Error, Sendable, Equatable {
 struct PairEvaluator: Sendable {
     var options: EvaluationOptions
     var decoder: MaskDecoder
+    /// Joint histograms reused across pairs: one per worker in flight, cleared row by row.
+    let histograms = HistogramPool()
 
     func evaluate(_ pair: MaskPair) -> Result<ImageCounts, PairFailure> {
         do throws(PairFailure) {
@@ -72,6 +76,9 @@ struct PairEvaluator: Sendable {
             (file, try decode(file, key: pair.key))
         }
 
+        if roi == nil, let counts = try countEightBitLabels(key: pair.key, truthPath: pair.truth.path, truth: truth, prediction: prediction, predictionPath: predictionPath) {
+            return counts
+        }
         let colors = options.labels?.colorTable ?? [:]
         let truthSide: SideInterpretation
         let predictionSide: SideInterpretation
@@ -154,6 +161,93 @@ struct PairEvaluator: Sendable {
 
     // MARK: label maps
 
+    /// The common case in one pass: two 8-bit single-channel label (or binary) maps, no ROI. A
+    /// joint histogram replaces the binary-detection scans, the id scans, the lookup-table build
+    /// and the counting loop. Nil when the pair is not of that kind (the general path handles it).
+    private func countEightBitLabels(
+        key: String, truthPath: String, truth: DecodedMask, prediction: DecodedMask, predictionPath: String
+    ) throws(PairFailure) -> ImageCounts? {
+        let readable: Set<MaskEncoding> = [.auto, .labels, .binary]
+        guard readable.contains(options.truthEncoding), readable.contains(options.predictionEncoding),
+            case .uint8(let truthValues) = truth.samples, case .uint8(let predictionValues) = prediction.samples,
+            truth.channels == 1, prediction.channels == 1, truth.width == prediction.width, truth.height == prediction.height,
+            truth.depth == prediction.depth, truth.pixelCount <= JointHistogram8.maximumPixels,
+            !(options.pages == .channels && truth.depth > 1)
+        else { return nil }
+        var histogram = histograms.take()
+        defer { histograms.give(back: &histogram) }
+        truthValues.withUnsafeBufferPointer { t in
+            predictionValues.withUnsafeBufferPointer { p in histogram.accumulate(truth: t, prediction: p) }
+        }
+        let truthCounts = histogram.truthHistogram
+        let predictionCounts = histogram.predictionHistogram
+        let ignored = options.ignoreLabels
+        let (truthAliases, truthKind) = Self.eightBitInterpretation(
+            truth, counts: truthCounts, encoding: options.truthEncoding, ignored: ignored)
+        let (predictionAliases, predictionKind) = Self.eightBitInterpretation(
+            prediction, counts: predictionCounts, encoding: options.predictionEncoding, ignored: [])
+        func present(_ counts: [Int], _ aliases: [Int: Int]) -> [Int] {
+            Array(Set((0..<256).filter { counts[$0] > 0 }.map { aliases[$0] ?? $0 })).sorted()
+        }
+        let ids = try resolveIDs(
+            key: key, truthIDs: present(truthCounts, truthAliases), predictionIDs: present(predictionCounts, predictionAliases),
+            truthPath: truthPath, predictionPath: predictionPath)
+        let table = ClassTable(
+            ids: ids, ignored: ignored, truthAliases: truthAliases, predictionAliases: predictionAliases, valueLimit: 256)
+        let matrix = histogram.confusion(table: table, truthRows: (0..<256).filter { truthCounts[$0] > 0 })
+        var counts: [Int: ClassCounts] = [:]
+        let all = matrix.classCounts
+        for (index, id) in ids.enumerated() { counts[id] = all[index] }
+        return ImageCounts(
+            pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: ids, truthEncoding: truthKind,
+            predictionEncoding: predictionKind)
+    }
+
+    /// The interpretation rules of `DecodedMask.interpretation`, read off a 256-bin histogram.
+    static func eightBitInterpretation(_ mask: DecodedMask, counts: [Int], encoding: MaskEncoding, ignored: [Int])
+        -> (aliases: [Int: Int], kind: String)
+    {
+        let labels = mask.declaration.color == .palette ? "palette-labels" : "labels"
+        let nonzero = (1..<256).filter { counts[$0] > 0 && !ignored.contains($0) }
+        switch encoding {
+        case .binary:
+            var aliases: [Int: Int] = [:]
+            for v in nonzero where v > 1 { aliases[v] = 1 }
+            return (aliases, "binary")
+        case .auto:
+            if let maximum = mask.typeMaximum, maximum > 1, !nonzero.isEmpty, nonzero.allSatisfy({ $0 == maximum }) {
+                return ([maximum: 1], "binary")
+            }
+            return ([:], labels)
+        default:
+            return ([:], labels)
+        }
+    }
+
+    /// The scored ids of one pair: `--classes`/`--labels` (checking that nothing else but 0 and the
+    /// ignore labels appears), else every id present.
+    private func resolveIDs(key: String, truthIDs: [Int], predictionIDs: [Int], truthPath: String, predictionPath: String)
+        throws(PairFailure) -> [Int]
+    {
+        let ignored = options.ignoreLabels
+        guard let explicit = options.explicitClasses else {
+            return Array(Set(truthIDs + predictionIDs).subtracting(ignored)).sorted()
+        }
+        // Background 0 may always appear, scored or not; any other unknown id is an error.
+        let probe = ClassTable(ids: explicit, ignored: ignored + (explicit.contains(0) ? [] : [0]), valueLimit: 1)
+        do throws(UnknownLabelError) {
+            try probe.checkKnown(truthIDs)
+        } catch {
+            throw PairFailure(key: key, path: truthPath, message: error.description)
+        }
+        do throws(UnknownLabelError) {
+            try probe.checkKnown(predictionIDs)
+        } catch {
+            throw PairFailure(key: key, path: predictionPath, message: error.description)
+        }
+        return explicit
+    }
+
     private func countLabels(
         key: String, truthPath: String, truth: DecodedMask, truthSide: SideInterpretation, prediction: DecodedMask,
         predictionSide: SideInterpretation, predictionPath: String, roi: [UInt8]?
@@ -163,24 +257,8 @@ struct PairEvaluator: Sendable {
         let truthIDs = truthLabels.presentIDs()
         let predictionIDs = predictionLabels.presentIDs()
         let ignored = options.ignoreLabels
-        var ids: [Int]
-        if let explicit = options.explicitClasses {
-            ids = explicit
-            // Background 0 may always appear, scored or not; any other unknown id is an error.
-            let probe = ClassTable(ids: explicit, ignored: ignored + (explicit.contains(0) ? [] : [0]))
-            do throws(UnknownLabelError) {
-                try probe.checkKnown(truthIDs)
-            } catch {
-                throw PairFailure(key: key, path: truthPath, message: error.description)
-            }
-            do throws(UnknownLabelError) {
-                try probe.checkKnown(predictionIDs)
-            } catch {
-                throw PairFailure(key: key, path: predictionPath, message: error.description)
-            }
-        } else {
-            ids = Array(Set(truthIDs + predictionIDs).subtracting(ignored)).sorted()
-        }
+        let ids = try resolveIDs(
+            key: key, truthIDs: truthIDs, predictionIDs: predictionIDs, truthPath: truthPath, predictionPath: predictionPath)
         let table = ClassTable(
             ids: ids, ignored: ignored, truthAliases: truthLabels.aliases, predictionAliases: predictionLabels.aliases)
         let matrix = truthLabels.accept(TruthSide(prediction: predictionLabels, roi: roi, table: table))
@@ -272,3 +350,18 @@ struct PairEvaluator: Sendable {
     }
 }
 
+
+/// Reusable joint histograms (256 KB each), so no pair allocates or zeroes a whole one.
+final class HistogramPool: Sendable {
+    private let free = Locked<[JointHistogram8]>([])
+
+    func take() -> JointHistogram8 {
+        free.withLock { $0.popLast() } ?? JointHistogram8()
+    }
+
+    func give(back histogram: inout JointHistogram8) {
+        histogram.reset()
+        let cleared = histogram
+        free.withLock { $0.append(cleared) }
+    }
+}

@@ -1,3 +1,4 @@
+import CInterrupt
 import Foundation
 
 #if canImport(Glibc)
@@ -14,8 +15,7 @@ public enum ReportFile {
         public var description: String { "\(path): cannot write: \(reason)" }
     }
 
-    /// Temporary files in flight, removed by `removeTemporaryFiles()` on SIGINT/SIGTERM.
-    nonisolated(unsafe) private static var inFlight: [String] = []
+    /// Serialises slot bookkeeping of the interrupt table.
     private static let lock = NSLock()
 
     /// Writes `text` to `path` atomically, or to stdout when `path` is `-`.
@@ -28,11 +28,11 @@ public enum ReportFile {
         let folder = url.deletingLastPathComponent().path
         let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
         lock.lock()
-        inFlight.append(temporary)
+        let slot = segscore_interrupt_register(temporary)
         lock.unlock()
         defer {
             lock.lock()
-            inFlight.removeAll { $0 == temporary }
+            segscore_interrupt_unregister(slot)
             lock.unlock()
         }
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
@@ -45,29 +45,9 @@ public enum ReportFile {
         }
     }
 
-    /// Removes temporary files left by an interrupted write.
-    public static func removeTemporaryFiles() {
-        lock.lock()
-        let paths = inFlight
-        lock.unlock()
-        for path in paths { unlink(path) }
-    }
-
-    nonisolated(unsafe) private static var signalSources: [any DispatchSourceSignal] = []
-
     /// On SIGINT or SIGTERM: remove temporary report files, leave earlier reports intact, and exit
-    /// with 128 + the signal number. Handled on a dispatch queue, not in signal context.
+    /// with 128 + the signal number (a plain sigaction handler, see CInterrupt).
     public static func installInterruptCleanup() {
-        guard signalSources.isEmpty else { return }
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                removeTemporaryFiles()
-                exit(128 + number)
-            }
-            source.resume()
-            signalSources.append(source)
-        }
+        segscore_interrupt_install()
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 import MaskIO
 import SegMetrics
 import SegScore
-import Synchronization
+import Parallel
 
 /// `segscore-bench`: is evaluation decode-bound? Generates a deterministic dataset, then times, on
 /// the same files and alternately, (a) decoding every file with segscore's decoders, (b) the whole
@@ -42,6 +42,7 @@ struct SegScoreBench: ParsableCommand {
     @Option(help: "The segscore binary used for the peak-RSS measurement (default: beside this one).")
     var segscore: String?
     @Flag(help: "Run even in a debug build (the numbers are then meaningless).") var allowDebug = false
+    @Flag(help: "Only measure the peak RSS of `segscore evaluate` (for large --pairs).") var rssOnly = false
 
     func run() throws {
         #if DEBUG
@@ -59,6 +60,10 @@ struct SegScoreBench: ParsableCommand {
 
         let binary = segscore ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("segscore").path
         let rss = try peakRSS(binary: binary, dataset: dataset)
+        if rssOnly {
+            print("peak RSS of segscore evaluate: \(rss / 1024) MB (\(pairs) pairs)")
+            return
+        }
 
         let out = NSTemporaryDirectory() + "segscore-bench-out-\(getpid())"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -112,23 +117,12 @@ struct SegScoreBench: ParsableCommand {
     /// (a) Decodes every file once with `jobs` workers; returns a checksum of the samples.
     private func decodeAll(_ files: [String], jobs: Int) -> UInt64 {
         let decoder = MaskDecoder()
-        let cursor = Mutex(0)
-        let total = Mutex<UInt64>(0)
-        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-            var local: UInt64 = 0
-            while true {
-                let index = cursor.withLock { next -> Int in
-                    defer { next += 1 }
-                    return next
-                }
-                if index >= files.count { break }
-                guard let mask = try? decoder.decode(path: files[index]) else { continue }
-                let n = mask.samples.count
-                local &+= UInt64(n) &+ UInt64(mask.samples[n / 2]) &+ UInt64(mask.samples[n - 1])
-            }
-            total.withLock { $0 &+= local }
+        let sums = Parallel.map(count: files.count, jobs: jobs) { index -> UInt64 in
+            guard let mask = try? decoder.decode(path: files[index]) else { return 0 }
+            let n = mask.samples.count
+            return UInt64(n) &+ UInt64(mask.samples[n / 2]) &+ UInt64(mask.samples[n - 1])
         }
-        return total.withLock { $0 }
+        return sums.reduce(0, &+)
     }
 
     /// (b) The whole pipeline, as `segscore evaluate --json --csv` runs it.
@@ -198,15 +192,8 @@ struct Dataset {
             try? fm.removeItem(atPath: root)
             try fm.createDirectory(atPath: truth, withIntermediateDirectories: true)
             try fm.createDirectory(atPath: prediction, withIntermediateDirectories: true)
-            let failure = Mutex<String?>(nil)
-            let cursor = Mutex(0)
-            DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-                while true {
-                    let index = cursor.withLock { next -> Int in
-                        defer { next += 1 }
-                        return next
-                    }
-                    if index >= pairs { break }
+            let failure = Locked<String?>(nil)
+            Parallel.forEach(count: pairs, jobs: jobs) { index in
                     let (gt, pred) = generatePair(index: index, side: side, classes: classes)
                     let name = String(format: "case_%05d", index) + (format == .tiff ? ".tif" : ".png")
                     let container: MaskEncoder.Container
@@ -222,7 +209,6 @@ struct Dataset {
                     } catch {
                         failure.withLock { $0 = "\(error)" }
                     }
-                }
             }
             if let message = failure.withLock({ $0 }) { throw ValidationError(message) }
             try description.write(toFile: stamp, atomically: true, encoding: .utf8)

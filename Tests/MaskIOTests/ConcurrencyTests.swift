@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 import MaskIO
-import Synchronization
+import Parallel
 import Testing
 
 @Suite struct ConcurrencyTests {
@@ -18,7 +18,7 @@ import Testing
         let decoder = MaskDecoder()
         let sequential = try files.map { try decoder.decode(path: $0) }
         // Every thread decodes every file, each starting at a different file, 8 threads at once.
-        let results = Mutex([[DecodedMask?]](repeating: Array(repeating: nil, count: files.count), count: 8))
+        let results = Locked([[DecodedMask?]](repeating: Array(repeating: nil, count: files.count), count: 8))
         DispatchQueue.concurrentPerform(iterations: 8) { thread in
             for step in 0..<files.count {
                 let index = (step + thread * 5) % files.count

@@ -1,0 +1,22 @@
+/*
+ * CInterrupt: removes temporary report files when segscore is interrupted.
+ *
+ * A SIGINT or SIGTERM handler (sigaction) unlinks every registered path and exits with
+ * 128 + the signal number. The handler only calls async-signal-safe functions (unlink, _exit) on
+ * a fixed table, so it is safe wherever the signal lands. The table is the process's one piece of
+ * global state, which signal handling needs by nature.
+ */
+#ifndef CINTERRUPT_H
+#define CINTERRUPT_H
+
+/** Installs the handler for SIGINT and SIGTERM (idempotent). */
+void segscore_interrupt_install(void);
+
+/** Registers a temporary file to remove on interrupt. Returns a slot (>= 0), or -1 if the table
+ *  is full or the path too long (the file is then not cleaned up, nothing else changes). */
+int segscore_interrupt_register(const char *path);
+
+/** Forgets a slot once its file was renamed or removed. */
+void segscore_interrupt_unregister(int slot);
+
+#endif

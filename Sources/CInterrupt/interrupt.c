@@ -1,0 +1,55 @@
+#include "CInterrupt.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { SLOTS = 64, PATH_CAPACITY = 4096 };
+
+static char paths[SLOTS][PATH_CAPACITY];
+static volatile sig_atomic_t used[SLOTS];
+static volatile sig_atomic_t installed;
+
+static void on_interrupt(int number) {
+    for (int i = 0; i < SLOTS; i++) {
+        if (used[i]) unlink(paths[i]);
+    }
+    _exit(128 + number);
+}
+
+void segscore_interrupt_install(void) {
+    if (installed) return;
+    installed = 1;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    /* A parent may have started us with these signals blocked (test runners do): unblock them,
+     * before any worker thread exists, so every thread inherits the open mask. */
+    sigset_t handled;
+    sigemptyset(&handled);
+    sigaddset(&handled, SIGINT);
+    sigaddset(&handled, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &handled, NULL);
+}
+
+int segscore_interrupt_register(const char *path) {
+    size_t length = strlen(path);
+    if (length >= PATH_CAPACITY) return -1;
+    /* Slots are claimed by the caller's lock in Swift; the flag is set after the copy. */
+    for (int i = 0; i < SLOTS; i++) {
+        if (!used[i]) {
+            memcpy(paths[i], path, length + 1);
+            used[i] = 1;
+            return i;
+        }
+    }
+    return -1;
+}
+
+void segscore_interrupt_unregister(int slot) {
+    if (slot >= 0 && slot < SLOTS) used[slot] = 0;
+}
