@@ -28,8 +28,20 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// - Parameter indent: spaces per level; 0 writes everything on one line.
     /// - Returns: the JSON text, with no trailing newline.
     public func rendered(indent: Int = 2) -> String {
+        rendered(indent: indent, level: 0)
+    }
+
+    /// Serialises the value as if nested `level` deep (for streaming one member at a time).
+    public func rendered(indent: Int, level: Int) -> String {
         var out = ""
-        write(to: &out, indent: indent, level: 0)
+        write(to: &out, indent: indent, level: level)
+        return out
+    }
+
+    /// A string as a JSON string literal.
+    public static func quoted(_ value: String) -> String {
+        var out = ""
+        writeString(value, to: &out)
         return out
     }
 

@@ -19,13 +19,15 @@ public struct DataProblem: Sendable, Equatable {
     }
 }
 
-/// One scored pair.
+/// One scored pair: its files and how each side was read (its scores are in `images`).
 public struct PairRecord: Sendable {
     public var key: String
     public var truthPath: String
     /// Nil when scored against an empty prediction (`--missing empty`).
     public var predictionPath: String?
-    public var counts: ImageCounts
+    /// How each side was read: `labels`, `binary`, `palette-labels`, `rgb`, `channels`, `probability`.
+    public var truthEncoding: String
+    public var predictionEncoding: String
 }
 
 /// Why an evaluation could not start: a configuration problem (exit code 2).
@@ -163,11 +165,15 @@ public enum Evaluation {
         let pairs = pairing.pairs
         let outcomes = evaluate(pairs, options: options, progress: progress)
         var records: [PairRecord] = []
+        var scored: [ImageCounts] = []
         for (pair, outcome) in zip(pairs, outcomes) {
             switch outcome {
             case .success(let counts):
                 records.append(
-                    PairRecord(key: pair.key, truthPath: pair.truth.path, predictionPath: pair.prediction?.path, counts: counts))
+                    PairRecord(
+                        key: pair.key, truthPath: pair.truth.path, predictionPath: pair.prediction?.path,
+                        truthEncoding: counts.truthEncoding, predictionEncoding: counts.predictionEncoding))
+                scored.append(counts)
             case .failure(let failure):
                 problems.append(DataProblem(key: failure.key, path: failure.path, message: failure.message))
             }
@@ -178,7 +184,7 @@ public enum Evaluation {
         problems.sort { ($0.key ?? "", $0.path, $0.message) < ($1.key ?? "", $1.path, $1.message) }
 
         let classIDs = options.explicitClasses
-            ?? Array(Set(records.flatMap(\.counts.present)).subtracting(options.ignoreLabels)).sorted()
+            ?? Array(Set(scored.flatMap(\.present)).subtracting(options.ignoreLabels)).sorted()
         let smoothingLength = options.variant.smoothing.listLength
         if smoothingLength > 1 && smoothingLength != classIDs.count {
             throw EvaluationSetupError(
@@ -188,9 +194,9 @@ public enum Evaluation {
         var aggregator = DatasetAggregator(variant: variant, classIDs: classIDs, includeBackground: options.includeBackground)
         var images: [ImageScore] = []
         images.reserveCapacity(records.count)
-        for record in records {
-            let terms = classIDs.map { record.counts.terms(of: $0) }
-            let counts = record.counts.terms.isEmpty ? classIDs.map { record.counts.counts(of: $0) } : nil
+        for (record, counted) in zip(records, scored) {
+            let terms = classIDs.map { counted.terms(of: $0) }
+            let counts = counted.terms.isEmpty ? classIDs.map { counted.counts(of: $0) } : nil
             let image = variant.score(key: record.key, ids: classIDs, terms: terms, counts: counts)
             images.append(image)
             aggregator.add(image)

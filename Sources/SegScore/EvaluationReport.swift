@@ -43,6 +43,53 @@ public struct EvaluationReport: Sendable {
 
     /// The JSON report, schema `segscore.report/1`; NaN is `null`.
     public var json: JSONValue {
+        .object(jsonMembers.map { key, value in key == "images" ? (key, .array(result.images.indices.map(imageJSON))) : (key, value) })
+    }
+
+    /// Streams the JSON report (the same text as `json.rendered()`), one image at a time.
+    public func writeJSON(to sink: ReportFile.Sink) {
+        let members = jsonMembers
+        sink.write("{\n")
+        for (position, (key, value)) in members.enumerated() {
+            sink.write("  " + JSONValue.quoted(key) + ": ")
+            if key == "images" {
+                if result.images.isEmpty {
+                    sink.write("[]")
+                } else {
+                    sink.write("[\n")
+                    for index in result.images.indices {
+                        sink.write("    " + imageJSON(index).rendered(indent: 2, level: 2))
+                        sink.write(index + 1 < result.images.count ? ",\n" : "\n")
+                    }
+                    sink.write("  ]")
+                }
+            } else {
+                sink.write(value.rendered(indent: 2, level: 1))
+            }
+            sink.write(position + 1 < members.count ? ",\n" : "\n")
+        }
+        sink.write("}\n")
+    }
+
+    /// The per-image object of the JSON report.
+    func imageJSON(_ index: Int) -> JSONValue {
+        let record = result.records[index]
+        let image = result.images[index]
+        var members: [(String, JSONValue)] = [
+            ("key", .string(record.key)), ("gt", .string(record.truthPath)),
+            ("pred", record.predictionPath.map { .string($0) } ?? .null),
+            ("mean", .number(image.mean(over: result.summary.headlineClassIDs))),
+        ]
+        if let generalized = image.generalized { members.append(("generalized", .number(generalized))) }
+        members.append(
+            ("classes", .array(image.classes.map { c in
+                .object([("id", .int(c.id)), ("dice", .number(c.dice))] + countMembers(counts: c.counts, terms: c.terms, prefix: ""))
+            })))
+        return .object(members)
+    }
+
+    /// The top-level members of the JSON report; `images` is a placeholder filled by the callers.
+    private var jsonMembers: [(String, JSONValue)] {
         let summary = result.summary
         var config: [(String, JSONValue)] = [
             ("variant", .string(variant.name)),
@@ -100,35 +147,21 @@ public struct EvaluationReport: Sendable {
                 ("library", .object([("variant", .string(library.variant)), ("name", .string(library.name)), ("value", .number(library.value))])))
         }
 
-        let images: [JSONValue] = zip(result.records, result.images).map { record, image in
-            var members: [(String, JSONValue)] = [
-                ("key", .string(record.key)), ("gt", .string(record.truthPath)),
-                ("pred", record.predictionPath.map { .string($0) } ?? .null),
-                ("mean", .number(image.mean(over: summary.headlineClassIDs))),
-            ]
-            if let generalized = image.generalized { members.append(("generalized", .number(generalized))) }
-            members.append(
-                ("classes", .array(image.classes.map { c in
-                    .object([("id", .int(c.id)), ("dice", .number(c.dice))] + countMembers(counts: c.counts, terms: c.terms, prefix: ""))
-                })))
-            return .object(members)
-        }
-
         let errors: [JSONValue] = result.problems.map { p in
             .object([("key", p.key.map { .string($0) } ?? .null), ("path", .string(p.path)), ("message", .string(p.message))])
         }
-        return .object([
+        return [
             ("schema", .string("segscore.report/1")),
             ("tool", .object([("name", .string("segscore")), ("version", .string(segscoreVersion))])),
             ("config", .object(config)),
             ("inputs", .object(inputs)),
             ("classes", .array(classes)),
             ("aggregate", .object(aggregate)),
-            ("images", .array(images)),
+            ("images", .null),
             ("errors", .array(errors)),
             ("warnings", .array(result.warnings.map { .string($0) })),
             ("gates", .array(gates.map(\.json))),
-        ])
+        ]
     }
 
     /// tp/fp/fn/tn: integer counts for hard variants, soft masses otherwise.
@@ -148,10 +181,10 @@ public struct EvaluationReport: Sendable {
         var order: [String] = []
         var counts: [String: (String, String, Int)] = [:]
         for record in result.records {
-            let key = record.counts.truthEncoding + "|" + record.counts.predictionEncoding
+            let key = record.truthEncoding + "|" + record.predictionEncoding
             if counts[key] == nil {
                 order.append(key)
-                counts[key] = (record.counts.truthEncoding, record.counts.predictionEncoding, 0)
+                counts[key] = (record.truthEncoding, record.predictionEncoding, 0)
             }
             counts[key]!.2 += 1
         }
@@ -160,19 +193,31 @@ public struct EvaluationReport: Sendable {
 
     // MARK: CSV
 
+    /// Streams the per-image CSV (the same text as `csv.rendered()`), one row at a time.
+    public func writeCSV(to sink: ReportFile.Sink) {
+        sink.write(csvHeader.map(CSVTable.quote).joined(separator: ",") + "\r\n")
+        for index in result.images.indices {
+            for row in csvRows(index) { sink.write(row.map(CSVTable.quote).joined(separator: ",") + "\r\n") }
+        }
+    }
+
+    private var csvHeader: [String] {
+        ["key", "gt", "pred", "class_id", "class_name", "dice", "tp", "fp", "fn", "tn"] + OverlapMetrics(OverlapTerms()).named.map(\.0)
+    }
+
+    private func csvRows(_ index: Int) -> [[String]] {
+        let record = result.records[index]
+        return result.images[index].classes.map { c in
+            let counts = countMembers(counts: c.counts, terms: c.terms, prefix: "").map { Self.cell($0.1) }
+            return [record.key, record.truthPath, record.predictionPath ?? "", String(c.id), options.name(of: c.id), Self.number(c.dice)]
+                + counts + c.metrics.named.map { Self.number($0.1) }
+        }
+    }
+
     /// One row per image × class with the value, the counts and every overlap metric.
     public var csv: CSVTable {
-        var table = CSVTable(
-            header: ["key", "gt", "pred", "class_id", "class_name", "dice", "tp", "fp", "fn", "tn"]
-                + OverlapMetrics(OverlapTerms()).named.map(\.0))
-        for (record, image) in zip(result.records, result.images) {
-            for c in image.classes {
-                let counts = countMembers(counts: c.counts, terms: c.terms, prefix: "").map { Self.cell($0.1) }
-                table.append(
-                    [record.key, record.truthPath, record.predictionPath ?? "", String(c.id), options.name(of: c.id), Self.number(c.dice)]
-                        + counts + c.metrics.named.map { Self.number($0.1) })
-            }
-        }
+        var table = CSVTable(header: csvHeader)
+        for index in result.images.indices { for row in csvRows(index) { table.append(row) } }
         return table
     }
 

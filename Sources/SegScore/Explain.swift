@@ -182,7 +182,7 @@ public struct DataExplanation: Sendable {
                     cause = "GT empty, prediction not"
                 } else if terms.prediction == 0 {
                     cause = "prediction empty"
-                } else if reference.records[index].counts.predictionEncoding.hasPrefix("probability") {
+                } else if reference.records[index].predictionEncoding.hasPrefix("probability") {
                     cause = "soft prediction (binarisation and soft sums differ)"
                 } else {
                     cause = "smoothing"

@@ -18,6 +18,72 @@ public enum ReportFile {
     /// Serialises slot bookkeeping of the interrupt table.
     private static let lock = NSLock()
 
+    /// Where a streamed report goes: text is buffered and written in large blocks.
+    public final class Sink {
+        private let handle: FileHandle
+        private var buffer: [UInt8] = []
+        private(set) var failed = false
+
+        init(handle: FileHandle) {
+            self.handle = handle
+            buffer.reserveCapacity(1 << 16)
+        }
+
+        /// Appends text.
+        public func write(_ text: String) {
+            buffer.append(contentsOf: text.utf8)
+            if buffer.count >= 1 << 16 { flush() }
+        }
+
+        func flush() {
+            guard !buffer.isEmpty else { return }
+            do {
+                try handle.write(contentsOf: buffer)
+            } catch {
+                failed = true
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Streams a report to `path` atomically (temporary file, then rename), or to stdout for `-`:
+    /// memory stays flat however many images the report lists.
+    public static func write(to path: String, _ body: (Sink) -> Void) throws(WriteError) {
+        if path == "-" {
+            let sink = Sink(handle: FileHandle.standardOutput)
+            body(sink)
+            sink.flush()
+            return
+        }
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        lock.lock()
+        let slot = segscore_interrupt_register(temporary)
+        lock.unlock()
+        defer {
+            lock.lock()
+            segscore_interrupt_unregister(slot)
+            lock.unlock()
+        }
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary)
+        else {
+            throw WriteError(path: path, reason: String(cString: strerror(errno)).lowercased())
+        }
+        let sink = Sink(handle: handle)
+        body(sink)
+        sink.flush()
+        try? handle.close()
+        if sink.failed {
+            unlink(temporary)
+            throw WriteError(path: path, reason: "write failed (disk full?)")
+        }
+        if rename(temporary, path) != 0 {
+            let reason = String(cString: strerror(errno)).lowercased()
+            unlink(temporary)
+            throw WriteError(path: path, reason: reason)
+        }
+    }
+
     /// Writes `text` to `path` atomically, or to stdout when `path` is `-`.
     public static func write(_ text: String, to path: String) throws(WriteError) {
         if path == "-" {

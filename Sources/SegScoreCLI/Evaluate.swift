@@ -103,31 +103,35 @@ struct Evaluate: ParsableCommand {
         let report = EvaluationReport(result: result, gates: gates, bootstrap: bootstrap)
         let toStdout = [output.json, output.csv, output.summaryCsv, output.markdown, output.junit].contains("-")
         var writeFailed = false
-        func write(_ text: String, _ path: String?) {
+        // Only what was asked for is rendered; the large reports are streamed to their files.
+        func write(_ path: String?, _ body: (ReportFile.Sink) -> Void) {
             guard let path else { return }
             do {
-                try ReportFile.write(text, to: path)
+                try ReportFile.write(to: path, body)
             } catch {
                 Terminal.error(error.description)
                 writeFailed = true
             }
         }
-        write(report.json.rendered(indent: 2) + "\n", output.json)
-        write(report.csv.rendered(), output.csv)
-        write(report.summaryCSV.rendered(), output.summaryCsv)
-        let markdown = report.markdown(generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst())
-        write(markdown, output.markdown)
-        write(report.junit, output.junit)
-        if output.markdown == nil, let summaryFile = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryFile.isEmpty {
-            // GitHub Actions: append the Markdown report to the job summary.
-            if let handle = FileHandle(forWritingAtPath: summaryFile) {
-                handle.seekToEndOfFile()
-                handle.write(Data(markdown.utf8))
-                handle.closeFile()
-            } else {
-                Terminal.error("GITHUB_STEP_SUMMARY \(summaryFile): cannot append the Markdown report")
+        write(output.json) { report.writeJSON(to: $0) }
+        write(output.csv) { report.writeCSV(to: $0) }
+        write(output.summaryCsv) { $0.write(report.summaryCSV.rendered()) }
+        let stepSummary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 }
+        if output.markdown != nil || stepSummary != nil {
+            let markdown = report.markdown(generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst())
+            write(output.markdown) { $0.write(markdown) }
+            if output.markdown == nil, let summaryFile = stepSummary {
+                // GitHub Actions: append the Markdown report to the job summary.
+                if let handle = FileHandle(forWritingAtPath: summaryFile) {
+                    handle.seekToEndOfFile()
+                    handle.write(Data(markdown.utf8))
+                    handle.closeFile()
+                } else {
+                    Terminal.error("GITHUB_STEP_SUMMARY \(summaryFile): cannot append the Markdown report")
+                }
             }
         }
+        write(output.junit) { $0.write(report.junit) }
         if !output.quiet {
             if toStdout {
                 Terminal.writeStderr(report.text + "\n")
