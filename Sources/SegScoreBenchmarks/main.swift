@@ -131,8 +131,8 @@ struct SegScoreBench: ParsableCommand {
         let options = EvaluationOptions(jobs: jobs)
         let result = try Evaluation.run(truth: dataset.truth, prediction: dataset.prediction, options: options)
         let report = EvaluationReport(result: result, bootstrap: Bootstrap())
-        try ReportFile.write(report.json.rendered() + "\n", to: out + "/report.json")
-        try ReportFile.write(report.csv.rendered(), to: out + "/per-image.csv")
+        try ReportFile.write(to: out + "/report.json") { report.writeJSON(to: $0) }
+        try ReportFile.write(to: out + "/per-image.csv") { report.writeCSV(to: $0) }
         guard result.records.count == dataset.pairs, !result.hasDataProblems else {
             throw ValidationError("evaluate scored \(result.records.count) of \(dataset.pairs) pairs")
         }
