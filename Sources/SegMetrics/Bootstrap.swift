@@ -136,13 +136,14 @@ public struct Bootstrap: Sendable {
     }
 }
 
-/// SplitMix64: small, fast, and the same sequence everywhere.
-struct SplitMix64 {
-    var state: UInt64
+/// SplitMix64: small, fast, and the same sequence everywhere (the bootstrap, the benchmark's
+/// dataset generator, tests).
+package struct SplitMix64: RandomNumberGenerator {
+    package var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -151,7 +152,7 @@ struct SplitMix64 {
     }
 
     /// A uniform index in 0..<n (multiply-high: no modulo bias worth mentioning for n < 2^32).
-    mutating func index(below n: Int) -> Int {
+    package mutating func index(below n: Int) -> Int {
         Int((UInt128(next()) &* UInt128(n)) >> 64)
     }
 }

@@ -110,11 +110,14 @@ public enum ChannelCounting {
     /// TorchMetrics' rule for float one-hot predictions: each pixel goes to the channel with the
     /// largest value (the first on ties); the ground truth's channels are taken as they are
     /// (nonzero = on). Returns the counts of every channel.
-    public static func argmaxCounts<T, U>(truth: [MaskPlane<T>], prediction: [MaskPlane<U>]) -> [ClassCounts] {
+    public static func argmaxCounts<T, U>(
+        truth: [MaskPlane<T>], prediction: [MaskPlane<U>], roi: MaskPlane<UInt8>? = nil
+    ) -> [ClassCounts] {
         precondition(truth.count == prediction.count && !truth.isEmpty, "channel counts differ")
         let n = truth[0].count
         var counts = [ClassCounts](repeating: ClassCounts(), count: truth.count)
         for i in 0..<n {
+            if let roi, roi[i] == 0 { continue }
             var best = 0
             var bestValue = prediction[0][i].sampleValue
             for c in 1..<prediction.count {

@@ -86,29 +86,7 @@ public enum ReportFile {
 
     /// Writes `text` to `path` atomically, or to stdout when `path` is `-`.
     public static func write(_ text: String, to path: String) throws(WriteError) {
-        if path == "-" {
-            FileHandle.standardOutput.write(Data(text.utf8))
-            return
-        }
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
-        lock.lock()
-        let slot = segscore_interrupt_register(temporary)
-        lock.unlock()
-        defer {
-            lock.lock()
-            segscore_interrupt_unregister(slot)
-            lock.unlock()
-        }
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw WriteError(path: path, reason: String(cString: strerror(errno)).lowercased())
-        }
-        if rename(temporary, path) != 0 {
-            let reason = String(cString: strerror(errno)).lowercased()
-            unlink(temporary)
-            throw WriteError(path: path, reason: reason)
-        }
+        try write(to: path) { $0.write(text) }
     }
 
     /// On SIGINT or SIGTERM: remove temporary report files, leave earlier reports intact, and exit

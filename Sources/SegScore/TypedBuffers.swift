@@ -191,23 +191,27 @@ struct ChannelSource {
         }
         let predictionValues = (0..<k).map { prediction.accept($0, DoublePlane()) }
         let truthValues = (0..<k).map { accept($0, DoublePlane()) }
-        var counts = [ClassCounts](repeating: ClassCounts(), count: k)
-        for i in 0..<pixels {
-            if let roi, roi[i] == 0 { continue }
-            var best = 0
-            for c in 1..<k where predictionValues[c][i] > predictionValues[best][i] { best = c }
-            for c in 0..<k {
-                let t = truthValues[c][i] != 0
-                let p = c == best
-                switch (t, p) {
-                case (true, true): counts[c].tp += 1
-                case (false, true): counts[c].fp += 1
-                case (true, false): counts[c].fn += 1
-                case (false, false): counts[c].tn += 1
+        return truthValues.withPlanes { truths in
+            predictionValues.withPlanes { predictions in
+                if let roi {
+                    return roi.withUnsafeBufferPointer { r in
+                        ChannelCounting.argmaxCounts(truth: truths, prediction: predictions, roi: MaskPlane(r, count: pixels))
+                    }
                 }
+                return ChannelCounting.argmaxCounts(truth: truths, prediction: predictions)
             }
         }
-        return counts
+    }
+}
+
+extension Array where Element == [Double] {
+    /// Runs `body` with a plane over each array (the arrays outlive the call).
+    func withPlanes<R>(_ body: ([MaskPlane<Double>]) -> R) -> R {
+        func open(_ index: Int, _ planes: [MaskPlane<Double>]) -> R {
+            if index == count { return body(planes) }
+            return self[index].withUnsafeBufferPointer { open(index + 1, planes + [MaskPlane($0)]) }
+        }
+        return open(0, [])
     }
 }
 

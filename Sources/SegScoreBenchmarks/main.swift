@@ -186,7 +186,7 @@ struct Dataset {
         let truth = root + "/gt"
         let prediction = root + "/pred"
         let stamp = root + "/DATASET"
-        let description = "pairs=\(pairs) side=\(side) classes=\(classes) format=\(format.rawValue) generator=1"
+        let description = "pairs=\(pairs) side=\(side) classes=\(classes) format=\(format.rawValue) generator=2"
         let fm = FileManager.default
         if (try? String(contentsOfFile: stamp, encoding: .utf8)) != description {
             try? fm.removeItem(atPath: root)
@@ -225,25 +225,25 @@ struct Dataset {
     /// One ground truth with 12–27 elliptic blobs of classes 1…K−1, and its prediction: every blob
     /// 2 px larger or smaller (boundary errors), one in eight missed, three spurious blobs.
     static func generatePair(index: Int, side: Int, classes: Int) -> ([UInt16], [UInt16]) {
-        var random = Random(seed: UInt64(index) &* 0x9E37_79B9 &+ 17)
+        var random = SplitMix64(seed: UInt64(index) &* 0x9E37_79B9 &+ 17)
         var truth = [UInt16](repeating: 0, count: side * side)
         var prediction = truth
         let scale = Double(side) / 512
-        let blobs = 12 + random.below(16)
+        let blobs = 12 + random.index(below: 16)
         for _ in 0..<blobs {
-            let label = UInt16(1 + random.below(max(1, classes - 1)))
-            let cx = Double(random.below(side))
-            let cy = Double(random.below(side))
-            let rx = (8 + Double(random.below(48))) * scale
-            let ry = (8 + Double(random.below(48))) * scale
+            let label = UInt16(1 + random.index(below: max(1, classes - 1)))
+            let cx = Double(random.index(below: side))
+            let cy = Double(random.index(below: side))
+            let rx = (8 + Double(random.index(below: 48))) * scale
+            let ry = (8 + Double(random.index(below: 48))) * scale
             fill(&truth, side: side, cx: cx, cy: cy, rx: rx, ry: ry, label: label)
-            if random.below(8) == 0 { continue }  // missed
-            let grow = (random.below(2) == 0 ? 2.0 : -2.0) * scale
+            if random.index(below: 8) == 0 { continue }  // missed
+            let grow = (random.index(below: 2) == 0 ? 2.0 : -2.0) * scale
             fill(&prediction, side: side, cx: cx + 1, cy: cy, rx: max(1, rx + grow), ry: max(1, ry + grow), label: label)
         }
         for _ in 0..<3 {
-            let label = UInt16(1 + random.below(max(1, classes - 1)))
-            fill(&prediction, side: side, cx: Double(random.below(side)), cy: Double(random.below(side)), rx: 10 * scale, ry: 7 * scale, label: label)
+            let label = UInt16(1 + random.index(below: max(1, classes - 1)))
+            fill(&prediction, side: side, cx: Double(random.index(below: side)), cy: Double(random.index(below: side)), rx: 10 * scale, ry: 7 * scale, label: label)
         }
         return (truth, prediction)
     }
@@ -262,16 +262,3 @@ struct Dataset {
     }
 }
 
-/// SplitMix64, for the generator.
-struct Random {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}

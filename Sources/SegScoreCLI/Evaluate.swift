@@ -59,24 +59,11 @@ struct Evaluate: ParsableCommand {
     }
 
     func makeOptions() throws -> EvaluationOptions {
-        var labels: LabelSpec?
-        if let path = encoding.labels {
-            do {
-                labels = try LabelSpec.load(path: path)
-            } catch {
-                throw ValidationError("--labels \(error.description)")
-            }
-        }
-        return EvaluationOptions(
-            variant: try metric.resolvedVariant(), truthEncoding: encoding.gtEncoding ?? encoding.encoding,
-            predictionEncoding: encoding.predEncoding ?? encoding.encoding, pages: encoding.pages, labels: labels,
-            classes: try encoding.classList(), ignoreLabels: encoding.ignoreLabel, thresholds: try encoding.thresholdList(),
-            includeBackground: metric.includeBackground, missing: pairing.missing,
-            keyRule: KeyRule(
-                flat: pairing.flat, truthSuffixes: pairing.gtSuffix, predictionSuffixes: pairing.predSuffix,
-                roiSuffixes: pairing.roiSuffix, keyPattern: pairing.keyRegex),
-            roiFolder: encoding.roiDir, jobs: output.jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-            maxSamples: encoding.maxSamples)
+        var options = try encoding.options(pairing: pairing)
+        options.variant = try metric.resolvedVariant()
+        options.includeBackground = metric.includeBackground
+        options.jobs = max(1, output.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        return options
     }
 
     func run() throws {
@@ -243,6 +230,25 @@ struct EncodingOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Refuse files declaring more samples than this.", valueName: "n"))
     var maxSamples: UInt64 = MaskDecoder.defaultMaxSamples
+
+    /// The pairing and encoding part of the evaluation options (shared by evaluate and explain).
+    func options(pairing: PairingOptions) throws -> EvaluationOptions {
+        var labelSpec: LabelSpec?
+        if let path = labels {
+            do {
+                labelSpec = try LabelSpec.load(path: path)
+            } catch {
+                throw ValidationError("--labels \(error.description)")
+            }
+        }
+        return EvaluationOptions(
+            truthEncoding: gtEncoding ?? encoding, predictionEncoding: predEncoding ?? encoding, pages: pages, labels: labelSpec,
+            classes: try classList(), ignoreLabels: ignoreLabel, thresholds: try thresholdList(), missing: pairing.missing,
+            keyRule: KeyRule(
+                flat: pairing.flat, truthSuffixes: pairing.gtSuffix, predictionSuffixes: pairing.predSuffix,
+                roiSuffixes: pairing.roiSuffix, keyPattern: pairing.keyRegex),
+            roiFolder: roiDir, jobs: ProcessInfo.processInfo.activeProcessorCount, maxSamples: maxSamples)
+    }
 
     func classList() throws -> [Int]? {
         guard let classes else { return nil }

@@ -77,22 +77,7 @@ struct ExplainCommand: ParsableCommand {
             }
             return
         }
-        var labels: LabelSpec?
-        if let path = encoding.labels {
-            do {
-                labels = try LabelSpec.load(path: path)
-            } catch {
-                throw ValidationError("--labels \(error.description)")
-            }
-        }
-        let options = EvaluationOptions(
-            truthEncoding: encoding.gtEncoding ?? encoding.encoding, predictionEncoding: encoding.predEncoding ?? encoding.encoding,
-            pages: encoding.pages, labels: labels, classes: try encoding.classList(), ignoreLabels: encoding.ignoreLabel,
-            thresholds: try encoding.thresholdList(),
-            keyRule: KeyRule(
-                flat: pairing.flat, truthSuffixes: pairing.gtSuffix, predictionSuffixes: pairing.predSuffix,
-                roiSuffixes: pairing.roiSuffix, keyPattern: pairing.keyRegex),
-            roiFolder: encoding.roiDir, jobs: ProcessInfo.processInfo.activeProcessorCount, maxSamples: encoding.maxSamples)
+        let options = try encoding.options(pairing: pairing)
         let explanation: DataExplanation
         do {
             explanation = try DataExplanation.compute(

@@ -193,7 +193,7 @@ import Testing
         var reference = DatasetAggregator(variant: variant, classIDs: [1, 2])
         for image in all { reference.add(image) }
         let expected = reference.summary()
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for _ in 0..<5 {
             var shuffled = all
             shuffled.shuffle(using: &generator)
@@ -243,19 +243,6 @@ import Testing
         aggregator.add(variant.score(key: "a", ids: [0, 1], terms: [ClassCounts(tp: 16).terms, empty.terms], counts: [ClassCounts(tp: 16), empty]))
         #expect(aggregator.summary().library?.value == 0)
         #expect(aggregator.summary().mean.isNaN)
-    }
-}
-
-/// A small deterministic generator for shuffles.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
