@@ -95,9 +95,13 @@ import Glibc
         for signal in [SIGINT, SIGTERM] {
             let process = Process()
             process.executableURL = BinaryRunner.binary
-            process.arguments = ["evaluate", gt.path, pred.path, "--json", report.path, "--jobs", "1", "--quiet"]
+            process.arguments = ["evaluate", gt.path, pred.path, "--json", report.path, "--jobs", "1", "--progress", "always"]
+            let progress = Pipe()
+            process.standardError = progress
+            process.standardOutput = FileHandle.nullDevice
             try process.run()
-            usleep(300_000)
+            // The first progress line means the handler is installed and scoring has begun.
+            _ = progress.fileHandleForReading.availableData
             kill(process.processIdentifier, signal)
             process.waitUntilExit()
             #expect(process.terminationStatus == 128 + signal, "signal \(signal)")
