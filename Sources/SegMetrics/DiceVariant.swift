@@ -209,7 +209,7 @@ public struct DiceVariant: Hashable, Sendable {
     /// One line of the conventions: binarisation, empty rule, smoothing, floor.
     public var conventions: String {
         var parts: [String] = []
-        if isHard { parts.append("binarize \(binarization.name)") }
+        if isHard { parts.append("probability maps binarised by \(binarization.name)") }
         parts.append("0/0 → \(empty.rawValue)")
         let nr = smoothing.numerator.map(DiceFormula.number).joined(separator: ",")
         let dr = smoothing.denominator.map(DiceFormula.number).joined(separator: ",")

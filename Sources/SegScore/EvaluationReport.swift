@@ -259,7 +259,7 @@ public struct EvaluationReport: Sendable {
         let failed = result.problems.filter { $0.key != nil }.count
         lines.append(
             "pairs: \(result.records.count) scored, \(failed) failed · unmatched: \(result.unmatchedTruth.count) ground truth, "
-                + "\(result.unmatchedPredictions.count) predictions")
+                + "\(result.unmatchedPredictions.count) prediction\(result.unmatchedPredictions.count == 1 ? "" : "s")")
         let classes = summary.headlineClassIDs.map { options.name(of: $0) }.joined(separator: ", ")
         let interval = resamples > 0 ? headlineInterval.map { " (95% CI \(Self.fixed($0.lower))–\(Self.fixed($0.upper)))" } ?? "" : ""
         lines.append(
