@@ -193,7 +193,8 @@ public struct EvaluationReport: Sendable {
 
     // MARK: CSV
 
-    /// Streams the per-image CSV (the same text as `csv.rendered()`), one row at a time.
+    /// Streams the per-image CSV, one row per image × class with the value, the counts and every
+    /// overlap metric (RFC 4180, CRLF).
     public func writeCSV(to sink: ReportFile.Sink) {
         sink.write(csvHeader.map(CSVTable.quote).joined(separator: ",") + "\r\n")
         for index in result.images.indices {
@@ -212,13 +213,6 @@ public struct EvaluationReport: Sendable {
             return [record.key, record.truthPath, record.predictionPath ?? "", String(c.id), options.name(of: c.id), Self.number(c.dice)]
                 + counts + c.metrics.named.map { Self.number($0.1) }
         }
-    }
-
-    /// One row per image × class with the value, the counts and every overlap metric.
-    public var csv: CSVTable {
-        var table = CSVTable(header: csvHeader)
-        for index in result.images.indices { for row in csvRows(index) { table.append(row) } }
-        return table
     }
 
     /// One row per class: the statistics over images and the pooled values.

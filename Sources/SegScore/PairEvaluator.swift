@@ -104,9 +104,7 @@ struct PairEvaluator: Sendable {
         }
         var roiFlags: [UInt8]?
         if let (file, mask) = roi {
-            guard mask.width == truth.width, mask.height == truth.height, mask.pixelCount * mask.channels == truthShape.pixels * mask.channels,
-                mask.pixelCount == truthShape.pixels
-            else {
+            guard mask.width == truth.width, mask.height == truth.height, mask.pixelCount == truthShape.pixels else {
                 throw PairFailure(
                     key: pair.key, path: file.path,
                     message: "size mismatch: region of interest is \(mask.width)x\(mask.height)x\(mask.depth), ground truth is \(describe(truthShape))")
