@@ -47,12 +47,28 @@ public enum ReportFile {
     }
 
     /// Streams a report to `path` atomically (temporary file, then rename), or to stdout for `-`:
-    /// memory stays flat however many images the report lists.
+    /// memory stays flat however many images the report lists. A path that is a device or FIFO
+    /// (`/dev/null`, `/dev/stdout`) is written in place, never replaced.
     public static func write(to path: String, _ body: (Sink) -> Void) throws(WriteError) {
         if path == "-" {
             let sink = Sink(handle: FileHandle.standardOutput)
             body(sink)
             sink.flush()
+            return
+        }
+        var status = stat()
+        if stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+            // A device, FIFO or terminal (`--json /dev/null`, `/dev/stdout`): written in place.
+            // Renaming a temporary file over it would replace the device with a regular file.
+            guard (status.st_mode & S_IFMT) != S_IFDIR else { throw WriteError(path: path, reason: "is a directory") }
+            guard let handle = FileHandle(forWritingAtPath: path) else {
+                throw WriteError(path: path, reason: String(cString: strerror(errno)).lowercased())
+            }
+            let sink = Sink(handle: handle)
+            body(sink)
+            sink.flush()
+            try? handle.close()
+            if sink.failed { throw WriteError(path: path, reason: "write failed") }
             return
         }
         let url = URL(fileURLWithPath: path)

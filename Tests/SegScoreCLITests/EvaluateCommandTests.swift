@@ -159,6 +159,16 @@ import Testing
         #expect(files[0][0].count > 10_000)
     }
 
+    /// Reports go through a temporary file and a rename; a device must be written in place, not
+    /// replaced (an earlier version turned /dev/null into a regular file).
+    @Test func reportsToDevNullLeaveTheDeviceAlone() throws {
+        let output = try BinaryRunner.run(tiny + ["--missing", "skip", "--json", "/dev/null", "--csv", "/dev/null", "--quiet"])
+        #expect(output.status == 0)
+        var status = stat()
+        #expect(stat("/dev/null", &status) == 0)
+        #expect(status.st_mode & S_IFMT == S_IFCHR)
+    }
+
     @Test func usageAndConfigurationErrorsExit2() throws {
         #expect(try BinaryRunner.run(tiny + ["--variant", "dice-ish"]).status == 2)
         #expect(try BinaryRunner.run(tiny + ["--threshold", "1.5"]).status == 2)
