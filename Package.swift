@@ -25,13 +25,14 @@ let package = Package(
         .target(name: "MaskIO", dependencies: ["CMaskCodecs"]),
         .target(name: "Parallel"),
         .target(name: "CInterrupt"),
+        .target(name: "CHeap"),
         .target(name: "DatasetScan", dependencies: ["MaskIO", "Parallel"]),
         .target(name: "SegMetrics"),
         .target(name: "ReportWriters"),
         .target(
             name: "SegScore",
             dependencies: [
-                "MaskIO", "DatasetScan", "SegMetrics", "ReportWriters", "Parallel", "CInterrupt",
+                "MaskIO", "DatasetScan", "SegMetrics", "ReportWriters", "Parallel", "CInterrupt", "CHeap",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -51,6 +52,7 @@ let package = Package(
         ),
         .testTarget(name: "MaskIOTests", dependencies: ["MaskIO", "Parallel"]),
         .testTarget(name: "DatasetScanTests", dependencies: ["DatasetScan"]),
+        .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics"], resources: []),
         .testTarget(name: "SegScoreTests", dependencies: ["SegScore"]),
         .testTarget(name: "ReportWritersTests", dependencies: ["ReportWriters"]),

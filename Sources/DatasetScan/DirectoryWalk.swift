@@ -59,7 +59,7 @@ public enum ScanError: Error, Equatable, Sendable, CustomStringConvertible {
 /// The result of walking one tree.
 public struct FolderListing: Sendable {
     /// Mask files, sorted by relative path.
-    public var files: [MaskFile]
+    public var files: FileList
     /// Files that are neither named nor shaped like masks (README, JSON, …): counted, not paired.
     public var ignoredCount: Int
     /// Problems met on the way.
@@ -84,7 +84,7 @@ public enum DirectoryWalk {
             throw .unreadable(path: root, reason: String(cString: strerror(errno)).lowercased())
         }
         guard (status.st_mode & S_IFMT) == S_IFDIR else { throw .notAFolder(path: root) }
-        let state = WalkState()
+        let state = WalkState(root: root)
         state.markVisited(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
         walk(folder: root, relative: "", state: state)
         return state.listing()
@@ -105,7 +105,7 @@ public enum DirectoryWalk {
             return
         }
         var subfolders: [(String, String)] = []
-        var files: [MaskFile] = []
+        var files = FileList(root: state.root)  // packed as they are read: no object per name
         var ignored = 0
         while let entry = readdir(directory) {
             // A dirent is only d_reclen bytes long: read the name up to its NUL through a pointer,
@@ -128,14 +128,14 @@ public enum DirectoryWalk {
                     state.add(issue: ScanIssue(kind: .brokenLink, path: path, detail: ""))
                 } else if isMaskName(text) {
                     // Unreadable entries that look like masks are still listed: decoding names the reason.
-                    files.append(MaskFile(path: path, relativePath: child))
+                    files.append(relativePath: child)
                 }
                 continue
             }
             switch status.st_mode & S_IFMT {
             case S_IFDIR where isMaskName(text):
                 // A folder named like a mask is listed, not walked: decoding reports "is a directory".
-                files.append(MaskFile(path: path, relativePath: child))
+                files.append(relativePath: child)
             case S_IFDIR:
                 if state.markVisited(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)) {
                     subfolders.append((path, child))
@@ -144,13 +144,13 @@ public enum DirectoryWalk {
                 }
             case S_IFREG:
                 if isMaskName(text) || hasMaskSignature(path) {
-                    files.append(MaskFile(path: path, relativePath: child))
+                    files.append(relativePath: child)
                 } else {
                     ignored += 1
                 }
             default:
                 // FIFOs, sockets, devices: listed when named like masks (decoding refuses them), never opened here.
-                if isMaskName(text) { files.append(MaskFile(path: path, relativePath: child)) } else { ignored += 1 }
+                if isMaskName(text) { files.append(relativePath: child) } else { ignored += 1 }
             }
         }
         closedir(directory)
@@ -184,13 +184,20 @@ public enum DirectoryWalk {
 /// Shared state of one walk: results and the set of folders seen, behind one lock.
 private final class WalkState: Sendable {
     private struct Content {
-        var files: [MaskFile] = []
+        var files: FileList
         var ignored = 0
         var issues: [ScanIssue] = []
         var visited: Set<[UInt64]> = []
     }
 
-    private let content = Locked(Content())
+    private let content: Locked<Content>
+
+    let root: String
+
+    init(root: String) {
+        self.root = root
+        content = Locked(Content(files: FileList(root: root)))
+    }
 
     /// Records a folder; false when it was already walked.
     @discardableResult
@@ -198,9 +205,9 @@ private final class WalkState: Sendable {
         content.withLock { $0.visited.insert([device, inode]).inserted }
     }
 
-    func add(files: [MaskFile], ignored: Int) {
+    func add(files: FileList, ignored: Int) {
         content.withLock {
-            $0.files += files
+            $0.files.append(contentsOf: files)
             $0.ignored += ignored
         }
     }

@@ -60,4 +60,37 @@ public enum Parallel {
         }
         return slots.withLock { $0.map { $0! } }
     }
+
+    /// Runs `produce` for every index on `jobs` workers and hands the results to `consume` one at
+    /// a time, in index order, whatever order the workers finish in.
+    ///
+    /// A result waits only until the results before it arrive: with indices handed out in order,
+    /// about `jobs` results are held at once, so memory does not grow with `count`. `consume`
+    /// runs under a lock (on whichever worker completed the run of indices) and owns `state`.
+    /// - Returns: the state after the last index was consumed.
+    public static func forEachInOrder<Item: Sendable, State: Sendable>(
+        count: Int, jobs: Int, state initial: State, _ produce: @Sendable (Int) -> Item,
+        consume: @Sendable (inout State, Int, Item) -> Void
+    ) -> State {
+        let ordering = Locked(Ordering<Item, State>(state: initial))
+        forEach(count: count, jobs: jobs) { index in
+            let item = produce(index)
+            ordering.withLock { ordering in
+                ordering.pending[index] = item
+                while let ready = ordering.pending.removeValue(forKey: ordering.next) {
+                    consume(&ordering.state, ordering.next, ready)
+                    ordering.next += 1
+                }
+            }
+        }
+        return ordering.withLock { $0.state }
+    }
+}
+
+/// The state of `Parallel.forEachInOrder`: the caller's state, the next index to consume and the
+/// results that arrived early.
+private struct Ordering<Item, State> {
+    var state: State
+    var next = 0
+    var pending: [Int: Item] = [:]
 }

@@ -76,11 +76,187 @@ public struct DatasetSummary: Sendable, Equatable {
     }
 }
 
-/// Collects per-image scores and summarises them.
+/// Builds a dataset summary from images added one at a time, in key order.
+///
+/// Pooled counts and soft sums, the Generalized Dice mean and the library headlines are kept as
+/// running (compensated) sums; the only thing kept per image is its value per class
+/// (`values`, 8 bytes per image and class), which the median, the standard deviation and the
+/// bootstrap need. Adding the same images in the same order gives the same bits, so a run that
+/// streams its images from disk and one that holds them in memory agree exactly.
+public struct SummaryAccumulator: Sendable {
+    public let variant: DiceVariant
+    /// Every scored class id, in report order.
+    public let classIDs: [Int]
+    /// Whether class 0 counts in the headline.
+    public let includeBackground: Bool
+    /// Each image's value per class, row-major (`values[image * classIDs.count + class]`), NaN
+    /// where the value is NaN or the image lacks the class.
+    public private(set) var values: [Double] = []
+    /// Number of images added.
+    public private(set) var imageCount = 0
+
+    private struct Pool: Sendable {
+        var counts = ClassCounts()
+        var allHard = true
+        var present = 0
+        var terms = [CompensatedSum](repeating: CompensatedSum(), count: 9)
+
+        mutating func add(_ score: ClassScore) {
+            present += 1
+            if let counts = score.counts { self.counts = self.counts + counts } else { allHard = false }
+            for (index, value) in OverlapTerms.fields(of: score.terms).enumerated() { terms[index].add(value) }
+        }
+
+        var pooledCounts: ClassCounts? { allHard && present > 0 ? counts : nil }
+        var pooledTerms: OverlapTerms { pooledCounts?.terms ?? OverlapTerms.from(fields: terms.map(\.value)) }
+    }
+
+    private var pools: [Pool]
+    private let libraryIDs: [Int]
+    private var generalized = CompensatedSum()
+    private var generalizedCount = 0
+    /// Per-image means over the library's classes (MONAI, TorchMetrics macro), NaN skipped.
+    private var imageMeans = CompensatedSum()
+    private var imageMeanCount = 0
+    /// Every value of the library's classes, image by image (loss means), NaN included.
+    private var everyValue = CompensatedSum()
+    private var everyValueCount = 0
+    /// Terms of the library's classes summed over images (flattened Dice).
+    private var flattened = [CompensatedSum](repeating: CompensatedSum(), count: 9)
+
+    /// Creates an empty accumulator.
+    public init(variant: DiceVariant, classIDs: [Int], includeBackground: Bool = false) {
+        self.variant = variant
+        self.classIDs = classIDs
+        self.includeBackground = includeBackground
+        pools = Array(repeating: Pool(), count: classIDs.count)
+        libraryIDs = variant.libraryIncludesBackground ? classIDs : classIDs.filter { $0 != 0 }
+    }
+
+    /// The headline classes: every class, less 0 unless `includeBackground` (all of them if that
+    /// would leave none).
+    public var headlineClassIDs: [Int] {
+        let foreground = classIDs.filter { $0 != 0 }
+        return includeBackground || foreground.isEmpty ? classIDs : foreground
+    }
+
+    /// Makes room for `count` images, so that `values` is allocated once.
+    public mutating func reserveCapacity(images count: Int) {
+        values.reserveCapacity(count * classIDs.count)
+    }
+
+    /// Adds the next image in key order.
+    public mutating func add(_ image: ImageScore) {
+        imageCount += 1
+        for (index, id) in classIDs.enumerated() {
+            if let score = image.classes.first(where: { $0.id == id }) {
+                values.append(score.dice)
+                pools[index].add(score)
+            } else {
+                values.append(.nan)
+            }
+        }
+        if let value = image.generalized, !value.isNaN {
+            generalized.add(value)
+            generalizedCount += 1
+        }
+        guard let library = variant.library else { return }
+        switch library {
+        case .monaiMean, .torchmetricsMacro:
+            let mean = image.mean(over: libraryIDs)
+            if !mean.isNaN {
+                imageMeans.add(mean)
+                imageMeanCount += 1
+            }
+        case .lossMean:
+            for score in image.classes where libraryIDs.contains(score.id) {
+                everyValue.add(score.dice)
+                everyValueCount += 1
+            }
+        case .flatten:
+            for score in image.classes where libraryIDs.contains(score.id) {
+                for (index, value) in OverlapTerms.fields(of: score.terms).enumerated() { flattened[index].add(value) }
+            }
+        case .nnunetForegroundMean, .torchmetricsGlobal, .smpPooled:
+            break
+        }
+    }
+
+    /// Every statistic of the images added so far.
+    public func summary() -> DatasetSummary {
+        let width = classIDs.count
+        var classes: [ClassSummary] = []
+        for (index, id) in classIDs.enumerated() {
+            let column = (0..<imageCount).map { values[$0 &* width &+ index] }
+            classes.append(summarise(id: id, index: index, column: column))
+        }
+        let headline = headlineClassIDs
+        let chosen = classes.filter { headline.contains($0.id) }
+        var generalizedMean: Double?
+        if case .generalized = variant.formula {
+            generalizedMean = generalizedCount == 0 ? .nan : generalized.value / Double(generalizedCount)
+        }
+        return DatasetSummary(
+            classes: classes, headlineClassIDs: headline, mean: nanMean(chosen.map(\.mean)),
+            pooled: nanMean(chosen.map(\.pooled)), generalizedMean: generalizedMean, library: libraryValue(classes: classes),
+            imageCount: imageCount)
+    }
+
+    private func summarise(id: Int, index: Int, column: [Double]) -> ClassSummary {
+        let kept = column.filter { !$0.isNaN }
+        let mean = kept.isEmpty ? Double.nan : kept.compensatedSum() / Double(kept.count)
+        var variance = Double.nan
+        if !kept.isEmpty { variance = kept.map { ($0 - mean) * ($0 - mean) }.compensatedSum() / Double(kept.count) }
+        let sorted = kept.sorted()
+        let median: Double
+        if sorted.isEmpty {
+            median = .nan
+        } else if sorted.count % 2 == 1 {
+            median = sorted[sorted.count / 2]
+        } else {
+            median = (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        let pool = pools[index]
+        let pooledTerms = pool.pooledTerms
+        return ClassSummary(
+            id: id, mean: mean, median: median, std: variance.squareRoot(), min: sorted.first ?? .nan,
+            max: sorted.last ?? .nan, n: kept.count, nNaN: column.count - kept.count,
+            pooled: variant.classValue(of: pooledTerms, classIndex: index), pooledCounts: pool.pooledCounts,
+            pooledTerms: pooledTerms)
+    }
+
+    private func libraryValue(classes: [ClassSummary]) -> LibraryValue? {
+        guard let library = variant.library else { return nil }
+        let ids = libraryIDs
+        let value: Double
+        switch library {
+        case .nnunetForegroundMean:
+            let means = classes.filter { $0.id != 0 }.map(\.mean)
+            value = means.isEmpty ? .nan : means.reduce(0, +) / Double(means.count)
+        case .monaiMean:
+            value = imageMeanCount == 0 ? 0 : imageMeans.value / Double(imageMeanCount)
+        case .torchmetricsMacro:
+            value = imageMeanCount == 0 ? .nan : imageMeans.value / Double(imageMeanCount)
+        case .torchmetricsGlobal, .smpPooled:
+            value = nanMean(classes.filter { ids.contains($0.id) }.map(\.pooled))
+        case .lossMean:
+            value = everyValueCount == 0 ? .nan : everyValue.value / Double(everyValueCount)
+        case .flatten:
+            var folded = variant
+            folded.smoothing = Smoothing(
+                numerator: [variant.smoothing.numerator(at: 0)], denominator: [variant.smoothing.denominator(at: 0)])
+            value = folded.value(of: OverlapTerms.from(fields: flattened.map(\.value)))
+        }
+        return LibraryValue(variant: variant.name, name: library.rawValue, value: value)
+    }
+}
+
+/// Collects per-image scores in memory and summarises them.
 ///
 /// Partial aggregates merge exactly: images are kept by key, and every statistic is computed in
-/// key order when `summary()` is called, so the order in which images arrive (threads, shards)
-/// cannot change any number, bit for bit.
+/// key order (the bytes of the keys) when `summary()` is called, so the order in which images
+/// arrive (threads, shards) cannot change any number, bit for bit. `Evaluation` streams its images
+/// through the same `SummaryAccumulator` without holding them.
 public struct DatasetAggregator: Sendable {
     public let variant: DiceVariant
     /// Every scored class id, in report order.
@@ -110,103 +286,23 @@ public struct DatasetAggregator: Sendable {
         for (key, image) in other.images { images[key] = image }
     }
 
-    /// The images in key order.
-    public var orderedImages: [ImageScore] { images.keys.sorted().map { images[$0]! } }
+    /// The images in key order (the bytes of the keys, as the pairing sorts them).
+    public var orderedImages: [ImageScore] {
+        images.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { images[$0]! }
+    }
 
     /// The headline classes: every class, less 0 unless `includeBackground` (all of them if that
     /// would leave none).
-    public var headlineClassIDs: [Int] {
-        let foreground = classIDs.filter { $0 != 0 }
-        return includeBackground || foreground.isEmpty ? classIDs : foreground
-    }
+    public var headlineClassIDs: [Int] { accumulator().headlineClassIDs }
 
     /// Computes every statistic, in key order.
     public func summary() -> DatasetSummary {
-        let ordered = orderedImages
-        var classes: [ClassSummary] = []
-        for (index, id) in classIDs.enumerated() {
-            let scores = ordered.map { image in image.classes.first { $0.id == id } }
-            classes.append(summarise(id: id, index: index, scores: scores))
-        }
-        let headline = headlineClassIDs
-        let chosen = classes.filter { headline.contains($0.id) }
-        let generalized: Double?
-        if case .generalized = variant.formula {
-            generalized = nanMean(ordered.compactMap(\.generalized))
-        } else {
-            generalized = nil
-        }
-        return DatasetSummary(
-            classes: classes, headlineClassIDs: headline, mean: nanMean(chosen.map(\.mean)),
-            pooled: nanMean(chosen.map(\.pooled)), generalizedMean: generalized,
-            library: libraryValue(ordered: ordered, classes: classes), imageCount: ordered.count)
+        var accumulator = accumulator()
+        for image in orderedImages { accumulator.add(image) }
+        return accumulator.summary()
     }
 
-    private func summarise(id: Int, index: Int, scores: [ClassScore?]) -> ClassSummary {
-        let values = scores.map { $0?.dice ?? .nan }
-        let kept = values.filter { !$0.isNaN }
-        let mean = kept.isEmpty ? Double.nan : kept.compensatedSum() / Double(kept.count)
-        var variance = Double.nan
-        if !kept.isEmpty { variance = kept.map { ($0 - mean) * ($0 - mean) }.compensatedSum() / Double(kept.count) }
-        let sorted = kept.sorted()
-        let median: Double
-        if sorted.isEmpty {
-            median = .nan
-        } else if sorted.count % 2 == 1 {
-            median = sorted[sorted.count / 2]
-        } else {
-            median = (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
-        let present = scores.compactMap { $0 }
-        let pooledCounts: ClassCounts? =
-            present.allSatisfy({ $0.counts != nil }) && !present.isEmpty
-            ? present.reduce(ClassCounts()) { $0 + $1.counts! } : nil
-        let pooledTerms = pooledCounts?.terms ?? Self.sum(present.map(\.terms))
-        return ClassSummary(
-            id: id, mean: mean, median: median, std: variance.squareRoot(), min: sorted.first ?? .nan,
-            max: sorted.last ?? .nan, n: kept.count, nNaN: values.count - kept.count,
-            pooled: variant.classValue(of: pooledTerms, classIndex: index), pooledCounts: pooledCounts,
-            pooledTerms: pooledTerms)
-    }
-
-    /// Field-by-field compensated sums, in the given order.
-    static func sum(_ terms: [OverlapTerms]) -> OverlapTerms {
-        OverlapTerms(
-            intersection: terms.map(\.intersection).compensatedSum(), truth: terms.map(\.truth).compensatedSum(),
-            prediction: terms.map(\.prediction).compensatedSum(),
-            truthSquared: terms.map(\.truthSquared).compensatedSum(),
-            predictionSquared: terms.map(\.predictionSquared).compensatedSum(),
-            minimum: terms.map(\.minimum).compensatedSum(), truthPower: terms.map(\.truthPower).compensatedSum(),
-            predictionPower: terms.map(\.predictionPower).compensatedSum(), pixels: terms.map(\.pixels).compensatedSum())
-    }
-
-    private func libraryValue(ordered: [ImageScore], classes: [ClassSummary]) -> LibraryValue? {
-        guard let library = variant.library else { return nil }
-        let ids = variant.libraryIncludesBackground ? classIDs : classIDs.filter { $0 != 0 }
-        let value: Double
-        switch library {
-        case .nnunetForegroundMean:
-            let means = classes.filter { $0.id != 0 }.map(\.mean)
-            value = means.isEmpty ? .nan : means.reduce(0, +) / Double(means.count)
-        case .monaiMean:
-            let perImage = ordered.map { $0.mean(over: ids) }.filter { !$0.isNaN }
-            value = perImage.isEmpty ? 0 : perImage.compensatedSum() / Double(perImage.count)
-        case .torchmetricsMacro:
-            value = nanMean(ordered.map { $0.mean(over: ids) })
-        case .torchmetricsGlobal:
-            value = nanMean(classes.filter { ids.contains($0.id) }.map(\.pooled))
-        case .lossMean:
-            let all = ordered.flatMap { image in image.classes.filter { ids.contains($0.id) }.map(\.dice) }
-            value = all.isEmpty ? .nan : all.compensatedSum() / Double(all.count)
-        case .smpPooled:
-            value = nanMean(classes.filter { ids.contains($0.id) }.map(\.pooled))
-        case .flatten:
-            let everything = ordered.flatMap { image in image.classes.filter { ids.contains($0.id) }.map(\.terms) }
-            var folded = variant
-            folded.smoothing = Smoothing(
-                numerator: [variant.smoothing.numerator(at: 0)], denominator: [variant.smoothing.denominator(at: 0)])
-            value = folded.value(of: Self.sum(everything))
-        }
-        return LibraryValue(variant: variant.name, name: library.rawValue, value: value)
+    private func accumulator() -> SummaryAccumulator {
+        SummaryAccumulator(variant: variant, classIDs: classIDs, includeBackground: includeBackground)
     }
 }

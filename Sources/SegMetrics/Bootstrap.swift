@@ -38,12 +38,21 @@ public struct Bootstrap: Sendable {
     ///   - headline: the class positions averaged into the headline.
     /// - Returns: one interval per class (nil when no resample gave a number) and the headline's.
     public func intervals(_ values: [[Double]], headline: [Int]) -> (classes: [BootstrapInterval?], headline: BootstrapInterval?) {
-        let classCount = values.first?.count ?? 0
-        guard resamples > 0, !values.isEmpty else { return (Array(repeating: nil, count: classCount), nil) }
-        // One flat row-major array and a mask: the inner loop touches no nested array.
-        let flat = values.flatMap { $0 }
+        intervals(rows: values.flatMap { $0 }, classCount: values.first?.count ?? 0, headline: headline)
+    }
+
+    /// Intervals of every class mean and of the headline, from a row-major table.
+    /// - Parameters:
+    ///   - rows: `rows[image * classCount + class]`, NaN where the class is NaN in that image
+    ///     (`SummaryAccumulator.values`); images in a fixed (key) order.
+    ///   - classCount: values per image.
+    ///   - headline: the class positions averaged into the headline.
+    public func intervals(rows flat: [Double], classCount: Int, headline: [Int])
+        -> (classes: [BootstrapInterval?], headline: BootstrapInterval?)
+    {
+        guard resamples > 0, classCount > 0, !flat.isEmpty else { return (Array(repeating: nil, count: classCount), nil) }
         let inHeadline = (0..<classCount).map { headline.contains($0) }
-        let n = values.count
+        let n = flat.count / classCount
         var perClass = [[Double]](repeating: [], count: classCount)
         var overall: [Double] = []
         var generator = SplitMix64(seed: seed)

@@ -124,3 +124,18 @@ extension Sequence where Element == Double {
         return total.value
     }
 }
+
+extension OverlapTerms {
+    /// The nine sums in declaration order (what a record or a running sum stores).
+    package static func fields(of terms: OverlapTerms) -> [Double] {
+        [terms.intersection, terms.truth, terms.prediction, terms.truthSquared, terms.predictionSquared, terms.minimum,
+         terms.truthPower, terms.predictionPower, terms.pixels]
+    }
+
+    /// Terms from the nine sums of `fields(of:)`.
+    package static func from(fields f: [Double]) -> OverlapTerms {
+        OverlapTerms(
+            intersection: f[0], truth: f[1], prediction: f[2], truthSquared: f[3], predictionSquared: f[4], minimum: f[5],
+            truthPower: f[6], predictionPower: f[7], pixels: f[8])
+    }
+}

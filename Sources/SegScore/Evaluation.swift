@@ -1,3 +1,4 @@
+internal import CHeap
 import DatasetScan
 import Dispatch
 import MaskIO
@@ -35,17 +36,57 @@ public struct EvaluationSetupError: Error, Equatable, Sendable, CustomStringConv
     public var description: String
 }
 
+/// The scored pairs of a run in key order, read back one at a time from the run's store.
+public struct ScoredPairs: RandomAccessCollection, Sendable {
+    let store: ScoreStore
+    let pairs: PairList
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { store.count }
+
+    public subscript(position: Int) -> PairRecord {
+        let row = store.row(position)
+        return PairRecord(
+            key: pairs.key(at: row.pairIndex), truthPath: pairs.truthPath(at: row.pairIndex),
+            predictionPath: pairs.predictionPath(at: row.pairIndex), truthEncoding: row.counts.truthEncoding,
+            predictionEncoding: row.counts.predictionEncoding)
+    }
+}
+
+/// Per-image scores of a run in key order, computed on access from the stored counts (so a
+/// dataset of any size costs no memory per image).
+public struct ScoredImages: RandomAccessCollection, Sendable {
+    let store: ScoreStore
+    let pairs: PairList
+    let classIDs: [Int]
+    let variant: DiceVariant
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { store.count }
+
+    public subscript(position: Int) -> ImageScore {
+        let row = store.row(position)
+        let counted = row.counts
+        let terms = classIDs.map { counted.terms(of: $0) }
+        let counts = counted.terms.isEmpty ? classIDs.map { counted.counts(of: $0) } : nil
+        return variant.score(key: pairs.key(at: row.pairIndex), ids: classIDs, terms: terms, counts: counts)
+    }
+}
+
 /// Everything an evaluation produced: the pairing, per-image scores, the summary, the problems.
 public struct EvaluationResult: Sendable {
     public var options: EvaluationOptions
     public var truthFolder: String
     public var predictionFolder: String
     /// Scored pairs in key order.
-    public var records: [PairRecord]
+    public var records: ScoredPairs
     /// Per-image scores, in the same order.
-    public var images: [ImageScore]
+    public var images: ScoredImages
     /// The classes scored, in report order.
     public var classIDs: [Int]
+    /// Each image's value per class, row-major (`classValues[image * classIDs.count + class]`),
+    /// NaN where the value is NaN: what statistics, bootstrap, gates and rankings read.
+    public var classValues: [Double]
     public var summary: DatasetSummary
     public var unmatchedTruth: [MaskFile]
     public var unmatchedPredictions: [MaskFile]
@@ -73,10 +114,12 @@ public protocol ProgressSink: Sendable {
 /// print(result.summary.mean, result.summary.pooled)
 /// ```
 ///
-/// The folders are listed at once, files are paired by key, then pairs are decoded and counted
-/// in parallel by `options.jobs` workers, each holding one pair's masks at a time, so memory does
-/// not grow with the dataset. Results are kept by index and summarised in key order: every number
-/// is the same whatever `jobs` is.
+/// The folders are listed at once (names packed, a few bytes per file), files are paired by key,
+/// then pairs are decoded and counted in parallel by `options.jobs` workers, each holding one
+/// pair's masks at a time. Counts are handed over in key order and stored as compact rows, in a
+/// temporary file once they pass 256 KB, then summarised in key order: every number is the same
+/// whatever `jobs` is, and memory does not grow with the dataset beyond the names and 8 bytes per
+/// image and class.
 public enum Evaluation {
     /// Evaluates every pair of the two folders.
     /// - Throws: `EvaluationSetupError` when a folder cannot be listed or the options contradict
@@ -105,6 +148,8 @@ public enum Evaluation {
         let pairing = pairFiles(
             truth: truthFiles.files, predictions: predictionFiles.files, roi: roiFiles?.files, rule: rule,
             missing: options.missing)
+        // The scan's sort orders and key tables are gone: hand their pages back before decoding.
+        segscore_heap_trim()
         return try score(
             pairing: pairing, truth: truth, prediction: prediction, issues: truthFiles.issues + predictionFiles.issues + (roiFiles?.issues ?? []),
             ignoredFiles: truthFiles.ignoredCount + predictionFiles.ignoredCount, options: options, progress: progress)
@@ -115,13 +160,19 @@ public enum Evaluation {
         -> EvaluationResult
     {
         try validate(options)
-        let name = String(truthFile.split(separator: "/").last ?? Substring(truthFile))
+        func split(_ path: String) -> (folder: String, name: String) {
+            guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+            return (String(path[...slash]), String(path[path.index(after: slash)...]))
+        }
+        let (truthFolder, name) = split(truthFile)
+        let (predictionFolder, predictionName) = split(predictionFile)
         let key = name.contains(".") ? String(name[..<name.lastIndex(of: ".")!]) : name
-        let pair = MaskPair(
-            key: key, truth: MaskFile(path: truthFile, relativePath: name),
-            prediction: MaskFile(path: predictionFile, relativePath: name))
+        var pairs = PairList(
+            truthFiles: FileList(root: truthFolder, relativePaths: [name]),
+            predictionFiles: FileList(root: predictionFolder, relativePaths: [predictionName]))
+        pairs.append(truth: 0, keyBytes: 0..<key.utf8.count, prediction: 0)
         let pairing = PairingReport(
-            pairs: [pair], unmatchedTruth: [], unmatchedPredictions: [], duplicates: [], unkeyed: [], missingROI: [])
+            pairs: pairs, unmatchedTruth: [], unmatchedPredictions: [], duplicates: [], unkeyed: [], missingROI: [])
         return try score(
             pairing: pairing, truth: truthFile, prediction: predictionFile, issues: [], ignoredFiles: 0, options: options,
             progress: nil)
@@ -163,67 +214,70 @@ public enum Evaluation {
         }
 
         let pairs = pairing.pairs
-        let outcomes = evaluate(pairs, options: options, progress: progress)
-        var records: [PairRecord] = []
-        var scored: [ImageCounts] = []
-        for (pair, outcome) in zip(pairs, outcomes) {
-            switch outcome {
-            case .success(let counts):
-                records.append(
-                    PairRecord(
-                        key: pair.key, truthPath: pair.truth.path, predictionPath: pair.prediction?.path,
-                        truthEncoding: counts.truthEncoding, predictionEncoding: counts.predictionEncoding))
-                scored.append(counts)
-            case .failure(let failure):
-                problems.append(DataProblem(key: failure.key, path: failure.path, message: failure.message))
-            }
-        }
+        let scored = try evaluate(pairs, options: options, progress: progress)
+        problems += scored.problems
         if pairs.isEmpty && pairing.unmatchedTruth.isEmpty && pairing.duplicates.isEmpty && pairing.missingROI.isEmpty {
             problems.append(DataProblem(key: nil, path: truth, message: "no ground-truth masks found"))
         }
         problems.sort { ($0.key ?? "", $0.path, $0.message) < ($1.key ?? "", $1.path, $1.message) }
 
-        let classIDs = options.explicitClasses
-            ?? Array(Set(scored.flatMap(\.present)).subtracting(options.ignoreLabels)).sorted()
+        let classIDs = options.explicitClasses ?? Array(scored.present.subtracting(options.ignoreLabels)).sorted()
         let smoothingLength = options.variant.smoothing.listLength
         if smoothingLength > 1 && smoothingLength != classIDs.count {
             throw EvaluationSetupError(
                 description: "--smooth lists \(smoothingLength) values but \(classIDs.count) classes are scored")
         }
-        let variant = options.variant
-        var aggregator = DatasetAggregator(variant: variant, classIDs: classIDs, includeBackground: options.includeBackground)
-        var images: [ImageScore] = []
-        images.reserveCapacity(records.count)
-        for (record, counted) in zip(records, scored) {
-            let terms = classIDs.map { counted.terms(of: $0) }
-            let counts = counted.terms.isEmpty ? classIDs.map { counted.counts(of: $0) } : nil
-            let image = variant.score(key: record.key, ids: classIDs, terms: terms, counts: counts)
-            images.append(image)
-            aggregator.add(image)
-        }
+        let images = ScoredImages(store: scored.store, pairs: pairs, classIDs: classIDs, variant: options.variant)
+        var accumulator = SummaryAccumulator(
+            variant: options.variant, classIDs: classIDs, includeBackground: options.includeBackground)
+        accumulator.reserveCapacity(images: images.count)
+        for image in images { accumulator.add(image) }
         return EvaluationResult(
-            options: options, truthFolder: truth, predictionFolder: prediction, records: records, images: images,
-            classIDs: classIDs, summary: aggregator.summary(), unmatchedTruth: pairing.unmatchedTruth,
+            options: options, truthFolder: truth, predictionFolder: prediction,
+            records: ScoredPairs(store: scored.store, pairs: pairs), images: images, classIDs: classIDs,
+            classValues: accumulator.values, summary: accumulator.summary(), unmatchedTruth: pairing.unmatchedTruth,
             unmatchedPredictions: pairing.unmatchedPredictions, ignoredFiles: ignoredFiles, problems: problems,
             warnings: warnings)
     }
 
-    /// Decodes and counts pairs with `options.jobs` workers; results in input order.
-    static func evaluate(_ pairs: [MaskPair], options: EvaluationOptions, progress: (any ProgressSink)?)
-        -> [Result<ImageCounts, PairFailure>]
+    /// What the workers hand over, in key order.
+    struct Scored: Sendable {
+        var writer: ScoreStore.Writer
+        var problems: [DataProblem] = []
+        /// Every class id some image contains.
+        var present: Set<Int> = []
+        var failure: EvaluationSetupError?
+    }
+
+    /// Decodes and counts pairs with `options.jobs` workers; the counts are stored in key order.
+    static func evaluate(_ pairs: PairList, options: EvaluationOptions, progress: (any ProgressSink)?)
+        throws(EvaluationSetupError) -> (store: ScoreStore, problems: [DataProblem], present: Set<Int>)
     {
         let evaluator = PairEvaluator(options: options, decoder: MaskDecoder(maxSamples: options.maxSamples))
-        let done = Locked(0)
         let total = pairs.count
-        return Parallel.map(count: total, jobs: options.jobs) { index in
-            let outcome = evaluator.evaluate(pairs[index])
-            let completed = done.withLock { count -> Int in
-                count += 1
-                return count
+        var scored = Parallel.forEachInOrder(count: total, jobs: options.jobs, state: Scored(writer: ScoreStore.Writer(expectedRows: total, memoryLimit: options.rowsInMemory))) { index in
+            evaluator.evaluate(pairs[index])
+        } consume: { scored, index, outcome in
+            switch outcome {
+            case .success(let counts):
+                scored.present.formUnion(counts.present)
+                guard scored.failure == nil else { break }
+                do throws(EvaluationSetupError) {
+                    try scored.writer.append(pairIndex: index, counts: counts)
+                } catch {
+                    scored.failure = error
+                }
+            case .failure(let failure):
+                scored.problems.append(DataProblem(key: failure.key, path: failure.path, message: failure.message))
             }
-            progress?.update(completed: completed, total: total)
-            return outcome
+            progress?.update(completed: index + 1, total: total)
         }
+        if let failure = scored.failure {
+            scored.writer.discard()
+            throw failure
+        }
+        let store = try scored.writer.finish()
+        return (store, scored.problems, scored.present)
     }
 
     private static func listing(_ result: Result<FolderListing, ScanError>) throws(EvaluationSetupError) -> FolderListing {

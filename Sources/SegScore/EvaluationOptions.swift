@@ -32,6 +32,8 @@ public struct EvaluationOptions: Sendable {
     public var jobs: Int
     /// Decoder size limit.
     public var maxSamples: UInt64
+    /// Bytes of per-image rows kept in memory before they go to a temporary file (tests lower it).
+    var rowsInMemory = ScoreStore.defaultMemoryLimit
 
     /// Options with segscore's defaults: `hard`, auto encoding, threshold 0.5, background out.
     public init(

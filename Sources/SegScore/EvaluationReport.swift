@@ -19,9 +19,8 @@ public struct EvaluationReport: Sendable {
         self.gates = gates
         resamples = bootstrap.resamples
         let ids = result.classIDs
-        let values = result.images.map { image in ids.map { id in image.classes.first { $0.id == id }?.dice ?? .nan } }
         let headline = ids.indices.filter { result.summary.headlineClassIDs.contains(ids[$0]) }
-        let intervals = bootstrap.intervals(values, headline: headline)
+        let intervals = bootstrap.intervals(rows: result.classValues, classCount: ids.count, headline: headline)
         // No scored image gives no interval, but the classes are still listed: one nil each.
         classIntervals = intervals.classes.count == ids.count ? intervals.classes : Array(repeating: nil, count: ids.count)
         headlineInterval = intervals.headline

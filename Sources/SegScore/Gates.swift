@@ -154,9 +154,11 @@ public enum QualityGates {
         // Paired bootstrap over the images both reports scored.
         var current: [[Double]] = []
         var before: [[Double]] = []
-        for image in result.images {
-            guard let old = baseline.images[image.key] else { continue }
-            current.append(ids.map { id in image.classes.first { $0.id == id }?.dice ?? .nan })
+        let width = result.classIDs.count
+        let positions = ids.map { result.classIDs.firstIndex(of: $0)! }
+        for (row, record) in result.records.enumerated() {
+            guard let old = baseline.images[record.key] else { continue }
+            current.append(positions.map { result.classValues[row * width + $0] })
             before.append(ids.map { old[$0] ?? .nan })
         }
         let headlinePositions = ids.indices.filter { summary.headlineClassIDs.contains(ids[$0]) }

@@ -78,11 +78,13 @@ extension EvaluationReport {
         }
         out.append("## Worst images")
         out.append("")
-        for c in summary.classes where summary.headlineClassIDs.contains(c.id) {
-            let ranked = zip(result.records, result.images).compactMap { record, image -> (String, Double)? in
-                guard let dice = image.classes.first(where: { $0.id == c.id })?.dice, !dice.isNaN else { return nil }
-                return (record.key, dice)
-            }.sorted { $0.1 == $1.1 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(10)
+        let width = result.classIDs.count
+        for (position, c) in summary.classes.enumerated() where summary.headlineClassIDs.contains(c.id) {
+            // Rows are in key order, so ties broken by row are ties broken by key.
+            let ranked = (0..<result.images.count).compactMap { row -> (Int, Double)? in
+                let dice = result.classValues[row * width + position]
+                return dice.isNaN ? nil : (row, dice)
+            }.sorted { $0.1 == $1.1 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(10).map { (result.records[$0.0].key, $0.1) }
             out.append("<details><summary>\(Self.html(options.name(of: c.id))) (\(c.id)): \(ranked.count) lowest</summary>")
             out.append("")
             out.append(

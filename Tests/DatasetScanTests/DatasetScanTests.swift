@@ -29,7 +29,7 @@ final class TemporaryTree {
     var path: String { root.path }
 }
 
-func files(_ names: [String]) -> [MaskFile] { names.map { MaskFile(path: "/x/" + $0, relativePath: $0) } }
+func files(_ names: [String]) -> FileList { FileList(root: "/x", relativePaths: names) }
 
 @Suite struct DirectoryWalkTests {
     @Test func listsMasksSortedSkipsHiddenAndCountsOthers() throws {
@@ -135,5 +135,52 @@ func files(_ names: [String]) -> [MaskFile] { names.map { MaskFile(path: "/x/" +
         #expect(report.pairs.map(\.key) == ["01"])
         #expect(report.pairs[0].roi?.relativePath == "01_fov.png")
         #expect(report.missingROI == ["02"])
+    }
+}
+
+/// The compact listing and the merge that pairs it.
+@Suite struct CompactPairingTests {
+    @Test func keysAreMergedInByteOrderWhateverTheInputOrder() throws {
+        let rule = try KeyRule(truthSuffixes: ["_gt"]).validated()
+        // Upper case sorts before lower case in bytes; "b-1" < "b/1" < "b1" ('-' < '/' < '1').
+        let truth = files(["b1_gt.png", "a.png", "B.png", "b/1_gt.png", "b-1_gt.png", "z.png"])
+        let predictions = files(["b-1.tif", "b1.png", "B.png", "b/1.png", "y.png", "a.png"])
+        let report = pairFiles(truth: truth, predictions: predictions, rule: rule)
+        #expect(report.pairs.map(\.key) == ["B", "a", "b-1", "b/1", "b1"])
+        #expect(report.pairs.map(\.truth.relativePath) == ["B.png", "a.png", "b-1_gt.png", "b/1_gt.png", "b1_gt.png"])
+        #expect(report.pairs.map { $0.prediction!.path } == ["/x/B.png", "/x/a.png", "/x/b-1.tif", "/x/b/1.png", "/x/b1.png"])
+        #expect(report.unmatchedTruth.map(\.relativePath) == ["z.png"])
+        #expect(report.unmatchedPredictions.map(\.relativePath) == ["y.png"])
+        #expect((0..<report.pairs.count).map { report.pairs.key(at: $0) } == report.pairs.map(\.key))
+    }
+
+    @Test func aPredictionDuplicateTakesItsGroundTruthOutOfThePairs() throws {
+        let rule = try KeyRule().validated()
+        let report = pairFiles(truth: files(["a.png", "b.png"]), predictions: files(["b.tif", "a.png", "b.png"]), rule: rule)
+        #expect(report.pairs.map(\.key) == ["a"])
+        #expect(report.duplicates.map(\.key) == ["b"] && report.duplicates[0].paths == ["/x/b.png", "/x/b.tif"])
+        #expect(report.unmatchedTruth.isEmpty && report.unmatchedPredictions.isEmpty)
+    }
+
+    @Test func flatPatternKeysAreSubstringsOfThePath() throws {
+        let rule = try KeyRule(flat: true, truthSuffixes: ["_mask"], keyPattern: "case(?<key>[0-9]+)").validated()
+        #expect(rule.key(forRelativePath: "site/é/case0042_mask.png", side: .truth) == "0042")
+        #expect(rule.key(forRelativePath: "site/é/other.png", side: .truth) == nil)
+        let report = pairFiles(truth: files(["site/é/case0042_mask.png"]), predictions: files(["p/case0042.png"]), rule: rule)
+        #expect(report.pairs.map(\.key) == ["0042"])
+    }
+
+    @Test func offsetsPast4GiBStayExact() {
+        var offsets = CompactOffsets()
+        let values = [0, 10, 4_294_967_295, 4_294_967_296, 4_294_967_300, 8_000_000_000, 9_000_000_000, 9_000_000_000, 13_000_000_000]
+        for value in values { offsets.append(value) }
+        #expect((0..<offsets.count).map { offsets[$0] } == values)
+    }
+
+    @Test func aListingSortsByBytesAndKeepsItsRoot() {
+        let list = FileList(root: "/data/gt/", relativePaths: ["b.png", "a/z.png", "A.png"]).sorted()
+        #expect(list.map(\.relativePath) == ["A.png", "a/z.png", "b.png"])
+        #expect(list[1].path == "/data/gt/a/z.png")
+        #expect(FileList(root: "", relativePaths: ["x.png"])[0].path == "x.png")
     }
 }
