@@ -30,12 +30,27 @@ public struct MaskDecoder: Sendable {
         return try decode(bytes: bytes, path: path)
     }
 
+    /// Reads and decodes the mask at `path` into the storage of `spare` when it has the right
+    /// sample type and room enough: a worker that hands back each mask's samples decodes a whole
+    /// dataset without allocating (or page-faulting) a sample buffer per file.
+    /// - Parameter spare: samples of an earlier mask that nothing else references; taken (nil on return).
+    /// - Throws: `MaskIOError` naming `path` and the reason.
+    public func decode(path: String, reusing spare: inout MaskSamples?) throws(MaskIOError) -> DecodedMask {
+        let bytes = try MaskFile.read(path: path)
+        return try decode(bytes: bytes, path: path, reusing: spare.take())
+    }
+
     /// Decodes a PNG or TIFF file held in memory.
     /// - Parameters:
     ///   - bytes: the whole file.
     ///   - path: the name used in errors.
     /// - Throws: `MaskIOError` naming `path` and the reason.
     public func decode(bytes: [UInt8], path: String) throws(MaskIOError) -> DecodedMask {
+        try decode(bytes: bytes, path: path, reusing: nil)
+    }
+
+    private func decode(bytes: [UInt8], path: String, reusing spare: MaskSamples?) throws(MaskIOError) -> DecodedMask {
+        var spare = spare
         let result: Result<DecodedMask, MaskIOError> = bytes.withUnsafeBufferPointer { file in
             var handle: OpaquePointer?
             var info = cmask_info()
@@ -50,10 +65,22 @@ public struct MaskDecoder: Sendable {
             let samples: MaskSamples
             let count = Int(info.data_bytes) / Self.sampleType(info.sample).byteWidth
             do throws(MaskIOError) {
-                switch info.sample {
-                case CMASK_SAMPLE_U16: samples = .uint16(try Self.read(UInt16.self, count, handle, info, path))
-                case CMASK_SAMPLE_U32: samples = .uint32(try Self.read(UInt32.self, count, handle, info, path))
-                case CMASK_SAMPLE_F32: samples = .float32(try Self.read(Float.self, count, handle, info, path))
+                switch (info.sample, spare.take()) {
+                case (CMASK_SAMPLE_U16, .uint16(var storage)?):
+                    try Self.read(into: &storage, count, handle, info, path)
+                    samples = .uint16(storage)
+                case (CMASK_SAMPLE_U16, _): samples = .uint16(try Self.read(UInt16.self, count, handle, info, path))
+                case (CMASK_SAMPLE_U32, .uint32(var storage)?):
+                    try Self.read(into: &storage, count, handle, info, path)
+                    samples = .uint32(storage)
+                case (CMASK_SAMPLE_U32, _): samples = .uint32(try Self.read(UInt32.self, count, handle, info, path))
+                case (CMASK_SAMPLE_F32, .float32(var storage)?):
+                    try Self.read(into: &storage, count, handle, info, path)
+                    samples = .float32(storage)
+                case (CMASK_SAMPLE_F32, _): samples = .float32(try Self.read(Float.self, count, handle, info, path))
+                case (_, .uint8(var storage)?):
+                    try Self.read(into: &storage, count, handle, info, path)
+                    samples = .uint8(storage)
                 default: samples = .uint8(try Self.read(UInt8.self, count, handle, info, path))
                 }
             } catch {
@@ -65,6 +92,30 @@ public struct MaskDecoder: Sendable {
                     channels: Int(info.channels), samples: samples, declaration: Self.declaration(of: info)))
         }
         return try result.get()
+    }
+
+    /// Decodes into `storage`, resized to exactly `count` samples (no allocation when its capacity
+    /// suffices; a new array otherwise).
+    private static func read<T: AdditiveArithmetic>(
+        into storage: inout [T], _ count: Int, _ handle: OpaquePointer, _ info: cmask_info, _ path: String
+    ) throws(MaskIOError) {
+        guard storage.capacity >= count else {
+            storage = try read(T.self, count, handle, info, path)
+            return
+        }
+        if storage.count > count {
+            storage.removeLast(storage.count - count)
+        } else if storage.count < count {
+            storage.append(contentsOf: repeatElement(.zero, count: count - storage.count))
+        }
+        var status = Int32(CMASK_OK.rawValue)
+        var message = CodecMessage()
+        storage.withUnsafeMutableBytes { buffer in
+            status = message.withBuffer { text, size in cmask_read(handle, buffer.baseAddress, info.data_bytes, text, size) }
+        }
+        guard status == Int32(CMASK_OK.rawValue) else {
+            throw MaskIOError(status: status, path: path, message: message.text)
+        }
     }
 
     /// Decodes into a new array of exactly `count` samples.

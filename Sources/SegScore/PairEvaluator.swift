@@ -42,25 +42,35 @@ struct PairEvaluator: Sendable {
     var decoder: MaskDecoder
     /// Joint histograms reused across pairs: one per worker in flight, cleared row by row.
     let histograms = HistogramPool()
+    /// Sample buffers reused across pairs: each pair decodes into buffers earlier pairs handed back.
+    let sampleBuffers = SampleBufferPool()
 
     func evaluate(_ pair: MaskPair) -> Result<ImageCounts, PairFailure> {
+        var used: [MaskSamples] = []
+        let outcome: Result<ImageCounts, PairFailure>
         do throws(PairFailure) {
-            return .success(try count(pair))
+            outcome = .success(try count(pair, used: &used))
         } catch {
-            return .failure(error)
+            outcome = .failure(error)
         }
+        // The masks died with `count`'s scope: the pool now holds the buffers' only references.
+        for samples in used { sampleBuffers.give(back: samples) }
+        return outcome
     }
 
     private func decode(_ file: MaskFile, key: String) throws(PairFailure) -> DecodedMask {
         do {
-            return try decoder.decode(path: file.path)
+            var spare = sampleBuffers.take()
+            return try decoder.decode(path: file.path, reusing: &spare)
         } catch {
             throw PairFailure(key: key, path: file.path, message: error.reason)
         }
     }
 
-    private func count(_ pair: MaskPair) throws(PairFailure) -> ImageCounts {
+    /// - Parameter used: receives the decoded sample buffers, to be handed back once the masks are gone.
+    private func count(_ pair: MaskPair, used: inout [MaskSamples]) throws(PairFailure) -> ImageCounts {
         let truth = try decode(pair.truth, key: pair.key)
+        defer { used.append(truth.samples) }
         let prediction: DecodedMask
         var predictionPath = pair.truth.path
         if let file = pair.prediction {
@@ -72,6 +82,7 @@ struct PairEvaluator: Sendable {
                 width: truth.width, height: truth.height, depth: truth.depth, channels: 1,
                 samples: .uint8([UInt8](repeating: 0, count: truth.pixelCount)), declaration: truth.declaration)
         }
+        defer { used.append(prediction.samples) }
         let roi = try pair.roi.map { file throws(PairFailure) in
             (file, try decode(file, key: pair.key))
         }
@@ -350,6 +361,23 @@ struct PairEvaluator: Sendable {
 
 
 /// Reusable joint histograms (256 KB each), so no pair allocates or zeroes a whole one.
+/// Decoded sample arrays handed back after a pair is counted, for the next pair to decode into.
+/// Buffers come back only after their masks are gone, so the pool holds their only references and
+/// the decoder writes into them without a copy: about two buffers per worker.
+final class SampleBufferPool: Sendable {
+    private let free = Locked<[MaskSamples]>([])
+    /// More than the two masks per worker in flight is never needed.
+    private static let limit = 16
+
+    func take() -> MaskSamples? {
+        free.withLock { $0.popLast() }
+    }
+
+    func give(back samples: MaskSamples) {
+        free.withLock { if $0.count < Self.limit { $0.append(samples) } }
+    }
+}
+
 final class HistogramPool: Sendable {
     private let free = Locked<[JointHistogram8]>([])
 
