@@ -42,7 +42,9 @@ struct SegScoreBench: ParsableCommand {
     @Option(help: "The segscore binary used for the peak-RSS measurement (default: beside this one).")
     var segscore: String?
     @Flag(help: "Run even in a debug build (the numbers are then meaningless).") var allowDebug = false
-    @Flag(help: "Only measure the peak RSS of `segscore evaluate` (for large --pairs).") var rssOnly = false
+    @Flag(help: "Only measure memory: the peak RSS of `segscore evaluate` on --pairs and on --memory-scale times as many pairs.")
+    var memory = false
+    @Option(help: "With --memory: the larger dataset has this many times --pairs.") var memoryScale = 10
 
     func run() throws {
         #if DEBUG
@@ -53,17 +55,21 @@ struct SegScoreBench: ParsableCommand {
         #endif
         let side = size ?? (format == .tiff ? 1024 : 512)
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        let root = dir ?? NSTemporaryDirectory() + "segscore-bench-\(format.rawValue)-\(side)-\(pairs)"
-        let dataset = try Dataset.prepare(root: root, pairs: pairs, side: side, classes: classes, format: format, jobs: workers)
-        print("dataset: \(pairs) pairs of \(side)x\(side) \(format.rawValue), \(classes) classes, \(String(format: "%.1f", Double(dataset.bytes) / 1e6)) MB in \(root)")
-        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, jobs \(workers)")
-
         let binary = segscore ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("segscore").path
-        let rss = try peakRSS(binary: binary, dataset: dataset)
-        if rssOnly {
-            print("peak RSS of segscore evaluate: \(rss / 1024) MB (\(pairs) pairs)")
+        func prepare(_ count: Int) throws -> Dataset {
+            let root = dir.map { memory ? $0 + "/\(count)" : $0 }
+                ?? NSTemporaryDirectory() + "segscore-bench-\(format.rawValue)-\(side)-\(count)"
+            let dataset = try Dataset.prepare(root: root, pairs: count, side: side, classes: classes, format: format, jobs: workers)
+            print("dataset: \(count) pairs of \(side)x\(side) \(format.rawValue), \(classes) classes, \(String(format: "%.1f", Double(dataset.bytes) / 1e6)) MB in \(root)")
+            return dataset
+        }
+        if memory {
+            try measureMemory(binary: binary, small: try prepare(pairs), large: try prepare(pairs * memoryScale))
             return
         }
+        let dataset = try prepare(pairs)
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, jobs \(workers)")
+        let rss = try peakRSS(binary: binary, dataset: dataset)
 
         let out = NSTemporaryDirectory() + "segscore-bench-out-\(getpid())"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -155,17 +161,39 @@ struct SegScoreBench: ParsableCommand {
         return seconds
     }
 
-    /// Peak RSS (KB) of `segscore evaluate` on the dataset, run as a child before any other child.
+    /// Peak RSS (KB) of one `segscore evaluate --json --csv` run on the dataset, as a child process.
     private func peakRSS(binary: String, dataset: Dataset) throws -> Int {
-        guard FileManager.default.isExecutableFile(atPath: binary) else { return 0 }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["evaluate", dataset.truth, dataset.prediction, "--json", "/dev/null", "--csv", "/dev/null", "--quiet"]
-        try process.run()
-        process.waitUntilExit()
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("\(binary): no segscore binary to measure (pass --segscore)")
+        }
+        let out = NSTemporaryDirectory() + "segscore-bench-rss-\(getpid())"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let arguments = [binary, "evaluate", dataset.truth, dataset.prediction, "--json", out + "/r.json", "--csv", out + "/r.csv", "--quiet"]
+        var argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, binary, nil, nil, &argv, environ) == 0 else { throw ValidationError("cannot start \(binary)") }
+        var status: Int32 = 0
         var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        guard wait4(pid, &status, 0, &usage) == pid, status == 0 else {
+            throw ValidationError("segscore evaluate failed on \(dataset.truth) (status \(status))")
+        }
         return usage.ru_maxrss
+    }
+
+    /// Peak RSS on two dataset sizes (median of three runs each) and their ratio.
+    private func measureMemory(binary: String, small: Dataset, large: Dataset) throws {
+        func median3(_ dataset: Dataset) throws -> Int {
+            let runs = try (0..<3).map { _ in try peakRSS(binary: binary, dataset: dataset) }.sorted()
+            return runs[1]
+        }
+        let a = try median3(small)
+        let b = try median3(large)
+        print("peak RSS of segscore evaluate, median of 3 runs:")
+        print(String(format: "  %6d pairs: %6.1f MB", small.pairs, Double(a) / 1024))
+        print(String(format: "  %6d pairs: %6.1f MB", large.pairs, Double(b) / 1024))
+        print(String(format: "ratio %d/%d pairs: %.3f (target: at most 1.10)", large.pairs, small.pairs, Double(b) / Double(a)))
     }
 }
 
