@@ -37,7 +37,7 @@ public struct MaskDecoder: Sendable {
     /// - Throws: `MaskIOError` naming `path` and the reason.
     public func decode(path: String, reusing spare: inout MaskSamples?) throws(MaskIOError) -> DecodedMask {
         let bytes = try MaskFile.read(path: path)
-        return try decode(bytes: bytes, path: path, reusing: spare.take())
+        return try decode(bytes: bytes, path: path, reusing: &spare)
     }
 
     /// Decodes a PNG or TIFF file held in memory.
@@ -46,11 +46,14 @@ public struct MaskDecoder: Sendable {
     ///   - path: the name used in errors.
     /// - Throws: `MaskIOError` naming `path` and the reason.
     public func decode(bytes: [UInt8], path: String) throws(MaskIOError) -> DecodedMask {
-        try decode(bytes: bytes, path: path, reusing: nil)
+        var none: MaskSamples?
+        return try decode(bytes: bytes, path: path, reusing: &none)
     }
 
-    private func decode(bytes: [UInt8], path: String, reusing spare: MaskSamples?) throws(MaskIOError) -> DecodedMask {
-        var spare = spare
+    private func decode(bytes: [UInt8], path: String, reusing spare: inout MaskSamples?) throws(MaskIOError) -> DecodedMask {
+        // Moved, not copied, out of the caller's variable: this function then holds the storage's
+        // only reference, and writing into it does not copy it.
+        var reused = spare.take()
         let result: Result<DecodedMask, MaskIOError> = bytes.withUnsafeBufferPointer { file in
             var handle: OpaquePointer?
             var info = cmask_info()
@@ -65,23 +68,23 @@ public struct MaskDecoder: Sendable {
             let samples: MaskSamples
             let count = Int(info.data_bytes) / Self.sampleType(info.sample).byteWidth
             do throws(MaskIOError) {
-                switch (info.sample, spare.take()) {
-                case (CMASK_SAMPLE_U16, .uint16(var storage)?):
+                switch info.sample {
+                case CMASK_SAMPLE_U16:
+                    var storage = reused?.takeUInt16() ?? []
                     try Self.read(into: &storage, count, handle, info, path)
                     samples = .uint16(storage)
-                case (CMASK_SAMPLE_U16, _): samples = .uint16(try Self.read(UInt16.self, count, handle, info, path))
-                case (CMASK_SAMPLE_U32, .uint32(var storage)?):
+                case CMASK_SAMPLE_U32:
+                    var storage = reused?.takeUInt32() ?? []
                     try Self.read(into: &storage, count, handle, info, path)
                     samples = .uint32(storage)
-                case (CMASK_SAMPLE_U32, _): samples = .uint32(try Self.read(UInt32.self, count, handle, info, path))
-                case (CMASK_SAMPLE_F32, .float32(var storage)?):
+                case CMASK_SAMPLE_F32:
+                    var storage = reused?.takeFloat32() ?? []
                     try Self.read(into: &storage, count, handle, info, path)
                     samples = .float32(storage)
-                case (CMASK_SAMPLE_F32, _): samples = .float32(try Self.read(Float.self, count, handle, info, path))
-                case (_, .uint8(var storage)?):
+                default:
+                    var storage = reused?.takeUInt8() ?? []
                     try Self.read(into: &storage, count, handle, info, path)
                     samples = .uint8(storage)
-                default: samples = .uint8(try Self.read(UInt8.self, count, handle, info, path))
                 }
             } catch {
                 return .failure(error)
@@ -252,5 +255,33 @@ extension MaskFormat {
         case CMASK_FORMAT_TIFF: self = .tiff
         default: return nil
         }
+    }
+}
+
+extension MaskSamples {
+    // Each moves the array out and leaves an empty one, so the caller holds its only reference
+    // (an array bound by pattern matching alone would still be shared with the enum).
+    fileprivate mutating func takeUInt8() -> [UInt8] {
+        guard case .uint8(let array) = self else { return [] }
+        self = .uint8([])
+        return array
+    }
+
+    fileprivate mutating func takeUInt16() -> [UInt16] {
+        guard case .uint16(let array) = self else { return [] }
+        self = .uint16([])
+        return array
+    }
+
+    fileprivate mutating func takeUInt32() -> [UInt32] {
+        guard case .uint32(let array) = self else { return [] }
+        self = .uint32([])
+        return array
+    }
+
+    fileprivate mutating func takeFloat32() -> [Float] {
+        guard case .float32(let array) = self else { return [] }
+        self = .float32([])
+        return array
     }
 }
