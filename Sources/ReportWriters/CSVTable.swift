@@ -27,7 +27,9 @@ public struct CSVTable: Sendable, Equatable {
 
     /// One cell, quoted when it needs to be.
     public static func quote(_ cell: String) -> String {
-        guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
+        // Bytes, not Characters: ASCII never occurs inside a multi-byte UTF-8 sequence, and a byte
+        // scan is what a report of many cells can afford.
+        guard cell.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return cell }
         return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -104,6 +104,12 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     private static func writeString(_ value: String, to out: inout String) {
         out += "\""
+        // Most keys and paths need no escape: one byte scan, one append.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += value
+            out += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
