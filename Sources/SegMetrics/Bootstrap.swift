@@ -58,26 +58,32 @@ public struct Bootstrap: Sendable {
         var generator = SplitMix64(seed: seed)
         var sums = [Double](repeating: 0, count: classCount)
         var counts = [Int](repeating: 0, count: classCount)
-        flat.withUnsafeBufferPointer { data in
+        flat.withUnsafeBufferPointer { table in
+          sums.withUnsafeMutableBufferPointer { sumBuffer in
+            counts.withUnsafeMutableBufferPointer { countBuffer in
+            // Raw pointers in the resampling loop: no bounds checks, no uniqueness checks.
+            let data = table.baseAddress.unsafelyUnwrapped
+            let sum = sumBuffer.baseAddress.unsafelyUnwrapped
+            let count = countBuffer.baseAddress.unsafelyUnwrapped
             for _ in 0..<resamples {
                 for c in 0..<classCount {
-                    sums[c] = 0
-                    counts[c] = 0
+                    sum[c] = 0
+                    count[c] = 0
                 }
                 for _ in 0..<n {
-                    let row = generator.index(below: n) &* classCount
+                    let row = data + generator.index(below: n) &* classCount
                     for c in 0..<classCount {
-                        let v = data[row &+ c]
+                        let v = row[c]
                         if !v.isNaN {
-                            sums[c] += v
-                            counts[c] &+= 1
+                            sum[c] += v
+                            count[c] &+= 1
                         }
                     }
                 }
                 var headlineSum = 0.0
                 var headlineCount = 0
-                for c in 0..<classCount where counts[c] > 0 {
-                    let mean = sums[c] / Double(counts[c])
+                for c in 0..<classCount where count[c] > 0 {
+                    let mean = sum[c] / Double(count[c])
                     perClass[c].append(mean)
                     if inHeadline[c] {
                         headlineSum += mean
@@ -86,6 +92,8 @@ public struct Bootstrap: Sendable {
                 }
                 if headlineCount > 0 { overall.append(headlineSum / Double(headlineCount)) }
             }
+            }
+          }
         }
         return (perClass.map(Self.percentiles), Self.percentiles(overall))
     }
