@@ -80,9 +80,9 @@ struct PackedStrings: Sendable, Equatable {
         withBytes(index) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Appends every entry of another list.
+    /// Appends every entry of another list (amortised growth: a walk appends one list per folder,
+    /// and reserving the exact size each time would copy everything again per folder).
     mutating func append(contentsOf other: PackedStrings) {
-        reserve(entries: count + other.count, bytes: bytes.count + other.bytes.count)
         for index in 0..<other.count { other.withBytes(index) { append(utf8: $0) } }
     }
 
