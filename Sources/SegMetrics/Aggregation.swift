@@ -187,8 +187,14 @@ public struct SummaryAccumulator: Sendable {
         let width = classIDs.count
         var classes: [ClassSummary] = []
         for (index, id) in classIDs.enumerated() {
-            let column = (0..<imageCount).map { values[$0 &* width &+ index] }
-            classes.append(summarise(id: id, index: index, column: column))
+            // One array per class, sorted in place once the key-ordered sums are taken.
+            var kept: [Double] = []
+            kept.reserveCapacity(imageCount)
+            for image in 0..<imageCount {
+                let value = values[image &* width &+ index]
+                if !value.isNaN { kept.append(value) }
+            }
+            classes.append(summarise(id: id, index: index, kept: &kept))
         }
         let headline = headlineClassIDs
         let chosen = classes.filter { headline.contains($0.id) }
@@ -202,12 +208,17 @@ public struct SummaryAccumulator: Sendable {
             imageCount: imageCount)
     }
 
-    private func summarise(id: Int, index: Int, column: [Double]) -> ClassSummary {
-        let kept = column.filter { !$0.isNaN }
+    /// - Parameter kept: the class's values that are numbers, in key order; sorted on return.
+    private func summarise(id: Int, index: Int, kept: inout [Double]) -> ClassSummary {
         let mean = kept.isEmpty ? Double.nan : kept.compensatedSum() / Double(kept.count)
         var variance = Double.nan
-        if !kept.isEmpty { variance = kept.map { ($0 - mean) * ($0 - mean) }.compensatedSum() / Double(kept.count) }
-        let sorted = kept.sorted()
+        if !kept.isEmpty {
+            var squares = CompensatedSum()
+            for value in kept { squares.add((value - mean) * (value - mean)) }
+            variance = squares.value / Double(kept.count)
+        }
+        kept.sort()
+        let sorted = kept
         let median: Double
         if sorted.isEmpty {
             median = .nan
@@ -220,7 +231,7 @@ public struct SummaryAccumulator: Sendable {
         let pooledTerms = pool.pooledTerms
         return ClassSummary(
             id: id, mean: mean, median: median, std: variance.squareRoot(), min: sorted.first ?? .nan,
-            max: sorted.last ?? .nan, n: kept.count, nNaN: column.count - kept.count,
+            max: sorted.last ?? .nan, n: kept.count, nNaN: imageCount - kept.count,
             pooled: variant.classValue(of: pooledTerms, classIndex: index), pooledCounts: pool.pooledCounts,
             pooledTerms: pooledTerms)
     }
