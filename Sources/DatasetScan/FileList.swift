@@ -49,7 +49,7 @@ package struct CompactOffsets: Sendable, Equatable {
 /// A folder listing holds one of these instead of one `String` object per file, so it costs the
 /// bytes of the names plus 4 bytes per file, however many files a dataset has.
 struct PackedStrings: Sendable, Equatable {
-    private(set) var bytes: [UInt8] = []
+    private var bytes: [UInt8] = []
     /// Where each entry ends in `bytes`.
     private var ends = CompactOffsets()
 
@@ -123,9 +123,6 @@ public struct FileList: RandomAccessCollection, Sendable, Equatable {
         let relative = names[position]
         return MaskFile(path: joinedPath(root, relative), relativePath: relative)
     }
-
-    /// The relative path of file `position`, without building its full path.
-    public func relativePath(at position: Int) -> String { names[position] }
 
     /// Calls `body` with the UTF-8 bytes of file `position`'s relative path (no copy).
     func relativePathBytes<R>(at position: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
