@@ -147,7 +147,7 @@ final class ScoreStore: @unchecked Sendable {
                 descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
                 guard descriptor >= 0 else {
                     throw EvaluationSetupError(
-                        description: "\(folder): cannot make a temporary file for per-image results: \(String(cString: strerror(errno)).lowercased()) (set TMPDIR)")
+                        description: "\(folder): cannot make a temporary file for per-image results: \(String(cString: strerror(errno)).lowercased()) (set TMPDIR to a writable folder)")
                 }
                 template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
             }
@@ -157,7 +157,7 @@ final class ScoreStore: @unchecked Sendable {
                 if n < 0 && errno == EINTR { continue }
                 guard n > 0 else {
                     throw EvaluationSetupError(
-                        description: "\(folder): cannot write per-image results to a temporary file: \(String(cString: strerror(errno)).lowercased()) (set TMPDIR)")
+                        description: "\(folder): cannot write per-image results to a temporary file: \(String(cString: strerror(errno)).lowercased()) (set TMPDIR to a writable folder)")
                 }
                 done += n
             }
