@@ -17,20 +17,36 @@ public struct CSVTable: Sendable, Equatable {
     /// The document with CRLF line ends; cells holding a comma, quote, CR or LF are quoted, and
     /// quotes inside them doubled.
     public func rendered() -> String {
-        var out = ""
-        for row in [header] + rows {
-            out += row.map(Self.quote).joined(separator: ",")
-            out += "\r\n"
+        var out: [UInt8] = []
+        for row in [header] + rows { Self.appendRow(row, to: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends one row as CSV bytes, CRLF-terminated (what a streamed report writes per row).
+    public static func appendRow(_ cells: [String], to out: inout [UInt8]) {
+        for (index, cell) in cells.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            if needsQuotes(cell) {
+                out.append(contentsOf: quote(cell).utf8)
+            } else {
+                out.append(contentsOf: cell.utf8)
+            }
         }
-        return out
+        out.append(contentsOf: [0x0D, 0x0A])
     }
 
     /// One cell, quoted when it needs to be.
     public static func quote(_ cell: String) -> String {
-        // Bytes, not Characters: ASCII never occurs inside a multi-byte UTF-8 sequence, and a byte
-        // scan is what a report of many cells can afford.
-        guard cell.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return cell }
+        guard needsQuotes(cell) else { return cell }
         return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension CSVTable {
+    /// Whether a cell holds a comma, quote, CR or LF. Bytes, not Characters: ASCII never occurs
+    /// inside a multi-byte UTF-8 sequence, and a byte scan is what a report of many cells can afford.
+    static func needsQuotes(_ cell: String) -> Bool {
+        cell.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
     }
 }
 

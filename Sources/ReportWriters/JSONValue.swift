@@ -33,64 +33,76 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// Serialises the value as if nested `level` deep (for streaming one member at a time).
     public func rendered(indent: Int, level: Int) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
         write(to: &out, indent: indent, level: level)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A string as a JSON string literal.
     public static func quoted(_ value: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         writeString(value, to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(to out: inout String, indent: Int, level: Int) {
+    // Written as UTF-8 bytes: a report writes a few dozen small pieces per image, and appending
+    // bytes costs a fraction of appending `String`s.
+    private func write(to out: inout [UInt8], indent: Int, level: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .int(let value): out += String(value)
-        case .number(let value): out += JSONValue.format(value)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value): out.append(contentsOf: String(value).utf8)
+        case .number(let value): out.append(contentsOf: JSONValue.format(value).utf8)
         case .string(let value): JSONValue.writeString(value, to: &out)
         case .array(let items):
             if items.isEmpty {
-                out += "[]"
+                out.append(contentsOf: "[]".utf8)
                 return
             }
             // Arrays of scalars stay on one line; arrays of containers get one item per line.
             let nested = items.contains { if case .array = $0 { return true }; if case .object = $0 { return true }; return false }
             if indent == 0 || !nested {
-                out += "["
+                out.append(UInt8(ascii: "["))
                 for (i, item) in items.enumerated() {
-                    if i > 0 { out += indent == 0 ? "," : ", " }
+                    if i > 0 { out.append(contentsOf: (indent == 0 ? "," : ", ").utf8) }
                     item.write(to: &out, indent: indent, level: level + 1)
                 }
-                out += "]"
+                out.append(UInt8(ascii: "]"))
                 return
             }
-            out += "[\n"
+            out.append(contentsOf: "[\n".utf8)
             for (i, item) in items.enumerated() {
-                out += String(repeating: " ", count: indent * (level + 1))
+                Self.spaces(indent * (level + 1), to: &out)
                 item.write(to: &out, indent: indent, level: level + 1)
-                out += i + 1 < items.count ? ",\n" : "\n"
+                out.append(contentsOf: (i + 1 < items.count ? ",\n" : "\n").utf8)
             }
-            out += String(repeating: " ", count: indent * level) + "]"
+            Self.spaces(indent * level, to: &out)
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
             if members.isEmpty {
-                out += "{}"
+                out.append(contentsOf: "{}".utf8)
                 return
             }
-            out += indent == 0 ? "{" : "{\n"
+            out.append(contentsOf: (indent == 0 ? "{" : "{\n").utf8)
             for (i, (key, value)) in members.enumerated() {
-                if indent > 0 { out += String(repeating: " ", count: indent * (level + 1)) }
+                Self.spaces(indent * (level + 1), to: &out)
                 JSONValue.writeString(key, to: &out)
-                out += indent == 0 ? ":" : ": "
+                out.append(contentsOf: (indent == 0 ? ":" : ": ").utf8)
                 value.write(to: &out, indent: indent, level: level + 1)
-                if i + 1 < members.count { out += indent == 0 ? "," : ",\n" } else if indent > 0 { out += "\n" }
+                if i + 1 < members.count {
+                    out.append(contentsOf: (indent == 0 ? "," : ",\n").utf8)
+                } else if indent > 0 {
+                    out.append(UInt8(ascii: "\n"))
+                }
             }
-            if indent > 0 { out += String(repeating: " ", count: indent * level) }
-            out += "}"
+            Self.spaces(indent * level, to: &out)
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    private static func spaces(_ count: Int, to out: inout [UInt8]) {
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count))
     }
 
     /// Shortest round-trip decimal form; integral values up to 2^53 print as integers; NaN and
@@ -102,30 +114,30 @@ public indirect enum JSONValue: Sendable, Equatable {
         return String(value)
     }
 
-    private static func writeString(_ value: String, to out: inout String) {
-        out += "\""
+    private static func writeString(_ value: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
         // Most keys and paths need no escape: one byte scan, one append.
         if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out += value
-            out += "\""
+            out.append(contentsOf: value.utf8)
+            out.append(UInt8(ascii: "\""))
             return
         }
         for scalar in value.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+            case "\"": out.append(contentsOf: "\\\"".utf8)
+            case "\\": out.append(contentsOf: "\\\\".utf8)
+            case "\n": out.append(contentsOf: "\\n".utf8)
+            case "\r": out.append(contentsOf: "\\r".utf8)
+            case "\t": out.append(contentsOf: "\\t".utf8)
             default:
                 if scalar.value < 0x20 {
                     let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    out.append(contentsOf: String(scalar).utf8)
                 }
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

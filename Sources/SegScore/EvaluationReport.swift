@@ -195,9 +195,16 @@ public struct EvaluationReport: Sendable {
     /// Streams the per-image CSV, one row per image × class with the value, the counts and every
     /// overlap metric (RFC 4180, CRLF).
     public func writeCSV(to sink: ReportFile.Sink) {
-        sink.write(csvHeader.map(CSVTable.quote).joined(separator: ",") + "\r\n")
+        var line: [UInt8] = []
+        line.reserveCapacity(1024)
+        func emit(_ row: [String]) {
+            line.removeAll(keepingCapacity: true)
+            CSVTable.appendRow(row, to: &line)
+            sink.write(bytes: line)
+        }
+        emit(csvHeader)
         for index in result.images.indices {
-            for row in csvRows(index) { sink.write(row.map(CSVTable.quote).joined(separator: ",") + "\r\n") }
+            for row in csvRows(index) { emit(row) }
         }
     }
 

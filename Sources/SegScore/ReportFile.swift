@@ -35,6 +35,12 @@ public enum ReportFile {
             if buffer.count >= 1 << 16 { flush() }
         }
 
+        /// Writes UTF-8 bytes as they are.
+        public func write(bytes: [UInt8]) {
+            buffer.append(contentsOf: bytes)
+            if buffer.count >= 1 << 16 { flush() }
+        }
+
         func flush() {
             guard !buffer.isEmpty else { return }
             do {
