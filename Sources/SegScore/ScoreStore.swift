@@ -26,14 +26,18 @@ final class ScoreStore: @unchecked Sendable {
     private let descriptor: Int32
     /// Encoding names, indexed by the numbers stored in rows.
     private let encodings: [String]
-    private let cache = Locked<ReadCache>(ReadCache())
+    private let cache = Locked<[ReadCache]>([])
 
-    /// The last block read from the file: `bytes[0..<valid]` holds the file from `start`.
+    /// A block read from the file: `bytes[0..<valid]` holds the file from `start`.
     private struct ReadCache {
         var start = 0
         var valid = 0
         var bytes: [UInt8] = []
+        var lastUse = 0
     }
+
+    /// Blocks kept: one per report being written at the same time, and a spare.
+    private static let cacheBlocks = 3
 
     /// Bytes kept in memory before the rows spill to a file (then the size of each write).
     static let defaultMemoryLimit = 256 * 1024
@@ -65,16 +69,28 @@ final class ScoreStore: @unchecked Sendable {
         if descriptor < 0 {
             return memory.withUnsafeBufferPointer { StoredRow.decode(UnsafeBufferPointer(rebasing: $0[start..<end]), encodings: encodings) }
         }
-        return cache.withLock { cache in
-            if start < cache.start || end > cache.start + cache.valid {
+        return cache.withLock { blocks in
+            let clock = (blocks.map(\.lastUse).max() ?? 0) + 1
+            var slot = blocks.firstIndex { start >= $0.start && end <= $0.start + $0.valid }
+            if slot == nil {
+                // Sequential readers each keep their block: refill the least recently used one.
+                if blocks.count < Self.cacheBlocks {
+                    blocks.append(ReadCache())
+                    slot = blocks.count - 1
+                } else {
+                    slot = blocks.indices.min { blocks[$0].lastUse < blocks[$1].lastUse }
+                }
                 let length = max(Self.readBlock, end - start)
-                if cache.bytes.count < length { cache.bytes = [UInt8](repeating: 0, count: length) }
-                cache.valid = cache.bytes.withUnsafeMutableBytes { Self.readFully(descriptor, $0, offset: start) }
-                cache.start = start
+                if blocks[slot!].bytes.count < length { blocks[slot!].bytes = [UInt8](repeating: 0, count: length) }
+                blocks[slot!].valid = blocks[slot!].bytes.withUnsafeMutableBytes { Self.readFully(descriptor, $0, offset: start) }
+                blocks[slot!].start = start
             }
-            precondition(end <= cache.start + cache.valid, "the score store's file is shorter than what was written")
-            return cache.bytes.withUnsafeBufferPointer {
-                StoredRow.decode(UnsafeBufferPointer(rebasing: $0[(start - cache.start)..<(end - cache.start)]), encodings: encodings)
+            let block = slot!
+            blocks[block].lastUse = clock
+            precondition(end <= blocks[block].start + blocks[block].valid, "the score store's file is shorter than what was written")
+            let base = blocks[block].start
+            return blocks[block].bytes.withUnsafeBufferPointer {
+                StoredRow.decode(UnsafeBufferPointer(rebasing: $0[(start - base)..<(end - base)]), encodings: encodings)
             }
         }
     }

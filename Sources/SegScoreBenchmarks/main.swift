@@ -136,9 +136,9 @@ struct SegScoreBench: ParsableCommand {
         let start = DispatchTime.now()
         let options = EvaluationOptions(jobs: jobs)
         let result = try Evaluation.run(truth: dataset.truth, prediction: dataset.prediction, options: options)
-        let report = EvaluationReport(result: result, bootstrap: Bootstrap())
-        try ReportFile.write(to: out + "/report.json") { report.writeJSON(to: $0) }
-        try ReportFile.write(to: out + "/per-image.csv") { report.writeCSV(to: $0) }
+        let written = EvaluationReport.write(
+            result: result, bootstrap: Bootstrap(), json: out + "/report.json", csv: out + "/per-image.csv")
+        if let failure = written.failures.first { throw failure }
         guard result.records.count == dataset.pairs, !result.hasDataProblems else {
             throw ValidationError("evaluate scored \(result.records.count) of \(dataset.pairs) pairs")
         }

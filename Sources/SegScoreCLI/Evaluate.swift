@@ -87,10 +87,11 @@ struct Evaluate: ParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let report = EvaluationReport(result: result, gates: gates, bootstrap: bootstrap)
+        // Only what was asked for is rendered; the large reports are streamed to their files.
+        let (report, failures) = EvaluationReport.write(
+            result: result, gates: gates, bootstrap: bootstrap, json: output.json, csv: output.csv)
         let toStdout = [output.json, output.csv, output.summaryCsv, output.markdown, output.junit].contains("-")
         var writeFailed = false
-        // Only what was asked for is rendered; the large reports are streamed to their files.
         func write(_ path: String?, _ body: (ReportFile.Sink) -> Void) {
             guard let path else { return }
             do {
@@ -100,8 +101,10 @@ struct Evaluate: ParsableCommand {
                 writeFailed = true
             }
         }
-        write(output.json) { report.writeJSON(to: $0) }
-        write(output.csv) { report.writeCSV(to: $0) }
+        for failure in failures {
+            Terminal.error(failure.description)
+            writeFailed = true
+        }
         write(output.summaryCsv) { $0.write(report.summaryCSV.rendered()) }
         let stepSummary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 }
         if output.markdown != nil || stepSummary != nil {

@@ -169,6 +169,20 @@ import Testing
         #expect(status.st_mode & S_IFMT == S_IFCHR)
     }
 
+    /// The per-image CSV is written on its own thread; its failure is still reported, with the
+    /// file, and the other reports are still written.
+    @Test func aReportThatCannotBeWrittenIsNamedAndExits2() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-unwritable-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let json = folder.appendingPathComponent("r.json").path
+        let output = try BinaryRunner.run(
+            tiny + ["--missing", "skip", "--json", json, "--csv", "/nonexistent-segscore/per-image.csv", "--quiet"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("/nonexistent-segscore/per-image.csv: cannot write"))
+        #expect(FileManager.default.fileExists(atPath: json))
+    }
+
     @Test func usageAndConfigurationErrorsExit2() throws {
         #expect(try BinaryRunner.run(tiny + ["--variant", "dice-ish"]).status == 2)
         #expect(try BinaryRunner.run(tiny + ["--threshold", "1.5"]).status == 2)

@@ -1,0 +1,44 @@
+import Dispatch
+import Parallel
+import SegMetrics
+
+extension EvaluationReport {
+    /// Builds the report and writes the JSON and the per-image CSV, the way `segscore evaluate`
+    /// does: the per-image CSV has no intervals, so a CSV file is written on a second thread while
+    /// the bootstrap and the JSON run on this one.
+    /// - Parameters:
+    ///   - json, csv: paths (`-` for stdout, written in turn on this thread), or nil.
+    /// - Returns: the report, and the reports that could not be written (JSON first).
+    public static func write(
+        result: EvaluationResult, gates: [GateOutcome] = [], bootstrap: Bootstrap, json: String?, csv: String?
+    ) -> (report: EvaluationReport, failures: [ReportFile.WriteError]) {
+        let csvInBackground = csv.map { $0 != "-" } ?? false
+        let background = DispatchGroup()
+        let backgroundFailure = Locked<ReportFile.WriteError?>(nil)
+        if csvInBackground, let path = csv {
+            let plain = EvaluationReport(result: result, gates: gates)
+            DispatchQueue.global().async(group: background) {
+                do throws(ReportFile.WriteError) {
+                    try ReportFile.write(to: path) { plain.writeCSV(to: $0) }
+                } catch {
+                    backgroundFailure.withLock { $0 = error }
+                }
+            }
+        }
+        let report = EvaluationReport(result: result, gates: gates, bootstrap: bootstrap)
+        var failures: [ReportFile.WriteError] = []
+        func attempt(_ path: String?, _ body: (ReportFile.Sink) -> Void) {
+            guard let path else { return }
+            do throws(ReportFile.WriteError) {
+                try ReportFile.write(to: path, body)
+            } catch {
+                failures.append(error)
+            }
+        }
+        attempt(json) { report.writeJSON(to: $0) }
+        if !csvInBackground { attempt(csv) { report.writeCSV(to: $0) } }
+        background.wait()
+        if let error = backgroundFailure.withLock({ $0 }) { failures.append(error) }
+        return (report, failures)
+    }
+}
