@@ -255,7 +255,8 @@ public enum Evaluation {
     {
         let evaluator = PairEvaluator(options: options, decoder: MaskDecoder(maxSamples: options.maxSamples))
         let total = pairs.count
-        var scored = Parallel.forEachInOrder(count: total, jobs: options.jobs, state: Scored(writer: ScoreStore.Writer(expectedRows: total, memoryLimit: options.rowsInMemory))) { index in
+        let initial = Scored(writer: ScoreStore.Writer(expectedRows: total, memoryLimit: options.rowsInMemory))
+        var scored = Parallel.forEachInOrder(count: total, jobs: options.jobs, state: initial) { index in
             evaluator.evaluate(pairs[index])
         } consume: { scored, index, outcome in
             switch outcome {
