@@ -39,6 +39,9 @@ struct Evaluate: ParsableCommand {
             configuration error · 3 data problems (unpaired ground truth under --missing fail, \
             unreadable or corrupt files, size mismatches, duplicate keys); 3 wins over 1. \
             Reports are written for everything that was scored.
+
+            Memory does not grow with the dataset: per-image counts of a large run are kept in a \
+            temporary file in TMPDIR, removed as soon as it is made (nothing is left behind).
             """
     )
 
