@@ -13,8 +13,8 @@ import Glibc
 /// order. Rows are small binary records (the pair's index, its encodings, its pixel count and
 /// its counts or soft sums per class). The first 256 KB stay in memory; beyond that the rows go
 /// to a temporary file that is unlinked as soon as it is created (nothing is left behind, even
-/// on SIGKILL). Memory is then a write or read buffer and 8 bytes per row, however large the
-/// dataset. Reports, the summary and `explain` read the rows back in order.
+/// on SIGKILL). Memory is then a write buffer, a read block per reader and 4 bytes per row,
+/// however large the dataset. The summary, the reports and `explain` read the rows back.
 final class ScoreStore: @unchecked Sendable {
     // Sendable: after `Writer.finish()` every stored property is immutable except `cache`, which
     // is only touched under its lock. pread on one descriptor from several threads is safe.
@@ -166,6 +166,7 @@ final class ScoreStore: @unchecked Sendable {
                         description: "\(folder): cannot make a temporary file for per-image results: \(String(cString: strerror(errno)).lowercased()) (set TMPDIR to a writable folder)")
                 }
                 template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+                _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
             }
             var done = 0
             while done < buffer.count {
