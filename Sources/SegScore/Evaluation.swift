@@ -255,23 +255,27 @@ public enum Evaluation {
     {
         let evaluator = PairEvaluator(options: options, decoder: MaskDecoder(maxSamples: options.maxSamples))
         let total = pairs.count
-        let initial = Scored(writer: ScoreStore.Writer(expectedRows: total, memoryLimit: options.rowsInMemory))
+        let initial = Scored(
+            writer: ScoreStore.Writer(expectedRows: total, memoryLimit: options.rowsInMemory, folder: options.rowsFolder))
+        // Set when the store cannot be written: the remaining pairs are then skipped, not decoded.
+        let stopped = Locked(false)
         var scored = Parallel.forEachInOrder(count: total, jobs: options.jobs, state: initial) { index in
-            evaluator.evaluate(pairs[index])
+            stopped.withLock { $0 } ? nil : evaluator.evaluate(pairs[index])
         } consume: { scored, index, outcome in
+            defer { progress?.update(completed: index + 1, total: total) }
+            guard let outcome, scored.failure == nil else { return }
             switch outcome {
             case .success(let counts):
                 scored.present.formUnion(counts.present)
-                guard scored.failure == nil else { break }
                 do throws(EvaluationSetupError) {
                     try scored.writer.append(pairIndex: index, counts: counts)
                 } catch {
                     scored.failure = error
+                    stopped.withLock { $0 = true }
                 }
             case .failure(let failure):
                 scored.problems.append(DataProblem(key: failure.key, path: failure.path, message: failure.message))
             }
-            progress?.update(completed: index + 1, total: total)
         }
         if let failure = scored.failure {
             scored.writer.discard()

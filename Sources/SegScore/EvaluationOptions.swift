@@ -34,6 +34,8 @@ public struct EvaluationOptions: Sendable {
     public var maxSamples: UInt64
     /// Bytes of per-image rows kept in memory before they go to a temporary file (tests lower it).
     var rowsInMemory = ScoreStore.defaultMemoryLimit
+    /// Where that file is made; nil: TMPDIR, else /tmp.
+    var rowsFolder: String?
 
     /// Options with segscore's defaults: `hard`, auto encoding, threshold 0.5, background out.
     public init(

@@ -122,11 +122,8 @@ final class ScoreStore: @unchecked Sendable {
         ///   - expectedRows: at most this many rows will be appended.
         ///   - memoryLimit: bytes of rows kept in memory before they go to a file.
         ///   - folder: where the spill file is made (TMPDIR by default).
-        init(
-            expectedRows: Int, memoryLimit: Int = ScoreStore.defaultMemoryLimit,
-            folder: String = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        ) {
-            self.folder = folder
+        init(expectedRows: Int, memoryLimit: Int = ScoreStore.defaultMemoryLimit, folder: String? = nil) {
+            self.folder = folder ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
             self.memoryLimit = max(1, memoryLimit)
             self.expectedRows = expectedRows
             offsets.append(0)

@@ -61,6 +61,36 @@ import Testing
         #expect(error?.description.hasPrefix("/nonexistent-segscore-folder: cannot make a temporary file") == true)
     }
 
+    /// Counts progress updates from the workers.
+    final class Updates: ProgressSink, @unchecked Sendable {
+        private let lock = NSLock()
+        private var seen: [Int] = []
+        func update(completed: Int, total: Int) {
+            lock.lock()
+            seen.append(completed)
+            lock.unlock()
+        }
+        var completed: [Int] {
+            lock.lock()
+            defer { lock.unlock() }
+            return seen
+        }
+    }
+
+    @Test func aStoreThatCannotBeWrittenStopsTheRunNamingTheFolder() throws {
+        var options = EvaluationOptions(labels: try LabelSpec.load(path: Self.fixtures + "/demo/labels.json"), jobs: 2)
+        options.rowsInMemory = 1
+        options.rowsFolder = "/nonexistent-segscore-folder"
+        let updates = Updates()
+        let error = #expect(throws: EvaluationSetupError.self) {
+            try Evaluation.run(
+                truth: Self.fixtures + "/demo/gt", prediction: Self.fixtures + "/demo/pred", options: options, progress: updates)
+        }
+        #expect(error?.description.hasPrefix("/nonexistent-segscore-folder: cannot make a temporary file") == true)
+        // Progress still reaches the end, in order, though the pairs after the failure are skipped.
+        #expect(updates.completed == Array(1...8))
+    }
+
     @Test func anEvaluationThatSpillsReportsTheSameBytes() throws {
         let labels = try LabelSpec.load(path: Self.fixtures + "/demo/labels.json")
         var reports: [String] = []
