@@ -133,11 +133,11 @@ public struct SummaryAccumulator: Sendable {
         libraryIDs = variant.libraryIncludesBackground ? classIDs : classIDs.filter { $0 != 0 }
     }
 
-    /// The headline classes: every class, less 0 unless `includeBackground` (all of them if that
-    /// would leave none).
+    /// The headline classes: every class, less 0 unless `includeBackground`. With no foreground
+    /// class the list is empty and the headline NaN ("no foreground class scored"), never the
+    /// background's value.
     public var headlineClassIDs: [Int] {
-        let foreground = classIDs.filter { $0 != 0 }
-        return includeBackground || foreground.isEmpty ? classIDs : foreground
+        includeBackground ? classIDs : classIDs.filter { $0 != 0 }
     }
 
     /// Makes room for `count` images, so that `values` is allocated once.

@@ -32,19 +32,36 @@ enum SideInterpretation: Sendable {
     case labels(aliases: [Int: Int], kind: String)
     /// RGB colours converted to class ids.
     case rgbLabels([UInt16])
-    /// K channels; `scale` turns stored values into [0, 1] (1 for float, 1/255 for 8-bit
-    /// probabilities); `probabilities` is false for integer on/off channels.
-    case channels(count: Int, pageMajor: Bool, scale: Double, probabilities: Bool)
+    /// K stored channels (or one probability map).
+    case channels(ChannelLayout)
 
     /// The name written into reports.
     var name: String {
         switch self {
         case .labels(_, let kind): return kind
         case .rgbLabels: return "rgb"
-        case .channels(let count, _, _, let probabilities):
-            return probabilities ? (count == 1 ? "probability" : "probability-channels") : "channels"
+        case .channels(let layout):
+            return layout.probabilities ? (layout.count == 1 ? "probability" : "probability-channels") : "channels"
         }
     }
+}
+
+/// How the channels of a side are laid out and read.
+///
+/// Class ids of channel data are the 0-based channel indices, one channel included, with one
+/// exception: a single probability map read under `auto`, `probability` or `binary` is the binary
+/// problem, like the label map its threshold gives: class 1 is p, class 0 (background) is 1 − p.
+struct ChannelLayout: Sendable, Equatable {
+    /// Channels (samples per pixel, or pages under `--pages channels`).
+    var count: Int
+    /// True when channels are pages (page-major storage), false when interleaved.
+    var pageMajor: Bool
+    /// Turns stored values into [0, 1]: 1 for float, 1/255 and 1/65535 for 8- and 16-bit probabilities.
+    var scale: Double
+    /// False for integer on/off channels.
+    var probabilities: Bool
+    /// True for the single probability map of a binary problem (classes 0 = 1 − p and 1 = p).
+    var binaryForeground: Bool = false
 }
 
 /// Why a mask could not be interpreted as classes.
@@ -53,13 +70,15 @@ struct InterpretationError: Error, Sendable {
 }
 
 extension DecodedMask {
-    /// The largest value of the sample type (255, 65535, 2^32 − 1), for binary detection.
-    var typeMaximum: Int? {
+    /// The value that `auto` reads as label 1 when it is the only nonzero value: 255 for 8-bit
+    /// gray, 65535 for 16-bit gray; nil otherwise. Palette indices are always labels, and so are
+    /// 1/2/4-bit gray values and 32-bit integers (the stored value is the label).
+    var binaryMaximum: Int? {
+        guard declaration.color == .gray else { return nil }
         switch samples {
-        case .uint8: return declaration.bitDepth < 8 ? (1 << declaration.bitDepth) - 1 : 255
-        case .uint16: return 65535
-        case .uint32: return Int(UInt32.max)
-        case .float32: return nil
+        case .uint8: return declaration.bitDepth == 8 ? 255 : nil
+        case .uint16: return declaration.bitDepth == 16 ? 65535 : nil
+        case .uint32, .float32: return nil
         }
     }
 
@@ -83,18 +102,24 @@ extension DecodedMask {
         case .uint32: probabilityScale = 1.0 / 4_294_967_295
         case .float32: probabilityScale = 1
         }
+        func layout(scale: Double, probabilities: Bool, binaryForeground: Bool) -> SideInterpretation {
+            .channels(
+                ChannelLayout(
+                    count: channelCount, pageMajor: pagesAreChannels, scale: scale, probabilities: probabilities,
+                    binaryForeground: binaryForeground && channelCount == 1))
+        }
         switch encoding {
         case .rgb:
             return .rgbLabels(try rgbLabels(colors: colors))
         case .channels:
-            return .channels(count: channelCount, pageMajor: pagesAreChannels, scale: 1, probabilities: isFloat)
+            return layout(scale: 1, probabilities: isFloat, binaryForeground: false)
         case .probability:
-            return .channels(count: channelCount, pageMajor: pagesAreChannels, scale: probabilityScale, probabilities: true)
+            return layout(scale: probabilityScale, probabilities: true, binaryForeground: true)
         case .binary:
             guard channelCount == 1 else {
                 throw InterpretationError(message: "--encoding binary needs one channel; this file has \(channelCount)")
             }
-            if isFloat { return .channels(count: 1, pageMajor: false, scale: 1, probabilities: true) }
+            if isFloat { return layout(scale: 1, probabilities: true, binaryForeground: true) }
             return .labels(aliases: nonzeroAliases(ignored: ignored), kind: "binary")
         case .labels:
             guard channelCount == 1, !isFloat else {
@@ -110,9 +135,9 @@ extension DecodedMask {
                 return .rgbLabels(try rgbLabels(colors: colors))
             }
             if isFloat || channelCount > 1 {
-                return .channels(count: channelCount, pageMajor: pagesAreChannels, scale: 1, probabilities: isFloat)
+                return layout(scale: 1, probabilities: isFloat, binaryForeground: isFloat)
             }
-            if let maximum = typeMaximum, maximum > 1, isBinary(maximum: maximum, ignored: ignored) {
+            if let maximum = binaryMaximum, isBinary(maximum: maximum, ignored: ignored) {
                 return .labels(aliases: [maximum: 1], kind: "binary")
             }
             return .labels(aliases: [:], kind: declaration.color == .palette ? "palette-labels" : "labels")

@@ -96,6 +96,8 @@ public struct EvaluationResult: Sendable {
     public var problems: [DataProblem]
     /// Things worth saying that are not errors (skipped ground truth, link loops).
     public var warnings: [String]
+    /// Whether class 0 counted in the headline (`options.includeBackground`, or decided by the data).
+    public var backgroundInHeadline: Bool
 
     /// True when the exit code must be 3.
     public var hasDataProblems: Bool { !problems.isEmpty }
@@ -216,6 +218,8 @@ public enum Evaluation {
         let pairs = pairing.pairs
         let scored = try evaluate(pairs, options: options, progress: progress)
         problems += scored.problems
+        problems += readingProblems(scored.notes, pairs: pairs, options: options, truth: truth, prediction: prediction)
+        warnings += manyIDWarnings(scored.notes, pairs: pairs, options: options)
         if pairs.isEmpty && pairing.unmatchedTruth.isEmpty && pairing.duplicates.isEmpty && pairing.missingROI.isEmpty {
             problems.append(DataProblem(key: nil, path: truth, message: "no ground-truth masks found"))
         }
@@ -228,8 +232,11 @@ public enum Evaluation {
                 description: "--smooth lists \(smoothingLength) values but \(classIDs.count) classes are scored")
         }
         let images = ScoredImages(store: scored.store, pairs: pairs, classIDs: classIDs, variant: options.variant)
+        // Channel data has no background (MONAI's include_background=True); a label-map side's id 0 is.
+        let backgroundInHeadline =
+            options.includeBackground ?? (scored.notes.channelPairs > 0 && scored.notes.labelPairs == 0)
         var accumulator = SummaryAccumulator(
-            variant: options.variant, classIDs: classIDs, includeBackground: options.includeBackground)
+            variant: options.variant, classIDs: classIDs, includeBackground: backgroundInHeadline)
         accumulator.reserveCapacity(images: images.count)
         for image in images { accumulator.add(image) }
         return EvaluationResult(
@@ -237,7 +244,7 @@ public enum Evaluation {
             records: ScoredPairs(store: scored.store, pairs: pairs), images: images, classIDs: classIDs,
             classValues: accumulator.values, summary: accumulator.summary(), unmatchedTruth: pairing.unmatchedTruth,
             unmatchedPredictions: pairing.unmatchedPredictions, ignoredFiles: ignoredFiles, problems: problems,
-            warnings: warnings)
+            warnings: warnings, backgroundInHeadline: backgroundInHeadline)
     }
 
     /// What the workers hand over, in key order.
@@ -247,11 +254,56 @@ public enum Evaluation {
         /// Every class id some image contains.
         var present: Set<Int> = []
         var failure: EvaluationSetupError?
+        var notes = RunNotes()
     }
+
+    /// What the run learns about its data from the pairs, in key order.
+    struct RunNotes: Sendable {
+        /// How `auto` read each side's label maps.
+        var truthReadings = ReadingTally()
+        var predictionReadings = ReadingTally()
+        /// Label maps read under `auto` with many distinct ids (probability maps, perhaps).
+        var truthManyIDs = ReadingTally.Example?.none
+        var predictionManyIDs = ReadingTally.Example?.none
+        var truthManyIDsCount = 0
+        var predictionManyIDsCount = 0
+        /// Scored pairs with channel data on both sides, and with a label-map side.
+        var channelPairs = 0
+        var labelPairs = 0
+    }
+
+    /// Counts of the two `auto` readings of one side, with the first file of each.
+    struct ReadingTally: Sendable {
+        struct Example: Sendable {
+            var pairIndex: Int
+            var ids: Int
+        }
+        var binary = 0
+        var labels = 0
+        var firstBinary: Int?
+        var firstLabels: Int?
+
+        mutating func add(_ reading: AutoReading?, pairIndex: Int) {
+            switch reading {
+            case .binaryByMaximum?:
+                binary += 1
+                if firstBinary == nil { firstBinary = pairIndex }
+            case .labelsBeyondOne?:
+                labels += 1
+                if firstLabels == nil { firstLabels = pairIndex }
+            case nil:
+                break
+            }
+        }
+    }
+
+    /// More distinct ids than this in a label map read under `auto` with no class list is worth a
+    /// warning: it looks like a probability map.
+    static let manyIDs = 32
 
     /// Decodes and counts pairs with `options.jobs` workers; the counts are stored in key order.
     static func evaluate(_ pairs: PairList, options: EvaluationOptions, progress: (any ProgressSink)?)
-        throws(EvaluationSetupError) -> (store: ScoreStore, problems: [DataProblem], present: Set<Int>)
+        throws(EvaluationSetupError) -> (store: ScoreStore, problems: [DataProblem], present: Set<Int>, notes: RunNotes)
     {
         let evaluator = PairEvaluator(options: options, decoder: MaskDecoder(maxSamples: options.maxSamples))
         let total = pairs.count
@@ -265,7 +317,23 @@ public enum Evaluation {
             defer { progress?.update(completed: index + 1, total: total) }
             guard let outcome, scored.failure == nil else { return }
             switch outcome {
-            case .success(let counts):
+            case .success(let pair):
+                let counts = pair.counts
+                scored.notes.truthReadings.add(pair.truth.reading, pairIndex: index)
+                scored.notes.predictionReadings.add(pair.prediction.reading, pairIndex: index)
+                if pair.truth.autoLabelCount > manyIDs {
+                    scored.notes.truthManyIDsCount += 1
+                    if scored.notes.truthManyIDs == nil {
+                        scored.notes.truthManyIDs = ReadingTally.Example(pairIndex: index, ids: pair.truth.autoLabelCount)
+                    }
+                }
+                if pair.prediction.autoLabelCount > manyIDs {
+                    scored.notes.predictionManyIDsCount += 1
+                    if scored.notes.predictionManyIDs == nil {
+                        scored.notes.predictionManyIDs = ReadingTally.Example(pairIndex: index, ids: pair.prediction.autoLabelCount)
+                    }
+                }
+                if pair.channelsOnBothSides { scored.notes.channelPairs += 1 } else { scored.notes.labelPairs += 1 }
                 scored.present.formUnion(counts.present)
                 do throws(EvaluationSetupError) {
                     try scored.writer.append(pairIndex: index, counts: counts)
@@ -282,7 +350,51 @@ public enum Evaluation {
             throw failure
         }
         let store = try scored.writer.finish()
-        return (store, scored.problems, scored.present)
+        return (store, scored.problems, scored.present, scored.notes)
+    }
+
+    /// A side whose label maps `auto` read two ways (some 0/max files as binary, others as label
+    /// maps with ids above 1) is a data problem: the same stored value means two things.
+    static func readingProblems(
+        _ notes: RunNotes, pairs: PairList, options: EvaluationOptions, truth: String, prediction: String
+    ) -> [DataProblem] {
+        var problems: [DataProblem] = []
+        func check(_ tally: ReadingTally, side: String, flag: String, folder: String, path: (Int) -> String) {
+            guard tally.binary > 0, tally.labels > 0, let binary = tally.firstBinary, let labels = tally.firstLabels else { return }
+            problems.append(
+                DataProblem(
+                    key: nil, path: folder,
+                    message: "\(side) files are read two ways under --encoding auto: \(tally.binary) hold only 0 and the "
+                        + "type maximum (read as binary, the maximum as label 1; first \(path(binary))) and \(tally.labels) "
+                        + "hold other ids (read as label maps; first \(path(labels))); pass \(flag) labels (every value is "
+                        + "a class id) or \(flag) binary (every nonzero value is the foreground)"))
+        }
+        check(notes.truthReadings, side: "ground-truth", flag: "--gt-encoding", folder: truth) { pairs.truthPath(at: $0) }
+        check(notes.predictionReadings, side: "prediction", flag: "--pred-encoding", folder: prediction) {
+            pairs.predictionPath(at: $0) ?? prediction
+        }
+        return problems
+    }
+
+    /// Label maps read under `auto` with many distinct ids and no class list: probably probability
+    /// maps scored as that many classes. Not an error (instance maps exist), but said.
+    static func manyIDWarnings(_ notes: RunNotes, pairs: PairList, options: EvaluationOptions) -> [String] {
+        guard options.explicitClasses == nil else { return [] }
+        var warnings: [String] = []
+        func say(_ example: ReadingTally.Example?, count: Int, side: String, flag: String, path: (Int) -> String) {
+            guard let example else { return }
+            warnings.append(
+                "\(count) \(side) file\(count == 1 ? "" : "s") read as label maps with more than \(manyIDs) ids each "
+                    + "(first \(path(example.pairIndex)): \(example.ids) ids, each scored as a class); if these are "
+                    + "probability maps pass \(flag) probability, if they are label maps pass \(flag) labels or --classes")
+        }
+        say(notes.truthManyIDs, count: notes.truthManyIDsCount, side: "ground-truth", flag: "--gt-encoding") {
+            pairs.truthPath(at: $0)
+        }
+        say(notes.predictionManyIDs, count: notes.predictionManyIDsCount, side: "prediction", flag: "--pred-encoding") {
+            pairs.predictionPath(at: $0) ?? "(empty prediction)"
+        }
+        return warnings
     }
 
     private static func listing(_ result: Result<FolderListing, ScanError>) throws(EvaluationSetupError) -> FolderListing {

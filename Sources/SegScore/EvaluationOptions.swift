@@ -20,8 +20,10 @@ public struct EvaluationOptions: Sendable {
     public var ignoreLabels: [Int]
     /// `--threshold`: one value, or one per channel.
     public var thresholds: [Double]
-    /// Whether class 0 counts in the headline.
-    public var includeBackground: Bool
+    /// Whether class 0 counts in the headline; nil: decided by the data — out when a side is a
+    /// label map (id 0 is background), in when both sides are channel data (no channel is
+    /// background unless the user says so with `false`, MONAI's `include_background=False`).
+    public var includeBackground: Bool?
     /// Ground truth without prediction: fail, empty or skip.
     public var missing: MissingPolicy
     /// How file names become keys.
@@ -41,7 +43,7 @@ public struct EvaluationOptions: Sendable {
     public init(
         variant: DiceVariant = DiceVariant(formula: .hard), truthEncoding: MaskEncoding = .auto,
         predictionEncoding: MaskEncoding = .auto, pages: PageMode = .slices, labels: LabelSpec? = nil,
-        classes: [Int]? = nil, ignoreLabels: [Int] = [], thresholds: [Double] = [0.5], includeBackground: Bool = false,
+        classes: [Int]? = nil, ignoreLabels: [Int] = [], thresholds: [Double] = [0.5], includeBackground: Bool? = nil,
         missing: MissingPolicy = .fail, keyRule: KeyRule = KeyRule(), roiFolder: String? = nil, jobs: Int = 1,
         maxSamples: UInt64 = MaskDecoder.defaultMaxSamples
     ) {

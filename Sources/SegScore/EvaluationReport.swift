@@ -95,7 +95,7 @@ public struct EvaluationReport: Sendable {
             ("formula", .string(variant.formulaText)),
             ("empty", .string(variant.empty.rawValue)),
             ("smooth", .array(variant.smoothing.numerator.map { .number($0) })),
-            ("include_background", .bool(options.includeBackground)),
+            ("include_background", .bool(result.backgroundInHeadline)),
             ("ignore_labels", .array(options.ignoreLabels.map { .int($0) })),
         ]
         if variant.smoothing.numerator != variant.smoothing.denominator {
@@ -136,6 +136,7 @@ public struct EvaluationReport: Sendable {
             ("mean", .number(summary.mean)), ("pooled", .number(summary.pooled)),
             ("classes", .array(summary.headlineClassIDs.map { .int($0) })),
         ]
+        if summary.headlineClassIDs.isEmpty { aggregate.append(("note", .string(Self.noHeadline))) }
         if resamples > 0 {
             aggregate.append(("ci95", Self.interval(headlineInterval)))
             aggregate.append(("bootstrap", .object([("resamples", .int(resamples)), ("seed", .int(Int(Bootstrap().seed)))])))
@@ -247,6 +248,9 @@ public struct EvaluationReport: Sendable {
         }
     }
 
+    /// What the reports say when the headline has no class to average.
+    static let noHeadline = "no foreground class scored; pass --include-background to make background the headline"
+
     // MARK: human summary
 
     /// What a person reads on the terminal: definition, headline, per-class table, problems.
@@ -254,7 +258,7 @@ public struct EvaluationReport: Sendable {
         let summary = result.summary
         var lines: [String] = []
         lines.append("segscore \(segscoreVersion) · variant \(variant.name): \(variant.formulaText)")
-        lines.append("  \(variant.conventions); background \(options.includeBackground ? "in" : "out of") the headline")
+        lines.append("  \(variant.conventions); background \(result.backgroundInHeadline ? "in" : "out of") the headline")
         if let reproduces = variant.reproduces { lines.append("  reproduces \(reproduces)") }
         let failed = result.problems.filter { $0.key != nil }.count
         lines.append(
@@ -262,8 +266,12 @@ public struct EvaluationReport: Sendable {
                 + "\(result.unmatchedPredictions.count) prediction\(result.unmatchedPredictions.count == 1 ? "" : "s")")
         let classes = summary.headlineClassIDs.map { options.name(of: $0) }.joined(separator: ", ")
         let interval = resamples > 0 ? headlineInterval.map { " (95% CI \(Self.fixed($0.lower))–\(Self.fixed($0.upper)))" } ?? "" : ""
-        lines.append(
-            "headline: mean \(Self.fixed(summary.mean))\(interval) · pooled \(Self.fixed(summary.pooled))  (classes \(classes))")
+        if summary.headlineClassIDs.isEmpty {
+            lines.append("headline: none (\(Self.noHeadline))")
+        } else {
+            lines.append(
+                "headline: mean \(Self.fixed(summary.mean))\(interval) · pooled \(Self.fixed(summary.pooled))  (classes \(classes))")
+        }
         if let library = summary.library {
             lines.append("  \(library.variant) \(library.name): \(Self.fixed(library.value))")
         }

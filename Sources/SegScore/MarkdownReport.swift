@@ -39,7 +39,7 @@ extension EvaluationReport {
         let dr = variant.smoothing.denominator.map(JSONValue.format).joined(separator: ",")
         out.append("- smoothing: numerator \(nr), denominator \(dr)")
         if variant.isHard { out.append("- probability maps binarised by \(MarkdownTable.code(variant.binarization.name)), threshold \(options.thresholds.map(JSONValue.format).joined(separator: ","))") }
-        out.append("- background (id 0): \(options.includeBackground ? "in" : "out of") the headline")
+        out.append("- background (id 0): \(result.backgroundInHeadline ? "in" : "out of") the headline")
         out.append("- ignore labels: \(options.ignoreLabels.isEmpty ? "none" : options.ignoreLabels.map(String.init).joined(separator: ", "))")
         out.append("")
         out.append("## Headline")
@@ -51,7 +51,10 @@ extension EvaluationReport {
         if let library = summary.library { headline.append(["\(library.variant) \(library.name)", Self.fixed(library.value), "—"]) }
         out.append(MarkdownTable(header: ["statistic", "value", "95% CI"], rows: headline, rightAligned: [1]).rendered())
         out.append("")
-        out.append("Headline classes: " + summary.headlineClassIDs.map { "\(options.name(of: $0)) (\($0))" }.joined(separator: ", ") + ".")
+        out.append(
+            summary.headlineClassIDs.isEmpty
+                ? "Headline classes: none (\(EvaluationReport.noHeadline))."
+                : "Headline classes: " + summary.headlineClassIDs.map { "\(options.name(of: $0)) (\($0))" }.joined(separator: ", ") + ".")
         out.append("")
         out.append("## Per class")
         out.append("")

@@ -36,6 +36,41 @@ public struct PairFailure: Error, Sendable, Equatable {
     public var message: String
 }
 
+/// How `auto` read a label-map side, for the check that every file of a side is read one way.
+enum AutoReading: Sendable, Equatable {
+    /// Only 0 and the type's maximum (0/255, 0/65535): read as binary, the maximum as label 1.
+    case binaryByMaximum
+    /// Ids other than 0 and 1: read as a label map.
+    case labelsBeyondOne
+}
+
+/// One side's facts that matter beyond the pair: its `auto` reading and how many ids it holds.
+struct SideNotes: Sendable, Equatable {
+    /// Nil when the side was not decided by `auto` or holds nothing but 0 and 1 (either reading).
+    var reading: AutoReading?
+    /// Distinct nonzero ids of a non-palette label map read under `auto`; 0 otherwise.
+    var autoLabelCount = 0
+
+    init(reading: AutoReading? = nil) {
+        self.reading = reading
+    }
+
+    /// The notes of a label map read under `auto` holding the nonzero ids `ids` (ignore labels aside).
+    init(ids: [Int], palette: Bool) {
+        reading = ids.contains { $0 > 1 } ? .labelsBeyondOne : nil
+        autoLabelCount = palette ? 0 : ids.count
+    }
+}
+
+/// A counted pair and the notes the run needs from it.
+struct CountedPair: Sendable {
+    var counts: ImageCounts
+    var truth = SideNotes()
+    var prediction = SideNotes()
+    /// True when both sides are channel data (no label-map side): no class is background.
+    var channelsOnBothSides = false
+}
+
 /// Decodes and counts one pair. A value type with no shared state: one per worker, or shared.
 struct PairEvaluator: Sendable {
     var options: EvaluationOptions
@@ -45,9 +80,9 @@ struct PairEvaluator: Sendable {
     /// Sample buffers reused across pairs: each pair decodes into buffers earlier pairs handed back.
     let sampleBuffers = SampleBufferPool()
 
-    func evaluate(_ pair: MaskPair) -> Result<ImageCounts, PairFailure> {
+    func evaluate(_ pair: MaskPair) -> Result<CountedPair, PairFailure> {
         var used: [MaskSamples] = []
-        let outcome: Result<ImageCounts, PairFailure>
+        let outcome: Result<CountedPair, PairFailure>
         do throws(PairFailure) {
             outcome = .success(try count(pair, used: &used))
         } catch {
@@ -68,7 +103,7 @@ struct PairEvaluator: Sendable {
     }
 
     /// - Parameter used: receives the decoded sample buffers, to be handed back once the masks are gone.
-    private func count(_ pair: MaskPair, used: inout [MaskSamples]) throws(PairFailure) -> ImageCounts {
+    private func count(_ pair: MaskPair, used: inout [MaskSamples]) throws(PairFailure) -> CountedPair {
         let truth = try decode(pair.truth, key: pair.key)
         defer { used.append(truth.samples) }
         let prediction: DecodedMask
@@ -77,10 +112,7 @@ struct PairEvaluator: Sendable {
             prediction = try decode(file, key: pair.key)
             predictionPath = file.path
         } else {
-            // --missing empty: an all-background prediction of the same shape.
-            prediction = DecodedMask(
-                width: truth.width, height: truth.height, depth: truth.depth, channels: 1,
-                samples: .uint8([UInt8](repeating: 0, count: truth.pixelCount)), declaration: truth.declaration)
+            prediction = Self.emptyPrediction(like: truth)
         }
         defer { used.append(prediction.samples) }
         let roi = try pair.roi.map { file throws(PairFailure) in
@@ -135,6 +167,21 @@ struct PairEvaluator: Sendable {
         }
     }
 
+    /// The prediction of `--missing empty`: every pixel background, in the ground truth's shape.
+    /// RGB ground truth gets a one-channel label map of zeros (id 0); channel data gets its
+    /// channels, all off.
+    static func emptyPrediction(like truth: DecodedMask) -> DecodedMask {
+        let colour = truth.declaration.color == .rgb || truth.declaration.color == .rgba || truth.declaration.color == .grayAlpha
+        let channels = colour ? 1 : truth.channels
+        var declaration = truth.declaration
+        declaration.color = channels == 1 ? .gray : .multi
+        declaration.bitDepth = 8
+        declaration.palette = []
+        return DecodedMask(
+            width: truth.width, height: truth.height, depth: truth.depth, channels: channels,
+            samples: .uint8([UInt8](repeating: 0, count: truth.pixelCount * channels)), declaration: declaration)
+    }
+
     // MARK: shapes
 
     struct Shape: Equatable {
@@ -145,7 +192,7 @@ struct PairEvaluator: Sendable {
     }
 
     private func shape(of mask: DecodedMask, side: SideInterpretation) -> Shape {
-        if case .channels(_, let pageMajor, _, _) = side, pageMajor {
+        if case .channels(let layout) = side, layout.pageMajor {
             return Shape(width: mask.width, height: mask.height, depth: 1)
         }
         return Shape(width: mask.width, height: mask.height, depth: mask.depth)
@@ -175,7 +222,7 @@ struct PairEvaluator: Sendable {
     /// and the counting loop. Nil when the pair is not of that kind (the general path handles it).
     private func countEightBitLabels(
         key: String, truthPath: String, truth: DecodedMask, prediction: DecodedMask, predictionPath: String
-    ) throws(PairFailure) -> ImageCounts? {
+    ) throws(PairFailure) -> CountedPair? {
         let readable: Set<MaskEncoding> = [.auto, .labels, .binary]
         guard readable.contains(options.truthEncoding), readable.contains(options.predictionEncoding),
             case .uint8(let truthValues) = truth.samples, case .uint8(let predictionValues) = prediction.samples,
@@ -191,30 +238,33 @@ struct PairEvaluator: Sendable {
         let truthCounts = histogram.truthHistogram
         let predictionCounts = histogram.predictionHistogram
         let ignored = options.ignoreLabels
-        let (truthAliases, truthKind) = Self.eightBitInterpretation(
+        let truthRead = Self.eightBitInterpretation(
             truth, counts: truthCounts, encoding: options.truthEncoding, ignored: ignored)
-        let (predictionAliases, predictionKind) = Self.eightBitInterpretation(
+        let predictionRead = Self.eightBitInterpretation(
             prediction, counts: predictionCounts, encoding: options.predictionEncoding, ignored: [])
         func present(_ counts: [Int], _ aliases: [Int: Int]) -> [Int] {
             Array(Set((0..<256).filter { counts[$0] > 0 }.map { aliases[$0] ?? $0 })).sorted()
         }
         let ids = try resolveIDs(
-            key: key, truthIDs: present(truthCounts, truthAliases), predictionIDs: present(predictionCounts, predictionAliases),
-            truthPath: truthPath, predictionPath: predictionPath)
+            key: key, truthIDs: present(truthCounts, truthRead.aliases),
+            predictionIDs: present(predictionCounts, predictionRead.aliases), truthPath: truthPath,
+            predictionPath: predictionPath)
         let table = ClassTable(
-            ids: ids, ignored: ignored, truthAliases: truthAliases, predictionAliases: predictionAliases, valueLimit: 256)
+            ids: ids, ignored: ignored, truthAliases: truthRead.aliases, predictionAliases: predictionRead.aliases,
+            valueLimit: 256)
         let matrix = histogram.confusion(table: table, truthRows: (0..<256).filter { truthCounts[$0] > 0 })
         var counts: [Int: ClassCounts] = [:]
         let all = matrix.classCounts
         for (index, id) in ids.enumerated() { counts[id] = all[index] }
-        return ImageCounts(
-            pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: ids, truthEncoding: truthKind,
-            predictionEncoding: predictionKind)
+        let imageCounts = ImageCounts(
+            pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: ids, truthEncoding: truthRead.kind,
+            predictionEncoding: predictionRead.kind)
+        return CountedPair(counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes)
     }
 
     /// The interpretation rules of `DecodedMask.interpretation`, read off a 256-bin histogram.
     static func eightBitInterpretation(_ mask: DecodedMask, counts: [Int], encoding: MaskEncoding, ignored: [Int])
-        -> (aliases: [Int: Int], kind: String)
+        -> (aliases: [Int: Int], kind: String, notes: SideNotes)
     {
         let labels = mask.declaration.color == .palette ? "palette-labels" : "labels"
         let nonzero = (1..<256).filter { counts[$0] > 0 && !ignored.contains($0) }
@@ -222,14 +272,14 @@ struct PairEvaluator: Sendable {
         case .binary:
             var aliases: [Int: Int] = [:]
             for v in nonzero where v > 1 { aliases[v] = 1 }
-            return (aliases, "binary")
+            return (aliases, "binary", SideNotes())
         case .auto:
-            if let maximum = mask.typeMaximum, maximum > 1, !nonzero.isEmpty, nonzero.allSatisfy({ $0 == maximum }) {
-                return ([maximum: 1], "binary")
+            if let maximum = mask.binaryMaximum, !nonzero.isEmpty, nonzero.allSatisfy({ $0 == maximum }) {
+                return ([maximum: 1], "binary", SideNotes(reading: .binaryByMaximum))
             }
-            return ([:], labels)
+            return ([:], labels, SideNotes(ids: nonzero, palette: mask.declaration.color == .palette))
         default:
-            return ([:], labels)
+            return ([:], labels, SideNotes())
         }
     }
 
@@ -260,7 +310,7 @@ struct PairEvaluator: Sendable {
     private func countLabels(
         key: String, truthPath: String, truth: DecodedMask, truthSide: SideInterpretation, prediction: DecodedMask,
         predictionSide: SideInterpretation, predictionPath: String, roi: [UInt8]?
-    ) throws(PairFailure) -> ImageCounts {
+    ) throws(PairFailure) -> CountedPair {
         let truthLabels = LabelBuffer(mask: truth, side: truthSide)
         let predictionLabels = LabelBuffer(mask: prediction, side: predictionSide)
         let truthIDs = truthLabels.presentIDs()
@@ -275,9 +325,22 @@ struct PairEvaluator: Sendable {
         let all = matrix.classCounts
         for (index, id) in ids.enumerated() { counts[id] = all[index] }
         let pixels = all.first?.total ?? 0
-        return ImageCounts(
+        let imageCounts = ImageCounts(
             pixels: pixels, counts: counts, terms: [:], present: ids, truthEncoding: truthSide.name,
             predictionEncoding: predictionSide.name)
+        return CountedPair(
+            counts: imageCounts,
+            truth: Self.notes(truthSide, mask: truth, ids: truthIDs, encoding: options.truthEncoding, ignored: ignored),
+            prediction: Self.notes(predictionSide, mask: prediction, ids: predictionIDs, encoding: options.predictionEncoding, ignored: []))
+    }
+
+    /// The `auto` notes of a label-map side holding `ids` (after its aliases).
+    private static func notes(
+        _ side: SideInterpretation, mask: DecodedMask, ids: [Int], encoding: MaskEncoding, ignored: [Int]
+    ) -> SideNotes {
+        guard encoding == .auto, case .labels(let aliases, _) = side else { return SideNotes() }
+        if !aliases.isEmpty { return SideNotes(reading: .binaryByMaximum) }
+        return SideNotes(ids: ids.filter { $0 != 0 && !ignored.contains($0) }, palette: mask.declaration.color == .palette)
     }
 
     // MARK: channels and probabilities
@@ -285,26 +348,28 @@ struct PairEvaluator: Sendable {
     private func countChannels(
         key: String, truthPath: String, truth: DecodedMask, truthSide: SideInterpretation, prediction: DecodedMask,
         predictionSide: SideInterpretation, predictionPath: String, roi: [UInt8]?
-    ) throws(PairFailure) -> ImageCounts {
-        let k: Int
-        switch (truthSide, predictionSide) {
-        case (.channels(let a, _, _, _), .channels(let b, _, _, _)):
-            guard a == b else {
-                throw PairFailure(
-                    key: key, path: predictionPath, message: "prediction has \(b) channels, ground truth has \(a)")
-            }
-            k = a
-        case (.channels(let a, _, _, _), _): k = a
-        case (_, .channels(let b, _, _, _)): k = b
-        default: k = 1
+    ) throws(PairFailure) -> CountedPair {
+        var truthLayout: ChannelLayout?
+        var predictionLayout: ChannelLayout?
+        if case .channels(let layout) = truthSide { truthLayout = layout }
+        if case .channels(let layout) = predictionSide { predictionLayout = layout }
+        if let a = truthLayout, let b = predictionLayout, a.count != b.count {
+            throw PairFailure(key: key, path: predictionPath, message: "prediction has \(b.count) channels, ground truth has \(a.count)")
         }
-        // One channel is the binary problem: class 1. K channels are classes 0..<K.
-        let ids = k == 1 ? [1] : Array(0..<k)
+        let k = truthLayout?.count ?? predictionLayout?.count ?? 1
+        // Channel ids are the 0-based channel indices; a single probability map is the binary
+        // problem: class 1 is p, class 0 (background) is 1 − p, as for the label map it thresholds to.
+        let binary = k == 1 && (truthLayout?.binaryForeground == true || predictionLayout?.binaryForeground == true)
+        let ids = binary ? [0, 1] : Array(0..<k)
         let n = shape(of: truth, side: truthSide).pixels
+        let variant = options.variant
+        let complement: Activation? = binary && !variant.isHard ? variant.activation : nil
         let truthPlanes: ChannelSource
         var roi = roi
         do throws(InterpretationError) {
-            truthPlanes = try ChannelSource(mask: truth, side: truthSide, ids: ids, pixels: n)
+            truthPlanes = try ChannelSource(
+                mask: truth, side: truthSide, ids: ids, pixels: n, ignored: options.ignoreLabels,
+                complementActivation: complement == nil ? nil : Activation.none)
             // Ignore labels of a label-map ground truth leave those pixels out, like the ROI does.
             if let keep = truthPlanes.keepFlags(ignoring: options.ignoreLabels) {
                 roi = roi.map { zip($0, keep).map { $0 & $1 } } ?? keep
@@ -314,19 +379,25 @@ struct PairEvaluator: Sendable {
         }
         let predictionPlanes: ChannelSource
         do throws(InterpretationError) {
-            predictionPlanes = try ChannelSource(mask: prediction, side: predictionSide, ids: ids, pixels: n)
+            predictionPlanes = try ChannelSource(
+                mask: prediction, side: predictionSide, ids: ids, pixels: n, complementActivation: complement,
+                logitsAllowed: variant.activation != .none)
         } catch {
             throw PairFailure(key: key, path: predictionPath, message: error.message)
         }
-        let variant = options.variant
         var counts: [Int: ClassCounts] = [:]
         var terms: [Int: OverlapTerms] = [:]
         let roiPlane = roi
+        // Positions counted directly; in the binary problem class 0's hard counts are class 1's
+        // with the roles swapped (TP ↔ TN, FP ↔ FN), exactly as for a thresholded 0/1 mask.
+        let counted = binary ? [1] : Array(ids.indices)
         if variant.isHard && variant.binarization == .argmax && predictionPlanes.probabilities && k > 1 {
             let all = truthPlanes.argmaxCounts(against: predictionPlanes, roi: roiPlane)
             for (index, id) in ids.enumerated() { counts[id] = all[index] }
         } else {
-            for (index, id) in ids.enumerated() {
+            for index in counted {
+                let id = ids[index]
+                let channel = binary ? 0 : index
                 if variant.isHard {
                     let rule: Binarization
                     if !predictionPlanes.probabilities {
@@ -334,7 +405,7 @@ struct PairEvaluator: Sendable {
                     } else if k > 1, let multi = variant.multiChannelBinarization {
                         rule = multi
                     } else if case .threshold = variant.binarization {
-                        rule = .threshold(options.threshold(forChannel: index))
+                        rule = .threshold(options.threshold(forChannel: channel))
                     } else if variant.binarization == .argmax {
                         rule = .threshold(0.5)  // one channel: argmax of [1 − p, p]
                     } else {
@@ -342,20 +413,27 @@ struct PairEvaluator: Sendable {
                     }
                     counts[id] = truthPlanes.counts(index, against: predictionPlanes, rule: rule, roi: roiPlane)
                 } else {
-                    let t = truthPlanes.terms(
+                    terms[id] = truthPlanes.terms(
                         index, against: predictionPlanes, power: variant.formula.power, activation: variant.activation,
                         roi: roiPlane)
-                    terms[id] = t
                     counts[id] = truthPlanes.counts(
-                        index, against: predictionPlanes, rule: .threshold(options.threshold(forChannel: index)),
+                        index, against: predictionPlanes, rule: .threshold(options.threshold(forChannel: channel)),
                         roi: roiPlane)
+                }
+            }
+            if binary, let foreground = counts[1] {
+                counts[0] = ClassCounts(tp: foreground.tn, fp: foreground.fn, fn: foreground.fp, tn: foreground.tp)
+                if !variant.isHard {
+                    terms[0] = truthPlanes.terms(0, against: predictionPlanes, power: variant.formula.power, activation: .none, roi: roiPlane)
                 }
             }
         }
         let pixels = roi.map { $0.reduce(0) { $0 + Int($1) } } ?? n
-        return ImageCounts(
+        let imageCounts = ImageCounts(
             pixels: pixels, counts: counts, terms: terms, present: ids, truthEncoding: truthSide.name,
             predictionEncoding: predictionSide.name)
+        return CountedPair(
+            counts: imageCounts, channelsOnBothSides: truthLayout != nil && predictionLayout != nil && !binary)
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import MaskIO
 import SegMetrics
 
@@ -89,7 +90,7 @@ struct PredictionSide<T: FixedWidthInteger & UnsignedInteger>: LabelVisitor {
 }
 
 /// K planes of one side: stored channels (interleaved or page-major), or one-hot planes made from
-/// a label map.
+/// a label map. Planes are addressed by class position (the index into the pair's class ids).
 struct ChannelSource {
     enum Storage {
         case samples(MaskSamples, channels: Int, pageMajor: Bool)
@@ -102,29 +103,104 @@ struct ChannelSource {
     /// True for probability maps, false for on/off data.
     let probabilities: Bool
     let pixels: Int
+    /// True when the one stored channel is class 1 of a binary problem (position 1 reads channel
+    /// 0; position 0, the background, reads `complement`).
+    let binaryForeground: Bool
+    /// The background plane of a binary problem, 1 − f(v·scale) kept in stored units (divided by
+    /// `scale`), where f is the activation it was built with; nil unless asked for.
+    private let complement: [Double]?
     /// For a label-map side: its stored ids, to leave ignored ground-truth pixels out.
     private let labels: LabelBuffer?
 
-    init(mask: DecodedMask, side: SideInterpretation, ids: [Int], pixels: Int) throws(InterpretationError) {
+    /// Opens one side for channel counting.
+    /// - Parameters:
+    ///   - ids: the pair's class ids; a label-map side must hold no other id (ignore labels aside).
+    ///   - ignored: ground-truth ignore labels (empty for the prediction side).
+    ///   - complementActivation: when not nil, the background plane of a binary problem is built
+    ///     with this activation (soft variants need it; hard counts of class 0 come from class 1's).
+    ///   - logitsAllowed: float values outside [0, 1] are accepted (an activation follows).
+    /// - Throws: a label id that is not a class, or float probabilities that are NaN, infinite or
+    ///   outside [0, 1].
+    init(
+        mask: DecodedMask, side: SideInterpretation, ids: [Int], pixels: Int, ignored: [Int] = [],
+        complementActivation: Activation? = nil, logitsAllowed: Bool = false
+    ) throws(InterpretationError) {
         self.pixels = pixels
         switch side {
-        case .channels(let count, let pageMajor, let scale, let probabilities):
-            storage = .samples(mask.samples, channels: count, pageMajor: pageMajor)
-            self.scale = scale
-            self.probabilities = probabilities
+        case .channels(let layout):
+            storage = .samples(mask.samples, channels: layout.count, pageMajor: layout.pageMajor)
+            scale = layout.scale
+            probabilities = layout.probabilities
+            binaryForeground = layout.binaryForeground && ids == [0, 1]
             labels = nil
+            if layout.probabilities, case .float32(let values) = mask.samples {
+                try Self.checkProbabilities(values, logitsAllowed: logitsAllowed)
+            }
+            if binaryForeground, let activation = complementActivation {
+                complement = Self.background(of: mask.samples, scale: layout.scale, activation: activation)
+            } else {
+                complement = nil
+            }
         case .labels, .rgbLabels:
             let buffer = LabelBuffer(mask: mask, side: side)
-            let binary = ids == [1]
-            let present = buffer.presentIDs()
-            if !binary, let outside = present.first(where: { $0 >= ids.count }) {
-                throw InterpretationError(
-                    message: "label id \(outside) is not a channel index of the prediction (0…\(ids.count - 1))")
+            let present = buffer.presentIDs().filter { !ignored.contains($0) }
+            if let outside = present.first(where: { !ids.contains($0) }) {
+                let classes = ids == [0, 1]
+                    ? "a class of a single probability map (0 = background, 1 = foreground)"
+                    : ids.isEmpty ? "a channel index" : "a channel index of the other side (0…\(ids.count - 1))"
+                throw InterpretationError(message: "label id \(outside) is not \(classes)")
             }
             storage = .oneHot(buffer.accept(OneHotVisitor(ids: ids, aliases: buffer.aliases)))
             scale = 1
             probabilities = false
+            binaryForeground = false
+            complement = nil
             labels = buffer
+        }
+    }
+
+    /// Refuses NaN and infinite values, and values outside [0, 1] unless logits are allowed.
+    private static func checkProbabilities(_ values: [Float], logitsAllowed: Bool) throws(InterpretationError) {
+        var nonFinite = 0
+        var outside = 0
+        var low = Float.infinity
+        var high = -Float.infinity
+        values.withUnsafeBufferPointer { v in
+            for x in v {
+                if !x.isFinite {
+                    nonFinite &+= 1
+                } else if x < 0 || x > 1 {
+                    outside &+= 1
+                    low = Swift.min(low, x)
+                    high = Swift.max(high, x)
+                }
+            }
+        }
+        if nonFinite > 0 {
+            throw InterpretationError(
+                message: "\(nonFinite) of \(values.count) values are NaN or infinite; a probability map needs finite values")
+        }
+        if outside > 0 && !logitsAllowed {
+            throw InterpretationError(
+                message: "\(outside) of \(values.count) values lie outside [0, 1] (from \(low) to \(high)): "
+                    + "a probability map holds values in [0, 1]; logits need a variant with a sigmoid")
+        }
+    }
+
+    /// The background plane 1 − f(v·scale) of a single stored channel, divided by `scale`.
+    private static func background(of samples: MaskSamples, scale: Double, activation: Activation) -> [Double] {
+        func plane<T: MaskSample>(_ values: [T]) -> [Double] {
+            values.map { value in
+                var p = value.sampleValue * scale
+                if activation == .sigmoid { p = 1 / (1 + Foundation.exp(-p)) }
+                return (1 - p) / scale
+            }
+        }
+        switch samples {
+        case .uint8(let v): return plane(v)
+        case .uint16(let v): return plane(v)
+        case .uint32(let v): return plane(v)
+        case .float32(let v): return plane(v)
         }
     }
 
@@ -134,12 +210,22 @@ struct ChannelSource {
         return labels.accept(KeepVisitor(ignored: ignored, aliases: labels.aliases))
     }
 
+    /// True when plane `index` is the prebuilt background plane (its activation is already applied).
+    func isBackgroundPlane(_ index: Int) -> Bool { binaryForeground && index == 0 }
+
     func accept<V: PlaneVisitor>(_ index: Int, _ visitor: V) -> V.Output {
         switch storage {
         case .oneHot(let planes):
             return planes[index].withUnsafeBufferPointer { visitor.visit(MaskPlane($0, count: pixels)) }
         case .samples(let samples, let channels, let pageMajor):
-            let offset = pageMajor ? index * pixels : index
+            if binaryForeground {
+                if index == 0, let complement {
+                    return complement.withUnsafeBufferPointer { visitor.visit(MaskPlane($0, count: pixels)) }
+                }
+                precondition(index == 1, "the background plane of a binary problem was not built")
+            }
+            let channel = binaryForeground ? 0 : index
+            let offset = pageMajor ? channel * pixels : channel
             let stride = pageMajor ? 1 : channels
             switch samples {
             case .uint8(let v):

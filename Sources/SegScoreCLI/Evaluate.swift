@@ -65,6 +65,8 @@ struct Evaluate: ParsableCommand {
         var options = try encoding.options(pairing: pairing)
         options.variant = try metric.resolvedVariant()
         options.includeBackground = metric.includeBackground
+        // MONAI's include_background=False: the library's own headline leaves class 0 out too.
+        if metric.includeBackground == false { options.variant.libraryIncludesBackground = false }
         options.jobs = max(1, output.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         return options
     }
@@ -293,8 +295,16 @@ struct MetricOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How hard formulas binarise predictions: gt:T, nonzero, eq, int-eq, argmax.", valueName: "rule"))
     var binarize: String?
 
-    @Flag(help: "Count background (id 0) in the headline mean (it is always reported per class).")
-    var includeBackground = false
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Count class 0 in the headline mean, or not (it is always reported per class).",
+            discussion: """
+                Default: out when a side is a label map (id 0 is background), in when both sides are \
+                channel data (channel 0 is a class like any other, MONAI's include_background=True); \
+                --no-include-background says channel 0 is a one-hot background channel.
+                """))
+    var includeBackground: Bool?
 
     func resolvedVariant() throws -> DiceVariant {
         var variant: DiceVariant

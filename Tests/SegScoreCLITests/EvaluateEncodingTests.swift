@@ -43,8 +43,13 @@ import Testing
         let arguments = ["evaluate", "Fixtures/datasets/probability/gt", "Fixtures/datasets/probability/pred"]
         // Truth 1 1 0 0/0 1 0 0 (0/255), p 7/8 1/4 5/8 0/0 1 0 1/2: hard TP 2, FP 1, FN 1 → 2/3;
         // soft I = 7/8 + 1/4 + 1 = 2.125, St 3, Sp 3.25 → 4.25/6.25.
-        #expect(try Self.rows(arguments) == ["p,1,\(2.0 / 3),2,1,1,4"])
-        #expect(try Self.rows(arguments + ["--variant", "soft"]) == ["p,1,0.68,2.125,1.125,0.875,3.875"])
+        // One probability map is the binary problem: class 0 is 1 − p, scored like a 0/1 mask's
+        // class 0. Hard: TP 4, FP 1, FN 1, TN 2 → 0.8. Soft: 1 − t = 0 0 1 1/1 0 1 1, 1 − p =
+        // 1/8 3/4 3/8 1/1 0 1 1/2: I = 3/8 + 1 + 1 + 1 + 1/2 = 3.875, Σ(1 − p) = 4.75, St 5 → 7.75/9.75.
+        #expect(try Self.rows(arguments) == ["p,0,0.8,4,1,1,2", "p,1,\(2.0 / 3),2,1,1,4"])
+        #expect(
+            try Self.rows(arguments + ["--variant", "soft"])
+                == ["p,0,\(7.75 / 9.75),3.875,0.875,1.125,2.125", "p,1,0.68,2.125,1.125,0.875,3.875"])
     }
 
     @Test func eightBitProbabilitiesAreScaledBy255() throws {
@@ -52,12 +57,14 @@ import Testing
             "evaluate", "Fixtures/datasets/probability/gt", "Fixtures/datasets/probability/pred8", "--pred-encoding", "probability",
         ]
         // Stored 255 64 160 0/0 255 0 128 → p > 0.5 where stored ≥ 128: TP 2, FP 2 (160, 128), FN 1 (64) → 4/7.
-        #expect(try Self.rows(arguments) == ["p,1,\(4.0 / 7),2,2,1,3"])
-        // miseval compares with 1, i.e. stored 255: TP 2, FN 1 → 4/5. medpy counts nonzero: TP 3, FP 2 → 6/8.
-        #expect(try Self.rows(arguments + ["--variant", "miseval"]) == ["p,1,0.8,2,0,1,5"])
-        #expect(try Self.rows(arguments + ["--variant", "medpy"]) == ["p,1,0.75,3,2,0,3"])
+        // Class 0 is the thresholded map's background: TP 3, FP 1, FN 2, TN 2 → 6/9.
+        #expect(try Self.rows(arguments) == ["p,0,\(2.0 / 3),3,1,2,2", "p,1,\(4.0 / 7),2,2,1,3"])
+        // miseval compares with 1, i.e. stored 255: TP 2, FN 1 → 4/5 (class 0: TP 5, FP 1 → 10/11).
+        // medpy counts nonzero: TP 3, FP 2 → 6/8 (class 0: TP 3, FN 2 → 6/8).
+        #expect(try Self.rows(arguments + ["--variant", "miseval"]) == ["p,0,\(10.0 / 11),5,1,0,2", "p,1,0.8,2,0,1,5"])
+        #expect(try Self.rows(arguments + ["--variant", "medpy"]) == ["p,0,0.75,3,0,2,3", "p,1,0.75,3,2,0,3"])
         // Soft: 2·(2 + 64/255)/(3 + 862/255) = 1148/1627.
-        let soft = try Self.rows(arguments + ["--variant", "soft"])[0].split(separator: ",")
+        let soft = try Self.rows(arguments + ["--variant", "soft"])[1].split(separator: ",")
         #expect(abs(Double(soft[2])! - 1148.0 / 1627.0) < 1e-15)
     }
 
