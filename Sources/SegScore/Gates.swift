@@ -118,7 +118,16 @@ public struct Baseline: Sendable {
         var images: [Image]?
     }
 
-    private struct Schema: Decodable { var schema: String? }
+    /// Just `schema`: a string, nil when absent, "(not a string)" otherwise.
+    private struct Schema: Decodable {
+        var schema: String?
+        private enum Keys: String, CodingKey { case schema }
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Keys.self)
+            guard container.contains(.schema) else { return }
+            schema = (try? container.decode(String.self, forKey: .schema)) ?? "(not a string)"
+        }
+    }
 
     /// Reads a `segscore.report/1` JSON file.
     /// - Throws: `EvaluationSetupError` naming the file and what is wrong.

@@ -193,6 +193,7 @@ func jsonReport(_ text: String) throws -> [String: Any] {
         (#"{"foo": 1}"#, "no 'schema', expected a segscore.report/1 report"),
         (#"{"schema": "segscore.report/2", "classes": []}"#, "schema 'segscore.report/2', expected a segscore.report/1 report"),
         (#"{"metric_per_case": [], "mean": {"1": {"Dice": 0.8}}, "foreground_mean": {"Dice": 0.8}}"#, "no 'schema'"),
+        (#"{"schema": 5}"#, "schema '(not a string)', expected a segscore.report/1 report"),
         ("[1, 2]", "not a JSON object"),
         ("not json", "not a JSON object"),
         (#"{"schema": "segscore.report/1", "classes": []}"#, "not a complete segscore.report/1 report (missing 'config')"),
