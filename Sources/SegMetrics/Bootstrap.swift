@@ -98,41 +98,92 @@ public struct Bootstrap: Sendable {
         return (perClass.map(Self.percentiles), Self.percentiles(overall))
     }
 
-    /// Intervals of the paired difference current − baseline, resampling the matched images.
+    /// Intervals of the change current − baseline of every class mean and of the headline,
+    /// resampling images (keys) with replacement, paired where both runs have an image.
+    ///
+    /// Each row is one image key of either run; a value is NaN where that run has no number for
+    /// it (the class is NaN there, or the run did not score the image). The statistic is the one
+    /// a baseline gate compares: per class, the NaN-skipping mean of the current values minus the
+    /// NaN-skipping mean of the baseline values; for the headline, the mean of the current
+    /// headline classes' means minus that of the baseline's (NaN means skipped on each side).
+    /// On the original rows it is exactly (current class mean − baseline class mean) and
+    /// (current headline − baseline headline), so the interval is of the reported difference.
+    /// Resamples where a side has no number are left out.
     /// - Parameters:
-    ///   - current, baseline: `[image][class]` values of the same images in the same order.
+    ///   - current, baseline: `[key][class]` values, the same keys in the same order.
+    ///   - headline: the class positions averaged into the headline.
     public func differenceIntervals(current: [[Double]], baseline: [[Double]], headline: [Int])
         -> (classes: [BootstrapInterval?], headline: BootstrapInterval?)
     {
         precondition(current.count == baseline.count, "paired values differ in length")
         let classCount = current.first?.count ?? 0
-        guard resamples > 0, !current.isEmpty else { return (Array(repeating: nil, count: classCount), nil) }
+        return differenceIntervals(
+            current: current.flatMap { $0 }, baseline: baseline.flatMap { $0 }, classCount: classCount, headline: headline)
+    }
+
+    /// `differenceIntervals(current:baseline:headline:)` on row-major tables
+    /// (`table[key * classCount + class]`).
+    /// - Complexity: O(resamples × keys × classCount).
+    public func differenceIntervals(current: [Double], baseline: [Double], classCount: Int, headline: [Int])
+        -> (classes: [BootstrapInterval?], headline: BootstrapInterval?)
+    {
+        precondition(current.count == baseline.count, "paired values differ in length")
+        guard resamples > 0, classCount > 0, !current.isEmpty else { return (Array(repeating: nil, count: classCount), nil) }
+        let inHeadline = (0..<classCount).map { headline.contains($0) }
+        let n = current.count / classCount
         var perClass = [[Double]](repeating: [], count: classCount)
         var overall: [Double] = []
         var generator = SplitMix64(seed: seed)
-        for _ in 0..<resamples {
-            var now = [Double](repeating: 0, count: classCount)
-            var before = [Double](repeating: 0, count: classCount)
-            var counts = [Int](repeating: 0, count: classCount)
-            for _ in 0..<current.count {
-                let i = generator.index(below: current.count)
-                for c in 0..<classCount where !current[i][c].isNaN && !baseline[i][c].isNaN {
-                    now[c] += current[i][c]
-                    before[c] += baseline[i][c]
-                    counts[c] += 1
+        // sums[c], counts[c]: current side; sums[classCount + c], counts[classCount + c]: baseline.
+        var sums = [Double](repeating: 0, count: 2 * classCount)
+        var counts = [Int](repeating: 0, count: 2 * classCount)
+        current.withUnsafeBufferPointer { now in
+          baseline.withUnsafeBufferPointer { before in
+            for _ in 0..<resamples {
+                for c in 0..<(2 * classCount) {
+                    sums[c] = 0
+                    counts[c] = 0
+                }
+                for _ in 0..<n {
+                    let row = generator.index(below: n) &* classCount
+                    for c in 0..<classCount {
+                        let a = now[row + c]
+                        if !a.isNaN {
+                            sums[c] += a
+                            counts[c] &+= 1
+                        }
+                        let b = before[row + c]
+                        if !b.isNaN {
+                            sums[classCount + c] += b
+                            counts[classCount + c] &+= 1
+                        }
+                    }
+                }
+                var nowHeadline = 0.0
+                var nowClasses = 0
+                var beforeHeadline = 0.0
+                var beforeClasses = 0
+                for c in 0..<classCount {
+                    let nowCount = counts[c]
+                    let beforeCount = counts[classCount + c]
+                    let nowMean = nowCount > 0 ? sums[c] / Double(nowCount) : .nan
+                    let beforeMean = beforeCount > 0 ? sums[classCount + c] / Double(beforeCount) : .nan
+                    if nowCount > 0 && beforeCount > 0 { perClass[c].append(nowMean - beforeMean) }
+                    guard inHeadline[c] else { continue }
+                    if nowCount > 0 {
+                        nowHeadline += nowMean
+                        nowClasses += 1
+                    }
+                    if beforeCount > 0 {
+                        beforeHeadline += beforeMean
+                        beforeClasses += 1
+                    }
+                }
+                if nowClasses > 0 && beforeClasses > 0 {
+                    overall.append(nowHeadline / Double(nowClasses) - beforeHeadline / Double(beforeClasses))
                 }
             }
-            var headlineSum = 0.0
-            var headlineCount = 0
-            for c in 0..<classCount where counts[c] > 0 {
-                let difference = (now[c] - before[c]) / Double(counts[c])
-                perClass[c].append(difference)
-                if headline.contains(c) {
-                    headlineSum += difference
-                    headlineCount += 1
-                }
-            }
-            if headlineCount > 0 { overall.append(headlineSum / Double(headlineCount)) }
+          }
         }
         return (perClass.map(Self.percentiles), Self.percentiles(overall))
     }

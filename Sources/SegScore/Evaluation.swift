@@ -418,6 +418,22 @@ public enum Evaluation {
         if let classes = options.classes, Set(classes).count != classes.count {
             throw EvaluationSetupError(description: "--classes lists an id twice")
         }
+        let ids = 0...LabelSpec.maximumID
+        if let bad = options.ignoreLabels.first(where: { !ids.contains($0) }) {
+            throw EvaluationSetupError(description: "--ignore-label \(bad): ids lie in 0…\(LabelSpec.maximumID)")
+        }
+        if let classes = options.classes {
+            if let bad = classes.first(where: { !ids.contains($0) }) {
+                throw EvaluationSetupError(description: "--classes \(bad): ids lie in 0…\(LabelSpec.maximumID)")
+            }
+            if classes.count > LabelSpec.maximumClassCount {
+                throw EvaluationSetupError(description: "--classes lists \(classes.count) ids, more than \(LabelSpec.maximumClassCount)")
+            }
+            if let both = classes.first(where: options.ignoreLabels.contains) {
+                throw EvaluationSetupError(
+                    description: "--classes \(both) is also an ignore label (its ground-truth pixels are left out): it cannot be scored")
+            }
+        }
         if options.thresholds.contains(where: { !(0...1).contains($0) }) {
             throw EvaluationSetupError(description: "--threshold values must lie in [0, 1]")
         }

@@ -12,11 +12,14 @@ public struct EvaluationOptions: Sendable {
     public var predictionEncoding: MaskEncoding
     /// Multi-page TIFF: volume slices or channels.
     public var pages: PageMode
-    /// Class names, ids and colours from `--labels`.
-    public var labels: LabelSpec?
+    /// Class names, ids and colours from `--labels`; its ignore labels join `ignoreLabels`.
+    public var labels: LabelSpec? {
+        didSet { ignoreLabels = Self.merged(ignoreLabels, labels) }
+    }
     /// `--classes`; nil: the ids of `--labels`, else every id seen.
     public var classes: [Int]?
-    /// Ground-truth ids left out of every count.
+    /// Ground-truth ids left out of every count: `--ignore-label` in the order given, then the
+    /// ignore labels of `--labels` (`"ignore": 9` in a dataset.json) not already listed.
     public var ignoreLabels: [Int]
     /// `--threshold`: one value, or one per channel.
     public var thresholds: [Double]
@@ -53,7 +56,7 @@ public struct EvaluationOptions: Sendable {
         self.pages = pages
         self.labels = labels
         self.classes = classes
-        self.ignoreLabels = ignoreLabels
+        self.ignoreLabels = Self.merged(ignoreLabels, labels)
         self.thresholds = thresholds
         self.includeBackground = includeBackground
         self.missing = missing
@@ -67,6 +70,13 @@ public struct EvaluationOptions: Sendable {
     public var explicitClasses: [Int]? {
         if let classes { return classes }
         return labels?.ids.filter { !ignoreLabels.contains($0) }
+    }
+
+    /// `explicit` followed by the ignore labels of `labels` it does not list yet.
+    private static func merged(_ explicit: [Int], _ labels: LabelSpec?) -> [Int] {
+        var ids = explicit
+        for id in labels?.ignoreLabels ?? [] where !ids.contains(id) { ids.append(id) }
+        return ids
     }
 
     /// The threshold of channel `index`.

@@ -33,7 +33,10 @@ struct Evaluate: ParsableCommand {
 
             Gates: --fail-under 0.85 (headline mean), --fail-under-class liver=0.9 (a class mean, \
             by name or id), --baseline old.json --max-drop 0.02 (no class mean and not the \
-            headline may drop by more; a paired bootstrap says whether the drop exceeds the noise).
+            headline may drop by more; a bootstrap over the images of both runs gives the 95% \
+            interval of that same change and says whether it exceeds the noise). A baseline scored \
+            with another variant, formula, 0/0 rule, smoothing, background rule, ignore labels or \
+            classes is refused (exit 2); few images in common is a warning.
 
             Exit codes: 0 all pairs scored and gates passed · 1 a gate failed · 2 usage or \
             configuration error · 3 data problems (unpaired ground truth under --missing fail, \
@@ -75,7 +78,7 @@ struct Evaluate: ParsableCommand {
         let options = try makeOptions()
         ReportFile.installInterruptCleanup()
         let progress = output.showProgress ? TerminalProgress() : nil
-        let result: EvaluationResult
+        var result: EvaluationResult
         do {
             result = try Evaluation.run(truth: gtDir, prediction: predDir, options: options, progress: progress)
         } catch {
@@ -88,6 +91,10 @@ struct Evaluate: ParsableCommand {
         let gates: [GateOutcome]
         do throws(EvaluationSetupError) {
             let baseline = try gateOptions.baseline.map { path throws(EvaluationSetupError) in try Baseline.load(path: path) }
+            // A baseline of another definition is exit 2; doubts about it go to stderr and the reports.
+            let doubts = try baseline?.compatibility(with: result) ?? []
+            for doubt in doubts { Terminal.writeStderr("segscore: warning: \(doubt)\n") }
+            result.warnings += doubts
             gates = try QualityGates.evaluate(gateSpecs, result: result, baseline: baseline, bootstrap: bootstrap)
         } catch {
             throw ValidationError(error.description)
@@ -158,7 +165,7 @@ struct GateOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Fail when a class mean is below X, e.g. liver=0.9 or 2=0.8 (repeatable).", valueName: "class=x"))
     var failUnderClass: [String] = []
 
-    @Option(help: ArgumentHelp("An earlier --json report to compare with.", valueName: "old.json"))
+    @Option(help: ArgumentHelp("An earlier --json report to compare with (same variant, formula and classes, else exit 2).", valueName: "old.json"))
     var baseline: String?
 
     @Option(help: ArgumentHelp("With --baseline: fail when a class mean or the headline drops by more than D.", valueName: "d"))
@@ -218,7 +225,7 @@ struct EncodingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Encoding of the predictions only (overrides --encoding).", valueName: "encoding"))
     var predEncoding: MaskEncoding?
 
-    @Option(help: ArgumentHelp("Class names, ids and colours: JSON or YAML (nnU-Net dataset.json accepted).", valueName: "file"))
+    @Option(help: ArgumentHelp("Class names, ids and colours: JSON or YAML (nnU-Net dataset.json accepted). An entry named 'ignore' (nnU-Net's \"ignore\": 4) or with ignore: true is an ignore label, as --ignore-label.", valueName: "file"))
     var labels: String?
 
     @Option(help: ArgumentHelp("Class ids to score, e.g. 1,2,5 (default: --labels, else every id seen). Any other id but 0 and the ignore labels is an error.", valueName: "ids"))

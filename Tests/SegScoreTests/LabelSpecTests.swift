@@ -44,6 +44,94 @@ import Testing
         }
     }
 
+    // nnU-Net v2: the key "ignore" of the labels object is the ignore label, never a class.
+    @Test func datasetJSONIgnoreIsAnIgnoreLabelNotAClass() throws {
+        let text = #"{"labels": {"background": 0, "liver": 1, "tumour": 2, "ignore": 9}, "numTraining": 3}"#
+        let spec = try LabelSpec.parse(text)
+        #expect(spec.ids == [0, 1, 2])
+        #expect(spec.ignoreLabels == [9])
+        #expect(spec.name(of: 9) == "ignore")
+        #expect(spec.id(named: "ignore") == nil)
+        let options = EvaluationOptions(labels: spec)
+        #expect(options.ignoreLabels == [9])
+        #expect(options.explicitClasses == [0, 1, 2])
+    }
+
+    @Test func bareObjectAndYAMLIgnore() throws {
+        #expect(try LabelSpec.parse(#"{"background": 0, "a": 1, "ignore": 2}"#).ignoreLabels == [2])
+        let yaml = try LabelSpec.parse("background: 0\nvessel: 1\nignore: 255\n")
+        #expect(yaml.ids == [0, 1] && yaml.ignoreLabels == [255])
+        let wrapped = try LabelSpec.parse("labels:\n  background: 0\n  vessel: 1\n  ignore: 3\nfile_ending: .png\n")
+        #expect(wrapped.ids == [0, 1] && wrapped.ignoreLabels == [3])
+    }
+
+    @Test func listFormIgnoreByNameOrFlagKeepsItsColour() throws {
+        let text = """
+            - {id: 0, name: background, color: [0, 0, 0]}
+            - {id: 1, name: person, color: [192, 128, 128]}
+            - {id: 255, name: void, color: [224, 224, 192], ignore: true}
+            - {id: 254, name: ignore}
+            """
+        let spec = try LabelSpec.parse(text)
+        #expect(spec.ids == [0, 1])
+        #expect(spec.ignoreLabels == [254, 255])
+        #expect(spec.colorTable[RGBColor(224, 224, 192)] == 255)
+        #expect(spec.name(of: 255) == "void")
+    }
+
+    @Test func explicitIgnoreLabelsComeFirstWithoutDuplicates() throws {
+        let spec = try LabelSpec.parse(#"{"background": 0, "a": 1, "ignore": 9}"#)
+        #expect(EvaluationOptions(labels: spec, ignoreLabels: [255]).ignoreLabels == [255, 9])
+        #expect(EvaluationOptions(labels: spec, ignoreLabels: [9, 255]).ignoreLabels == [9, 255])
+        var later = EvaluationOptions(ignoreLabels: [255])
+        later.labels = spec
+        #expect(later.ignoreLabels == [255, 9])
+    }
+
+    @Test(arguments: [
+        (#"{"a": 1e20}"#, "label 'a': id must be an integer in 0…4294967295"),
+        (#"{"a": 1.0e+20}"#, "label 'a': id must be an integer in 0…4294967295, not 1e+20"),
+        (#"{"a": 1.5}"#, "label 'a': id must be an integer in 0…4294967295, not 1.5"),
+        (#"{"a": -1}"#, "label 'a': id must be an integer in 0…4294967295, not -1"),
+        (#"{"a": "abc"}"#, "label 'a': id must be an integer in 0…4294967295, not 'abc'"),
+        (#"{"a": 4294967296}"#, "label 'a': id must be an integer in 0…4294967295, not 4294967296"),
+        (#"{"a": 99999999999999999999}"#, "label 'a': id must be an integer in 0…4294967295"),
+        (#"{"a": true}"#, "label 'a': id must be an integer in 0…4294967295, not true"),
+        (#"{"a": null}"#, "label 'a': id must be an integer in 0…4294967295, not null"),
+        (#"{"a": {"b": 1}}"#, "label 'a': id must be an integer in 0…4294967295, not an object"),
+        (#"[{"id": 1.5, "name": "x"}]"#, "entry 1: id must be an integer in 0…4294967295, not 1.5"),
+        (#"[{"id": 0}, {"id": -3}]"#, "entry 2: id must be an integer in 0…4294967295, not -3"),
+        (#"[{"id": true}]"#, "entry 1: id must be an integer in 0…4294967295, not true"),
+        (#"[{"id": null}]"#, "entry 1: id must be an integer in 0…4294967295, not null"),
+        (#"[{"id": 1, "name": 7}]"#, "entry 1: 'name' must be a string"),
+        (#"[{"id": 1, "ignore": "yes"}]"#, "entry 1: 'ignore' must be true or false"),
+        (#"[{"id": 1, "color": [true, 0, 0]}]"#, "entry 1: 'color' must be [r, g, b]"),
+        (#"{"background": 0, "ignore": [4]}"#, "the ignore label must be one integer id"),
+        (#"{"background": 0, "ignore": 0}"#, "two labels share an id: 'background' and 'ignore' are both 0"),
+        (#"{"ignore": 4}"#, "no labels besides the ignore label"),
+    ])
+    func refusesIdsThatAreNotIntegersInRange(_ text: String, _ reason: String) {
+        #expect {
+            _ = try LabelSpec.parse(text, path: "dataset.json")
+        } throws: { error in
+            guard let error = error as? LabelSpec.LoadError else { return false }
+            return error.path == "dataset.json" && error.reason.hasPrefix(reason) && !error.description.contains("\n")
+        }
+    }
+
+    @Test func largestIdIsAccepted() throws {
+        #expect(try LabelSpec.parse(#"{"a": 4294967295, "b": 2.0, "c": "7"}"#).ids == [2, 7, 4294967295])
+    }
+
+    @Test func tooManyClassesAreRefusedNotATrap() {
+        let text = "{" + (0..<65534).map { "\"c\($0)\": \($0)" }.joined(separator: ", ") + "}"
+        #expect {
+            _ = try LabelSpec.parse(text)
+        } throws: { error in
+            (error as? LabelSpec.LoadError)?.reason.contains("more than the 65533") ?? false
+        }
+    }
+
     @Test func vocFileInFixturesHas21ClassesAndVoid() throws {
         let spec = try LabelSpec.load(path: #filePath.replacingOccurrences(of: "Tests/SegScoreTests/LabelSpecTests.swift", with: "Fixtures/labels/voc.json"))
         #expect(spec.ids == Array(0...20) + [255])

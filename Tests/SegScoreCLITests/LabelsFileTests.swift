@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// `--labels`: nnU-Net's "ignore" entry is an ignore label, and ids that are not integers in range
+/// are refused with one line naming the file and the entry.
+@Suite struct LabelsFileTests {
+    // One 8×1 image. GT  1 1 9 9 0 0 2 2
+    //                pred 1 1 1 1 0 0 2 0
+    // Ignore 9 (pixels 2, 3 left out, as nnU-Net's compute_metrics masks gt == ignore_label):
+    //   class 1: TP 2, FP 0, FN 0 → 1;  class 2: TP 1, FN 1 → 2/3;  background: TP 2, FP 1 → 4/5.
+    //   nnU-Net foreground_mean = (1 + 2/3)/2 = 5/6.
+    // Scored as a class instead (the bug): class 1 4/6, class 2 2/3, class 9 0 → mean 4/9.
+    static let gt: [UInt8] = [1, 1, 9, 9, 0, 0, 2, 2]
+    static let pred: [UInt8] = [1, 1, 1, 1, 0, 0, 2, 0]
+
+    static let ignoreFiles: [(String, String)] = [
+        ("dataset.json", #"{"channel_names": {"0": "CT"}, "labels": {"background": 0, "a": 1, "b": 2, "ignore": 9}, "numTraining": 1, "file_ending": ".png"}"#),
+        ("labels.json", #"{"background": 0, "a": 1, "b": 2, "ignore": 9}"#),
+        ("labels.yaml", "labels:\n  background: 0\n  a: 1\n  b: 2\n  ignore: 9\n"),
+        ("list.yaml", "- {id: 0, name: background}\n- {id: 1, name: a}\n- {id: 2, name: b}\n- {id: 9, name: ignore}\n"),
+        ("flag.json", #"[{"id": 0, "name": "background"}, {"id": 1, "name": "a"}, {"id": 2, "name": "b"}, {"id": 9, "name": "unlabelled", "ignore": true}]"#),
+    ]
+
+    @Test(arguments: ignoreFiles)
+    func ignoreEntryIsAnIgnoreLabelAsNnUNetEvaluates(_ name: String, _ text: String) throws {
+        let scratch = try Scratch("ignore")
+        let data = try scratch.dataset("set", ["case": (Self.gt, Self.pred)])
+        let labels = try scratch.write(text, to: name)
+        let run = try BinaryRunner.run(
+            ["evaluate", data.gt, data.pred, "--labels", labels, "--variant", "nnunet-eval", "--json", "-", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try jsonReport(run.stdout)
+        let config = try #require(report["config"] as? [String: Any])
+        #expect(config["ignore_labels"] as? [Int] == [9])
+        let classes = try #require(report["classes"] as? [[String: Any]])
+        #expect(classes.map { $0["id"] as? Int } == [0, 1, 2])
+        let means = classes.map { $0["mean"] as? Double ?? .nan }
+        #expect(abs(means[0] - 0.8) < 1e-12 && means[1] == 1 && abs(means[2] - 2.0 / 3) < 1e-12)
+        #expect(classes[1]["pooled_fp"] as? Int == 0 && classes[1]["pooled_tp"] as? Int == 2)
+        let aggregate = try #require(report["aggregate"] as? [String: Any])
+        #expect(aggregate["classes"] as? [Int] == [1, 2])
+        let library = try #require(aggregate["library"] as? [String: Any])
+        #expect(library["name"] as? String == "foreground_mean")
+        #expect(abs((library["value"] as? Double ?? 0) - 5.0 / 6) < 1e-12)
+        #expect(abs((aggregate["mean"] as? Double ?? 0) - 5.0 / 6) < 1e-12)
+    }
+
+    @Test func ignoreEntryJoinsAnExplicitIgnoreLabel() throws {
+        let scratch = try Scratch("ignore-both")
+        let gt: [UInt8] = Self.gt + [255]
+        let pred: [UInt8] = Self.pred + [1]
+        let data = try scratch.dataset("set", ["case": (gt, pred)])
+        let labels = try scratch.write(#"{"background": 0, "a": 1, "b": 2, "ignore": 9}"#, to: "dataset.json")
+        let run = try BinaryRunner.run(
+            ["evaluate", data.gt, data.pred, "--labels", labels, "--ignore-label", "255", "--json", "-", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try jsonReport(run.stdout)
+        #expect((report["config"] as? [String: Any])?["ignore_labels"] as? [Int] == [255, 9])
+        let classes = try #require(report["classes"] as? [[String: Any]])
+        #expect(classes[1]["mean"] as? Double == 1)  // the 255 pixel predicted as 1 is left out too
+        // The same id twice is listed once.
+        let twice = try BinaryRunner.run(
+            ["evaluate", data.gt, data.pred, "--labels", labels, "--ignore-label", "9", "--ignore-label", "255", "--json", "-", "--quiet"])
+        #expect((try jsonReport(twice.stdout)["config"] as? [String: Any])?["ignore_labels"] as? [Int] == [9, 255])
+    }
+
+    @Test func scoringTheIgnoreLabelIsAUsageError() throws {
+        let scratch = try Scratch("ignore-class")
+        let data = try scratch.dataset("set", ["case": (Self.gt, Self.pred)])
+        let labels = try scratch.write(#"{"background": 0, "a": 1, "b": 2, "ignore": 9}"#, to: "dataset.json")
+        let run = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--labels", labels, "--classes", "1,9", "--quiet"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("--classes 9 is also an ignore label"), "\(run.stderr)")
+        // A class named "ignore" cannot be gated either: it is not a class.
+        let gate = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--labels", labels, "--fail-under-class", "ignore=0.5", "--quiet"])
+        #expect(gate.status == 2)
+    }
+
+    static let badIDs: [(String, String)] = [
+        (#"{"background": 0, "a": 1e20}"#, "label 'a': id must be an integer in 0…4294967295"),
+        (#"{"background": 0, "a": 1.0e+20}"#, "label 'a': id must be an integer in 0…4294967295, not 1e+20"),
+        (#"{"background": 0, "a": 1.5}"#, "label 'a': id must be an integer in 0…4294967295, not 1.5"),
+        (#"{"background": 0, "a": -1}"#, "label 'a': id must be an integer in 0…4294967295, not -1"),
+        (#"{"background": 0, "a": "abc"}"#, "label 'a': id must be an integer in 0…4294967295, not 'abc'"),
+        (#"{"background": 0, "a": 4294967296}"#, "label 'a': id must be an integer in 0…4294967295, not 4294967296"),
+        (#"{"background": 0, "a": true}"#, "label 'a': id must be an integer in 0…4294967295, not true"),
+        (#"{"background": 0, "a": null}"#, "label 'a': id must be an integer in 0…4294967295, not null"),
+        (#"{"labels": {"background": 0, "ignore": 2.5}}"#, "label 'ignore': id must be an integer in 0…4294967295, not 2.5"),
+        (#"[{"id": 0}, {"id": 1e300, "name": "x"}]"#, "entry 2: id must be an integer in 0…4294967295"),
+    ]
+
+    @Test(arguments: badIDs)
+    func idsThatAreNotIntegersInRangeAreAUsageError(_ text: String, _ reason: String) throws {
+        let scratch = try Scratch("bad-ids")
+        let labels = try scratch.write(text, to: "dataset.json")
+        let run = try BinaryRunner.run(
+            ["evaluate", BinaryRunner.fixture("datasets/tiny/gt"), BinaryRunner.fixture("datasets/tiny/pred"), "--labels", labels])
+        #expect(run.status == 2)
+        let first = run.stderr.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first == "segscore: error: --labels \(labels): \(reason)" || first.hasPrefix("segscore: error: --labels \(labels): \(reason)"), "\(run.stderr)")
+        #expect(!run.stderr.contains("Fatal error"))
+    }
+
+    @Test(arguments: [["--ignore-label=-1"], ["--ignore-label", "4294967296"], ["--classes", "1,4294967296"]])
+    func ignoreLabelsAndClassesOutOfRangeAreAUsageErrorNotACrash(_ flags: [String]) throws {
+        let run = try BinaryRunner.run(
+            ["evaluate", BinaryRunner.fixture("datasets/tiny/gt"), BinaryRunner.fixture("datasets/tiny/pred"), "--missing", "skip"] + flags)
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stderr.contains("ids lie in 0…4294967295"), "\(run.stderr)")
+    }
+}
