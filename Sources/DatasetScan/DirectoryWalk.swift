@@ -192,7 +192,13 @@ public enum DirectoryWalk {
                 }
             default:
                 // FIFOs, sockets, devices: listed when named like masks (decoding refuses them), never opened here.
-                if isMaskName(text) { files.append(relativePath: child) } else { ignored += 1 }
+                if isMaskName(text) {
+                    files.append(relativePath: child)
+                } else if let suffix = unreadableImageSuffix(of: text) {
+                    state.add(issue: ScanIssue(kind: .unsupportedImage, path: path, detail: "\(suffix) (masks are PNG or TIFF)"))
+                } else {
+                    ignored += 1
+                }
             }
         }
         closedir(directory)
@@ -214,7 +220,7 @@ public enum DirectoryWalk {
 
     /// The image suffix of a name segscore cannot read (`.jpg`, `.nii.gz`, `.png.gz`, as spelled in
     /// the name), or nil.
-    static func unreadableImageSuffix(of name: String) -> String? {
+    package static func unreadableImageSuffix(of name: String) -> String? {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count >= 2 else { return nil }
         let last = parts[parts.count - 1].lowercased()
@@ -229,7 +235,7 @@ public enum DirectoryWalk {
     }
 
     /// What a file's first bytes say it is.
-    enum ContentKind: Equatable {
+    package enum ContentKind: Equatable {
         /// A PNG or TIFF signature.
         case mask
         /// An image or volume format segscore does not read, by name (`JPEG`).
@@ -255,7 +261,7 @@ public enum DirectoryWalk {
     }
 
     /// Recognises a file from its first bytes (132 are enough).
-    static func contentKind(head: [UInt8]) -> ContentKind {
+    package static func contentKind(head: [UInt8]) -> ContentKind {
         if head.isEmpty { return .other }
         if MaskFormat(sniffing: Array(head.prefix(8))) != nil { return .mask }
         func starts(_ bytes: [UInt8], at offset: Int = 0) -> Bool {

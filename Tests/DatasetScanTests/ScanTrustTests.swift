@@ -91,6 +91,49 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
         #expect(listing.issues.isEmpty)
     }
 
+    @Test func linksThatLeadNowhereAreIssuesWithTheirReason() throws {
+        let tree = try TemporaryTree("badlinks")
+        try tree.file("a.png")
+        #expect(symlink(tree.path + "/ping", tree.path + "/pong") == 0)  // two links to each other
+        #expect(symlink(tree.path + "/pong", tree.path + "/ping") == 0)
+        #expect(symlink(tree.path + "/gone", tree.path + "/dangling") == 0)
+        #expect(mkfifo(tree.path + "/pipe.jpg", 0o644) == 0)  // an image name, not a regular file: never opened
+        let listing = try DirectoryWalk.list(root: tree.path)
+        #expect(listing.files.map(\.relativePath) == ["a.png"])
+        #expect(listing.issues.map(\.description) == [
+            tree.path + "/dangling: broken symbolic link",
+            tree.path + "/ping: broken symbolic link: too many levels of symbolic links",
+            tree.path + "/pipe.jpg: image format segscore does not read: .jpg (masks are PNG or TIFF)",
+            tree.path + "/pong: broken symbolic link: too many levels of symbolic links",
+        ])
+    }
+
+    @Test(arguments: [
+        ("x.JPG", ".JPG"), ("scan.nii.gz", ".nii.gz"), ("mask.png.gz", ".png.gz"), ("vol.TIF.xz", ".TIF.xz"), ("a.b.npz", ".npz"),
+        ("archive.tar.gz", nil), ("notes.txt", nil), ("jpg", nil), ("x.gz", nil), ("data.h5", nil),
+    ] as [(String, String?)])
+    func unreadableImageSuffixes(name: String, suffix: String?) {
+        #expect(DirectoryWalk.unreadableImageSuffix(of: name) == suffix)
+    }
+
+    @Test func imageSignaturesAreRecognisedWhateverTheName() {
+        func head(_ bytes: [UInt8], at offset: Int = 0) -> [UInt8] { [UInt8](repeating: 0x20, count: offset) + bytes }
+        let ascii = { (text: String) in Array(text.utf8) }
+        #expect(DirectoryWalk.contentKind(head: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) == .mask)
+        #expect(DirectoryWalk.contentKind(head: [0x4D, 0x4D, 0, 42]) == .mask)
+        #expect(DirectoryWalk.contentKind(head: [0xFF, 0xD8, 0xFF, 0xDB]) == .image("JPEG"))
+        #expect(DirectoryWalk.contentKind(head: ascii("GIF89a")) == .image("GIF"))
+        #expect(DirectoryWalk.contentKind(head: ascii("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ")) == .image("WebP"))
+        #expect(DirectoryWalk.contentKind(head: ascii("RIFF\u{0}\u{0}\u{0}\u{0}WAVEfmt ")) == .other)
+        #expect(DirectoryWalk.contentKind(head: [0x93] + ascii("NUMPY")) == .image("NumPy"))
+        #expect(DirectoryWalk.contentKind(head: ascii("NRRD0004")) == .image("NRRD"))
+        #expect(DirectoryWalk.contentKind(head: head(ascii("DICM"), at: 128)) == .image("DICOM"))
+        #expect(DirectoryWalk.contentKind(head: ascii("BM") + [0x46, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0]) == .image("BMP"))
+        #expect(DirectoryWalk.contentKind(head: ascii("BMW service notes\n")) == .other)
+        #expect(DirectoryWalk.contentKind(head: ascii("{\"labels\": {}}")) == .other)
+        #expect(DirectoryWalk.contentKind(head: []) == .other)
+    }
+
     @Test func aFolderWhosePathIsTooLongIsAnIssueNotSkipped() throws {
         let tree = try TemporaryTree("deep")
         let name = String(repeating: "d", count: 250)

@@ -79,13 +79,14 @@ private func pairCount(_ report: [String: Any]) -> Int? { (report["inputs"] as? 
         }
         try data.png("roi/a.png", all)
         try data.png("roi/b.png", all)
-        for name in ["gt/c.jpg", "gt/d.nii.gz", "gt/notes.txt", "pred/e.webp", "pred/sub/f.npy", "pred/meta.json", "roi/g.bmp"] {
+        for name in ["gt/c.jpg", "gt/d.nii.gz", "gt/notes.txt", "pred/e.webp", "pred/sub/f.npy", "pred/meta.json", "roi/g.bmp", "roi/readme.txt"] {
             try data.text(name)
         }
         let (status, report) = try data.evaluate(["--roi-dir", data.path("roi")])
         #expect(status == 3)
         #expect(pairCount(report) == 2)
-        #expect((report["inputs"] as? [String: Any])?["ignored_files"] as? Int == 2)
+        // notes.txt, meta.json and the region folder's readme.txt.
+        #expect((report["inputs"] as? [String: Any])?["ignored_files"] as? Int == 3)
         let found = errors(report)
         #expect(found.map(\.path) == ["gt/c.jpg", "gt/d.nii.gz", "pred/e.webp", "pred/sub/f.npy", "roi/g.bmp"].map(data.path))
         #expect(found.map(\.message) == [
