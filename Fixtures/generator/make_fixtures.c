@@ -267,6 +267,48 @@ static void put_be32(unsigned char *p, uint32_t v) {
     p[3] = (unsigned char)v;
 }
 
+/* Writes a 13x11 palette PNG of the pattern at `bits`, then cuts its PLTE to `keep` entries
+ * (CRC recomputed) so that pixels use indices beyond the palette. */
+static void palette_overflow(const char *name, int bits, int interlace, int keep) {
+    size_t size;
+    write_png(name, 13, 11, bits, PNG_COLOR_TYPE_PALETTE, interlace);
+    unsigned char *good = slurp(path_of("png", name), &size);
+    remove(path_of("png", name));
+    /* PLTE follows IHDR at byte 33: length 3·2^bits → 3·keep, CRC recomputed, the rest moved. */
+    size_t full = 3u << bits, kept = 3u * (size_t)keep;
+    unsigned char *cut = malloc(size);
+    memcpy(cut, good, 33);
+    put_be32(cut + 33, (uint32_t)kept);
+    memcpy(cut + 37, good + 37, 4 + kept);
+    put_be32(cut + 41 + kept, (uint32_t)crc32(0, cut + 37, 4 + (uInt)kept));
+    size_t rest = 33 + 12 + full;
+    memcpy(cut + 45 + kept, good + rest, size - rest);
+    spill(name, cut, 45 + kept + size - rest);
+    free(cut);
+    free(good);
+}
+
+/* Writes a 16x16 8-bit TIFF mask of labels 0..3 in 4x4 blocks, JPEG-compressed (quality 50). */
+static void jpeg_tiff(const char *name, uint16_t photometric, uint16_t samples) {
+    TIFF *tif = TIFFOpen(path_of("bad", name), "w");
+    if (!tif) fail("cannot create a JPEG TIFF");
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, 16);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, 16);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, samples);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
+    TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, photometric);
+    TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_JPEG);
+    TIFFSetField(tif, TIFFTAG_JPEGQUALITY, 50);
+    TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, 16);
+    uint8_t pixels[16 * 16 * 3];
+    for (uint32_t y = 0; y < 16; y++)
+        for (uint32_t x = 0; x < 16; x++)
+            for (uint32_t c = 0; c < samples; c++) pixels[(y * 16 + x) * samples + c] = (uint8_t)((x / 4 + y / 4) % 4);
+    if (TIFFWriteEncodedStrip(tif, 0, pixels, (tmsize_t)(16 * 16 * samples)) < 0) fail("JPEG strip write failed");
+    TIFFClose(tif);
+}
+
 static void write_bad_inputs(void) {
     size_t size;
     unsigned char *good = slurp(path_of("png", "gray8.png"), &size);
@@ -325,20 +367,27 @@ static void write_bad_inputs(void) {
     spill("zero_width.png", good, size);
     free(good);
 
-    /* A 2-entry palette whose pixels use indices up to 15 (a 4-bit palette PNG, PLTE cut to 2). */
-    write_png("palette_index_overflow.png", 13, 11, 4, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE);
-    good = slurp(path_of("png", "palette_index_overflow.png"), &size);
-    remove(path_of("png", "palette_index_overflow.png"));
-    /* PLTE follows IHDR at byte 33: length 48 (16 entries) → 6 (2 entries), CRC recomputed, rest moved. */
-    unsigned char *cut = malloc(size);
-    memcpy(cut, good, 33);
-    put_be32(cut + 33, 6);
-    memcpy(cut + 37, good + 37, 4 + 6);
-    put_be32(cut + 47, (uint32_t)crc32(0, cut + 37, 4 + 6));
-    size_t rest = 33 + 12 + 48;
-    memcpy(cut + 51, good + rest, size - rest);
-    spill("palette_index_overflow.png", cut, 51 + size - rest);
-    free(cut);
+    /* Palettes cut to fewer entries than the pixels use: 4-bit (indices up to 15), 8-bit (up to
+     * 214), each plain and Adam7-interlaced, and 2-bit and 1-bit interlaced; every one is invalid. */
+    palette_overflow("palette_index_overflow.png", 4, PNG_INTERLACE_NONE, 2);
+    palette_overflow("palette_index_overflow_8bit.png", 8, PNG_INTERLACE_NONE, 2);
+    palette_overflow("palette_index_overflow_8bit_interlaced.png", 8, PNG_INTERLACE_ADAM7, 2);
+    palette_overflow("palette_index_overflow_4bit_interlaced.png", 4, PNG_INTERLACE_ADAM7, 2);
+    palette_overflow("palette_index_overflow_2bit_interlaced.png", 2, PNG_INTERLACE_ADAM7, 2);
+    palette_overflow("palette_index_overflow_1bit_interlaced.png", 1, PNG_INTERLACE_ADAM7, 1);
+
+    /* JPEG-compressed TIFF masks (lossy: the stored labels come back changed), gray and RGB, and
+     * the gray one relabelled as old-style JPEG (Compression 6). */
+    jpeg_tiff("jpeg_gray.tif", PHOTOMETRIC_MINISBLACK, 1);
+    jpeg_tiff("jpeg_rgb.tif", PHOTOMETRIC_RGB, 3);
+    good = slurp(path_of("bad", "jpeg_gray.tif"), &size);
+    uint32_t first_ifd = (uint32_t)good[4] | (uint32_t)good[5] << 8 | (uint32_t)good[6] << 16 | (uint32_t)good[7] << 24;
+    uint16_t entries = (uint16_t)(good[first_ifd] | good[first_ifd + 1] << 8);
+    for (uint16_t i = 0; i < entries; i++) {
+        unsigned char *entry = good + first_ifd + 2 + 12 * i;
+        if ((entry[0] | entry[1] << 8) == TIFFTAG_COMPRESSION) entry[8] = COMPRESSION_OJPEG;
+    }
+    spill("ojpeg_tag.tif", good, size);
     free(good);
 
     /* TIFF: a 65536x65536 tile on a 16x16 image (absurd tile size). */

@@ -164,18 +164,23 @@ int cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *message) {
     png_read_image(png, rows);
     /* Reading to IEND checks the CRCs of the chunks after the image data, and truncation. */
     png_read_end(png, NULL);
-#ifdef PNG_GET_PALETTE_MAX_SUPPORTED
-    /* An index beyond PLTE makes the file invalid; libpng only warns, segscore refuses it. */
-    if (header->color == CMASK_COLOR_PALETTE) {
-        int largest = png_get_palette_max(png, info);
-        if (largest >= 0 && (uint32_t)largest >= header->palette_count) {
-            static const char format[] = "palette index %d beyond the %u-entry palette";
+    /* An index beyond PLTE makes the file invalid; libpng only warns, and its own tracking
+     * (png_get_palette_max) misses 8-bit and interlaced images. Every output byte is one index:
+     * scan them all, whatever the bit depth and interlacing. */
+    if (header->color == CMASK_COLOR_PALETTE && header->palette_count < (1u << header->bit_depth)) {
+        const uint8_t *index = out;
+        size_t count = (size_t)header->width * header->height;
+        uint8_t largest = 0;
+        for (size_t i = 0; i < count; i++) {
+            if (index[i] > largest) largest = index[i];
+        }
+        if (largest >= header->palette_count) {
+            static const char format[] = "palette index %u beyond the %u-entry palette";
             char text[96];
-            snprintf(text, sizeof text, format, largest, header->palette_count);
+            snprintf(text, sizeof text, format, (unsigned)largest, header->palette_count);
             png_error(png, text);
         }
     }
-#endif
     free(rows);
     rows = NULL;
     return CMASK_OK;

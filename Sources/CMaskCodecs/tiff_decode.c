@@ -190,6 +190,15 @@ static int read_layout(cmask_tiff_state *state, uint32_t page, tiff_layout *layo
         cmask_set_error(state->message, "YCbCr colour (lossy JPEG) is not supported for masks");
         return CMASK_ERR_UNSUPPORTED;
     }
+    /* JPEG is lossy in every colour space (gray, RGB, YCbCr): stored labels come back changed. */
+    if (layout->compression == COMPRESSION_JPEG) {
+        cmask_set_error(state->message, "JPEG compression (lossy) is not supported for masks");
+        return CMASK_ERR_UNSUPPORTED;
+    }
+    if (layout->compression == COMPRESSION_OJPEG) {
+        cmask_set_error(state->message, "old-style JPEG compression (lossy) is not supported for masks");
+        return CMASK_ERR_UNSUPPORTED;
+    }
     if (layout->planar != PLANARCONFIG_CONTIG && layout->planar != PLANARCONFIG_SEPARATE) {
         cmask_set_error(state->message, "PlanarConfiguration %u is not valid", layout->planar);
         return CMASK_ERR_CORRUPT;

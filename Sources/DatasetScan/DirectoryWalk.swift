@@ -24,11 +24,15 @@ public struct MaskFile: Sendable, Hashable, Comparable {
 /// What a walk found that is not a mask, or could not be read.
 public struct ScanIssue: Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable {
-        /// A folder that could not be listed (permissions, I/O error).
+        /// A folder that could not be examined or listed (permissions, a path too long, I/O error).
         case unreadableFolder = "unreadable folder"
+        /// An entry that could not be examined (its type is unknown): it may hide masks.
+        case unreadableEntry = "cannot be examined"
+        /// A file in an image or volume format segscore does not read (JPEG, NIfTI, NumPy, …).
+        case unsupportedImage = "image format segscore does not read"
         /// A file or folder name that is not valid UTF-8; it is not paired.
         case badName = "name is not UTF-8"
-        /// A symbolic link leading back to a folder already walked; not followed again.
+        /// A symbolic link to a folder on the path being walked (an ancestor); not followed.
         case linkLoop = "symbolic-link loop"
         /// A dangling symbolic link.
         case brokenLink = "broken symbolic link"
@@ -68,13 +72,31 @@ public struct FolderListing: Sendable {
 
 /// Walks a folder tree and lists its mask files.
 ///
-/// Hidden entries (names starting with `.`) are skipped. Symbolic links are followed; a folder
-/// reached twice (a link loop, or two links to one folder) is walked once. Subfolders are walked in
-/// parallel with Dispatch; the result is sorted, so it never depends on thread timing. A file is a
-/// mask when its extension is `.png`, `.tif` or `.tiff` (then a bad file is reported when decoded,
-/// never dropped), or when its first bytes are a PNG or TIFF signature whatever its name.
+/// Hidden entries (names starting with `.`) are skipped. Symbolic links are followed: a link to a
+/// folder on the path being walked (an ancestor, the root included) is a loop, reported and not
+/// followed; any other folder is walked however many links lead to it (two links to one folder
+/// list its files twice, under each link's path). An entry that cannot be examined (a path too
+/// long, no permission) is reported, never skipped. Subfolders are walked in parallel with
+/// Dispatch; the result is sorted, so it never depends on thread timing. A file is a mask when its
+/// extension is `.png`, `.tif` or `.tiff` (then a bad file is reported when decoded, never
+/// dropped), or when its first bytes are a PNG or TIFF signature whatever its name. A file in an
+/// image or volume format segscore does not read (by its extension, or by its first bytes) is
+/// reported; other files (JSON, text, CSV, …) are counted as ignored.
 public enum DirectoryWalk {
     static let maskExtensions: Set<String> = ["png", "tif", "tiff"]
+
+    /// Image and volume formats segscore does not read: such a file beside masks is a data
+    /// problem, not an ignored file (lower case, without the dot).
+    static let unreadableImageExtensions: Set<String> = [
+        // Photographs and web images.
+        "jpg", "jpeg", "jpe", "jfif", "bmp", "dib", "gif", "webp", "avif", "heic", "heif", "ico",
+        "jp2", "j2k", "jpx", "jpf", "jxl", "tga", "pbm", "pgm", "ppm", "pnm", "pfm", "exr", "hdr", "psd",
+        // Arrays and medical volumes.
+        "npy", "npz", "nii", "mha", "mhd", "nrrd", "nhdr", "dcm", "dicom", "mgz", "mgh", "mnc",
+    ]
+
+    /// Compression suffixes that make `x.nii.gz` or `x.png.gz` an image segscore cannot read.
+    static let compressionExtensions: Set<String> = ["gz", "bz2", "xz", "zst"]
 
     /// Lists the mask files under `root`.
     /// - Throws: `ScanError` when `root` is not a readable folder.
@@ -85,8 +107,7 @@ public enum DirectoryWalk {
         }
         guard (status.st_mode & S_IFMT) == S_IFDIR else { throw .notAFolder(path: root) }
         let state = WalkState(root: root)
-        state.markVisited(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
-        walk(folder: root, relative: "", state: state)
+        walk(folder: root, relative: "", ancestors: [FolderID(status)], state: state)
         return state.listing()
     }
 
@@ -99,12 +120,15 @@ public enum DirectoryWalk {
         return (both[0], both[1])
     }
 
-    private static func walk(folder: String, relative: String, state: WalkState) {
+    /// Lists `folder`, then walks its subfolders.
+    /// - Parameter ancestors: the folders from the root down to `folder`, itself included: a link
+    ///   to one of them is a loop.
+    private static func walk(folder: String, relative: String, ancestors: [FolderID], state: WalkState) {
         guard let directory = opendir(folder) else {
             state.add(issue: ScanIssue(kind: .unreadableFolder, path: folder, detail: String(cString: strerror(errno)).lowercased()))
             return
         }
-        var subfolders: [(String, String)] = []
+        var subfolders: [(path: String, relative: String, id: FolderID)] = []
         var files = FileList(root: state.root)  // packed as they are read: no object per name
         var ignored = 0
         while let entry = readdir(directory) {
@@ -123,12 +147,19 @@ public enum DirectoryWalk {
             let child = relative.isEmpty ? text : relative + "/" + text
             var status = stat()
             if stat(path, &status) != 0 {
+                let code = errno
+                let reason = String(cString: strerror(code)).lowercased()
+                let missing = code == ENOENT
                 var linkStatus = stat()
                 if lstat(path, &linkStatus) == 0 && (linkStatus.st_mode & S_IFMT) == S_IFLNK {
-                    state.add(issue: ScanIssue(kind: .brokenLink, path: path, detail: ""))
+                    state.add(issue: ScanIssue(kind: .brokenLink, path: path, detail: missing ? "" : reason))
                 } else if isMaskName(text) {
                     // Unreadable entries that look like masks are still listed: decoding names the reason.
                     files.append(relativePath: child)
+                } else {
+                    // Never skipped: a folder that cannot be examined may hold masks.
+                    let isFolder = entry.pointee.d_type == UInt8(DT_DIR)
+                    state.add(issue: ScanIssue(kind: isFolder ? .unreadableFolder : .unreadableEntry, path: path, detail: reason))
                 }
                 continue
             }
@@ -137,30 +168,47 @@ public enum DirectoryWalk {
                 // A folder named like a mask is listed, not walked: decoding reports "is a directory".
                 files.append(relativePath: child)
             case S_IFDIR:
-                if state.markVisited(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)) {
-                    subfolders.append((path, child))
+                let id = FolderID(status)
+                if ancestors.contains(id) {
+                    state.add(issue: ScanIssue(kind: .linkLoop, path: path, detail: "leads back to a folder above it"))
                 } else {
-                    state.add(issue: ScanIssue(kind: .linkLoop, path: path, detail: "folder already walked"))
+                    subfolders.append((path, child, id))
                 }
             case S_IFREG:
-                if isMaskName(text) || hasMaskSignature(path) {
+                if isMaskName(text) {
                     files.append(relativePath: child)
+                    break
+                }
+                // The bytes decide first: a PNG named `x.jpg` is a mask.
+                let content = contentKind(path)
+                if content == .mask {
+                    files.append(relativePath: child)
+                } else if let suffix = unreadableImageSuffix(of: text) {
+                    state.add(issue: ScanIssue(kind: .unsupportedImage, path: path, detail: "\(suffix) (masks are PNG or TIFF)"))
+                } else if case .image(let format) = content {
+                    state.add(issue: ScanIssue(kind: .unsupportedImage, path: path, detail: "\(format) data (masks are PNG or TIFF)"))
                 } else {
                     ignored += 1
                 }
             default:
                 // FIFOs, sockets, devices: listed when named like masks (decoding refuses them), never opened here.
-                if isMaskName(text) { files.append(relativePath: child) } else { ignored += 1 }
+                if isMaskName(text) {
+                    files.append(relativePath: child)
+                } else if let suffix = unreadableImageSuffix(of: text) {
+                    state.add(issue: ScanIssue(kind: .unsupportedImage, path: path, detail: "\(suffix) (masks are PNG or TIFF)"))
+                } else {
+                    ignored += 1
+                }
             }
         }
         closedir(directory)
         state.add(files: files, ignored: ignored)
         if subfolders.count == 1 {
-            walk(folder: subfolders[0].0, relative: subfolders[0].1, state: state)
+            walk(folder: subfolders[0].path, relative: subfolders[0].relative, ancestors: ancestors + [subfolders[0].id], state: state)
         } else if subfolders.count > 1 {
             let work = subfolders
             Parallel.forEach(count: work.count, jobs: work.count) { index in
-                walk(folder: work[index].0, relative: work[index].1, state: state)
+                walk(folder: work[index].path, relative: work[index].relative, ancestors: ancestors + [work[index].id], state: state)
             }
         }
     }
@@ -170,24 +218,91 @@ public enum DirectoryWalk {
         return maskExtensions.contains(name[name.index(after: dot)...].lowercased())
     }
 
-    static func hasMaskSignature(_ path: String) -> Bool {
+    /// The image suffix of a name segscore cannot read (`.jpg`, `.nii.gz`, `.png.gz`, as spelled in
+    /// the name), or nil.
+    package static func unreadableImageSuffix(of name: String) -> String? {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2 else { return nil }
+        let last = parts[parts.count - 1].lowercased()
+        if unreadableImageExtensions.contains(last) { return "." + parts[parts.count - 1] }
+        if compressionExtensions.contains(last) && parts.count >= 3 {
+            let inner = parts[parts.count - 2].lowercased()
+            if unreadableImageExtensions.contains(inner) || maskExtensions.contains(inner) {
+                return "." + parts[parts.count - 2] + "." + parts[parts.count - 1]
+            }
+        }
+        return nil
+    }
+
+    /// What a file's first bytes say it is.
+    package enum ContentKind: Equatable {
+        /// A PNG or TIFF signature.
+        case mask
+        /// An image or volume format segscore does not read, by name (`JPEG`).
+        case image(String)
+        /// Anything else (text, JSON, unknown, unreadable).
+        case other
+    }
+
+    /// Recognises a file from its first 132 bytes.
+    static func contentKind(_ path: String) -> ContentKind {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { return false }
+        guard descriptor >= 0 else { return .other }
         defer { close(descriptor) }
-        var head = [UInt8](repeating: 0, count: 8)
-        let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 8) }
-        guard count > 0 else { return false }
-        return MaskFormat(sniffing: Array(head.prefix(count))) != nil
+        var head = [UInt8](repeating: 0, count: 132)
+        var filled = 0
+        while filled < head.count {
+            let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            filled += count
+        }
+        return contentKind(head: Array(head.prefix(filled)))
+    }
+
+    /// Recognises a file from its first bytes (132 are enough).
+    package static func contentKind(head: [UInt8]) -> ContentKind {
+        if head.isEmpty { return .other }
+        if MaskFormat(sniffing: Array(head.prefix(8))) != nil { return .mask }
+        func starts(_ bytes: [UInt8], at offset: Int = 0) -> Bool {
+            head.count >= offset + bytes.count && Array(head[offset..<(offset + bytes.count)]) == bytes
+        }
+        func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
+        if starts([0xFF, 0xD8, 0xFF]) { return .image("JPEG") }
+        if starts(ascii("GIF87a")) || starts(ascii("GIF89a")) { return .image("GIF") }
+        if starts(ascii("RIFF")) && starts(ascii("WEBP"), at: 8) { return .image("WebP") }
+        if starts([0x93] + ascii("NUMPY")) { return .image("NumPy") }
+        if starts([0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A]) || starts([0xFF, 0x4F, 0xFF, 0x51]) {
+            return .image("JPEG 2000")
+        }
+        if starts([0, 0, 0, 0x0C, 0x4A, 0x58, 0x4C, 0x20, 0x0D, 0x0A, 0x87, 0x0A]) || starts([0xFF, 0x0A]) {
+            return .image("JPEG XL")
+        }
+        if starts(ascii("NRRD000")) { return .image("NRRD") }
+        if starts(ascii("DICM"), at: 128) { return .image("DICOM") }
+        // BMP: "BM", the file size, then four reserved bytes that are zero.
+        if starts(ascii("BM")) && head.count >= 14 && head[6..<10].allSatisfy({ $0 == 0 }) { return .image("BMP") }
+        return .other
     }
 }
 
-/// Shared state of one walk: results and the set of folders seen, behind one lock.
+/// A folder's identity: device and inode, the same through any link.
+struct FolderID: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+
+    init(_ status: stat) {
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
+    }
+}
+
+/// Shared state of one walk: its results, behind one lock.
 private final class WalkState: Sendable {
     private struct Content {
         var files: FileList
         var ignored = 0
         var issues: [ScanIssue] = []
-        var visited: Set<[UInt64]> = []
     }
 
     private let content: Locked<Content>
@@ -197,12 +312,6 @@ private final class WalkState: Sendable {
     init(root: String) {
         self.root = root
         content = Locked(Content(files: FileList(root: root)))
-    }
-
-    /// Records a folder; false when it was already walked.
-    @discardableResult
-    func markVisited(device: UInt64, inode: UInt64) -> Bool {
-        content.withLock { $0.visited.insert([device, inode]).inserted }
     }
 
     func add(files: FileList, ignored: Int) {

@@ -352,6 +352,8 @@ public func pairFiles(
             func roiOrder() -> Int { roiSide.compare(file: Int(roiSide.order[r]), truthSide, file: truthIndex) }
             while r < roiSide.count && roiOrder() < 0 { r += 1 }
             if r < roiSide.count && roiOrder() == 0 {
+                // Two region files on this key: already listed as a duplicate, the pair is not scored.
+                if roiSide.runEnd(from: r) - r > 1 { continue }
                 roiIndex = Int(roiSide.order[r])
             } else {
                 missingROI.append(truthSide.key(truthIndex))
@@ -359,6 +361,16 @@ public func pairFiles(
             }
         }
         pairs.append(truth: truthIndex, keyBytes: truthSide.keyRange(truthIndex), prediction: predictionIndex, roi: roiIndex)
+    }
+    // Region files: every key two or more of them map to is an error, whether or not a ground
+    // truth uses it (as on the other sides); the pairs on those keys were left out above.
+    if let roiSide {
+        var start = 0
+        while start < roiSide.count {
+            let end = roiSide.runEnd(from: start)
+            if end - start > 1 { duplicates.append((roiSide.key(Int(roiSide.order[start])), roiSide.paths(start..<end))) }
+            start = end
+        }
     }
     duplicates.sort { $0.key == $1.key ? $0.paths.lexicographicallyPrecedes($1.paths) : $0.key < $1.key }
     return PairingReport(

@@ -90,7 +90,8 @@ public struct EvaluationResult: Sendable {
     public var summary: DatasetSummary
     public var unmatchedTruth: [MaskFile]
     public var unmatchedPredictions: [MaskFile]
-    /// Files under the folders that are not masks (README, JSON, …), not paired.
+    /// Files under the folders (ground truth, predictions, regions of interest) that are not
+    /// masks nor images (README, JSON, …), not paired.
     public var ignoredFiles: Int
     /// Every data problem, sorted by key then path.
     public var problems: [DataProblem]
@@ -154,7 +155,8 @@ public enum Evaluation {
         segscore_heap_trim()
         return try score(
             pairing: pairing, truth: truth, prediction: prediction, issues: truthFiles.issues + predictionFiles.issues + (roiFiles?.issues ?? []),
-            ignoredFiles: truthFiles.ignoredCount + predictionFiles.ignoredCount, options: options, progress: progress)
+            ignoredFiles: truthFiles.ignoredCount + predictionFiles.ignoredCount + (roiFiles?.ignoredCount ?? 0), options: options,
+            progress: progress)
     }
 
     /// Scores one ground-truth file against one prediction file (`explain --gt F --pred F`).
