@@ -10,12 +10,22 @@ enum { SLOTS = 64, PATH_CAPACITY = 4096 };
 static char paths[SLOTS][PATH_CAPACITY];
 static volatile sig_atomic_t used[SLOTS];
 static volatile sig_atomic_t installed;
+static volatile sig_atomic_t holding;
+static volatile sig_atomic_t pending;
 
-static void on_interrupt(int number) {
+static void remove_and_exit(int number) {
     for (int i = 0; i < SLOTS; i++) {
         if (used[i]) unlink(paths[i]);
     }
     _exit(128 + number);
+}
+
+static void on_interrupt(int number) {
+    if (holding) {
+        pending = number;
+        return;
+    }
+    remove_and_exit(number);
 }
 
 void segscore_interrupt_install(void) {
@@ -52,4 +62,13 @@ int segscore_interrupt_register(const char *path) {
 
 void segscore_interrupt_unregister(int slot) {
     if (slot >= 0 && slot < SLOTS) used[slot] = 0;
+}
+
+void segscore_interrupt_hold(void) {
+    holding = 1;
+}
+
+void segscore_interrupt_release(void) {
+    holding = 0;
+    if (pending) remove_and_exit(pending);
 }
