@@ -35,14 +35,20 @@ void segscore_interrupt_install(void) {
     memset(&action, 0, sizeof action);
     action.sa_handler = on_interrupt;
     sigemptyset(&action.sa_mask);
+    /* SIGHUP: the terminal went away; SIGPIPE: stdout (`--csv -`) was closed by its reader. Both
+     * end the run as the shell expects (128 + n, no message), without leaving temporaries. */
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGHUP, &action, NULL);
+    sigaction(SIGPIPE, &action, NULL);
     /* A parent may have started us with these signals blocked (test runners do): unblock them,
      * before any worker thread exists, so every thread inherits the open mask. */
     sigset_t handled;
     sigemptyset(&handled);
     sigaddset(&handled, SIGINT);
     sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGHUP);
+    sigaddset(&handled, SIGPIPE);
     pthread_sigmask(SIG_UNBLOCK, &handled, NULL);
 }
 

@@ -142,8 +142,8 @@ public enum ReportFile {
             lock.withLock { staged.append((temporary, path, slot)) }
         }
 
-        /// Renames every written temporary over its target. A SIGINT or SIGTERM arriving meanwhile
-        /// takes effect once all are renamed.
+        /// Renames every written temporary over its target. An interrupt (SIGINT, SIGTERM, …)
+        /// arriving meanwhile takes effect once all are renamed.
         /// - Throws: `WriteError` for the first rename that failed; the temporaries not yet renamed
         ///   are removed.
         public func commit() throws(WriteError) {
@@ -312,8 +312,9 @@ public enum ReportFile {
         String(cString: strerror(errorNumber)).lowercased()
     }
 
-    /// On SIGINT or SIGTERM: remove temporary report files, leave earlier reports intact, and exit
-    /// with 128 + the signal number (a plain sigaction handler, see CInterrupt).
+    /// On SIGINT, SIGTERM, SIGHUP or SIGPIPE (stdout closed by its reader): remove temporary report
+    /// files, leave earlier reports intact, and exit with 128 + the signal number (a plain
+    /// sigaction handler, see CInterrupt).
     public static func installInterruptCleanup() {
         segscore_interrupt_install()
     }

@@ -308,6 +308,62 @@ import Testing
         #expect(try data.listing() == ["r.json"])
     }
 
+    /// SIGTERM while the reports are being written: the run is held at a point it cannot pass (the
+    /// job summary is a FIFO nobody reads, opened once every report is staged), so the outcome
+    /// does not depend on when the signal lands after the first temporary appeared.
+    @Test func anInterruptedRunKeepsEveryOldReport() throws {
+        let data = try Dataset()
+        try data.plant("r.json", "old json")
+        try data.plant("r.csv", "old csv")
+        let fifo = data.root.appendingPathComponent("summary.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let process = Process()
+        process.executableURL = BinaryRunner.binary
+        process.arguments = ["evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json"), "--csv", data.path("r.csv")]
+        var env = ProcessInfo.processInfo.environment
+        env["GITHUB_STEP_SUMMARY"] = fifo
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The handler is installed before any temporary is made; wait (on a condition) for one.
+        var staged = false
+        for _ in 0..<6000 where !staged {
+            staged = try data.listing().contains { $0.hasPrefix(".r.") }
+            if !staged { usleep(10_000) }
+        }
+        #expect(staged)
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 128 + SIGTERM)
+        #expect(try data.contents("r.json") == "old json")
+        #expect(try data.contents("r.csv") == "old csv")
+        #expect(try data.listing() == ["r.csv", "r.json"])
+    }
+
+    /// `--csv -` into a pipe nobody reads (`| head` that has left): SIGPIPE ends the run as the
+    /// shell expects (141), and the JSON staged before it is neither put in place nor left behind.
+    @Test func aClosedStdoutPipeKeepsEveryOldReport() throws {
+        let data = try Dataset()
+        try data.plant("r.json", "old json")
+        let process = Process()
+        process.executableURL = BinaryRunner.binary
+        process.arguments = ["evaluate", data.gt, data.pred, "--json", data.path("r.json"), "--csv", "-"]
+        var env = ProcessInfo.processInfo.environment
+        env["GITHUB_STEP_SUMMARY"] = nil
+        process.environment = env
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try pipe.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 128 + SIGPIPE)
+        #expect(try data.contents("r.json") == "old json")
+        #expect(try data.listing() == ["r.json"])
+    }
+
     @Test func allReportsAreReplacedWhenAllAreWritten() throws {
         let data = try Dataset()
         for name in ["r.json", "r.csv", "s.csv", "r.md", "r.xml"] { try data.plant(name, "old") }

@@ -1,9 +1,9 @@
 /*
  * CInterrupt: removes temporary report files when segscore is interrupted.
  *
- * A SIGINT or SIGTERM handler (sigaction) unlinks every registered path and exits with
- * 128 + the signal number. The handler only calls async-signal-safe functions (unlink, _exit) on
- * a fixed table, so it is safe wherever the signal lands. The table is the process's one piece of
+ * A SIGINT, SIGTERM, SIGHUP or SIGPIPE handler (sigaction) unlinks every registered path and
+ * exits with 128 + the signal number (SIGPIPE: `segscore evaluate --csv - | head` once head has
+ * left). The handler only calls async-signal-safe functions (unlink, _exit) on a fixed table, so it is safe wherever the signal lands. The table is the process's one piece of
  * global state, which signal handling needs by nature.
  *
  * While the reports of a run are renamed into place (segscore_interrupt_hold … release), a signal
@@ -13,7 +13,7 @@
 #ifndef CINTERRUPT_H
 #define CINTERRUPT_H
 
-/** Installs the handler for SIGINT and SIGTERM (idempotent). */
+/** Installs the handler for SIGINT, SIGTERM, SIGHUP and SIGPIPE (idempotent). */
 void segscore_interrupt_install(void);
 
 /** Registers a temporary file to remove on interrupt. Returns a slot (>= 0), or -1 if the table
@@ -23,7 +23,7 @@ int segscore_interrupt_register(const char *path);
 /** Forgets a slot once its file was renamed or removed. */
 void segscore_interrupt_unregister(int slot);
 
-/** From now on a SIGINT or SIGTERM is noted, not acted on (one holder at a time). */
+/** From now on such a signal is noted, not acted on (one holder at a time). */
 void segscore_interrupt_hold(void);
 
 /** Ends a hold: when a signal arrived meanwhile, removes the registered files and exits with
