@@ -10,12 +10,22 @@ enum { SLOTS = 64, PATH_CAPACITY = 4096 };
 static char paths[SLOTS][PATH_CAPACITY];
 static volatile sig_atomic_t used[SLOTS];
 static volatile sig_atomic_t installed;
+static volatile sig_atomic_t holding;
+static volatile sig_atomic_t pending;
 
-static void on_interrupt(int number) {
+static void remove_and_exit(int number) {
     for (int i = 0; i < SLOTS; i++) {
         if (used[i]) unlink(paths[i]);
     }
     _exit(128 + number);
+}
+
+static void on_interrupt(int number) {
+    if (holding) {
+        pending = number;
+        return;
+    }
+    remove_and_exit(number);
 }
 
 void segscore_interrupt_install(void) {
@@ -25,14 +35,20 @@ void segscore_interrupt_install(void) {
     memset(&action, 0, sizeof action);
     action.sa_handler = on_interrupt;
     sigemptyset(&action.sa_mask);
+    /* SIGHUP: the terminal went away; SIGPIPE: stdout (`--csv -`) was closed by its reader. Both
+     * end the run as the shell expects (128 + n, no message), without leaving temporaries. */
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGHUP, &action, NULL);
+    sigaction(SIGPIPE, &action, NULL);
     /* A parent may have started us with these signals blocked (test runners do): unblock them,
      * before any worker thread exists, so every thread inherits the open mask. */
     sigset_t handled;
     sigemptyset(&handled);
     sigaddset(&handled, SIGINT);
     sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGHUP);
+    sigaddset(&handled, SIGPIPE);
     pthread_sigmask(SIG_UNBLOCK, &handled, NULL);
 }
 
@@ -52,4 +68,13 @@ int segscore_interrupt_register(const char *path) {
 
 void segscore_interrupt_unregister(int slot) {
     if (slot >= 0 && slot < SLOTS) used[slot] = 0;
+}
+
+void segscore_interrupt_hold(void) {
+    holding = 1;
+}
+
+void segscore_interrupt_release(void) {
+    holding = 0;
+    if (pending) remove_and_exit(pending);
 }

@@ -33,7 +33,7 @@ public struct EvaluationReport: Sendable {
         interval.map { .array([.number($0.lower), .number($0.upper)]) } ?? .null
     }
 
-    static func signed(_ value: Double) -> String { (value >= 0 ? "+" : "") + fixed(value) }
+    static func signed(_ value: Double) -> String { NumberText.signed(value) }
 
     private var options: EvaluationOptions { result.options }
     private var variant: DiceVariant { result.options.variant }
@@ -238,7 +238,8 @@ public struct EvaluationReport: Sendable {
         return table
     }
 
-    static func number(_ value: Double) -> String { value.isNaN ? "NaN" : JSONValue.format(value) }
+    /// A CSV cell: shortest round-trip form, `NaN`, `inf`, `-inf`.
+    static func number(_ value: Double) -> String { NumberText.shortest(value) }
 
     private static func cell(_ value: JSONValue) -> String {
         switch value {
@@ -307,14 +308,8 @@ public struct EvaluationReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    static func fixed(_ value: Double) -> String {
-        guard value.isFinite else { return value.isNaN ? "NaN" : String(value) }
-        let scaled = (value * 10_000).rounded()
-        let sign = scaled < 0 ? "-" : ""
-        let magnitude = Int(abs(scaled))
-        let fraction = String(magnitude % 10_000)
-        return sign + String(magnitude / 10_000) + "." + String(repeating: "0", count: 4 - fraction.count) + fraction
-    }
+    /// Four decimals for the summary and Markdown tables; any Double prints (see `NumberText.fixed`).
+    static func fixed(_ value: Double) -> String { NumberText.fixed(value) }
 
     private static func folded(_ items: [String], limit: Int = 20) -> [String] {
         var lines = items.prefix(limit).map { "  " + $0 }

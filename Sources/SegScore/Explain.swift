@@ -56,8 +56,8 @@ public enum Explain {
     }
 
     static func smoothingText(_ v: DiceVariant) -> String {
-        let nr = v.smoothing.numerator.map(JSONValue.format).joined(separator: ",")
-        let dr = v.smoothing.denominator.map(JSONValue.format).joined(separator: ",")
+        let nr = v.smoothing.numerator.map(NumberText.shortest).joined(separator: ",")
+        let dr = v.smoothing.denominator.map(NumberText.shortest).joined(separator: ",")
         return nr == dr ? nr : "\(nr)/\(dr)"
     }
 
@@ -67,7 +67,7 @@ public enum Explain {
             "\(v.name)", "  formula      \(v.formulaText)", "  conventions  \(v.conventions)",
             "  reduction    \(reduction(v))", "  reproduces   \(v.reproduces ?? "segscore base formula")",
         ]
-        if let floor = v.denominatorFloor { lines.append("  denominator  at least \(JSONValue.format(floor))") }
+        if let floor = v.denominatorFloor { lines.append("  denominator  at least \(NumberText.shortest(floor))") }
         lines.append("  losses       " + LossTransform.allCases.map { "\($0.rawValue): \($0.formula)" }.joined(separator: " · "))
         if !values.isEmpty {
             lines.append("")

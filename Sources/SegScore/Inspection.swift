@@ -64,7 +64,7 @@ public struct FileInspection: Sendable, Equatable {
         if d.separatePlanes { encoding += ", separate planes" }
         if !d.palette.isEmpty { encoding += ", palette of \(d.palette.count)" }
         var lines = ["\(path): \(encoding)"]
-        var range = "  min \(JSONValue.format(statistics.min)), max \(JSONValue.format(statistics.max))"
+        var range = "  min \(NumberText.shortest(statistics.min)), max \(NumberText.shortest(statistics.max))"
         if let distinct = statistics.distinct { range += ", \(distinct) distinct value\(distinct == 1 ? "" : "s")" }
         lines.append(range)
         if let histogram = statistics.histogram {

@@ -35,10 +35,10 @@ extension EvaluationReport {
         out.append("- variant \(MarkdownTable.code(variant.name)): \(MarkdownTable.code(variant.formulaText))")
         if let reproduces = variant.reproduces { out.append("- reproduces \(reproduces)") }
         out.append("- empty rule (0/0): \(MarkdownTable.code(variant.empty.rawValue))")
-        let nr = variant.smoothing.numerator.map(JSONValue.format).joined(separator: ",")
-        let dr = variant.smoothing.denominator.map(JSONValue.format).joined(separator: ",")
+        let nr = variant.smoothing.numerator.map(NumberText.shortest).joined(separator: ",")
+        let dr = variant.smoothing.denominator.map(NumberText.shortest).joined(separator: ",")
         out.append("- smoothing: numerator \(nr), denominator \(dr)")
-        if variant.isHard { out.append("- probability maps binarised by \(MarkdownTable.code(variant.binarization.name)), threshold \(options.thresholds.map(JSONValue.format).joined(separator: ","))") }
+        if variant.isHard { out.append("- probability maps binarised by \(MarkdownTable.code(variant.binarization.name)), threshold \(options.thresholds.map(NumberText.shortest).joined(separator: ","))") }
         out.append("- background (id 0): \(result.backgroundInHeadline ? "in" : "out of") the headline")
         out.append("- ignore labels: \(options.ignoreLabels.isEmpty ? "none" : options.ignoreLabels.map(String.init).joined(separator: ", "))")
         out.append("")
@@ -170,7 +170,7 @@ extension EvaluationReport {
                 lines.append(#"    <testcase classname="segscore.gates" name="\#(name)"/>"#)
             } else {
                 lines.append(#"    <testcase classname="segscore.gates" name="\#(name)">"#)
-                let detail = "value \(JSONValue.format(gate.value)), threshold \(JSONValue.format(gate.threshold))"
+                let detail = "value \(NumberText.shortest(gate.value)), threshold \(NumberText.shortest(gate.threshold))"
                 lines.append(#"      <failure type="gate" message="\#(XMLText.escape(gate.message))">\#(XMLText.escape(detail))</failure>"#)
                 lines.append("    </testcase>")
             }

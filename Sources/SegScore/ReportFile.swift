@@ -5,27 +5,49 @@ import Foundation
 import Glibc
 #endif
 
-/// Writes report files so that a reader never sees half a file: the text goes to a temporary
-/// file beside the target, which is then renamed over it. `-` means standard output.
+/// Writes report files so that a reader never sees half a file, and the reports of one run are
+/// replaced together or not at all: each text goes to a temporary file beside its target, and the
+/// temporaries are renamed over the targets only once every report is complete (`Batch`).
+/// `-` means standard output. Every write and every close is checked.
 public enum ReportFile {
     /// Why a report could not be written.
     public struct WriteError: Error, Equatable, Sendable, CustomStringConvertible {
+        /// The destination as the user named it (`stdout` for `-`).
         public var path: String
         public var reason: String
         public var description: String { "\(path): cannot write: \(reason)" }
+
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
+
+        init(path: String, errorNumber: Int32) {
+            self.init(path: path, reason: ReportFile.reason(errorNumber))
+        }
+    }
+
+    /// Two outputs of one run that name the same file (or both standard output).
+    public struct Conflict: Error, Equatable, Sendable, CustomStringConvertible {
+        /// Each output as `option path`, e.g. `--json r.json`.
+        public var first: String
+        public var second: String
+        public var description: String { "\(first) and \(second) are the same file: give each report its own path" }
     }
 
     /// Serialises slot bookkeeping of the interrupt table.
     private static let lock = NSLock()
 
-    /// Where a streamed report goes: text is buffered and written in large blocks.
+    /// Where a streamed report goes: text is buffered and written in large blocks. After the first
+    /// failed write the rest is dropped and the error kept.
     public final class Sink {
-        private let handle: FileHandle
+        private let descriptor: Int32
         private var buffer: [UInt8] = []
-        private(set) var failed = false
+        /// The errno of the first failed write, 0 while all succeeded.
+        private(set) var errorNumber: Int32 = 0
 
-        init(handle: FileHandle) {
-            self.handle = handle
+        init(descriptor: Int32) {
+            self.descriptor = descriptor
             buffer.reserveCapacity(1 << 16)
         }
 
@@ -42,68 +64,130 @@ public enum ReportFile {
         }
 
         func flush() {
-            guard !buffer.isEmpty else { return }
-            do {
-                try handle.write(contentsOf: buffer)
-            } catch {
-                failed = true
+            if errorNumber == 0 && !buffer.isEmpty {
+                errorNumber = buffer.withUnsafeBytes { ReportFile.writeAll(descriptor, $0) }
             }
             buffer.removeAll(keepingCapacity: true)
         }
     }
 
-    /// Streams a report to `path` atomically (temporary file, then rename), or to stdout for `-`:
+    /// The reports of one run: each is written completely (to a temporary file beside its target,
+    /// or in place for stdout, devices and FIFOs), then `commit` renames them all, or `discard`
+    /// removes the temporaries and leaves every earlier report as it was. Safe to use from several
+    /// threads (one report per thread at a time).
+    public final class Batch: @unchecked Sendable {
+        // `staged` and `counter` are only touched under `lock`.
+        private let lock = NSLock()
+        private var staged: [(temporary: String, target: String, slot: Int32)] = []
+        private var counter = 0
+
+        public init() {}
+
+        /// Writes one report. A regular file (or a new one) goes to a temporary beside it, renamed by
+        /// `commit`; `-` (standard output), devices and FIFOs (`/dev/null`) are written in place now.
+        /// - Throws: `WriteError` naming `path` (`stdout` for `-`); nothing of this report is left
+        ///   behind then.
+        public func write(to path: String, _ body: (Sink) -> Void) throws(WriteError) {
+            if path == "-" {
+                let sink = Sink(descriptor: 1)
+                body(sink)
+                sink.flush()
+                if sink.errorNumber != 0 { throw WriteError(path: "stdout", errorNumber: sink.errorNumber) }
+                return
+            }
+            var status = stat()
+            if stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+                // A device, FIFO or terminal (`--json /dev/null`, `/dev/stdout`): written in place.
+                // Renaming a temporary file over it would replace the device with a regular file.
+                guard (status.st_mode & S_IFMT) != S_IFDIR else { throw WriteError(path: path, reason: "is a directory") }
+                let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+                guard descriptor >= 0 else { throw WriteError(path: path, errorNumber: errno) }
+                let sink = Sink(descriptor: descriptor)
+                body(sink)
+                sink.flush()
+                let closed = close(descriptor) == 0 ? 0 : errno
+                if sink.errorNumber != 0 { throw WriteError(path: path, errorNumber: sink.errorNumber) }
+                if closed != 0 { throw WriteError(path: path, errorNumber: closed) }
+                return
+            }
+            let url = URL(fileURLWithPath: path)
+            let number = lock.withLock {
+                counter += 1
+                return counter
+            }
+            let temporary = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(number)"
+            ReportFile.lock.lock()
+            let slot = segscore_interrupt_register(temporary)
+            ReportFile.lock.unlock()
+            func forget() {
+                ReportFile.lock.lock()
+                segscore_interrupt_unregister(slot)
+                ReportFile.lock.unlock()
+            }
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
+            guard descriptor >= 0 else {
+                let failure = WriteError(path: path, errorNumber: errno)
+                forget()
+                throw failure
+            }
+            let sink = Sink(descriptor: descriptor)
+            body(sink)
+            sink.flush()
+            let closed = close(descriptor) == 0 ? 0 : errno
+            if sink.errorNumber != 0 || closed != 0 {
+                unlink(temporary)
+                forget()
+                throw WriteError(path: path, errorNumber: sink.errorNumber != 0 ? sink.errorNumber : closed)
+            }
+            lock.withLock { staged.append((temporary, path, slot)) }
+        }
+
+        /// Renames every written temporary over its target. An interrupt (SIGINT, SIGTERM, …)
+        /// arriving meanwhile takes effect once all are renamed.
+        /// - Throws: `WriteError` for the first rename that failed; the temporaries not yet renamed
+        ///   are removed.
+        public func commit() throws(WriteError) {
+            let entries = lock.withLock {
+                defer { staged.removeAll() }
+                return staged
+            }
+            var failure: WriteError?
+            segscore_interrupt_hold()
+            for entry in entries {
+                if failure == nil && rename(entry.temporary, entry.target) != 0 {
+                    failure = WriteError(path: entry.target, errorNumber: errno)
+                }
+                if failure != nil { unlink(entry.temporary) }
+            }
+            ReportFile.lock.lock()
+            for entry in entries { segscore_interrupt_unregister(entry.slot) }
+            ReportFile.lock.unlock()
+            segscore_interrupt_release()
+            if let failure { throw failure }
+        }
+
+        /// Removes every written temporary; the targets keep their earlier contents.
+        public func discard() {
+            let entries = lock.withLock {
+                defer { staged.removeAll() }
+                return staged
+            }
+            for entry in entries { unlink(entry.temporary) }
+            ReportFile.lock.lock()
+            for entry in entries { segscore_interrupt_unregister(entry.slot) }
+            ReportFile.lock.unlock()
+        }
+
+        deinit { discard() }
+    }
+
+    /// Streams one report to `path` atomically (temporary file, then rename), or to stdout for `-`:
     /// memory stays flat however many images the report lists. A path that is a device or FIFO
     /// (`/dev/null`, `/dev/stdout`) is written in place, never replaced.
     public static func write(to path: String, _ body: (Sink) -> Void) throws(WriteError) {
-        if path == "-" {
-            let sink = Sink(handle: FileHandle.standardOutput)
-            body(sink)
-            sink.flush()
-            return
-        }
-        var status = stat()
-        if stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
-            // A device, FIFO or terminal (`--json /dev/null`, `/dev/stdout`): written in place.
-            // Renaming a temporary file over it would replace the device with a regular file.
-            guard (status.st_mode & S_IFMT) != S_IFDIR else { throw WriteError(path: path, reason: "is a directory") }
-            guard let handle = FileHandle(forWritingAtPath: path) else {
-                throw WriteError(path: path, reason: String(cString: strerror(errno)).lowercased())
-            }
-            let sink = Sink(handle: handle)
-            body(sink)
-            sink.flush()
-            try? handle.close()
-            if sink.failed { throw WriteError(path: path, reason: "write failed") }
-            return
-        }
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())"
-        lock.lock()
-        let slot = segscore_interrupt_register(temporary)
-        lock.unlock()
-        defer {
-            lock.lock()
-            segscore_interrupt_unregister(slot)
-            lock.unlock()
-        }
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary)
-        else {
-            throw WriteError(path: path, reason: String(cString: strerror(errno)).lowercased())
-        }
-        let sink = Sink(handle: handle)
-        body(sink)
-        sink.flush()
-        try? handle.close()
-        if sink.failed {
-            unlink(temporary)
-            throw WriteError(path: path, reason: "write failed (disk full?)")
-        }
-        if rename(temporary, path) != 0 {
-            let reason = String(cString: strerror(errno)).lowercased()
-            unlink(temporary)
-            throw WriteError(path: path, reason: reason)
-        }
+        let batch = Batch()
+        try batch.write(to: path, body)
+        try batch.commit()
     }
 
     /// Writes `text` to `path` atomically, or to stdout when `path` is `-`.
@@ -111,9 +195,148 @@ public enum ReportFile {
         try write(to: path) { $0.write(text) }
     }
 
-    /// On SIGINT or SIGTERM: remove temporary report files, leave earlier reports intact, and exit
-    /// with 128 + the signal number (a plain sigaction handler, see CInterrupt).
+    /// Writes `text` to standard output, checking every write.
+    /// - Throws: `WriteError` for `stdout` (a full disk, a closed pipe).
+    public static func writeStandardOutput(_ text: String) throws(WriteError) {
+        var text = text
+        let failure = text.withUTF8 { writeAll(1, UnsafeRawBufferPointer($0)) }
+        if failure != 0 { throw WriteError(path: "stdout", errorNumber: failure) }
+    }
+
+    /// Appends `text` to the file at `path` (created when missing), as a GitHub job summary is
+    /// written. When the append fails, a regular file is cut back to its earlier length.
+    /// - Parameter name: how the destination is named in the error (e.g. `GITHUB_STEP_SUMMARY path`).
+    public static func append(_ text: String, to path: String, name: String) throws(WriteError) {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw WriteError(path: name, errorNumber: errno) }
+        var status = stat()
+        let earlier: off_t? = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? status.st_size : nil
+        var text = text
+        let failure = text.withUTF8 { writeAll(descriptor, UnsafeRawBufferPointer($0)) }
+        if failure != 0, let earlier { _ = ftruncate(descriptor, earlier) }
+        let closed = close(descriptor) == 0 ? 0 : errno
+        if failure != 0 { throw WriteError(path: name, errorNumber: failure) }
+        if closed != 0 { throw WriteError(path: name, errorNumber: closed) }
+    }
+
+    /// Checks, before any work, that a report can be put at `path`: its folder exists and is
+    /// writable, and the path is not a folder. Standard output, devices and FIFOs pass.
+    /// - Parameter name: how the destination is named in the error (the path itself by default).
+    public static func checkDestination(_ path: String, name: String? = nil) throws(WriteError) {
+        guard path != "-" else { return }
+        let label = name ?? path
+        var status = stat()
+        if stat(path, &status) == 0 {
+            if (status.st_mode & S_IFMT) == S_IFDIR { throw WriteError(path: label, reason: "is a directory") }
+            if (status.st_mode & S_IFMT) != S_IFREG { return }
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard stat(folder, &status) == 0 else {
+            throw WriteError(path: label, reason: errno == ENOENT ? "folder \(folder) does not exist" : "\(folder): \(reason(errno))")
+        }
+        guard (status.st_mode & S_IFMT) == S_IFDIR else { throw WriteError(path: label, reason: "\(folder) is not a folder") }
+        guard access(folder, W_OK) == 0 else { throw WriteError(path: label, reason: "folder \(folder): \(reason(errno))") }
+    }
+
+    /// Refuses two outputs that would write the same file: the same path spelled twice, `./r` and
+    /// `r`, a symbolic link and its target, two `-`, or `-` and `/dev/stdout`. The null device may
+    /// take any number of outputs.
+    /// - Parameter outputs: each output's name (`--json`) and path, in the order given.
+    /// - Throws: `Conflict` for the first pair found.
+    public static func checkDistinct(_ outputs: [(name: String, path: String)]) throws(Conflict) {
+        var seen: [Identity: String] = [:]
+        var standardOutput: String?
+        for (name, path) in outputs {
+            let label = "\(name) \(path)"
+            if path == "-" {
+                if let earlier = standardOutput { throw Conflict(first: earlier, second: label) }
+                standardOutput = label
+            }
+            let identity = Identity(path)
+            if identity == .nullDevice { continue }
+            if let earlier = seen[identity] { throw Conflict(first: earlier, second: label) }
+            seen[identity] = label
+        }
+    }
+
+    /// What a path writes to: an existing file or device by device and inode, a file still to be
+    /// made by its resolved absolute path.
+    enum Identity: Hashable {
+        case nullDevice
+        case file(device: UInt64, inode: UInt64)
+        case name(String)
+
+        init(_ path: String) {
+            var status = stat()
+            let found = path == "-" ? fstat(1, &status) == 0 : stat(path, &status) == 0
+            guard found else {
+                self = .name(Self.resolvedName(path))
+                return
+            }
+            var null = stat()
+            if (status.st_mode & S_IFMT) == S_IFCHR && stat("/dev/null", &null) == 0 && null.st_rdev == status.st_rdev {
+                self = .nullDevice
+            } else {
+                self = .file(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+            }
+        }
+
+        /// The absolute path a file that does not exist yet will have: dangling symbolic links
+        /// followed (at most 40), the folder resolved by `realpath`.
+        static func resolvedName(_ path: String) -> String {
+            var current = URL(fileURLWithPath: path).path
+            for _ in 0..<40 {
+                var status = stat()
+                guard lstat(current, &status) == 0, (status.st_mode & S_IFMT) == S_IFLNK,
+                    let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current)
+                else { break }
+                current = target.hasPrefix("/")
+                    ? target : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(target).path
+            }
+            let url = URL(fileURLWithPath: current)
+            let folder = url.deletingLastPathComponent().path
+            guard let resolved = realpath(folder, nil) else { return url.standardized.path }
+            defer { free(resolved) }
+            let base = String(cString: resolved)
+            return (base == "/" ? "" : base) + "/" + url.lastPathComponent
+        }
+    }
+
+    /// Writes every byte, retrying after a short write, EINTR or EAGAIN. Returns 0 or the errno.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+        writeEveryByte(descriptor, bytes)
+    }
+
+    /// `strerror` in lower case: "no space left on device".
+    static func reason(_ errorNumber: Int32) -> String {
+        String(cString: strerror(errorNumber)).lowercased()
+    }
+
+    /// On SIGINT, SIGTERM, SIGHUP or SIGPIPE (stdout closed by its reader): remove temporary report
+    /// files, leave earlier reports intact, and exit with 128 + the signal number (a plain
+    /// sigaction handler, see CInterrupt).
     public static func installInterruptCleanup() {
         segscore_interrupt_install()
     }
+}
+
+/// Writes every byte, retrying after a short write, EINTR or EAGAIN. Returns 0 or the errno.
+private func writeEveryByte(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+    guard let base = bytes.baseAddress else { return 0 }
+    var offset = 0
+    while offset < bytes.count {
+        let written = write(descriptor, base + offset, bytes.count - offset)
+        if written > 0 {
+            offset += written
+        } else if written < 0 && errno == EINTR {
+            continue
+        } else if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+            // A non-blocking descriptor (shared with the parent): wait until it takes more.
+            var request = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&request, 1, -1)
+        } else {
+            return written < 0 ? errno : EIO
+        }
+    }
+    return 0
 }

@@ -8,10 +8,23 @@ extension EvaluationReport {
     /// the bootstrap and the JSON run on this one.
     /// - Parameters:
     ///   - json, csv: paths (`-` for stdout, written in turn on this thread), or nil.
+    ///   - batch: where the reports are staged; the caller commits it (with its other reports) or
+    ///     discards it. Without one, both reports are replaced together when both were written,
+    ///     and neither otherwise.
     /// - Returns: the report, and the reports that could not be written (JSON first).
     public static func write(
-        result: EvaluationResult, gates: [GateOutcome] = [], bootstrap: Bootstrap, json: String?, csv: String?
+        result: EvaluationResult, gates: [GateOutcome] = [], bootstrap: Bootstrap, json: String?, csv: String?,
+        into batch: ReportFile.Batch? = nil
     ) -> (report: EvaluationReport, failures: [ReportFile.WriteError]) {
+        let ownBatch = batch == nil
+        let batch = batch ?? ReportFile.Batch()
+        if let json, let csv {
+            do throws(ReportFile.Conflict) {
+                try ReportFile.checkDistinct([("json", json), ("csv", csv)])
+            } catch {
+                return (EvaluationReport(result: result, gates: gates, bootstrap: bootstrap), [ReportFile.WriteError(path: csv, reason: error.description)])
+            }
+        }
         let csvInBackground = csv.map { $0 != "-" } ?? false
         let background = DispatchGroup()
         let backgroundFailure = Locked<ReportFile.WriteError?>(nil)
@@ -19,7 +32,7 @@ extension EvaluationReport {
             let plain = EvaluationReport(result: result, gates: gates)
             DispatchQueue.global().async(group: background) {
                 do throws(ReportFile.WriteError) {
-                    try ReportFile.write(to: path) { plain.writeCSV(to: $0) }
+                    try batch.write(to: path) { plain.writeCSV(to: $0) }
                 } catch {
                     backgroundFailure.withLock { $0 = error }
                 }
@@ -30,15 +43,22 @@ extension EvaluationReport {
         func attempt(_ path: String?, _ body: (ReportFile.Sink) -> Void) {
             guard let path else { return }
             do throws(ReportFile.WriteError) {
-                try ReportFile.write(to: path, body)
+                try batch.write(to: path, body)
             } catch {
                 failures.append(error)
             }
         }
         attempt(json) { report.writeJSON(to: $0) }
-        if !csvInBackground { attempt(csv) { report.writeCSV(to: $0) } }
+        if !csvInBackground && failures.isEmpty { attempt(csv) { report.writeCSV(to: $0) } }
         background.wait()
         if let error = backgroundFailure.withLock({ $0 }) { failures.append(error) }
+        if ownBatch {
+            if failures.isEmpty {
+                do throws(ReportFile.WriteError) { try batch.commit() } catch { failures.append(error) }
+            } else {
+                batch.discard()
+            }
+        }
         return (report, failures)
     }
 }

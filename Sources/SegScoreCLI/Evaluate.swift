@@ -43,6 +43,12 @@ struct Evaluate: ParsableCommand {
             unreadable or corrupt files, size mismatches, duplicate keys); 3 wins over 1. \
             Reports are written for everything that was scored.
 
+            Reports are replaced together or not at all: each is written to a temporary file \
+            beside it and all are renamed into place once every one is complete; a report that \
+            cannot be written (full disk, missing folder, stdout closed or full) leaves the \
+            earlier reports as they were and exits 2. Two outputs may not name the same file \
+            (checked before any work).
+
             Memory does not grow with the dataset: per-image counts of a large run are kept in a \
             temporary file in TMPDIR, removed as soon as it is made (nothing is left behind).
             """
@@ -76,6 +82,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let options = try makeOptions()
+        try checkOutputs()
         ReportFile.installInterruptCleanup()
         let progress = output.showProgress ? TerminalProgress() : nil
         var result: EvaluationResult
@@ -99,46 +106,55 @@ struct Evaluate: ParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        // Only what was asked for is rendered; the large reports are streamed to their files.
-        let (report, failures) = EvaluationReport.write(
-            result: result, gates: gates, bootstrap: bootstrap, json: output.json, csv: output.csv)
-        let toStdout = [output.json, output.csv, output.summaryCsv, output.markdown, output.junit].contains("-")
-        var writeFailed = false
+        // Only what was asked for is rendered; the large reports are streamed to their files. All
+        // reports are written first and renamed into place together: when one cannot be written,
+        // none of the earlier reports is replaced.
+        let batch = ReportFile.Batch()
+        var (report, failures) = EvaluationReport.write(
+            result: result, gates: gates, bootstrap: bootstrap, json: output.json, csv: output.csv, into: batch)
         func write(_ path: String?, _ body: (ReportFile.Sink) -> Void) {
-            guard let path else { return }
-            do {
-                try ReportFile.write(to: path, body)
+            guard let path, failures.isEmpty else { return }
+            do throws(ReportFile.WriteError) {
+                try batch.write(to: path, body)
             } catch {
-                Terminal.error(error.description)
-                writeFailed = true
+                failures.append(error)
             }
-        }
-        for failure in failures {
-            Terminal.error(failure.description)
-            writeFailed = true
         }
         write(output.summaryCsv) { $0.write(report.summaryCSV.rendered()) }
-        let stepSummary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 }
-        if output.markdown != nil || stepSummary != nil {
+        let stepSummary = stepSummaryPath
+        if failures.isEmpty && (output.markdown != nil || stepSummary != nil) {
             let markdown = report.markdown(generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst())
             write(output.markdown) { $0.write(markdown) }
-            if output.markdown == nil, let summaryFile = stepSummary {
-                // GitHub Actions: append the Markdown report to the job summary.
-                if let handle = FileHandle(forWritingAtPath: summaryFile) {
-                    handle.seekToEndOfFile()
-                    handle.write(Data(markdown.utf8))
-                    handle.closeFile()
-                } else {
-                    Terminal.error("GITHUB_STEP_SUMMARY \(summaryFile): cannot append the Markdown report")
+            write(output.junit) { $0.write(report.junit) }
+            if failures.isEmpty, let summaryFile = stepSummary {
+                // GitHub Actions: append the Markdown report to the job summary (last, as it cannot
+                // be taken back; a failed append is cut back to the earlier length).
+                do throws(ReportFile.WriteError) {
+                    try ReportFile.append(markdown, to: summaryFile, name: "GITHUB_STEP_SUMMARY \(summaryFile)")
+                } catch {
+                    failures.append(error)
                 }
             }
+        } else {
+            write(output.junit) { $0.write(report.junit) }
         }
-        write(output.junit) { $0.write(report.junit) }
+        if failures.isEmpty {
+            do throws(ReportFile.WriteError) { try batch.commit() } catch { failures.append(error) }
+        } else {
+            batch.discard()
+        }
+        for failure in failures { Terminal.error(failure.description) }
+        var writeFailed = !failures.isEmpty
         if !output.quiet {
-            if toStdout {
+            if output.reports.contains(where: { $0.path == "-" }) {
                 Terminal.writeStderr(report.text + "\n")
             } else {
-                Terminal.output(report.text)
+                do throws(ReportFile.WriteError) {
+                    try Terminal.output(report.text)
+                } catch {
+                    Terminal.error(error.description)
+                    writeFailed = true
+                }
             }
         }
         for problem in result.problems where output.quiet {
@@ -147,6 +163,25 @@ struct Evaluate: ParsableCommand {
         if writeFailed { throw ExitCode(status: .usage) }
         if result.hasDataProblems { throw ExitCode(status: .dataProblem) }
         if report.gateFailed { throw ExitCode(status: .gateFailed) }
+    }
+
+    /// GITHUB_STEP_SUMMARY when it is set and no `--markdown` is given: the Markdown report is
+    /// appended there.
+    var stepSummaryPath: String? {
+        guard output.markdown == nil else { return nil }
+        return ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Before any work (before the folders are scanned): refuses two outputs on one file, and an
+    /// output whose folder is missing or that names a folder.
+    /// - Throws: `ReportFile.Conflict` or `ReportFile.WriteError` (exit 2, one line).
+    func checkOutputs() throws {
+        var outputs = output.reports
+        if let stepSummary = stepSummaryPath { outputs.append(("GITHUB_STEP_SUMMARY", stepSummary)) }
+        try ReportFile.checkDistinct(outputs)
+        for (name, path) in outputs {
+            try ReportFile.checkDestination(path, name: name == "GITHUB_STEP_SUMMARY" ? "GITHUB_STEP_SUMMARY \(path)" : nil)
+        }
     }
 
     /// ISO 8601 UTC; SOURCE_DATE_EPOCH, when set, fixes it (reproducible reports).
@@ -159,39 +194,45 @@ struct Evaluate: ParsableCommand {
 }
 
 struct GateOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Fail (exit 1) when the headline mean is below X.", valueName: "x"))
+    @Option(help: ArgumentHelp("Fail (exit 1) when the headline mean is below X (0 to 1).", valueName: "x"))
     var failUnder: Double?
 
-    @Option(help: ArgumentHelp("Fail when a class mean is below X, e.g. liver=0.9 or 2=0.8 (repeatable).", valueName: "class=x"))
+    @Option(help: ArgumentHelp("Fail when a class mean is below X (0 to 1), e.g. liver=0.9 or 2=0.8 (repeatable).", valueName: "class=x"))
     var failUnderClass: [String] = []
 
     @Option(help: ArgumentHelp("An earlier --json report to compare with (same variant, formula and classes, else exit 2).", valueName: "old.json"))
     var baseline: String?
 
-    @Option(help: ArgumentHelp("With --baseline: fail when a class mean or the headline drops by more than D.", valueName: "d"))
+    @Option(help: ArgumentHelp("With --baseline: fail when a class mean or the headline drops by more than D (0 to 1).", valueName: "d"))
     var maxDrop: Double?
 
     @Option(help: ArgumentHelp("Bootstrap resamples for the 95% intervals (seeded, deterministic); 0 turns them off.", valueName: "n"))
     var bootstrap: Int = 1000
 
+    /// The gates asked for; every threshold lies in [0, 1] (a Dice value or a drop of one).
     func specs() throws -> [GateSpec] {
+        func checked(_ value: Double, _ option: String, _ given: String) throws -> Double {
+            guard (0...1).contains(value) else { throw ValidationError("\(option) takes a value in [0, 1], not \(given)") }
+            return value
+        }
         var specs: [GateSpec] = []
-        if let failUnder { specs.append(.headline(minimum: failUnder)) }
+        if let failUnder { specs.append(.headline(minimum: try checked(failUnder, "--fail-under", "\(failUnder)"))) }
         for text in failUnderClass {
             guard let spec = GateSpec.classGate(text) else {
                 throw ValidationError("--fail-under-class takes NAME_OR_ID=X, e.g. liver=0.9")
             }
+            if case .classMean(_, let minimum) = spec { _ = try checked(minimum, "--fail-under-class", text) }
             specs.append(spec)
         }
-        if let maxDrop { specs.append(.maxDrop(maxDrop)) }
+        if let maxDrop { specs.append(.maxDrop(try checked(maxDrop, "--max-drop", "\(maxDrop)"))) }
         return specs
     }
 
     func validate() throws {
         if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more") }
+        _ = try specs()
         if maxDrop != nil && baseline == nil { throw ValidationError("--max-drop needs --baseline OLD.json") }
         if baseline != nil && maxDrop == nil { throw ValidationError("--baseline needs --max-drop D") }
-        _ = try specs()
     }
 }
 
@@ -373,6 +414,12 @@ struct OutputOptions: ParsableArguments {
 
     @Flag(help: "No summary and no progress; errors still go to stderr.")
     var quiet = false
+
+    /// The report outputs asked for, as (option, path), in the order of the options.
+    var reports: [(name: String, path: String)] {
+        [("--json", json), ("--csv", csv), ("--summary-csv", summaryCsv), ("--markdown", markdown), ("--junit", junit)]
+            .compactMap { name, path in path.map { (name, $0) } }
+    }
 
     var showProgress: Bool {
         if quiet { return false }

@@ -71,9 +71,9 @@ struct ExplainCommand: ParsableCommand {
         }
         guard let gt, let pred else {
             if let chosen {
-                Terminal.output(json ? Explain.variantJSON(chosen).rendered() : Explain.detail(chosen))
+                try Terminal.output(json ? Explain.variantJSON(chosen).rendered() : Explain.detail(chosen))
             } else {
-                Terminal.output(json ? Explain.catalogueJSON.rendered() : Explain.catalogueText)
+                try Terminal.output(json ? Explain.catalogueJSON.rendered() : Explain.catalogueText)
             }
             return
         }
@@ -87,17 +87,12 @@ struct ExplainCommand: ParsableCommand {
         }
         if let chosen, explanation.reference.images.count >= 1 {
             let values = zip(explanation.classIDs, explanation.rows[0].values).map { (options.name(of: $0), $1) }
-            Terminal.output(json ? explanation.json.rendered() : Explain.detail(chosen, values: values))
+            try Terminal.output(json ? explanation.json.rendered() : Explain.detail(chosen, values: values))
         } else {
-            Terminal.output(json ? explanation.json.rendered() : explanation.text)
+            try Terminal.output(json ? explanation.json.rendered() : explanation.text)
         }
-        if let markdown {
-            do {
-                try ReportFile.write(explanation.markdown, to: markdown)
-            } catch {
-                throw ValidationError(error.description)
-            }
-        }
+        // A Markdown file that cannot be written: ReportFile.WriteError, one line, exit 2.
+        if let markdown { try ReportFile.write(explanation.markdown, to: markdown) }
         for problem in explanation.reference.problems { Terminal.error("\(problem.path): \(problem.message)") }
         if explanation.reference.hasDataProblems { throw ExitCode(status: .dataProblem) }
     }

@@ -41,12 +41,12 @@ struct Inspect: ParsableCommand {
         for result in results {
             switch result {
             case .success(let inspection):
-                Terminal.output(json ? inspection.json.rendered(indent: 0) : inspection.text)
+                try Terminal.output(json ? inspection.json.rendered(indent: 0) : inspection.text)
             case .failure(let error):
                 failed = true
                 Terminal.error(error.description)
                 if json {
-                    Terminal.output(
+                    try Terminal.output(
                         JSONValue.object([("path", .string(error.path)), ("error", .string(error.reason))])
                             .rendered(indent: 0))
                 }

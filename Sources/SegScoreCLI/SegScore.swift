@@ -26,11 +26,23 @@ enum Main {
         do {
             var command = try SegScoreCommand.parseAsRoot()
             try command.run()
+        } catch let error as ReportFile.WriteError {
+            // A report or stdout that cannot be written: one line, exit 2.
+            Terminal.error(error.description)
+            exit(ExitStatus.usage.rawValue)
+        } catch let error as ReportFile.Conflict {
+            Terminal.error(error.description)
+            exit(ExitStatus.usage.rawValue)
         } catch {
             let code = SegScoreCommand.exitCode(for: error)
             let message = SegScoreCommand.fullMessage(for: error)
             if code == .success {
-                if !message.isEmpty { print(message) }
+                do throws(ReportFile.WriteError) {
+                    if !message.isEmpty { try Terminal.output(message) }
+                } catch {
+                    Terminal.error(error.description)
+                    exit(ExitStatus.usage.rawValue)
+                }
                 exit(0)
             }
             if !message.isEmpty { Terminal.error(message) }

@@ -15,9 +15,10 @@ enum Terminal {
         stderrIsTerminal && (getenv("NO_COLOR").map { String(cString: $0).isEmpty } ?? true)
     }
 
-    /// Prints `text` as a line on stdout.
-    static func output(_ text: String) {
-        print(text)
+    /// Prints `text` as a line on stdout, checking the write.
+    /// - Throws: `ReportFile.WriteError` for `stdout` (full disk, closed pipe): exit 2.
+    static func output(_ text: String) throws(ReportFile.WriteError) {
+        try ReportFile.writeStandardOutput(text + "\n")
     }
 
     /// Prints `message` on stderr prefixed by `segscore: error:`.
@@ -32,7 +33,10 @@ enum Terminal {
         text.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
-                let n = write(2, bytes.baseAddress! + offset, bytes.count - offset)
+                guard let base = bytes.baseAddress else { return }
+                let n = write(2, base + offset, bytes.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                // Nowhere is left to report a failed write on stderr.
                 if n <= 0 { return }
                 offset += n
             }
@@ -61,7 +65,8 @@ final class TerminalProgress: ProgressSink, @unchecked Sendable {
         lastDraw = now
         let seconds = Double(now - start.uptimeNanoseconds) / 1e9
         let rate = seconds > 0 ? Double(completed) / seconds : 0
-        let eta = rate > 0 ? Double(total - completed) / rate : 0
+        // At most a year: a stalled first pair must not make the estimate overflow an Int.
+        let eta = rate > 0 ? min(Double(total - completed) / rate, 31_536_000) : 0
         let line = "  \(completed)/\(total) pairs  \(Int(rate.rounded()))/s  ETA \(Int(eta.rounded()))s"
         Terminal.writeStderr("\r" + line + "\u{1B}[K")
         drawn = true

@@ -170,17 +170,22 @@ import Testing
     }
 
     /// The per-image CSV is written on its own thread; its failure is still reported, with the
-    /// file, and the other reports are still written.
+    /// file, and then no report is replaced (issue 12, item 21: all together or none).
     @Test func aReportThatCannotBeWrittenIsNamedAndExits2() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-unwritable-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let json = folder.appendingPathComponent("r.json").path
-        let output = try BinaryRunner.run(
-            tiny + ["--missing", "skip", "--json", json, "--csv", "/nonexistent-segscore/per-image.csv", "--quiet"])
+        let output = try BinaryRunner.run(tiny + ["--missing", "skip", "--json", json, "--csv", "/dev/full", "--quiet"])
         #expect(output.status == 2)
-        #expect(output.stderr.contains("/nonexistent-segscore/per-image.csv: cannot write"))
-        #expect(FileManager.default.fileExists(atPath: json))
+        #expect(output.stderr == "segscore: error: /dev/full: cannot write: no space left on device\n")
+        #expect(!FileManager.default.fileExists(atPath: json))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        // A folder that does not exist is found before any work.
+        let missing = try BinaryRunner.run(tiny + ["--missing", "skip", "--json", json, "--csv", "/nonexistent-segscore/per-image.csv"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "segscore: error: /nonexistent-segscore/per-image.csv: cannot write: folder /nonexistent-segscore does not exist\n")
+        #expect(!FileManager.default.fileExists(atPath: json))
     }
 
     @Test func usageAndConfigurationErrorsExit2() throws {

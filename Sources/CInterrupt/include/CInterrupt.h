@@ -1,15 +1,19 @@
 /*
  * CInterrupt: removes temporary report files when segscore is interrupted.
  *
- * A SIGINT or SIGTERM handler (sigaction) unlinks every registered path and exits with
- * 128 + the signal number. The handler only calls async-signal-safe functions (unlink, _exit) on
- * a fixed table, so it is safe wherever the signal lands. The table is the process's one piece of
+ * A SIGINT, SIGTERM, SIGHUP or SIGPIPE handler (sigaction) unlinks every registered path and
+ * exits with 128 + the signal number (SIGPIPE: `segscore evaluate --csv - | head` once head has
+ * left). The handler only calls async-signal-safe functions (unlink, _exit) on a fixed table, so it is safe wherever the signal lands. The table is the process's one piece of
  * global state, which signal handling needs by nature.
+ *
+ * While the reports of a run are renamed into place (segscore_interrupt_hold … release), a signal
+ * is only noted: the renames finish, so the reports of one run are replaced together or not at all,
+ * and release then exits with the signal's status.
  */
 #ifndef CINTERRUPT_H
 #define CINTERRUPT_H
 
-/** Installs the handler for SIGINT and SIGTERM (idempotent). */
+/** Installs the handler for SIGINT, SIGTERM, SIGHUP and SIGPIPE (idempotent). */
 void segscore_interrupt_install(void);
 
 /** Registers a temporary file to remove on interrupt. Returns a slot (>= 0), or -1 if the table
@@ -18,5 +22,12 @@ int segscore_interrupt_register(const char *path);
 
 /** Forgets a slot once its file was renamed or removed. */
 void segscore_interrupt_unregister(int slot);
+
+/** From now on such a signal is noted, not acted on (one holder at a time). */
+void segscore_interrupt_hold(void);
+
+/** Ends a hold: when a signal arrived meanwhile, removes the registered files and exits with
+ *  128 + its number; otherwise returns. */
+void segscore_interrupt_release(void);
 
 #endif
