@@ -159,9 +159,18 @@ import Testing
     @Test func baselineHoldingHugeValuesPrints() throws {
         let data = try Dataset()
         let baseline = data.path("old.json")
-        try Data(
-            #"{"schema": "segscore.report/1", "classes": [{"id": 1, "mean": 1e300}], "aggregate": {"mean": -1e300}, "images": []}"#.utf8
-        ).write(to: URL(fileURLWithPath: baseline))
+        // A real report of the same definition, with its class mean and headline edited.
+        let written = try Self.run(["evaluate", data.gt, data.pred, "--quiet", "--json", baseline])
+        #expect(written.status == 0, "\(written.stderr)")
+        var document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: baseline))) as! [String: Any]
+        var classes = document["classes"] as! [[String: Any]]
+        for index in classes.indices where classes[index]["id"] as? Int == 1 { classes[index]["mean"] = 1e300 }
+        document["classes"] = classes
+        var aggregate = document["aggregate"] as! [String: Any]
+        aggregate["mean"] = -1e300
+        document["aggregate"] = aggregate
+        document["images"] = [Any]()
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: baseline))
         let output = try Self.run(["evaluate", data.gt, data.pred, "--baseline", baseline, "--max-drop", "0.02", "--bootstrap", "0"])
         // Class 1: 0.6667 against 1e300 is a drop of 1e300 → the gate fails (exit 1), and prints.
         #expect(output.status == 1, "\(output.stderr)")
