@@ -46,6 +46,18 @@ import Testing
         #expect(run.stdout.contains("pairs: 1 scored, 2 failed"))
     }
 
+    /// A name holding ESC, an OSC title sequence and a newline stays one stderr line, with the
+    /// control characters shown as \u{…} (nothing reaches the terminal raw).
+    @Test func controlCharactersInANameCannotBreakTheStderrLine() throws {
+        let root = try TestMasks.dataset("control")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let name = "x\u{1B}]0;owned\u{07}\ny.png"
+        try TestMasks.png(width: 2, height: 1, samples: [0, 1], to: root.appendingPathComponent("gt/\(name)"))
+        let run = try BinaryRunner.run(["evaluate", root.path + "/gt", root.path + "/pred", "--quiet"])
+        #expect(run.status == 3)
+        #expect(run.stderr == "segscore: error: \(root.path)/gt/x\\u{1B}]0;owned\\u{7}\\u{A}y.png: no prediction for this ground truth\n")
+    }
+
     @Test func quietStillPrintsEveryErrorOnStderr() throws {
         let root = try Self.threeProblems()
         defer { try? FileManager.default.removeItem(at: root) }
