@@ -96,6 +96,7 @@ public struct EvaluationReport: Sendable {
             ("empty", .string(variant.empty.rawValue)),
             ("smooth", .array(variant.smoothing.numerator.map { .number($0) })),
             ("include_background", .bool(result.backgroundInHeadline)),
+            ("std_ddof", .int(0)),  // classes[].std is the population standard deviation
             ("ignore_labels", .array(options.ignoreLabels.map { .int($0) })),
         ]
         if variant.smoothing.numerator != variant.smoothing.denominator {
@@ -255,11 +256,15 @@ public struct EvaluationReport: Sendable {
     // MARK: human summary
 
     /// What a person reads on the terminal: definition, headline, per-class table, problems.
-    public var text: String {
+    public var text: String { summaryText(listingProblems: true) }
+
+    /// The human summary. With `listingProblems` false, warnings and errors are only counted
+    /// (`segscore evaluate` prints each of them as its own line on stderr).
+    public func summaryText(listingProblems: Bool) -> String {
         let summary = result.summary
         var lines: [String] = []
         lines.append("segscore \(segscoreVersion) · variant \(variant.name): \(variant.formulaText)")
-        lines.append("  \(variant.conventions); background \(result.backgroundInHeadline ? "in" : "out of") the headline")
+        lines.append("  \(conventionsInEffect); background \(result.backgroundInHeadline ? "in" : "out of") the headline")
         if let reproduces = variant.reproduces { lines.append("  reproduces \(reproduces)") }
         let failed = result.problems.filter { $0.key != nil }.count
         lines.append(
@@ -295,12 +300,18 @@ public struct EvaluationReport: Sendable {
             lines.append("predictions without ground truth (not scored):")
             lines += Self.folded(result.unmatchedPredictions.map(\.path))
         }
-        if !result.warnings.isEmpty {
+        if !result.warnings.isEmpty && !listingProblems {
+            lines.append("")
+            lines.append("warnings: \(result.warnings.count) (listed on stderr)")
+        } else if !result.warnings.isEmpty {
             lines.append("")
             lines.append("warnings:")
             lines += Self.folded(result.warnings)
         }
-        if !result.problems.isEmpty {
+        if !result.problems.isEmpty && !listingProblems {
+            lines.append("")
+            lines.append("errors: \(result.problems.count) (listed on stderr)")
+        } else if !result.problems.isEmpty {
             lines.append("")
             lines.append("errors (\(result.problems.count)):")
             lines += Self.folded(result.problems.map { "\($0.path): \($0.message)" })

@@ -11,6 +11,28 @@ public struct FileInspection: Sendable, Equatable {
     public var mask: DecodedMask
     /// Range, distinct values and histogram of the samples.
     public var statistics: MaskStatistics
+    /// RGB/RGBA masks (alpha aside) and palette masks (through the palette): each colour as
+    /// `--labels` writes it (`[r,g,b]`) with its pixel count, sorted; nil for other masks.
+    public var colors: ColorCounts?
+    /// What `--encoding auto` decides for this file, named as evaluate's reports name it
+    /// (`binary`, `labels`, `palette-labels`, `probability`, `channels`, `probability-channels`,
+    /// `rgb`).
+    public var auto: String
+    /// Why, in a few words: "0/255: 255 is label 1", "ids 0, 1, 2", or what `auto` refuses.
+    public var autoDetail: String
+
+    /// The colours of a mask, up to `limit` distinct ones.
+    public struct ColorCounts: Sendable, Equatable {
+        /// A colour (`[r, g, b]`, stored values) and its pixel count.
+        public struct Entry: Sendable, Equatable {
+            public var components: [Int]
+            public var count: Int
+        }
+        /// The colours in ascending order; nil when there are more than `limit`.
+        public var entries: [Entry]?
+        /// How many colours are listed at most.
+        public static let limit = 256
+    }
 
     /// Decodes `path` and summarises its values.
     /// - Throws: `MaskIOError` naming the file and the reason.
@@ -18,6 +40,108 @@ public struct FileInspection: Sendable, Equatable {
         self.path = path
         mask = try decoder.decode(path: path)
         statistics = MaskStatistics(of: mask)
+        colors = Self.colors(of: mask)
+        (auto, autoDetail) = Self.autoReading(of: mask, statistics: statistics)
+    }
+
+    /// `--encoding auto` applied to the file (no ignore labels, no colour table, pages as slices),
+    /// by the rule `evaluate` uses (`DecodedMask.interpretation`), then described.
+    static func autoReading(of mask: DecodedMask, statistics: MaskStatistics) -> (String, String) {
+        let reading: SideInterpretation
+        do throws(InterpretationError) {
+            reading = try mask.interpretation(encoding: .auto, pages: .slices, ignored: [], colors: [:])
+        } catch {
+            let color = mask.declaration.color
+            return (color == .rgb || color == .rgba ? "rgb" : "refused", error.message)
+        }
+        switch reading {
+        case .labels(let aliases, let kind):
+            if kind == "binary", let maximum = aliases.keys.first {
+                return (kind, "0/\(maximum): \(maximum) is label 1")
+            }
+            var ids: String
+            if let histogram = statistics.histogram {
+                ids = "ids " + histogram.prefix(16).map { String($0.value) }.joined(separator: ", ")
+                if histogram.count > 16 { ids += ", … (\(histogram.count - 16) more)" }
+            } else {
+                ids = "\(statistics.distinct.map(String.init) ?? "many") distinct ids from "
+                    + "\(NumberText.shortest(statistics.min)) to \(NumberText.shortest(statistics.max))"
+            }
+            // The rule of Evaluation.manyIDWarnings: distinct nonzero ids of a non-palette label map.
+            let nonzero = statistics.histogram.map { $0.filter { $0.value != 0 }.count } ?? statistics.distinct ?? 0
+            if kind == "labels" && nonzero > Evaluation.manyIDs {
+                ids += "; more than \(Evaluation.manyIDs) nonzero ids: without --classes or --labels, evaluate warns "
+                    + "it may be a probability map saved as integers"
+            }
+            return (kind, kind == "palette-labels" ? "palette indices are the labels: " + ids : ids)
+        case .rgbLabels:
+            return (reading.name, "colours through --labels")
+        case .channels(let layout):
+            var detail: String
+            if layout.probabilities {
+                detail = layout.count == 1
+                    ? "one float channel: p, foreground where p > --threshold"
+                    : "\(layout.count) float channels: class = channel index"
+                let low = statistics.min, high = statistics.max
+                if !(low >= 0 && high <= 1) {
+                    detail += "; but values lie outside [0, 1] (min \(NumberText.shortest(low)), max \(NumberText.shortest(high)))"
+                        + ": evaluate refuses this file"
+                }
+            } else {
+                detail = "\(layout.count) channels: class = channel index, nonzero = on"
+            }
+            return (reading.name, detail)
+        }
+    }
+
+    /// The colours of an RGB/RGBA mask (alpha aside) or of a palette mask's pixels; nil otherwise.
+    static func colors(of mask: DecodedMask) -> ColorCounts? {
+        let declaration = mask.declaration
+        var counts: [UInt64: Int] = [:]
+        var overflow = false
+        // Runs of one colour cost one dictionary update.
+        var current: UInt64 = 0
+        var run = 0
+        func flush() {
+            guard run > 0 else { return }
+            if counts[current] != nil || counts.count < ColorCounts.limit {
+                counts[current, default: 0] += run
+            } else {
+                overflow = true
+            }
+            run = 0
+        }
+        func add(_ packed: UInt64) {
+            if packed != current { flush(); current = packed }
+            run += 1
+        }
+        func pack(_ r: Int, _ g: Int, _ b: Int) -> UInt64 { UInt64(r) << 32 | UInt64(g) << 16 | UInt64(b) }
+        switch (declaration.color, mask.samples) {
+        case (.rgb, .uint8(let v)), (.rgba, .uint8(let v)):
+            let k = mask.channels
+            guard k >= 3 else { return nil }
+            for i in stride(from: 0, to: v.count - k + 1, by: k) { add(pack(Int(v[i]), Int(v[i + 1]), Int(v[i + 2]))) }
+        case (.rgb, .uint16(let v)), (.rgba, .uint16(let v)):
+            let k = mask.channels
+            guard k >= 3 else { return nil }
+            for i in stride(from: 0, to: v.count - k + 1, by: k) { add(pack(Int(v[i]), Int(v[i + 1]), Int(v[i + 2]))) }
+        case (.palette, .uint8(let v)):
+            let palette = declaration.palette
+            guard !palette.isEmpty else { return nil }
+            for index in v where Int(index) < palette.count {
+                let c = palette[Int(index)]
+                add(pack(Int(c.red), Int(c.green), Int(c.blue)))
+            }
+        default:
+            return nil
+        }
+        flush()
+        if overflow { return ColorCounts(entries: nil) }
+        let entries = counts.keys.sorted().map { key in
+            ColorCounts.Entry(
+                components: [Int(key >> 32), Int((key >> 16) & 0xFFFF), Int(key & 0xFFFF)], count: counts[key] ?? 0)
+        }
+        return ColorCounts(entries: entries)
     }
 
     /// The `inspect --json` object: path, format, width, height, pages, channels, bit_depth,
@@ -42,6 +166,11 @@ public struct FileInspection: Sendable, Equatable {
         if let histogram = statistics.histogram {
             members.append(("values", .object(histogram.map { (String($0.value), .int($0.count)) })))
         }
+        if let entries = colors?.entries {
+            members.append(("colors", .object(entries.map { (Self.colorKey($0.components), .int($0.count)) })))
+        }
+        members.append(("auto", .string(auto)))
+        members.append(("auto_detail", .string(autoDetail)))
         members.append(("compression", .string(declaration.compressionName)))
         if declaration.format == .png { members.append(("interlaced", .bool(declaration.interlaced))) }
         if declaration.format == .tiff {
@@ -67,11 +196,26 @@ public struct FileInspection: Sendable, Equatable {
         var range = "  min \(NumberText.shortest(statistics.min)), max \(NumberText.shortest(statistics.max))"
         if let distinct = statistics.distinct { range += ", \(distinct) distinct value\(distinct == 1 ? "" : "s")" }
         lines.append(range)
+        if let colors {
+            if let entries = colors.entries {
+                let shown = entries.prefix(16).map { "\(Self.colorKey($0.components)): \($0.count)" }.joined(separator: ", ")
+                lines.append("  colors: " + shown + (entries.count > 16 ? ", … (\(entries.count - 16) more)" : ""))
+            } else {
+                lines.append("  colors: more than \(ColorCounts.limit) distinct")
+            }
+        }
         if let histogram = statistics.histogram {
             let shown = histogram.prefix(16).map { "\($0.value): \($0.count)" }.joined(separator: ", ")
-            lines.append("  values: " + shown + (histogram.count > 16 ? ", … (\(histogram.count - 16) more)" : ""))
+            let label = colors != nil && d.color != .palette ? "  sample values (all channels): " : "  values: "
+            lines.append(label + shown + (histogram.count > 16 ? ", … (\(histogram.count - 16) more)" : ""))
         }
+        lines.append("  auto: \(auto) — \(autoDetail)")
         return lines.joined(separator: "\n")
+    }
+
+    /// A colour as `--labels` writes it: `[255,0,0]`.
+    static func colorKey(_ components: [Int]) -> String {
+        "[" + components.map(String.init).joined(separator: ",") + "]"
     }
 }
 

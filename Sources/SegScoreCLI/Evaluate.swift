@@ -15,10 +15,14 @@ struct Evaluate: ParsableCommand {
 
             Examples:
               segscore evaluate gt/ pred/
-              segscore evaluate gt/ pred/ --gt-suffix _manual1 --pred-suffix _manual2 --roi-dir fov/
-              segscore evaluate gt/ pred/ --labels voc.json --ignore-label 255 --json report.json
-              segscore evaluate gt/ pred/ --variant nnunet-eval --classes 1,2,3 --csv per-image.csv
-              segscore evaluate gt/ pred/ --encoding probability --threshold 0.4 --variant soft
+              segscore evaluate gt/ pred/ --gt-suffix _manual1 --pred-suffix _manual2 \\
+                  --roi-dir fov/
+              segscore evaluate gt/ pred/ --labels voc.json --ignore-label 255 \\
+                  --json report.json
+              segscore evaluate gt/ pred/ --variant nnunet-eval --classes 1,2,3 \\
+                  --csv per-image.csv
+              segscore evaluate gt/ pred/ --encoding probability --threshold 0.4 \\
+                  --variant soft
 
             Encodings (auto, decided per file): palette and integer PNG/TIFF are label maps, \
             except that a mask whose nonzero values all equal the type maximum (0/255, 0/65535) \
@@ -37,6 +41,16 @@ struct Evaluate: ParsableCommand {
             interval of that same change and says whether it exceeds the noise). A baseline scored \
             with another variant, formula, 0/0 rule, smoothing, background rule, ignore labels or \
             classes is refused (exit 2); few images in common is a warning.
+
+            Statistics over images: mean, median, min, max and the population standard \
+            deviation (ddof = 0, numpy's default; n = the images with a value, NaN skipped); \
+            pooled applies the formula to the counts summed over all images.
+
+            Messages: stdout carries the summary (or a report written to -) and nothing else. \
+            Each data error and warning is one line on stderr ("segscore: error: PATH: REASON", \
+            "segscore: warning: …"), --quiet included; the summary only counts them. A problem \
+            found after parsing (a missing folder, an unreadable --labels file or baseline, a bad \
+            --smooth list) is one line and exit 2.
 
             Exit codes: 0 all pairs scored and gates passed · 1 a gate failed · 2 usage or \
             configuration error · 3 data problems (unpaired ground truth under --missing fail, \
@@ -66,13 +80,19 @@ struct Evaluate: ParsableCommand {
     @OptionGroup(title: "Output") var output: OutputOptions
     @OptionGroup(title: "Gates") var gateOptions: GateOptions
 
-    func validate() throws {
-        _ = try makeOptions()
-    }
-
+    /// The evaluation options; values that cannot be used (a bad list, an unknown variant, an
+    /// unreadable --labels file) are checked here, after parsing.
+    /// - Throws: `ConfigurationError` (one line, exit 2).
     func makeOptions() throws -> EvaluationOptions {
         var options = try encoding.options(pairing: pairing)
         options.variant = try metric.resolvedVariant()
+        // --binarize gt:T is the threshold: it sets --threshold, or must agree with it.
+        if let rule = metric.binarize, case .threshold(let t) = options.variant.binarization {
+            if let given = encoding.threshold, options.thresholds != [t] {
+                throw ConfigurationError("--binarize \(rule) and --threshold \(given) disagree: give the threshold once")
+            }
+            options.thresholds = [t]
+        }
         options.includeBackground = metric.includeBackground
         // MONAI's include_background=False: the library's own headline leaves class 0 out too.
         if metric.includeBackground == false { options.variant.libraryIncludesBackground = false }
@@ -82,6 +102,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let options = try makeOptions()
+        let gateSpecs = try gateOptions.specs()
         try checkOutputs()
         ReportFile.installInterruptCleanup()
         let progress = output.showProgress ? TerminalProgress() : nil
@@ -90,21 +111,18 @@ struct Evaluate: ParsableCommand {
             result = try Evaluation.run(truth: gtDir, prediction: predDir, options: options, progress: progress)
         } catch {
             progress?.finish()
-            throw ValidationError(error.description)
+            throw ConfigurationError(error.description)
         }
         progress?.finish()
         let bootstrap = Bootstrap(resamples: gateOptions.bootstrap)
-        let gateSpecs = try gateOptions.specs()
         let gates: [GateOutcome]
         do throws(EvaluationSetupError) {
             let baseline = try gateOptions.baseline.map { path throws(EvaluationSetupError) in try Baseline.load(path: path) }
-            // A baseline of another definition is exit 2; doubts about it go to stderr and the reports.
-            let doubts = try baseline?.compatibility(with: result) ?? []
-            for doubt in doubts { Terminal.writeStderr("segscore: warning: \(doubt)\n") }
-            result.warnings += doubts
+            // A baseline of another definition is exit 2; doubts about it are warnings (stderr and the reports).
+            result.warnings += try baseline?.compatibility(with: result) ?? []
             gates = try QualityGates.evaluate(gateSpecs, result: result, baseline: baseline, bootstrap: bootstrap)
         } catch {
-            throw ValidationError(error.description)
+            throw ConfigurationError(error.description)
         }
         // Only what was asked for is rendered; the large reports are streamed to their files. All
         // reports are written first and renamed into place together: when one cannot be written,
@@ -146,20 +164,21 @@ struct Evaluate: ParsableCommand {
         for failure in failures { Terminal.error(failure.description) }
         var writeFailed = !failures.isEmpty
         if !output.quiet {
+            // The summary counts the warnings and errors; each is one line on stderr below.
+            let summary = report.summaryText(listingProblems: false)
             if output.reports.contains(where: { $0.path == "-" }) {
-                Terminal.writeStderr(report.text + "\n")
+                Terminal.writeStderr(summary + "\n")
             } else {
                 do throws(ReportFile.WriteError) {
-                    try Terminal.output(report.text)
+                    try Terminal.output(summary)
                 } catch {
                     Terminal.error(error.description)
                     writeFailed = true
                 }
             }
         }
-        for problem in result.problems where output.quiet {
-            Terminal.error("\(problem.path): \(problem.message)")
-        }
+        for warning in result.warnings { Terminal.warning(warning) }
+        for problem in result.problems { Terminal.error("\(problem.path): \(problem.message)") }
         if writeFailed { throw ExitCode(status: .usage) }
         if result.hasDataProblems { throw ExitCode(status: .dataProblem) }
         if report.gateFailed { throw ExitCode(status: .gateFailed) }
@@ -212,14 +231,14 @@ struct GateOptions: ParsableArguments {
     /// The gates asked for; every threshold lies in [0, 1] (a Dice value or a drop of one).
     func specs() throws -> [GateSpec] {
         func checked(_ value: Double, _ option: String, _ given: String) throws -> Double {
-            guard (0...1).contains(value) else { throw ValidationError("\(option) takes a value in [0, 1], not \(given)") }
+            guard (0...1).contains(value) else { throw ConfigurationError("\(option) takes a value in [0, 1], not \(given)") }
             return value
         }
         var specs: [GateSpec] = []
         if let failUnder { specs.append(.headline(minimum: try checked(failUnder, "--fail-under", "\(failUnder)"))) }
         for text in failUnderClass {
             guard let spec = GateSpec.classGate(text) else {
-                throw ValidationError("--fail-under-class takes NAME_OR_ID=X, e.g. liver=0.9")
+                throw ConfigurationError("--fail-under-class takes NAME_OR_ID=X, e.g. liver=0.9")
             }
             if case .classMean(_, let minimum) = spec { _ = try checked(minimum, "--fail-under-class", text) }
             specs.append(spec)
@@ -230,7 +249,6 @@ struct GateOptions: ParsableArguments {
 
     func validate() throws {
         if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more") }
-        _ = try specs()
         if maxDrop != nil && baseline == nil { throw ValidationError("--max-drop needs --baseline OLD.json") }
         if baseline != nil && maxDrop == nil { throw ValidationError("--baseline needs --max-drop D") }
     }
@@ -278,8 +296,8 @@ struct EncodingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Folder of region-of-interest masks paired by the same key; only nonzero pixels count.", valueName: "dir"))
     var roiDir: String?
 
-    @Option(help: ArgumentHelp("Threshold for probability maps (p > T is foreground), or one per channel: T1,T2,…", valueName: "t"))
-    var threshold: String = "0.5"
+    @Option(help: ArgumentHelp("Threshold for probability maps (p > T is foreground), or one per channel: T1,T2,… (default 0.5).", valueName: "t"))
+    var threshold: String?
 
     @Option(help: "A multi-page TIFF is a volume (slices) or K channels (channels).")
     var pages: PageMode = .slices
@@ -294,7 +312,7 @@ struct EncodingOptions: ParsableArguments {
             do {
                 labelSpec = try LabelSpec.load(path: path)
             } catch {
-                throw ValidationError("--labels \(error.description)")
+                throw ConfigurationError("--labels \(error.description)")
             }
         }
         return EvaluationOptions(
@@ -310,15 +328,15 @@ struct EncodingOptions: ParsableArguments {
         guard let classes else { return nil }
         let ids = classes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !ids.isEmpty, ids.allSatisfy({ $0 != nil && $0! >= 0 }) else {
-            throw ValidationError("--classes takes non-negative ids separated by commas, e.g. 1,2,5")
+            throw ConfigurationError("--classes takes non-negative ids separated by commas, e.g. 1,2,5")
         }
         return ids.map { $0! }
     }
 
     func thresholdList() throws -> [Double] {
-        let values = threshold.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let values = (threshold ?? "0.5").split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard !values.isEmpty, values.allSatisfy({ $0 != nil && (0...1).contains($0!) }) else {
-            throw ValidationError("--threshold takes values in [0, 1], one or one per channel: 0.5 or 0.4,0.6")
+            throw ConfigurationError("--threshold takes values in [0, 1], one or one per channel: 0.5 or 0.4,0.6")
         }
         return values.map { $0! }
     }
@@ -359,12 +377,12 @@ struct MetricOptions: ParsableArguments {
         do {
             variant = try DiceVariant.named(self.variant)
         } catch {
-            throw ValidationError(error.description)
+            throw ConfigurationError(error.description)
         }
         func list(_ text: String, _ flag: String) throws -> [Double] {
             let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
             guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= 0 }) else {
-                throw ValidationError("\(flag) takes non-negative numbers: 1e-5 or 1e-5,1,100")
+                throw ConfigurationError("\(flag) takes non-negative numbers: 1e-5 or 1e-5,1,100")
             }
             return values.map { $0! }
         }
@@ -377,12 +395,12 @@ struct MetricOptions: ParsableArguments {
         let nr = variant.smoothing.numerator.count
         let dr = variant.smoothing.denominator.count
         if nr > 1 && dr > 1 && nr != dr {
-            throw ValidationError("--smooth-nr and --smooth-dr list different numbers of classes (\(nr) and \(dr))")
+            throw ConfigurationError("--smooth-nr and --smooth-dr list different numbers of classes (\(nr) and \(dr))")
         }
         if let empty { variant.empty = empty }
         if let binarize {
             guard let rule = Binarization(name: binarize) else {
-                throw ValidationError("--binarize takes gt:T, nonzero, eq, int-eq or argmax")
+                throw ConfigurationError("--binarize takes gt:T, nonzero, eq, int-eq or argmax")
             }
             variant.binarization = rule
         }
@@ -412,7 +430,7 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "Progress on stderr: auto (when stderr is a terminal), always, never.")
     var progress: ProgressMode = .auto
 
-    @Flag(help: "No summary and no progress; errors still go to stderr.")
+    @Flag(help: "No summary and no progress; errors and warnings still go to stderr.")
     var quiet = false
 
     /// The report outputs asked for, as (option, path), in the order of the options.

@@ -19,8 +19,10 @@ struct ExplainCommand: ParsableCommand {
               segscore explain
               segscore explain --variant monai-loss
               segscore explain --gt gt/01.png --pred pred/01.png
-              segscore explain --gt gt/ --pred pred/ --labels labels.json --markdown why.md
-              segscore explain --gt empty.png --pred one_pixel.png --variant soft --smooth 1e-5
+              segscore explain --gt gt/ --pred pred/ --labels labels.json \\
+                  --markdown why.md
+              segscore explain --gt empty.png --pred one_pixel.png --variant soft \\
+                  --smooth 1e-5
             """
     )
 
@@ -47,14 +49,13 @@ struct ExplainCommand: ParsableCommand {
 
     func validate() throws {
         if (gt == nil) != (pred == nil) { throw ValidationError("give both --gt and --pred, or neither") }
-        if let variant { _ = try resolve(variant) }
     }
 
     func resolve(_ name: String) throws -> DiceVariant {
         do {
             return try DiceVariant.named(name)
         } catch {
-            throw ValidationError(error.description)
+            throw ConfigurationError(error.description)
         }
     }
 
@@ -64,7 +65,7 @@ struct ExplainCommand: ParsableCommand {
         if let smooth {
             let values = smooth.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
             guard !values.isEmpty, values.count == smooth.split(separator: ",").count else {
-                throw ValidationError("--smooth takes numbers: 1e-5 or 1e-5,1,100")
+                throw ConfigurationError("--smooth takes numbers: 1e-5 or 1e-5,1,100")
             }
             smoothing = Smoothing(numerator: values, denominator: values)
             if let base = chosen, base.reproduces == nil { chosen?.smoothing = smoothing! }
@@ -83,7 +84,7 @@ struct ExplainCommand: ParsableCommand {
             explanation = try DataExplanation.compute(
                 truth: gt, prediction: pred, options: options, smoothing: smoothing, variants: chosen.map { [$0] })
         } catch {
-            throw ValidationError(error.description)
+            throw ConfigurationError(error.description)
         }
         if let chosen, explanation.reference.images.count >= 1 {
             let values = zip(explanation.classIDs, explanation.rows[0].values).map { (options.name(of: $0), $1) }

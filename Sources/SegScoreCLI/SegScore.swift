@@ -11,9 +11,17 @@ struct SegScoreCommand: ParsableCommand {
         commandName: "segscore",
         abstract: "Score segmentation masks across a dataset with named, reproducible Dice variants.",
         discussion: """
+            Examples:
+              segscore evaluate gt/ pred/ --json report.json
+              segscore explain --gt gt/01.png --pred pred/01.png
+              segscore inspect gt/01.png
+
             Exit codes: 0 success · 1 a quality gate failed · 2 usage or configuration error · \
             3 data problems (unreadable, corrupt or unpaired files).
-            Data goes to stdout, messages to stderr. NO_COLOR turns colour off.
+
+            stdout carries the summary (or a report written to -) and nothing else; errors and \
+            warnings go to stderr, one line each: "segscore: error: PATH: REASON", \
+            "segscore: warning: …". NO_COLOR turns colour off.
             """,
         version: segscoreVersion,
         subcommands: [Evaluate.self, ExplainCommand.self, Inspect.self]
@@ -28,6 +36,10 @@ enum Main {
             try command.run()
         } catch let error as ReportFile.WriteError {
             // A report or stdout that cannot be written: one line, exit 2.
+            Terminal.error(error.description)
+            exit(ExitStatus.usage.rawValue)
+        } catch let error as ConfigurationError {
+            // Found after parsing: one line, no usage text, exit 2.
             Terminal.error(error.description)
             exit(ExitStatus.usage.rawValue)
         } catch let error as ReportFile.Conflict {
@@ -45,7 +57,7 @@ enum Main {
                 }
                 exit(0)
             }
-            if !message.isEmpty { Terminal.error(message) }
+            if !message.isEmpty { Terminal.error(message, keepLines: true) }
             // ArgumentParser's usage errors (64) become segscore's documented 2.
             exit(code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue)
         }

@@ -21,11 +21,43 @@ enum Terminal {
         try ReportFile.writeStandardOutput(text + "\n")
     }
 
-    /// Prints `message` on stderr prefixed by `segscore: error:`.
-    static func error(_ message: String) {
+    /// Prints `message` on stderr prefixed by `segscore: error:`, as one line unless `keepLines`
+    /// (ArgumentParser's parse errors, which end with the usage text).
+    static func error(_ message: String, keepLines: Bool = false) {
         let prefix = colourOnStderr ? "\u{1B}[31msegscore: error:\u{1B}[0m" : "segscore: error:"
         let body = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
-        writeStderr("\(prefix) \(body)\n")
+        writeStderr("\(prefix) \(keepLines ? body : oneLine(body))\n")
+    }
+
+    /// Prints `message` as one line on stderr prefixed by `segscore: warning:`.
+    static func warning(_ message: String) {
+        let prefix = colourOnStderr ? "\u{1B}[33msegscore: warning:\u{1B}[0m" : "segscore: warning:"
+        writeStderr("\(prefix) \(oneLine(message))\n")
+    }
+
+    /// `text` with every control character (C0, DEL, C1: newlines, ESC, OSC…) shown as `\u{…}`,
+    /// so a message is one line and a file name cannot move the cursor or retitle the terminal.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// True when stderr's terminal understands cursor control (`ESC[K`): TERM is set and not `dumb`.
+    static var stderrUnderstandsEscapes: Bool {
+        guard let term = getenv("TERM").map({ String(cString: $0) }) else { return false }
+        return !term.isEmpty && term != "dumb"
     }
 
     static func writeStderr(_ text: String) {
@@ -44,22 +76,48 @@ enum Terminal {
     }
 }
 
+/// A problem found after the command line was parsed (a missing folder, an unreadable `--labels`
+/// file or baseline, a bad `--smooth` list, an unknown variant): one line on stderr and exit 2,
+/// without ArgumentParser's usage text (which only true parse errors keep).
+struct ConfigurationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 extension ExitCode {
     /// The ArgumentParser exit code for one of segscore's documented statuses.
     init(status: ExitStatus) { self.init(status.rawValue) }
 }
 
-/// done/total, rate and ETA on one stderr line, redrawn at most ten times a second.
+/// Progress on stderr. On a terminal that understands cursor control: done/total, rate and ETA on
+/// one line, redrawn at most ten times a second (`\r` + `ESC[K`). Elsewhere (`TERM` unset or
+/// `dumb`, e.g. an editor's shell or a CI log): plain lines `  k/N pairs (p%)`, one each time
+/// another 10% is done, never an escape code or a carriage return.
 final class TerminalProgress: ProgressSink, @unchecked Sendable {
     // All mutable state is behind `lock`.
     private let lock = NSLock()
     private let start = DispatchTime.now()
+    private let redraws: Bool
     private var lastDraw: UInt64 = 0
     private var drawn = false
+    /// Plain mode: the last 10% step printed.
+    private var lastStep = 0
+
+    init(redraws: Bool = Terminal.stderrUnderstandsEscapes) {
+        self.redraws = redraws
+    }
 
     func update(completed: Int, total: Int) {
         lock.lock()
         defer { lock.unlock() }
+        guard total > 0 else { return }
+        if !redraws {
+            let step = completed * 10 / total
+            guard step > lastStep else { return }
+            lastStep = step
+            Terminal.writeStderr("  \(completed)/\(total) pairs (\(completed * 100 / total)%)\n")
+            return
+        }
         let now = DispatchTime.now().uptimeNanoseconds
         guard completed == total || now - lastDraw > 100_000_000 else { return }
         lastDraw = now
@@ -72,7 +130,7 @@ final class TerminalProgress: ProgressSink, @unchecked Sendable {
         drawn = true
     }
 
-    /// Clears the progress line.
+    /// Clears the progress line (redrawing mode; plain lines stay).
     func finish() {
         lock.lock()
         defer { lock.unlock() }

@@ -67,10 +67,13 @@ import Glibc
         #expect(messages.contains { $0.contains("not a regular file") })  // the FIFO, refused without waiting
         #expect(messages.contains { $0.contains("is a directory") })
         #expect(errors.count == badPredictions.count + 4 + 1)
-        // Every stderr line names a file and a reason.
+        // Every stderr line names a file and a reason: one per error, one per warning (the loop).
         let lines = output.stderr.split(separator: "\n")
-        #expect(lines.count == errors.count)
-        #expect(lines.allSatisfy { $0.hasPrefix("segscore: error: /") })
+        let errorLines = lines.filter { $0.hasPrefix("segscore: error: ") }
+        #expect(errorLines.count == errors.count)
+        #expect(errorLines.allSatisfy { $0.hasPrefix("segscore: error: /") })
+        #expect(lines.count == errors.count + (report["warnings"] as! [String]).count)
+        #expect(lines.allSatisfy { $0.hasPrefix("segscore: error: /") || $0.hasPrefix("segscore: warning: ") })
         // The loop is a warning, and the good pairs are scored (identical masks: Dice 1).
         #expect((report["warnings"] as! [String]).contains { $0.contains("symbolic-link loop") })
         let images = report["images"] as! [[String: Any]]

@@ -6,10 +6,11 @@ import Testing
         let output = try BinaryRunner.run(["inspect", "--json", "Fixtures/png/palette2.png"])
         #expect(output.status == 0)
         #expect(output.stderr == "")
-        // 13×11 pixels of (7x + 13y) mod 4, counted by hand: 36, 36, 36, 35.
+        // 13×11 pixels of (7x + 13y) mod 4, counted by hand: 36, 36, 36, 35. Palette entry i is
+        // (40i + 4, 255 − 30i, 7i) (Fixtures/generator/make_fixtures.c).
         #expect(
             output.stdout
-                == #"{"path":"Fixtures/png/palette2.png","format":"png","width":13,"height":11,"pages":1,"channels":1,"bit_depth":2,"sample":"uint8","color":"palette","min":0,"max":3,"distinct":4,"values":{"0":36,"1":36,"2":36,"3":35},"compression":"deflate","interlaced":false,"palette_entries":4}"#
+                == #"{"path":"Fixtures/png/palette2.png","format":"png","width":13,"height":11,"pages":1,"channels":1,"bit_depth":2,"sample":"uint8","color":"palette","min":0,"max":3,"distinct":4,"values":{"0":36,"1":36,"2":36,"3":35},"colors":{"[4,255,0]":36,"[44,225,7]":36,"[84,195,14]":36,"[124,165,21]":35},"auto":"palette-labels","auto_detail":"palette indices are the labels: ids 0, 1, 2, 3","compression":"deflate","interlaced":false,"palette_entries":4}"#
                 + "\n")
     }
 
@@ -21,6 +22,7 @@ import Testing
                 Fixtures/tiff/u1_none.tif: TIFF 13x11, 1 page, 1 channel, 1-bit gray stored as uint8, none
                   min 0, max 1, 2 distinct values
                   values: 0: 72, 1: 71
+                  auto: labels — ids 0, 1
 
                 """)
     }
