@@ -175,7 +175,7 @@ struct GateOptions: ParsableArguments {
         help: ArgumentHelp(
             "Bootstrap resamples for the 95% intervals (seeded, deterministic): 0 (off) to 100000.",
             discussion: """
-                Memory stays under about 40 MB whatever N and the number of classes; time grows \
+                The bootstrap holds under about 40 MB whatever N and the number of classes; time grows \
                 as N × images × classes (the default 1000 is a fraction of the scoring time).
                 """,
             valueName: "n"))
