@@ -21,15 +21,30 @@ public struct BootstrapInterval: Sendable, Equatable {
 /// NaN-skipping mean of its values over the drawn images, the headline the mean of the headline
 /// classes' means (NaN ones skipped). Percentiles use linear interpolation between order
 /// statistics (numpy's default); resamples where the statistic is NaN are left out.
+///
+/// Memory does not grow with the number of classes: the resampled statistics (8 bytes per
+/// resample and class) are kept for at most `storageLimit` values at a time; more classes are
+/// done in several passes, each replaying the same seeded draws, so the intervals are the same
+/// bits whatever the pass size. What remains is 16 bytes per resample for the headline, which is
+/// why `resamples` is bounded (`maximumResamples`). Time is O(resamples × images × classes).
 public struct Bootstrap: Sendable {
     /// Number of resamples; 0 turns the intervals off.
     public var resamples: Int
     public var seed: UInt64
+    /// The most resampled statistics held at once (8 bytes each): 32 MiB by default.
+    package var storageLimit = 1 << 22
+
+    /// The most resamples `--bootstrap` accepts: 1.6 MB for the headline, and at most
+    /// `storageLimit` values for the classes.
+    public static let maximumResamples = 100_000
 
     public init(resamples: Int = 1000, seed: UInt64 = 0x5E65_C0DE) {
         self.resamples = resamples
         self.seed = seed
     }
+
+    /// Classes resampled in one pass.
+    private var classesPerPass: Int { max(1, storageLimit / max(1, resamples)) }
 
     /// Intervals of every class mean and of the headline.
     /// - Parameters:
@@ -47,55 +62,66 @@ public struct Bootstrap: Sendable {
     ///     (`SummaryAccumulator.values`); images in a fixed (key) order.
     ///   - classCount: values per image.
     ///   - headline: the class positions averaged into the headline.
+    /// - Complexity: O(resamples × images × classes) time; O(resamples + `storageLimit`) memory.
     public func intervals(rows flat: [Double], classCount: Int, headline: [Int])
         -> (classes: [BootstrapInterval?], headline: BootstrapInterval?)
     {
         guard resamples > 0, classCount > 0, !flat.isEmpty else { return (Array(repeating: nil, count: classCount), nil) }
         let inHeadline = (0..<classCount).map { headline.contains($0) }
         let n = flat.count / classCount
-        var perClass = [[Double]](repeating: [], count: classCount)
-        var overall: [Double] = []
-        var generator = SplitMix64(seed: seed)
-        var sums = [Double](repeating: 0, count: classCount)
-        var counts = [Int](repeating: 0, count: classCount)
-        flat.withUnsafeBufferPointer { table in
-          sums.withUnsafeMutableBufferPointer { sumBuffer in
-            counts.withUnsafeMutableBufferPointer { countBuffer in
-            // Raw pointers in the resampling loop: no bounds checks, no uniqueness checks.
-            let data = table.baseAddress.unsafelyUnwrapped
-            let sum = sumBuffer.baseAddress.unsafelyUnwrapped
-            let count = countBuffer.baseAddress.unsafelyUnwrapped
-            for _ in 0..<resamples {
-                for c in 0..<classCount {
-                    sum[c] = 0
-                    count[c] = 0
-                }
-                for _ in 0..<n {
-                    let row = data + generator.index(below: n) &* classCount
-                    for c in 0..<classCount {
-                        let v = row[c]
-                        if !v.isNaN {
-                            sum[c] += v
-                            count[c] &+= 1
+        var intervals: [BootstrapInterval?] = []
+        intervals.reserveCapacity(classCount)
+        // Per resample: the sum and count of its headline classes' means, over every pass.
+        var headlineSums = [Double](repeating: 0, count: resamples)
+        var headlineCounts = [Int](repeating: 0, count: resamples)
+        for first in stride(from: 0, to: classCount, by: classesPerPass) {
+            let classes = first..<min(classCount, first + classesPerPass)
+            var perClass = [[Double]](repeating: [], count: classes.count)
+            for c in perClass.indices { perClass[c].reserveCapacity(resamples) }
+            var generator = SplitMix64(seed: seed)
+            var sums = [Double](repeating: 0, count: classes.count)
+            var counts = [Int](repeating: 0, count: classes.count)
+            flat.withUnsafeBufferPointer { table in
+              sums.withUnsafeMutableBufferPointer { sumBuffer in
+                counts.withUnsafeMutableBufferPointer { countBuffer in
+                // Raw pointers in the resampling loop: no bounds checks, no uniqueness checks.
+                let data = table.baseAddress.unsafelyUnwrapped + first
+                let sum = sumBuffer.baseAddress.unsafelyUnwrapped
+                let count = countBuffer.baseAddress.unsafelyUnwrapped
+                let width = classes.count
+                for r in 0..<resamples {
+                    for c in 0..<width {
+                        sum[c] = 0
+                        count[c] = 0
+                    }
+                    for _ in 0..<n {
+                        let row = data + generator.index(below: n) &* classCount
+                        for c in 0..<width {
+                            let v = row[c]
+                            if !v.isNaN {
+                                sum[c] += v
+                                count[c] &+= 1
+                            }
+                        }
+                    }
+                    for c in 0..<width where count[c] > 0 {
+                        let mean = sum[c] / Double(count[c])
+                        perClass[c].append(mean)
+                        if inHeadline[first + c] {
+                            headlineSums[r] += mean
+                            headlineCounts[r] += 1
                         }
                     }
                 }
-                var headlineSum = 0.0
-                var headlineCount = 0
-                for c in 0..<classCount where count[c] > 0 {
-                    let mean = sum[c] / Double(count[c])
-                    perClass[c].append(mean)
-                    if inHeadline[c] {
-                        headlineSum += mean
-                        headlineCount += 1
-                    }
                 }
-                if headlineCount > 0 { overall.append(headlineSum / Double(headlineCount)) }
+              }
             }
-            }
-          }
+            intervals += perClass.map(Self.percentiles)
         }
-        return (perClass.map(Self.percentiles), Self.percentiles(overall))
+        var overall: [Double] = []
+        overall.reserveCapacity(resamples)
+        for r in 0..<resamples where headlineCounts[r] > 0 { overall.append(headlineSums[r] / Double(headlineCounts[r])) }
+        return (intervals, Self.percentiles(overall))
     }
 
     /// Intervals of the change current − baseline of every class mean and of the headline,
@@ -123,7 +149,7 @@ public struct Bootstrap: Sendable {
 
     /// `differenceIntervals(current:baseline:headline:)` on row-major tables
     /// (`table[key * classCount + class]`).
-    /// - Complexity: O(resamples × keys × classCount).
+    /// - Complexity: O(resamples × keys × classCount) time; O(resamples + `storageLimit`) memory.
     public func differenceIntervals(current: [Double], baseline: [Double], classCount: Int, headline: [Int])
         -> (classes: [BootstrapInterval?], headline: BootstrapInterval?)
     {
@@ -131,61 +157,68 @@ public struct Bootstrap: Sendable {
         guard resamples > 0, classCount > 0, !current.isEmpty else { return (Array(repeating: nil, count: classCount), nil) }
         let inHeadline = (0..<classCount).map { headline.contains($0) }
         let n = current.count / classCount
-        var perClass = [[Double]](repeating: [], count: classCount)
-        var overall: [Double] = []
-        var generator = SplitMix64(seed: seed)
-        // sums[c], counts[c]: current side; sums[classCount + c], counts[classCount + c]: baseline.
-        var sums = [Double](repeating: 0, count: 2 * classCount)
-        var counts = [Int](repeating: 0, count: 2 * classCount)
-        current.withUnsafeBufferPointer { now in
-          baseline.withUnsafeBufferPointer { before in
-            for _ in 0..<resamples {
-                for c in 0..<(2 * classCount) {
-                    sums[c] = 0
-                    counts[c] = 0
-                }
-                for _ in 0..<n {
-                    let row = generator.index(below: n) &* classCount
-                    for c in 0..<classCount {
-                        let a = now[row + c]
-                        if !a.isNaN {
-                            sums[c] += a
-                            counts[c] &+= 1
+        var intervals: [BootstrapInterval?] = []
+        intervals.reserveCapacity(classCount)
+        // Per resample, over every pass: each side's sum and count of headline class means.
+        var nowHeadline = [Double](repeating: 0, count: resamples)
+        var nowClasses = [Int](repeating: 0, count: resamples)
+        var beforeHeadline = [Double](repeating: 0, count: resamples)
+        var beforeClasses = [Int](repeating: 0, count: resamples)
+        for first in stride(from: 0, to: classCount, by: classesPerPass) {
+            let width = min(classCount, first + classesPerPass) - first
+            var perClass = [[Double]](repeating: [], count: width)
+            var generator = SplitMix64(seed: seed)
+            // sums[c], counts[c]: current side; sums[width + c], counts[width + c]: baseline.
+            var sums = [Double](repeating: 0, count: 2 * width)
+            var counts = [Int](repeating: 0, count: 2 * width)
+            current.withUnsafeBufferPointer { now in
+              baseline.withUnsafeBufferPointer { before in
+                for r in 0..<resamples {
+                    for c in 0..<(2 * width) {
+                        sums[c] = 0
+                        counts[c] = 0
+                    }
+                    for _ in 0..<n {
+                        let row = generator.index(below: n) &* classCount + first
+                        for c in 0..<width {
+                            let a = now[row + c]
+                            if !a.isNaN {
+                                sums[c] += a
+                                counts[c] &+= 1
+                            }
+                            let b = before[row + c]
+                            if !b.isNaN {
+                                sums[width + c] += b
+                                counts[width + c] &+= 1
+                            }
                         }
-                        let b = before[row + c]
-                        if !b.isNaN {
-                            sums[classCount + c] += b
-                            counts[classCount + c] &+= 1
+                    }
+                    for c in 0..<width {
+                        let nowCount = counts[c]
+                        let beforeCount = counts[width + c]
+                        let nowMean = nowCount > 0 ? sums[c] / Double(nowCount) : .nan
+                        let beforeMean = beforeCount > 0 ? sums[width + c] / Double(beforeCount) : .nan
+                        if nowCount > 0 && beforeCount > 0 { perClass[c].append(nowMean - beforeMean) }
+                        guard inHeadline[first + c] else { continue }
+                        if nowCount > 0 {
+                            nowHeadline[r] += nowMean
+                            nowClasses[r] += 1
+                        }
+                        if beforeCount > 0 {
+                            beforeHeadline[r] += beforeMean
+                            beforeClasses[r] += 1
                         }
                     }
                 }
-                var nowHeadline = 0.0
-                var nowClasses = 0
-                var beforeHeadline = 0.0
-                var beforeClasses = 0
-                for c in 0..<classCount {
-                    let nowCount = counts[c]
-                    let beforeCount = counts[classCount + c]
-                    let nowMean = nowCount > 0 ? sums[c] / Double(nowCount) : .nan
-                    let beforeMean = beforeCount > 0 ? sums[classCount + c] / Double(beforeCount) : .nan
-                    if nowCount > 0 && beforeCount > 0 { perClass[c].append(nowMean - beforeMean) }
-                    guard inHeadline[c] else { continue }
-                    if nowCount > 0 {
-                        nowHeadline += nowMean
-                        nowClasses += 1
-                    }
-                    if beforeCount > 0 {
-                        beforeHeadline += beforeMean
-                        beforeClasses += 1
-                    }
-                }
-                if nowClasses > 0 && beforeClasses > 0 {
-                    overall.append(nowHeadline / Double(nowClasses) - beforeHeadline / Double(beforeClasses))
-                }
+              }
             }
-          }
+            intervals += perClass.map(Self.percentiles)
         }
-        return (perClass.map(Self.percentiles), Self.percentiles(overall))
+        var overall: [Double] = []
+        for r in 0..<resamples where nowClasses[r] > 0 && beforeClasses[r] > 0 {
+            overall.append(nowHeadline[r] / Double(nowClasses[r]) - beforeHeadline[r] / Double(beforeClasses[r]))
+        }
+        return (intervals, Self.percentiles(overall))
     }
 
     static func percentiles(_ samples: [Double]) -> BootstrapInterval? {

@@ -100,6 +100,10 @@ public struct EvaluationResult: Sendable {
     /// Whether class 0 counted in the headline (`options.includeBackground`, or decided by the data).
     public var backgroundInHeadline: Bool
 
+    /// Ground truth was found and no file paired: `problems` holds one line saying why, and the
+    /// unmatched lists are not repeated in the summary.
+    public var nothingPaired = false
+
     /// True when the exit code must be 3.
     public var hasDataProblems: Bool { !problems.isEmpty }
 }
@@ -206,7 +210,19 @@ public enum Evaluation {
         for key in pairing.missingROI {
             problems.append(DataProblem(key: key, path: options.roiFolder ?? "", message: "no region-of-interest mask for key '\(key)'"))
         }
+        // Nothing paired: one line saying why (and what to pass), not one line per file; the
+        // files stay listed in the report's unmatched lists.
+        let nothingPaired = pairing.pairs.isEmpty && !pairing.unmatchedTruth.isEmpty && options.missing != .empty
+        if nothingPaired {
+            problems.append(
+                DataProblem(
+                    key: nil, path: pairing.unmatchedPredictions.isEmpty ? prediction : truth,
+                    message: PairingDiagnosis.nothingPaired(
+                        truth: pairing.unmatchedTruth, predictions: pairing.unmatchedPredictions, rule: options.keyRule)))
+        }
         switch options.missing {
+        case _ where nothingPaired:
+            break
         case .fail:
             for file in pairing.unmatchedTruth {
                 problems.append(DataProblem(key: nil, path: file.path, message: "no prediction for this ground truth"))
@@ -223,7 +239,9 @@ public enum Evaluation {
         problems += readingProblems(scored.notes, pairs: pairs, options: options, truth: truth, prediction: prediction)
         warnings += manyIDWarnings(scored.notes, pairs: pairs, options: options)
         if pairs.isEmpty && pairing.unmatchedTruth.isEmpty && pairing.duplicates.isEmpty && pairing.missingROI.isEmpty {
-            problems.append(DataProblem(key: nil, path: truth, message: "no ground-truth masks found"))
+            let message = pairing.unmatchedPredictions.isEmpty && pairing.unkeyed.isEmpty
+                ? "no ground-truth masks found, and no prediction masks in \(prediction) either" : "no ground-truth masks found"
+            problems.append(DataProblem(key: nil, path: truth, message: message))
         }
         problems.sort { ($0.key ?? "", $0.path, $0.message) < ($1.key ?? "", $1.path, $1.message) }
 
@@ -246,7 +264,7 @@ public enum Evaluation {
             records: ScoredPairs(store: scored.store, pairs: pairs), images: images, classIDs: classIDs,
             classValues: accumulator.values, summary: accumulator.summary(), unmatchedTruth: pairing.unmatchedTruth,
             unmatchedPredictions: pairing.unmatchedPredictions, ignoredFiles: ignoredFiles, problems: problems,
-            warnings: warnings, backgroundInHeadline: backgroundInHeadline)
+            warnings: warnings, backgroundInHeadline: backgroundInHeadline, nothingPaired: nothingPaired)
     }
 
     /// What the workers hand over, in key order.

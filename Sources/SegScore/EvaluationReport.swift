@@ -295,7 +295,7 @@ public struct EvaluationReport: Sendable {
             lines.append("gates:")
             for gate in gates { lines.append("  \(gate.passed ? "pass" : "FAIL")  \(gate.name): \(gate.message)") }
         }
-        if !result.unmatchedPredictions.isEmpty {
+        if !result.unmatchedPredictions.isEmpty && !result.nothingPaired {
             lines.append("")
             lines.append("predictions without ground truth (not scored):")
             lines += Self.folded(result.unmatchedPredictions.map(\.path))

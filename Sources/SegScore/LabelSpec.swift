@@ -74,27 +74,132 @@ public struct LabelSpec: Sendable, Equatable {
         public var description: String { "\(path): \(reason)" }
     }
 
-    /// Reads a labels file.
+    /// The largest labels file read (8 MiB): a file of 65,533 classes with colours is about 4 MB.
+    public static let maximumFileSize = 8 << 20
+    /// The deepest nesting of lists and objects accepted (a labels file needs 3 or 4).
+    public static let maximumDepth = 64
+    /// The most values (scalars, lists and objects) a labels file may hold.
+    public static let maximumValues = 1_000_000
+
+    /// Reads a labels file: `.json` with a JSON parser, anything else as YAML.
+    ///
+    /// At most `maximumFileSize` bytes are read (a larger file, `/dev/zero` or a pipe that never
+    /// ends is refused, not loaded); see `parse(_:path:)` for the other bounds.
     /// - Throws: `LoadError` naming the file and what is wrong with it.
     public static func load(path: String) throws(LoadError) -> LabelSpec {
-        let text: String
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw LoadError(path: path, reason: "is a folder, not a labels file")
+        }
+        let bytes: [UInt8]
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw LoadError(path: path, reason: "cannot read the file")
+            }
+            defer { try? handle.close() }
+            bytes = [UInt8](try handle.read(upToCount: maximumFileSize + 1) ?? Data())
         } catch {
             throw LoadError(path: path, reason: "cannot read the file")
         }
-        return try parse(text, path: path)
+        return try parse(bytes: bytes, path: path)
     }
 
-    /// Parses the text of a labels file (JSON is read as YAML, of which it is a subset).
+    /// Parses the text of a labels file: JSON when `path` ends in `.json`, else YAML (of which
+    /// JSON is a subset, so a JSON file named `.yaml` reads the same).
     /// - Throws: `LoadError` naming the file and the entry that is wrong.
     public static func parse(_ text: String, path: String = "labels") throws(LoadError) -> LabelSpec {
-        let document: Any?
-        do {
-            document = try Yams.load(yaml: text)
-        } catch {
-            throw LoadError(path: path, reason: "not valid JSON or YAML")
+        try parse(bytes: Array(text.utf8), path: path)
+    }
+
+    /// Parses the bytes of a labels file, bounded whatever they hold.
+    ///
+    /// Refused before any value is built: more than `maximumFileSize` bytes; for YAML, any alias
+    /// (`*name`: a few hundred bytes of nested aliases expand to gigabytes), nesting deeper than
+    /// `maximumDepth`, more than `maximumValues` values. JSON has no aliases; its parser stops at
+    /// 512 levels and the value is then checked against the same depth and count.
+    /// - Throws: `LoadError` naming the file and the reason, one line.
+    /// - Complexity: O(bytes) time and memory.
+    static func parse(bytes: [UInt8], path: String) throws(LoadError) -> LabelSpec {
+        if bytes.count > maximumFileSize {
+            throw LoadError(path: path, reason: "larger than \(maximumFileSize >> 20) MiB, the most a labels file may hold")
         }
+        let document: Any?
+        if path.lowercased().hasSuffix(".json") {
+            document = try json(bytes, path: path)
+        } else {
+            document = try yaml(bytes, path: path)
+        }
+        return try interpret(document, path: path)
+    }
+
+    /// A `.json` file: JSONSerialization's value, re-typed to plain Swift values (its numbers are
+    /// `NSNumber`, where `1 is Bool` holds) and checked for depth and size.
+    private static func json(_ bytes: [UInt8], path: String) throws(LoadError) -> Any? {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+        } catch {
+            let detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String).map { ": " + $0 } ?? ""
+            throw LoadError(
+                path: path,
+                reason: "not valid JSON\(detail.replacingOccurrences(of: "\n", with: " ")) (a .json file is read as JSON; "
+                    + "name a YAML file .yaml or .yml)")
+        }
+        var values = 0
+        return try plain(object, depth: 0, values: &values, path: path)
+    }
+
+    /// JSON values as Swift `Bool`, `Int`, `Double`, `String`, `NSNull`, `[Any]`, `[String: Any]`.
+    private static func plain(_ value: Any, depth: Int, values: inout Int, path: String) throws(LoadError) -> Any {
+        values += 1
+        if values > maximumValues { throw LoadError(path: path, reason: "more than \(maximumValues) values") }
+        switch value {
+        case let list as [Any]:
+            if depth >= maximumDepth { throw LoadError(path: path, reason: "nested deeper than \(maximumDepth) levels") }
+            var result: [Any] = []
+            result.reserveCapacity(list.count)
+            for item in list { result.append(try plain(item, depth: depth + 1, values: &values, path: path)) }
+            return result
+        case let object as [String: Any]:
+            if depth >= maximumDepth { throw LoadError(path: path, reason: "nested deeper than \(maximumDepth) levels") }
+            var result: [String: Any] = [:]
+            for (key, item) in object { result[key] = try plain(item, depth: depth + 1, values: &values, path: path) }
+            return result
+        case let text as String:
+            return text
+        case let number as NSNumber:
+            switch String(cString: number.objCType) {
+            case "c", "B": return number.boolValue
+            case "f", "d": return number.doubleValue
+            case "Q", "L", "I", "S", "C":
+                // Unsigned: beyond Int it stays a (refused) number, not a wrapped one.
+                return number.uint64Value <= UInt64(Int.max) ? Int(number.uint64Value) : number.doubleValue
+            default: return number.intValue
+            }
+        default:
+            return NSNull()
+        }
+    }
+
+    /// Any other file: YAML, screened event by event (aliases, depth, size) before Yams builds it.
+    private static func yaml(_ bytes: [UInt8], path: String) throws(LoadError) -> Any? {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw LoadError(path: path, reason: "not UTF-8 text")
+        }
+        do {
+            try YAMLScreen.check(bytes, maximumDepth: maximumDepth, maximumValues: maximumValues)
+        } catch {
+            throw LoadError(path: path, reason: error.reason)
+        }
+        do {
+            return try Yams.load(yaml: text)
+        } catch {
+            throw LoadError(path: path, reason: "not valid YAML")
+        }
+    }
+
+    /// The labels a parsed document describes.
+    private static func interpret(_ document: Any?, path: String) throws(LoadError) -> LabelSpec {
         var root = document
         if let object = root as? [String: Any], let labels = object["labels"] {
             root = labels  // a whole nnU-Net dataset.json

@@ -34,7 +34,7 @@ import Testing
         ("[{id: 1, color: [300, 0, 0]}]", "'color' must be [r, g, b]"),
         (#"{"a": 1, "b": 1}"#, "two labels share an id"),
         ("just text", "expected an object"),
-        ("{a: [", "not valid JSON or YAML"),
+        ("{a: [", "not valid YAML"),
     ])
     func refusesWithAReason(_ text: String, _ reason: String) {
         #expect {
