@@ -103,8 +103,9 @@ import Testing
         #expect(errors.first?["path"] as? String == gt)
         let inputs = try #require(report["inputs"] as? [String: Any])
         #expect((inputs["unmatched_gt"] as? [String])?.count == 40 && (inputs["unmatched_pred"] as? [String])?.count == 40)
-        // The summary names no single file: one error line, no unmatched listing.
-        #expect(run.stdout.contains("errors (1):\n  \(gt): \(message)"))
+        // One error line on stderr; the summary names no single file (no unmatched listing).
+        #expect(run.stderr == "segscore: error: \(gt): \(message)\n", "\(run.stderr)")
+        #expect(run.stdout.contains("\nerrors: 1 (listed on stderr)"))
         #expect(!run.stdout.contains("_manual2.png") && !run.stdout.contains("_manual1.png"))
 
         let again = try BinaryRunner.run(["evaluate", gt, pred, "--gt-suffix", "_manual1", "--pred-suffix", "_manual2", "--json", "-", "--quiet"])

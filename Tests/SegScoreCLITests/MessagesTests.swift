@@ -53,6 +53,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let name = "x\u{1B}]0;owned\u{07}\ny.png"
         try TestMasks.png(width: 2, height: 1, samples: [0, 1], to: root.appendingPathComponent("gt/\(name)"))
+        // A pair that does pair, so the run is not "nothing pairs" (one line about the folder).
+        try TestMasks.png(width: 2, height: 1, samples: [0, 1], to: root.appendingPathComponent("gt/a.png"))
+        try TestMasks.png(width: 2, height: 1, samples: [0, 1], to: root.appendingPathComponent("pred/a.png"))
         let run = try BinaryRunner.run(["evaluate", root.path + "/gt", root.path + "/pred", "--quiet"])
         #expect(run.status == 3)
         #expect(run.stderr == "segscore: error: \(root.path)/gt/x\\u{1B}]0;owned\\u{7}\\u{A}y.png: no prediction for this ground truth\n")
