@@ -7,7 +7,7 @@ APT_PACKAGES := libpng-dev libtiff-dev pkg-config
 BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
-.PHONY: deps build release test demo check fixtures clean bench bench-memory sanitize
+.PHONY: deps build release test demo check fixtures clean bench bench-baseline bench-memory sanitize
 
 deps:
 	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpng libtiff-4; then \
@@ -45,21 +45,20 @@ demo: build
 	@echo
 	@echo "demo: reports written to $(DEMO_OUT)/: report.json, per-image.csv, per-class.csv"
 
-# The benchmark: release build, the C libpng loop of shared/bench as the baseline (it needs
-# libdeflate-dev, installed here only for the benchmark), then segscore-bench on a generated
-# dataset. BENCH_ARGS passes options, e.g. BENCH_ARGS="--format tiff --pairs 500".
-DECODE_LIMIT_SRC ?= ../shared/bench/decode_limit.c
+# The benchmark: release build, the C decode-only baseline of Benchmarks/decode_limit (plain
+# libpng and libtiff, the libraries segscore links, nothing else), then segscore-bench on a
+# generated dataset against it. BENCH_ARGS passes options, e.g. BENCH_ARGS="--format tiff --pairs 500".
 BENCH_ARGS ?=
+DECODE_LIMIT := out/bench/decode_limit
 
-bench: release
-	@if [ -f $(DECODE_LIMIT_SRC) ]; then \
-		dpkg -s libdeflate-dev >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y libdeflate-dev); \
-		mkdir -p out/bench && cc -O2 -o out/bench/decode_limit $(DECODE_LIMIT_SRC) \
-			$$(pkg-config --cflags --libs libpng libtiff-4) -ldeflate -lz -lpthread && \
-		.build/release/segscore-bench --c-baseline out/bench/decode_limit $(BENCH_ARGS); \
-	else \
-		.build/release/segscore-bench $(BENCH_ARGS); \
-	fi
+$(DECODE_LIMIT): Benchmarks/decode_limit/decode_limit.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -std=c11 -o $@ $< $$(pkg-config --cflags --libs libpng libtiff-4) -lpthread
+
+bench-baseline: deps $(DECODE_LIMIT)
+
+bench: release bench-baseline
+	.build/release/segscore-bench --c-baseline $(DECODE_LIMIT) $(BENCH_ARGS)
 
 # Memory: peak RSS of `segscore evaluate` on 2,000 and on 20,000 generated pairs (about 180 MB of
 # PNGs in the temporary folder, kept for the next run), and their ratio.

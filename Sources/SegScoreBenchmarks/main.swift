@@ -9,8 +9,8 @@ import Parallel
 
 /// `segscore-bench`: is evaluation decode-bound? Generates a deterministic dataset, then times, on
 /// the same files and alternately, (a) decoding every file with segscore's decoders, (b) the whole
-/// `evaluate` pipeline with JSON and CSV written, and optionally (c) the plain C libpng loop of
-/// `shared/bench/decode_limit.c`.
+/// `evaluate` pipeline with JSON and CSV written, and optionally (c) the plain C libpng/libtiff
+/// loop of `Benchmarks/decode_limit/decode_limit.c`.
 @main
 struct SegScoreBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +18,7 @@ struct SegScoreBench: ParsableCommand {
         abstract: "Time segscore's evaluation against bare decoding on a generated dataset.",
         discussion: """
             Prints pairs/s, MB/s, the median over --runs alternated runs (after a warm-up) of \
-            decode-only (a), full evaluate (b) and, with --c-baseline, the C libpng loop (c), the \
+            decode-only (a), full evaluate (b) and, with --c-baseline, the C libpng/libtiff loop (c), the \
             ratios b/a, a/c and b/c, a checksum, and the peak RSS of `segscore evaluate`.
             Run a release build: `make bench`.
             """
@@ -37,7 +37,7 @@ struct SegScoreBench: ParsableCommand {
     @Option(help: "Timed runs of each measurement (the median is reported).") var runs = 5
     @Option(help: "Dataset folder: reused when it holds the same dataset, else generated (default: a temporary folder).")
     var dir: String?
-    @Option(help: "Path of a built decode_limit (shared/bench/decode_limit.c) to time as the C baseline.")
+    @Option(help: "Path of a built decode_limit (Benchmarks/decode_limit, `make bench-baseline`) to time as the C baseline.")
     var cBaseline: String?
     @Option(help: "The segscore binary used for the peak-RSS measurement (default: beside this one).")
     var segscore: String?
@@ -98,7 +98,7 @@ struct SegScoreBench: ParsableCommand {
             String(format: "%-28@ %7.3f s  %8.0f pairs/s  %7.1f MB/s", name as NSString, t, Double(pairs) / t, megabytes / t)
         }
         print("median of \(runs) alternated runs:")
-        if !cTimes.isEmpty { print(line("(c) C libpng decode-only", median(cTimes))) }
+        if !cTimes.isEmpty { print(line("(c) C decode-only baseline", median(cTimes))) }
         print(line("(a) segscore decode-only", a))
         print(line("(b) segscore evaluate", b))
         print(String(format: "ratio b/a (evaluate / segscore decode): %.3f", b / a))
@@ -155,7 +155,10 @@ struct SegScoreBench: ParsableCommand {
         try process.run()
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard let field = text.split(separator: " ").first(where: { $0.hasPrefix("time_s=") }),
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+            throw ValidationError("\(path) failed (status \(process.terminationStatus)) on \(dataset.truth)")
+        }
+        guard let field = text.split(whereSeparator: \.isWhitespace).first(where: { $0.hasPrefix("time_s=") }),
             let seconds = Double(field.dropFirst("time_s=".count))
         else { throw ValidationError("decode_limit printed no time_s: \(text)") }
         return seconds

@@ -1,7 +1,7 @@
 import Foundation
 import MaskIO
 
-/// Paths of the repository's fixtures and of the shared real data, from this file's location.
+/// Paths of the repository's fixtures and of the real data beside it, from this file's location.
 enum Fixtures {
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -9,10 +9,17 @@ enum Fixtures {
 
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 
-    /// `../shared/data/real` beside the project (present for developers and in CI).
+    /// `../shared/data/real` beside the project: real data that may not be redistributed (DRIVE,
+    /// VOC), present on the developers' machines only. Its tests are skipped when it is absent.
     static func shared(_ relative: String) -> String {
         root.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("shared/data/real").appendingPathComponent(relative).path
+    }
+
+    /// Whether the data set `name` (a folder of `../shared/data/real`) is beside the project.
+    static func hasShared(_ name: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: shared(name), isDirectory: &isDirectory) && isDirectory.boolValue
     }
 }
 

@@ -1,9 +1,14 @@
 import MaskIO
 import Testing
 
-/// Real masks: the permissive sets copied into Fixtures/real, the others read from ../shared.
+/// Real masks: the permissive sets copied into Fixtures/real (ISBI 2012 labels, MIT; StarDist,
+/// BSD-3), and the others read from ../shared/data/real when it is beside the project.
 @Suite struct RealDataTests {
-    @Test func drivePaletteObserverHoldsIndicesZeroAndOne() throws {
+    @Test(
+        .enabled(
+            if: Fixtures.hasShared("drive-retina-unet"),
+            "DRIVE may not be redistributed: needs ../shared/data/real/drive-retina-unet beside the repository"))
+    func drivePaletteObserverHoldsIndicesZeroAndOne() throws {
         let mask = try MaskDecoder().decode(path: Fixtures.shared("drive-retina-unet/observers/pred/01_manual2.png"))
         let statistics = MaskStatistics(of: mask)
         #expect(mask.declaration.color == .palette)
@@ -35,7 +40,11 @@ import Testing
         #expect(statistics.max == 162)
     }
 
-    @Test func vocTargetsAreRGB() throws {
+    @Test(
+        .enabled(
+            if: Fixtures.hasShared("voc-deeplabv3-rgb"),
+            "PASCAL VOC may not be redistributed: needs ../shared/data/real/voc-deeplabv3-rgb beside the repository"))
+    func vocTargetsAreRGB() throws {
         let mask = try MaskDecoder().decode(path: Fixtures.shared("voc-deeplabv3-rgb/gt/0_target.png"))
         #expect(mask.declaration.color == .rgb && mask.channels == 3 && mask.width == 513)
     }

@@ -28,9 +28,17 @@ struct BinaryRunner {
         packageRoot.appendingPathComponent("Fixtures").appendingPathComponent(relative).path
     }
 
+    /// `../shared/data/real` beside the project: real data that may not be redistributed (DRIVE,
+    /// CamVid, VOC), present on the developers' machines only. Its tests are skipped when it is absent.
     static func shared(_ relative: String) -> String {
         packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/real")
             .appendingPathComponent(relative).path
+    }
+
+    /// Whether the data set `name` (a folder of `../shared/data/real`) is beside the project.
+    static func hasShared(_ name: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: shared(name), isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     /// Runs `segscore arguments…` from the package root with NO_COLOR set.
