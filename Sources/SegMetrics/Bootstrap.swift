@@ -51,7 +51,8 @@ public struct Bootstrap: Sendable {
         -> (classes: [BootstrapInterval?], headline: BootstrapInterval?)
     {
         guard resamples > 0, classCount > 0, !flat.isEmpty else { return (Array(repeating: nil, count: classCount), nil) }
-        let inHeadline = (0..<classCount).map { headline.contains($0) }
+        var inHeadline = [Bool](repeating: false, count: classCount)
+        for c in headline where c >= 0 && c < classCount { inHeadline[c] = true }
         let n = flat.count / classCount
         var perClass = [[Double]](repeating: [], count: classCount)
         var overall: [Double] = []
@@ -110,6 +111,8 @@ public struct Bootstrap: Sendable {
         var perClass = [[Double]](repeating: [], count: classCount)
         var overall: [Double] = []
         var generator = SplitMix64(seed: seed)
+        var inHeadline = [Bool](repeating: false, count: classCount)
+        for c in headline where c >= 0 && c < classCount { inHeadline[c] = true }
         for _ in 0..<resamples {
             var now = [Double](repeating: 0, count: classCount)
             var before = [Double](repeating: 0, count: classCount)
@@ -127,7 +130,7 @@ public struct Bootstrap: Sendable {
             for c in 0..<classCount where counts[c] > 0 {
                 let difference = (now[c] - before[c]) / Double(counts[c])
                 perClass[c].append(difference)
-                if headline.contains(c) {
+                if inHeadline[c] {
                     headlineSum += difference
                     headlineCount += 1
                 }

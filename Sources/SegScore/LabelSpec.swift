@@ -32,7 +32,17 @@ public struct LabelSpec: Sendable, Equatable {
     public var ids: [Int] { entries.map(\.id) }
 
     /// The name of an id, if the file gave one.
-    public func name(of id: Int) -> String? { entries.first { $0.id == id }?.name }
+    /// - Complexity: O(log n) while `entries` is in id order (as `init` leaves it).
+    public func name(of id: Int) -> String? {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].id < id { low = middle + 1 } else { high = middle }
+        }
+        if low < entries.count && entries[low].id == id { return entries[low].name }
+        return entries.first { $0.id == id }?.name
+    }
 
     /// Colour → id, for RGB masks; empty when no entry has a colour.
     public var colorTable: [RGBColor: Int] {
