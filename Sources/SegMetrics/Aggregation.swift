@@ -113,6 +113,8 @@ public struct SummaryAccumulator: Sendable {
 
     private var pools: [Pool]
     private let libraryIDs: [Int]
+    /// `libraryIDs` as a set: membership per class and image is O(1).
+    private let librarySet: Set<Int>
     private var generalized = CompensatedSum()
     private var generalizedCount = 0
     /// Per-image means over the library's classes (MONAI, TorchMetrics macro), NaN skipped.
@@ -131,6 +133,7 @@ public struct SummaryAccumulator: Sendable {
         self.includeBackground = includeBackground
         pools = Array(repeating: Pool(), count: classIDs.count)
         libraryIDs = variant.libraryIncludesBackground ? classIDs : classIDs.filter { $0 != 0 }
+        librarySet = Set(libraryIDs)
     }
 
     /// The headline classes: every class, less 0 unless `includeBackground`. With no foreground
@@ -148,8 +151,16 @@ public struct SummaryAccumulator: Sendable {
     /// Adds the next image in key order.
     public mutating func add(_ image: ImageScore) {
         imageCount += 1
+        // Images scored over the run's class list (what `Evaluation` builds) line up position by
+        // position; others are looked up by id, once, not per class (runs may have 65,536 classes).
+        let aligned = image.classes.count == classIDs.count && zip(image.classes, classIDs).allSatisfy { $0.id == $1 }
+        var byID: [Int: Int] = [:]
+        if !aligned {
+            for (position, score) in image.classes.enumerated() where byID[score.id] == nil { byID[score.id] = position }
+        }
         for (index, id) in classIDs.enumerated() {
-            if let score = image.classes.first(where: { $0.id == id }) {
+            if let position = aligned ? index : byID[id] {
+                let score = image.classes[position]
                 values.append(score.dice)
                 pools[index].add(score)
             } else {
@@ -163,18 +174,18 @@ public struct SummaryAccumulator: Sendable {
         guard let library = variant.library else { return }
         switch library {
         case .monaiMean, .torchmetricsMacro:
-            let mean = image.mean(over: libraryIDs)
+            let mean = nanMean(image.classes.filter { librarySet.contains($0.id) }.map(\.dice))
             if !mean.isNaN {
                 imageMeans.add(mean)
                 imageMeanCount += 1
             }
         case .lossMean:
-            for score in image.classes where libraryIDs.contains(score.id) {
+            for score in image.classes where librarySet.contains(score.id) {
                 everyValue.add(score.dice)
                 everyValueCount += 1
             }
         case .flatten:
-            for score in image.classes where libraryIDs.contains(score.id) {
+            for score in image.classes where librarySet.contains(score.id) {
                 for (index, value) in OverlapTerms.fields(of: score.terms).enumerated() { flattened[index].add(value) }
             }
         case .nnunetForegroundMean, .torchmetricsGlobal, .smpPooled:
@@ -197,7 +208,8 @@ public struct SummaryAccumulator: Sendable {
             classes.append(summarise(id: id, index: index, kept: &kept))
         }
         let headline = headlineClassIDs
-        let chosen = classes.filter { headline.contains($0.id) }
+        let headlineSet = Set(headline)
+        let chosen = classes.filter { headlineSet.contains($0.id) }
         var generalizedMean: Double?
         if case .generalized = variant.formula {
             generalizedMean = generalizedCount == 0 ? .nan : generalized.value / Double(generalizedCount)
@@ -238,7 +250,6 @@ public struct SummaryAccumulator: Sendable {
 
     private func libraryValue(classes: [ClassSummary]) -> LibraryValue? {
         guard let library = variant.library else { return nil }
-        let ids = libraryIDs
         let value: Double
         switch library {
         case .nnunetForegroundMean:
@@ -249,7 +260,7 @@ public struct SummaryAccumulator: Sendable {
         case .torchmetricsMacro:
             value = imageMeanCount == 0 ? .nan : imageMeans.value / Double(imageMeanCount)
         case .torchmetricsGlobal, .smpPooled:
-            value = nanMean(classes.filter { ids.contains($0.id) }.map(\.pooled))
+            value = nanMean(classes.filter { librarySet.contains($0.id) }.map(\.pooled))
         case .lossMean:
             value = everyValueCount == 0 ? .nan : everyValue.value / Double(everyValueCount)
         case .flatten:

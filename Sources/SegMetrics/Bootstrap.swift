@@ -67,7 +67,8 @@ public struct Bootstrap: Sendable {
         -> (classes: [BootstrapInterval?], headline: BootstrapInterval?)
     {
         guard resamples > 0, classCount > 0, !flat.isEmpty else { return (Array(repeating: nil, count: classCount), nil) }
-        let inHeadline = (0..<classCount).map { headline.contains($0) }
+        var inHeadline = [Bool](repeating: false, count: classCount)
+        for c in headline where c >= 0 && c < classCount { inHeadline[c] = true }
         let n = flat.count / classCount
         var intervals: [BootstrapInterval?] = []
         intervals.reserveCapacity(classCount)
@@ -155,7 +156,8 @@ public struct Bootstrap: Sendable {
     {
         precondition(current.count == baseline.count, "paired values differ in length")
         guard resamples > 0, classCount > 0, !current.isEmpty else { return (Array(repeating: nil, count: classCount), nil) }
-        let inHeadline = (0..<classCount).map { headline.contains($0) }
+        var inHeadline = [Bool](repeating: false, count: classCount)
+        for c in headline where c >= 0 && c < classCount { inHeadline[c] = true }
         let n = current.count / classCount
         var intervals: [BootstrapInterval?] = []
         intervals.reserveCapacity(classCount)

@@ -31,7 +31,7 @@ public struct ClassTable: Sendable, Equatable {
         ids: [Int], ignored: [Int] = [], truthAliases: [Int: Int] = [:], predictionAliases: [Int: Int] = [:],
         valueLimit: Int = 65536
     ) {
-        precondition(ids.count < Int(UInt16.max) - 1, "too many classes")
+        precondition(ids.count < Int(UInt16.max) - 1, "too many classes for a dense table: count them with PairCounts")
         precondition(Set(ids).count == ids.count, "duplicate class ids")
         self.ids = ids
         self.ignored = ignored
@@ -89,6 +89,7 @@ public struct ConfusionMatrix: Sendable, Equatable {
     public subscript(truth: Int, prediction: Int) -> Int { cells[truth * (classCount + 1) + prediction] }
 
     /// The counts of the class at dense index `c`.
+    /// - Complexity: O(C²) (one pass over the cells); use `classCounts` for every class at once.
     public func counts(forClassAt c: Int) -> ClassCounts {
         let k = classCount + 1
         var row = 0
@@ -106,7 +107,27 @@ public struct ConfusionMatrix: Sendable, Equatable {
     }
 
     /// Every scored class's counts, in table order.
-    public var classCounts: [ClassCounts] { (0..<classCount).map { counts(forClassAt: $0) } }
+    /// - Complexity: O(C²): row sums, column sums and the total are taken in one pass.
+    public var classCounts: [ClassCounts] {
+        let k = classCount + 1
+        var rows = [Int](repeating: 0, count: k)
+        var columns = [Int](repeating: 0, count: k)
+        var total = 0
+        for t in 0..<k {
+            for p in 0..<k {
+                let value = cells[t * k + p]
+                rows[t] &+= value
+                columns[p] &+= value
+            }
+        }
+        for value in rows { total &+= value }
+        return (0..<classCount).map { c in
+            let tp = cells[c * k + c]
+            let fp = columns[c] - tp
+            let fn = rows[c] - tp
+            return ClassCounts(tp: tp, fp: fp, fn: fn, tn: total - tp - fp - fn)
+        }
+    }
 
     /// Sums two matrices of the same size.
     public static func + (lhs: ConfusionMatrix, rhs: ConfusionMatrix) -> ConfusionMatrix {
@@ -205,7 +226,36 @@ extension ClassTable {
     /// - Throws: `UnknownLabelError` listing the others (what TorchMetrics raises on index input,
     ///   and what `--classes` promises when it is given).
     public func checkKnown(_ present: [Int]) throws(UnknownLabelError) {
-        let unknown = present.filter { !ids.contains($0) && !ignored.contains($0) }
+        try Self.checkKnown(present, ids: ids, ignored: ignored)
+    }
+
+    /// Checks that every id in `present` is in `ids` or `ignored`, without building a table (so
+    /// for any number of ids).
+    /// - Throws: `UnknownLabelError` listing the others.
+    /// - Complexity: O(present + ids + ignored).
+    public static func checkKnown(_ present: [Int], ids: [Int], ignored: [Int]) throws(UnknownLabelError) {
+        let known = Set(ids).union(ignored)
+        let unknown = present.filter { !known.contains($0) }
         if !unknown.isEmpty { throw UnknownLabelError(ids: unknown.sorted(), allowed: ids) }
     }
+}
+
+/// How many classes segscore scores, and where counting switches from a dense confusion matrix to
+/// sparse pair counts.
+///
+/// - A pair holds at most `perPair` scored ids (ground truth and prediction together, ignore
+///   labels aside): every 8- or 16-bit pair fits, a 32-bit instance map with more ids is a pair
+///   error.
+/// - A run scores at most `perRun` classes, and keeps at most `valuesPerRun` per-image values
+///   (images × classes, 8 bytes each: 1 GiB), which the medians, spreads and bootstrap need.
+public enum ClassLimits {
+    /// Scored ids in one pair.
+    public static let perPair = 65_536
+    /// Classes in one run.
+    public static let perRun = 65_536
+    /// Images × classes in one run.
+    public static let valuesPerRun = 1 << 27
+    /// Up to this many classes a pair is counted into a dense (C+1)² matrix (at most 66,049
+    /// cells); above, into sparse pair counts.
+    public static let denseClasses = 256
 }

@@ -47,7 +47,8 @@ public struct ImageScore: Sendable, Equatable {
 
     /// The NaN-skipping mean of the values of the classes in `ids`; NaN when none is left.
     public func mean(over ids: [Int]) -> Double {
-        nanMean(classes.filter { ids.contains($0.id) }.map(\.dice))
+        let wanted = Set(ids)
+        return nanMean(classes.filter { wanted.contains($0.id) }.map(\.dice))
     }
 }
 

@@ -34,6 +34,9 @@ public struct PairRecord: Sendable {
 /// Why an evaluation could not start: a configuration problem (exit code 2).
 public struct EvaluationSetupError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String
+    /// True when the data, not the options, stopped the run (more classes than a run may score):
+    /// exit code 3 rather than 2.
+    public var isDataProblem = false
 }
 
 /// The scored pairs of a run in key order, read back one at a time from the run's store.
@@ -273,6 +276,8 @@ public enum Evaluation {
         var problems: [DataProblem] = []
         /// Every class id some image contains.
         var present: Set<Int> = []
+        /// Pairs counted so far.
+        var rows = 0
         var failure: EvaluationSetupError?
         var notes = RunNotes()
     }
@@ -321,6 +326,20 @@ public enum Evaluation {
     /// warning: it looks like a probability map.
     static let manyIDs = 32
 
+    /// The run-level class limits (`ClassLimits`): nil, or why `classes` classes over `images`
+    /// images are too many (checked as pairs arrive, so the run stops before memory grows).
+    static func classLimitProblem(classes: Int, images: Int) -> String? {
+        if classes > ClassLimits.perRun {
+            return "the run would score \(classes) classes, more than the limit of \(ClassLimits.perRun) "
+                + "(pick the classes to score with --classes)"
+        }
+        if classes * images > ClassLimits.valuesPerRun {
+            return "the run would keep \(classes) classes × \(images) images = \(classes * images) per-image values, "
+                + "more than the limit of \(ClassLimits.valuesPerRun) (pick fewer classes with --classes)"
+        }
+        return nil
+    }
+
     /// Decodes and counts pairs with `options.jobs` workers; the counts are stored in key order.
     static func evaluate(_ pairs: PairList, options: EvaluationOptions, progress: (any ProgressSink)?)
         throws(EvaluationSetupError) -> (store: ScoreStore, problems: [DataProblem], present: Set<Int>, notes: RunNotes)
@@ -355,6 +374,15 @@ public enum Evaluation {
                 }
                 if pair.channelsOnBothSides { scored.notes.channelPairs += 1 } else { scored.notes.labelPairs += 1 }
                 scored.present.formUnion(counts.present)
+                scored.rows += 1
+                let classes = options.explicitClasses?.count
+                    ?? (options.ignoreLabels.isEmpty ? scored.present.count : scored.present.subtracting(options.ignoreLabels).count)
+                if let problem = classLimitProblem(classes: classes, images: scored.rows) {
+                    scored.failure = EvaluationSetupError(
+                        description: "\(pairs.truthPath(at: index)): \(problem)", isDataProblem: true)
+                    stopped.withLock { $0 = true }
+                    return
+                }
                 do throws(EvaluationSetupError) {
                     try scored.writer.append(pairIndex: index, counts: counts)
                 } catch {
@@ -453,6 +481,10 @@ public enum Evaluation {
                 throw EvaluationSetupError(
                     description: "--classes \(both) is also an ignore label (its ground-truth pixels are left out): it cannot be scored")
             }
+        }
+        if let classes = options.explicitClasses, classes.count > ClassLimits.perRun {
+            throw EvaluationSetupError(
+                description: "\(options.classes != nil ? "--classes" : "--labels") lists \(classes.count) classes, more than the limit of \(ClassLimits.perRun)")
         }
         if options.thresholds.contains(where: { !(0...1).contains($0) }) {
             throw EvaluationSetupError(description: "--threshold values must lie in [0, 1]")

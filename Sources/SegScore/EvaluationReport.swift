@@ -19,7 +19,8 @@ public struct EvaluationReport: Sendable {
         self.gates = gates
         resamples = bootstrap.resamples
         let ids = result.classIDs
-        let headline = ids.indices.filter { result.summary.headlineClassIDs.contains(ids[$0]) }
+        let headlineIDs = Set(result.summary.headlineClassIDs)
+        let headline = ids.indices.filter { headlineIDs.contains(ids[$0]) }
         let intervals = bootstrap.intervals(rows: result.classValues, classCount: ids.count, headline: headline)
         // No scored image gives no interval, but the classes are still listed: one nil each.
         classIntervals = intervals.classes.count == ids.count ? intervals.classes : Array(repeating: nil, count: ids.count)

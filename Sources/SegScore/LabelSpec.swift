@@ -1,5 +1,6 @@
 import Foundation
 import MaskIO
+import SegMetrics
 import Yams
 
 /// One class of a `--labels` file: id, name, and the colour that marks it in RGB masks.
@@ -38,7 +39,7 @@ public struct LabelSpec: Sendable, Equatable {
     /// The largest id a label map can hold (32-bit unsigned samples).
     public static let maximumID = Int(UInt32.max)
     /// The most classes one evaluation can score.
-    public static let maximumClassCount = Int(UInt16.max) - 2
+    public static let maximumClassCount = ClassLimits.perRun
 
     public init(entries: [LabelEntry], ignored: [LabelEntry] = []) {
         self.entries = entries.sorted { $0.id < $1.id }
@@ -52,7 +53,18 @@ public struct LabelSpec: Sendable, Equatable {
     public var ignoreLabels: [Int] { ignored.map(\.id) }
 
     /// The name of an id (a class or an ignore label), if the file gave one.
-    public func name(of id: Int) -> String? { (entries.first { $0.id == id } ?? ignored.first { $0.id == id })?.name }
+    /// - Complexity: O(log n) while `entries` is in id order (as `init` leaves it).
+    public func name(of id: Int) -> String? {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].id < id { low = middle + 1 } else { high = middle }
+        }
+        if low < entries.count && entries[low].id == id { return entries[low].name }
+        return ignored.first { $0.id == id }?.name
+    }
+
 
     /// Colour → id, for RGB masks (ignore labels included); empty when no entry has a colour.
     public var colorTable: [RGBColor: Int] {

@@ -82,7 +82,8 @@ extension EvaluationReport {
         out.append("## Worst images")
         out.append("")
         let width = result.classIDs.count
-        for (position, c) in summary.classes.enumerated() where summary.headlineClassIDs.contains(c.id) {
+        let headlineIDs = Set(summary.headlineClassIDs)
+        for (position, c) in summary.classes.enumerated() where headlineIDs.contains(c.id) {
             // Rows are in key order, so ties broken by row are ties broken by key.
             let ranked = (0..<result.images.count).compactMap { row -> (Int, Double)? in
                 let dice = result.classValues[row * width + position]

@@ -246,15 +246,28 @@ struct PairEvaluator: Sendable {
             Array(Set((0..<256).filter { counts[$0] > 0 }.map { aliases[$0] ?? $0 })).sorted()
         }
         let ids = try resolveIDs(
-            key: key, truthIDs: present(truthCounts, truthRead.aliases),
-            predictionIDs: present(predictionCounts, predictionRead.aliases), truthPath: truthPath,
-            predictionPath: predictionPath)
-        let table = ClassTable(
-            ids: ids, ignored: ignored, truthAliases: truthRead.aliases, predictionAliases: predictionRead.aliases,
-            valueLimit: 256)
-        let matrix = histogram.confusion(table: table, truthRows: (0..<256).filter { truthCounts[$0] > 0 })
+            key: key, truthIDs: present(truthCounts, truthRead.aliases), predictionIDs: present(predictionCounts, predictionRead.aliases),
+            truthPath: truthPath, predictionPath: predictionPath)
+        let all: [ClassCounts]
+        if ids.count > ClassLimits.denseClasses {
+            // Many classes (a long --classes or --labels list): the histogram's nonzero cells as pairs.
+            var keys: [UInt64] = []
+            var cellCounts: [Int] = []
+            for t in 0..<256 where truthCounts[t] > 0 {
+                for q in 0..<256 where histogram.cells[t << 8 | q] != 0 {
+                    keys.append(UInt64(t) << 32 | UInt64(q))
+                    cellCounts.append(Int(histogram.cells[t << 8 | q]))
+                }
+            }
+            all = PairCounts(keys: keys, counts: cellCounts).classCounts(
+                ids: ids, ignored: ignored, truthAliases: truthRead.aliases, predictionAliases: predictionRead.aliases
+            ).counts
+        } else {
+            let table = ClassTable(
+                ids: ids, ignored: ignored, truthAliases: truthRead.aliases, predictionAliases: predictionRead.aliases, valueLimit: 256)
+            all = histogram.confusion(table: table, truthRows: (0..<256).filter { truthCounts[$0] > 0 }).classCounts
+        }
         var counts: [Int: ClassCounts] = [:]
-        let all = matrix.classCounts
         for (index, id) in ids.enumerated() { counts[id] = all[index] }
         let imageCounts = ImageCounts(
             pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: ids, truthEncoding: truthRead.kind,
@@ -285,22 +298,34 @@ struct PairEvaluator: Sendable {
 
     /// The scored ids of one pair: `--classes`/`--labels` (checking that nothing else but 0 and the
     /// ignore labels appears), else every id present.
+    /// - Throws: `PairFailure` for an unknown id, or for more ids than `ClassLimits.perPair`.
     private func resolveIDs(key: String, truthIDs: [Int], predictionIDs: [Int], truthPath: String, predictionPath: String)
         throws(PairFailure) -> [Int]
     {
         let ignored = options.ignoreLabels
         guard let explicit = options.explicitClasses else {
-            return Array(Set(truthIDs + predictionIDs).subtracting(ignored)).sorted()
+            let ids = Array(Set(truthIDs + predictionIDs).subtracting(ignored)).sorted()
+            if ids.count > ClassLimits.perPair {
+                // Name the side that is over the limit on its own, else the ground truth.
+                let predictionOnly = Set(predictionIDs).subtracting(ignored).count
+                let overTruth = Set(truthIDs).subtracting(ignored).count > ClassLimits.perPair
+                let path = !overTruth && predictionOnly > ClassLimits.perPair ? predictionPath : truthPath
+                throw PairFailure(
+                    key: key, path: path,
+                    message: "\(ids.count) distinct label ids in ground truth and prediction together, more than the "
+                        + "\(ClassLimits.perPair) one pair may hold (pick the classes to score with --classes)")
+            }
+            return ids
         }
         // Background 0 may always appear, scored or not; any other unknown id is an error.
-        let probe = ClassTable(ids: explicit, ignored: ignored + (explicit.contains(0) ? [] : [0]), valueLimit: 1)
+        let allowed = ignored + (explicit.contains(0) ? [] : [0])
         do throws(UnknownLabelError) {
-            try probe.checkKnown(truthIDs)
+            try ClassTable.checkKnown(truthIDs, ids: explicit, ignored: allowed)
         } catch {
             throw PairFailure(key: key, path: truthPath, message: error.description)
         }
         do throws(UnknownLabelError) {
-            try probe.checkKnown(predictionIDs)
+            try ClassTable.checkKnown(predictionIDs, ids: explicit, ignored: allowed)
         } catch {
             throw PairFailure(key: key, path: predictionPath, message: error.description)
         }
@@ -318,11 +343,20 @@ struct PairEvaluator: Sendable {
         let ignored = options.ignoreLabels
         let ids = try resolveIDs(
             key: key, truthIDs: truthIDs, predictionIDs: predictionIDs, truthPath: truthPath, predictionPath: predictionPath)
-        let table = ClassTable(
-            ids: ids, ignored: ignored, truthAliases: truthLabels.aliases, predictionAliases: predictionLabels.aliases)
-        let matrix = truthLabels.accept(TruthSide(prediction: predictionLabels, roi: roi, table: table))
+        let all: [ClassCounts]
+        if ids.count > ClassLimits.denseClasses {
+            // Many ids (instance maps): count the distinct pairs, not a (C+1)² matrix.
+            let pairs = truthLabels.accept(SparseTruthSide(prediction: predictionLabels, roi: roi))
+            all = pairs.classCounts(
+                ids: ids, ignored: ignored, truthAliases: truthLabels.aliases, predictionAliases: predictionLabels.aliases
+            ).counts
+        } else {
+            let table = ClassTable(
+                ids: ids, ignored: ignored, truthAliases: truthLabels.aliases, predictionAliases: predictionLabels.aliases)
+            let matrix = truthLabels.accept(TruthSide(prediction: predictionLabels, roi: roi, table: table))
+            all = matrix.classCounts
+        }
         var counts: [Int: ClassCounts] = [:]
-        let all = matrix.classCounts
         for (index, id) in ids.enumerated() { counts[id] = all[index] }
         let pixels = all.first?.total ?? 0
         let imageCounts = ImageCounts(

@@ -89,6 +89,28 @@ struct PredictionSide<T: FixedWidthInteger & UnsignedInteger>: LabelVisitor {
     }
 }
 
+/// Opens the ground truth, then the prediction, then counts the distinct pairs (many classes).
+struct SparseTruthSide: LabelVisitor {
+    let prediction: LabelBuffer
+    let roi: [UInt8]?
+
+    func visit<T: FixedWidthInteger & UnsignedInteger>(_ truth: UnsafeBufferPointer<T>) -> PairCounts {
+        prediction.accept(SparsePredictionSide(truth: truth, roi: roi))
+    }
+}
+
+struct SparsePredictionSide<T: FixedWidthInteger & UnsignedInteger>: LabelVisitor {
+    let truth: UnsafeBufferPointer<T>
+    let roi: [UInt8]?
+
+    func visit<U: FixedWidthInteger & UnsignedInteger>(_ prediction: UnsafeBufferPointer<U>) -> PairCounts {
+        if let roi {
+            return roi.withUnsafeBufferPointer { PairCounts(truth: truth, prediction: prediction, roi: $0) }
+        }
+        return PairCounts(truth: truth, prediction: prediction)
+    }
+}
+
 /// K planes of one side: stored channels (interleaved or page-major), or one-hot planes made from
 /// a label map. Planes are addressed by class position (the index into the pair's class ids).
 struct ChannelSource {

@@ -111,6 +111,10 @@ struct Evaluate: ParsableCommand {
             result = try Evaluation.run(truth: gtDir, prediction: predDir, options: options, progress: progress)
         } catch {
             progress?.finish()
+            if error.isDataProblem {
+                Terminal.error(error.description)
+                throw ExitCode(status: .dataProblem)
+            }
             throw ConfigurationError(error.description)
         }
         progress?.finish()
