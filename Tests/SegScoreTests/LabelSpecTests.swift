@@ -124,11 +124,11 @@ import Testing
     }
 
     @Test func tooManyClassesAreRefusedNotATrap() {
-        let text = "{" + (0..<65534).map { "\"c\($0)\": \($0)" }.joined(separator: ", ") + "}"
+        let text = "{" + (0..<65537).map { "\"c\($0)\": \($0)" }.joined(separator: ", ") + "}"
         #expect {
             _ = try LabelSpec.parse(text)
         } throws: { error in
-            (error as? LabelSpec.LoadError)?.reason.contains("more than the 65533") ?? false
+            (error as? LabelSpec.LoadError)?.reason.contains("more than the 65536") ?? false
         }
     }
 
