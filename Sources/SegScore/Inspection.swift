@@ -122,7 +122,13 @@ public func inspect(
             budget.acquire(need)
             defer { budget.release(need) }
             var inspection = try FileInspection(reader: reader)
-            inspection.mask.samples = .uint8([])
+            // Empty, of the same type: `sample` in the report still reads the type.
+            switch inspection.mask.samples {
+            case .uint8: inspection.mask.samples = .uint8([])
+            case .uint16: inspection.mask.samples = .uint16([])
+            case .uint32: inspection.mask.samples = .uint32([])
+            case .float32: inspection.mask.samples = .float32([])
+            }
             return inspection
         }
     }
