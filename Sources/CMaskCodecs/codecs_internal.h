@@ -18,6 +18,34 @@ void cmask_set_error(cmask_message *message, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 void cmask_set_error_v(cmask_message *message, const char *prefix, const char *format, va_list args);
 
+/**
+ * Where a decoder's bytes come from: a whole file held in memory (`bytes`), or an open file read
+ * on demand through a small window (`fd`), so a file is never held whole and a file that is not
+ * a mask costs one read of its first bytes.
+ */
+typedef struct {
+    /** The whole file, or NULL when reading `fd`. Not owned. */
+    const uint8_t *bytes;
+    /** The file read with pread when `bytes` is NULL. Not owned. */
+    int fd;
+    /** The file's size in bytes. */
+    uint64_t size;
+    /** The bytes [window_start, window_start + window_fill) of the file; owned. */
+    uint8_t *window;
+    size_t window_capacity;
+    uint64_t window_start;
+    size_t window_fill;
+} cmask_source;
+
+/**
+ * Copies up to `count` bytes at `offset` of the source into `out`. Returns the number copied:
+ * fewer at the end of the file or when the file cannot be read (a truncated file, for callers).
+ */
+size_t cmask_source_read(cmask_source *source, uint64_t offset, void *out, size_t count);
+
+/** The whole file as one block when it is held in memory (or sits whole in the window); else NULL. */
+const uint8_t *cmask_source_whole(const cmask_source *source);
+
 typedef struct cmask_png_state cmask_png_state;
 typedef struct cmask_tiff_state cmask_tiff_state;
 
@@ -25,17 +53,18 @@ struct cmask_decoder {
     cmask_format format;
     cmask_info info;
     int consumed;
+    cmask_source source;
+    /** Bytes the decoded samples may take (cmask_open_file's max_bytes; UINT64_MAX otherwise). */
+    uint64_t max_bytes;
     cmask_png_state *png;
     cmask_tiff_state *tiff;
 };
 
-int cmask_png_open(cmask_decoder *decoder, const uint8_t *bytes, size_t size, uint64_t max_samples,
-                   cmask_message *message);
+int cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message);
 int cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *message);
 void cmask_png_close(cmask_decoder *decoder);
 
-int cmask_tiff_open(cmask_decoder *decoder, const uint8_t *bytes, size_t size, uint64_t max_samples,
-                    cmask_message *message);
+int cmask_tiff_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message);
 int cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *message);
 void cmask_tiff_close(cmask_decoder *decoder);
 
@@ -54,5 +83,13 @@ static inline uint64_t cmask_sample_bytes(cmask_sample sample) {
  */
 int cmask_check_size(uint64_t width, uint64_t height, uint64_t pages, uint64_t channels,
                      uint64_t max_samples, uint64_t *samples, cmask_message *message);
+
+/**
+ * Checks the decoded size `bytes` of a `width`×`height` image of `pages` pages (`at_least`: the
+ * walk stopped early) and `channels` samples of `sample_bytes` bytes against `max_bytes`.
+ * Returns CMASK_OK, or CMASK_ERR_OVER_BUDGET with a message giving the declaration and the need.
+ */
+int cmask_check_budget(uint64_t width, uint64_t height, uint64_t pages, int at_least, uint64_t channels,
+                       uint64_t sample_bytes, uint64_t max_bytes, cmask_message *message);
 
 #endif

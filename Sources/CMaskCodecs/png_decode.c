@@ -1,5 +1,5 @@
 /*
- * PNG through libpng, from a file held in memory.
+ * PNG through libpng, from a file held in memory or read on demand (cmask_source).
  *
  * Every libpng call happens inside a function that owns its own setjmp(png_jmpbuf(png)): a
  * longjmp never crosses a Swift frame and never targets a function that has returned. Locals
@@ -17,9 +17,8 @@
 struct cmask_png_state {
     png_structp png;
     png_infop info;
-    const uint8_t *bytes;
-    size_t size;
-    size_t offset;
+    cmask_source *source;
+    uint64_t offset;
     /** The message sink of the call in progress (cmask_png_open or cmask_png_read). */
     cmask_message *message;
 };
@@ -38,10 +37,9 @@ static void on_png_warning(png_structp png, png_const_charp text) {
 
 static void on_png_read(png_structp png, png_bytep out, size_t count) {
     cmask_png_state *state = png_get_io_ptr(png);
-    if (count > state->size - state->offset) {
+    if (cmask_source_read(state->source, state->offset, out, count) != count) {
         png_error(png, "unexpected end of file (truncated)");
     }
-    memcpy(out, state->bytes + state->offset, count);
     state->offset += count;
 }
 
@@ -52,16 +50,14 @@ static int host_is_little_endian(void) {
     return first == 1;
 }
 
-int cmask_png_open(cmask_decoder *decoder, const uint8_t *bytes, size_t size, uint64_t max_samples,
-                   cmask_message *message) {
+int cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message) {
     cmask_png_state *state = calloc(1, sizeof *state);
     if (state == NULL) {
         cmask_set_error(message, "out of memory");
         return CMASK_ERR_NOMEM;
     }
     decoder->png = state;
-    state->bytes = bytes;
-    state->size = size;
+    state->source = &decoder->source;
     state->message = message;
     state->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, state, on_png_error, on_png_warning);
     if (state->png == NULL) {
@@ -128,6 +124,9 @@ int cmask_png_open(cmask_decoder *decoder, const uint8_t *bytes, size_t size, ui
     }
     uint64_t samples = 0;
     int size_status = cmask_check_size(width, height, 1, channels, max_samples, &samples, message);
+    if (size_status != CMASK_OK) return size_status;
+    size_status = cmask_check_budget(width, height, 1, 0, channels, cmask_sample_bytes(out->sample),
+                                     decoder->max_bytes, message);
     if (size_status != CMASK_OK) return size_status;
     out->data_bytes = samples * cmask_sample_bytes(out->sample);
     return CMASK_OK;

@@ -1,5 +1,5 @@
 /*
- * TIFF through libtiff, from a file held in memory.
+ * TIFF through libtiff, from a file held in memory or read on demand (cmask_source).
  *
  * Each handle gets its own error and warning handlers (TIFFOpenOptions…ExtR), so messages land in
  * the buffer of the call that caused them and parallel decodes never share state. The variadic
@@ -23,8 +23,7 @@ typedef struct {
 
 struct cmask_tiff_state {
     TIFF *tif;
-    const uint8_t *bytes;
-    uint64_t size;
+    cmask_source *source;
     uint64_t offset;
     cmask_message *message;
     int failed;
@@ -35,10 +34,8 @@ struct cmask_tiff_state {
 
 static tmsize_t memory_read(thandle_t handle, void *buffer, tmsize_t count) {
     cmask_tiff_state *state = (cmask_tiff_state *)handle;
-    if (count <= 0 || state->offset >= state->size) return 0;
-    uint64_t available = state->size - state->offset;
-    uint64_t n = (uint64_t)count < available ? (uint64_t)count : available;
-    memcpy(buffer, state->bytes + state->offset, (size_t)n);
+    if (count <= 0) return 0;
+    size_t n = cmask_source_read(state->source, state->offset, buffer, (size_t)count);
     state->offset += n;
     return (tmsize_t)n;
 }
@@ -52,7 +49,7 @@ static tmsize_t memory_write(thandle_t handle, void *buffer, tmsize_t count) {
 
 static toff_t memory_seek(thandle_t handle, toff_t offset, int whence) {
     cmask_tiff_state *state = (cmask_tiff_state *)handle;
-    uint64_t base = whence == SEEK_CUR ? state->offset : whence == SEEK_END ? state->size : 0;
+    uint64_t base = whence == SEEK_CUR ? state->offset : whence == SEEK_END ? state->source->size : 0;
     if (offset > UINT64_MAX - base) return (toff_t)-1;
     state->offset = base + offset;
     return state->offset;
@@ -63,13 +60,16 @@ static int memory_close(thandle_t handle) {
     return 0;
 }
 
-static toff_t memory_size(thandle_t handle) { return ((cmask_tiff_state *)handle)->size; }
+static toff_t memory_size(thandle_t handle) { return ((cmask_tiff_state *)handle)->source->size; }
 
 static int memory_map(thandle_t handle, void **base, toff_t *size) {
     cmask_tiff_state *state = (cmask_tiff_state *)handle;
-    /* Files opened "r" are only ever read through the map, as libtiff does with PROT_READ mmap. */
-    *base = (void *)(uintptr_t)state->bytes;
-    *size = state->size;
+    /* Only a file held whole is mapped (libtiff then reads strips in place); others are read. Files
+     * opened "r" are only ever read through the map, as libtiff does with PROT_READ mmap. */
+    const uint8_t *whole = cmask_source_whole(state->source);
+    if (whole == NULL) return 0;
+    *base = (void *)(uintptr_t)whole;
+    *size = state->source->size;
     return 1;
 }
 
@@ -231,16 +231,14 @@ static cmask_color color_of(const tiff_layout *layout) {
     return CMASK_COLOR_MULTI;
 }
 
-int cmask_tiff_open(cmask_decoder *decoder, const uint8_t *bytes, size_t size, uint64_t max_samples,
-                    cmask_message *message) {
+int cmask_tiff_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message) {
     cmask_tiff_state *state = calloc(1, sizeof *state);
     if (state == NULL) {
         cmask_set_error(message, "out of memory");
         return CMASK_ERR_NOMEM;
     }
     decoder->tiff = state;
-    state->bytes = bytes;
-    state->size = size;
+    state->source = &decoder->source;
     state->message = message;
 
     TIFFOpenOptions *options = TIFFOpenOptionsAlloc();
@@ -264,8 +262,23 @@ int cmask_tiff_open(cmask_decoder *decoder, const uint8_t *bytes, size_t size, u
 
     int status = read_layout(state, 0, &state->layout);
     if (status != CMASK_OK) return status;
+    /* The size of one page first, then the page count is bounded as the walk goes: a file of
+     * many tiny pages stops being walked once its pages alone exceed the limits. */
+    const tiff_layout *first = &state->layout;
+    uint64_t page_samples = 0;
+    uint64_t sample_bytes = first->sample_format == SAMPLEFORMAT_IEEEFP ? 4 : first->bits_per_sample == 32 ? 4
+                            : first->bits_per_sample == 16                ? 2
+                                                                          : 1;
+    status = cmask_check_size(first->width, first->height, 1, first->samples_per_pixel, max_samples, &page_samples,
+                              message);
+    if (status != CMASK_OK) return status;
+    status = cmask_check_budget(first->width, first->height, 1, 0, first->samples_per_pixel, sample_bytes,
+                                decoder->max_bytes, message);
+    if (status != CMASK_OK) return status;
+    uint64_t page_bytes = page_samples * sample_bytes;
     uint32_t pages = 1;
     tiff_layout next;
+    /* Each directory is read once, in order: TIFFReadDirectory moves to the next one. */
     while (TIFFReadDirectory(state->tif)) {
         status = read_layout(state, pages, &next);
         if (status != CMASK_OK) return status;
@@ -280,6 +293,15 @@ int cmask_tiff_open(cmask_decoder *decoder, const uint8_t *bytes, size_t size, u
         }
         if (pages == UINT32_MAX) break;
         pages++;
+        if ((uint64_t)pages > max_samples / page_samples) {
+            uint64_t unused = 0;
+            return cmask_check_size(first->width, first->height, pages, first->samples_per_pixel, max_samples,
+                                    &unused, message);
+        }
+        if ((uint64_t)pages > decoder->max_bytes / page_bytes) {
+            return cmask_check_budget(first->width, first->height, pages, 1, first->samples_per_pixel,
+                                      sample_bytes, decoder->max_bytes, message);
+        }
     }
     if (state->failed) return CMASK_ERR_CORRUPT;
 
@@ -443,7 +465,9 @@ int cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *message) {
     uint64_t block_capacity = 0;
     int status = CMASK_OK;
     for (uint32_t p = 0; p < info->pages && status == CMASK_OK; p++) {
-        if (!TIFFSetDirectory(state->tif, (tdir_t)p)) {
+        /* Back to the first page once, then each next directory in order: TIFFSetDirectory(p)
+         * for every page walked the chain from the start each time (quadratic in pages). */
+        if (p == 0 ? !TIFFSetDirectory(state->tif, 0) : !TIFFReadDirectory(state->tif)) {
             cmask_set_error(message, "could not read page %u", p + 1);
             status = CMASK_ERR_CORRUPT;
             break;

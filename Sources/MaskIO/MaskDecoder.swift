@@ -17,17 +17,46 @@ public struct MaskDecoder: Sendable {
     /// Files declaring more samples than this are refused before anything is allocated.
     public var maxSamples: UInt64
 
+    /// Files whose decoded samples would take more bytes than this are refused before anything is
+    /// allocated (`MaskIOError.tooLarge`, naming `maxBytesName`); a TIFF's page walk stops there.
+    public var maxBytes: UInt64 = .max
+
+    /// How errors name `maxBytes`, e.g. `--max-memory 4G`.
+    public var maxBytesName = "the memory limit"
+
     /// Creates a decoder.
     /// - Parameter maxSamples: the largest `width · height · pages · channels` accepted.
     public init(maxSamples: UInt64 = MaskDecoder.defaultMaxSamples) {
         self.maxSamples = maxSamples
     }
 
+    /// Opens the mask at `path` and reads its header, not its pixels: the signature is checked
+    /// from the first bytes, and the file is never read whole.
+    /// - Returns: a reader whose `header` gives the decoded size; `decode` then reads the pixels.
+    /// - Throws: `MaskIOError` naming `path` and the reason (`tooLarge` past `maxSamples` or `maxBytes`).
+    public func open(path: String) throws(MaskIOError) -> MaskReader {
+        let descriptor = try MaskFile.open(path: path)
+        var handle: OpaquePointer?
+        var info = cmask_info()
+        var message = CodecMessage()
+        let status = message.withBuffer { buffer, size in
+            cmask_open_file(descriptor, maxSamples, maxBytes, &handle, &info, buffer, size)
+        }
+        guard status == Int32(CMASK_OK.rawValue), let handle else {
+            Glibc.close(descriptor)
+            if UInt32(bitPattern: status) == CMASK_ERR_OVER_BUDGET.rawValue {
+                throw .tooLarge(path: path, detail: message.text + ", more than " + maxBytesName)
+            }
+            throw MaskIOError(status: status, path: path, message: message.text)
+        }
+        return MaskReader(path: path, descriptor: descriptor, handle: handle, info: info)
+    }
+
     /// Reads and decodes the mask at `path`.
     /// - Throws: `MaskIOError` naming `path` and the reason.
     public func decode(path: String) throws(MaskIOError) -> DecodedMask {
-        let bytes = try MaskFile.read(path: path)
-        return try decode(bytes: bytes, path: path)
+        var none: MaskSamples?
+        return try open(path: path).decode(reusing: &none)
     }
 
     /// Reads and decodes the mask at `path` into the storage of `spare` when it has the right
@@ -36,8 +65,7 @@ public struct MaskDecoder: Sendable {
     /// - Parameter spare: samples of an earlier mask that nothing else references; taken (nil on return).
     /// - Throws: `MaskIOError` naming `path` and the reason.
     public func decode(path: String, reusing spare: inout MaskSamples?) throws(MaskIOError) -> DecodedMask {
-        let bytes = try MaskFile.read(path: path)
-        return try decode(bytes: bytes, path: path, reusing: &spare)
+        try open(path: path).decode(reusing: &spare)
     }
 
     /// Decodes a PNG or TIFF file held in memory.
@@ -51,9 +79,6 @@ public struct MaskDecoder: Sendable {
     }
 
     private func decode(bytes: [UInt8], path: String, reusing spare: inout MaskSamples?) throws(MaskIOError) -> DecodedMask {
-        // Moved, not copied, out of the caller's variable: this function then holds the storage's
-        // only reference, and writing into it does not copy it.
-        var reused = spare.take()
         let result: Result<DecodedMask, MaskIOError> = bytes.withUnsafeBufferPointer { file in
             var handle: OpaquePointer?
             var info = cmask_info()
@@ -65,36 +90,41 @@ public struct MaskDecoder: Sendable {
             guard status == Int32(CMASK_OK.rawValue), let handle else {
                 return .failure(MaskIOError(status: status, path: path, message: message.text))
             }
-            let samples: MaskSamples
-            let count = Int(info.data_bytes) / Self.sampleType(info.sample).byteWidth
-            do throws(MaskIOError) {
-                switch info.sample {
-                case CMASK_SAMPLE_U16:
-                    var storage = reused?.takeUInt16() ?? []
-                    try Self.read(into: &storage, count, handle, info, path)
-                    samples = .uint16(storage)
-                case CMASK_SAMPLE_U32:
-                    var storage = reused?.takeUInt32() ?? []
-                    try Self.read(into: &storage, count, handle, info, path)
-                    samples = .uint32(storage)
-                case CMASK_SAMPLE_F32:
-                    var storage = reused?.takeFloat32() ?? []
-                    try Self.read(into: &storage, count, handle, info, path)
-                    samples = .float32(storage)
-                default:
-                    var storage = reused?.takeUInt8() ?? []
-                    try Self.read(into: &storage, count, handle, info, path)
-                    samples = .uint8(storage)
-                }
-            } catch {
-                return .failure(error)
-            }
-            return .success(
-                DecodedMask(
-                    width: Int(info.width), height: Int(info.height), depth: Int(info.pages),
-                    channels: Int(info.channels), samples: samples, declaration: Self.declaration(of: info)))
+            return Result { () throws(MaskIOError) in try Self.decode(handle, info, path, reusing: &spare) }
         }
         return try result.get()
+    }
+
+    /// Reads the pixels of an open handle into `spare`'s storage when it fits, else a new array.
+    static func decode(_ handle: OpaquePointer, _ info: cmask_info, _ path: String, reusing spare: inout MaskSamples?)
+        throws(MaskIOError) -> DecodedMask
+    {
+        // Moved, not copied, out of the caller's variable: this function then holds the storage's
+        // only reference, and writing into it does not copy it.
+        var reused = spare.take()
+        let samples: MaskSamples
+        let count = Int(info.data_bytes) / Self.sampleType(info.sample).byteWidth
+        switch info.sample {
+        case CMASK_SAMPLE_U16:
+            var storage = reused?.takeUInt16() ?? []
+            try Self.read(into: &storage, count, handle, info, path)
+            samples = .uint16(storage)
+        case CMASK_SAMPLE_U32:
+            var storage = reused?.takeUInt32() ?? []
+            try Self.read(into: &storage, count, handle, info, path)
+            samples = .uint32(storage)
+        case CMASK_SAMPLE_F32:
+            var storage = reused?.takeFloat32() ?? []
+            try Self.read(into: &storage, count, handle, info, path)
+            samples = .float32(storage)
+        default:
+            var storage = reused?.takeUInt8() ?? []
+            try Self.read(into: &storage, count, handle, info, path)
+            samples = .uint8(storage)
+        }
+        return DecodedMask(
+            width: Int(info.width), height: Int(info.height), depth: Int(info.pages), channels: Int(info.channels),
+            samples: samples, declaration: Self.declaration(of: info))
     }
 
     /// Decodes into `storage`, resized to exactly `count` samples (no allocation when its capacity
@@ -140,7 +170,7 @@ public struct MaskDecoder: Sendable {
         return values
     }
 
-    private static func sampleType(_ sample: cmask_sample) -> SampleType {
+    static func sampleType(_ sample: cmask_sample) -> SampleType {
         switch sample {
         case CMASK_SAMPLE_U16: return .uint16
         case CMASK_SAMPLE_U32: return .uint32
@@ -149,7 +179,7 @@ public struct MaskDecoder: Sendable {
         }
     }
 
-    private static func declaration(of info: cmask_info) -> MaskDeclaration {
+    static func declaration(of info: cmask_info) -> MaskDeclaration {
         let color: ColorType
         switch info.color {
         case CMASK_COLOR_GRAY_ALPHA: color = .grayAlpha
@@ -206,39 +236,93 @@ extension MaskIOError {
     }
 }
 
-/// Whole-file reads with errors that say what went wrong.
+/// The size facts of a mask file, from its header: what decoding it will allocate.
+public struct MaskHeader: Sendable, Equatable {
+    /// PNG or TIFF.
+    public var format: MaskFormat
+    /// Pixels per row.
+    public var width: Int
+    /// Rows per page.
+    public var height: Int
+    /// Pages (TIFF directories); 1 for PNG.
+    public var pages: Int
+    /// Samples per pixel; alpha counts as a channel.
+    public var channels: Int
+    /// The type of one decoded sample.
+    public var sampleType: SampleType
+    /// The colour model of the stored samples.
+    public var color: ColorType
+    /// Bytes of the decoded samples: `width · height · pages · channels · sampleType.byteWidth`.
+    public var decodedBytes: UInt64
+
+    /// Pixels in all pages: `width · height · pages`.
+    public var pixelCount: Int { width * height * pages }
+}
+
+/// An open mask file whose header has been read: `header` says what decoding it costs, before
+/// `decode` allocates anything. Holds the file open until it is released.
+public final class MaskReader {
+    /// The path as given.
+    public let path: String
+    /// The size facts of the file.
+    public let header: MaskHeader
+    private let descriptor: Int32
+    private let handle: OpaquePointer
+    private let info: cmask_info
+
+    init(path: String, descriptor: Int32, handle: OpaquePointer, info: cmask_info) {
+        self.path = path
+        self.descriptor = descriptor
+        self.handle = handle
+        self.info = info
+        let declaration = MaskDecoder.declaration(of: info)
+        header = MaskHeader(
+            format: declaration.format, width: Int(info.width), height: Int(info.height), pages: Int(info.pages),
+            channels: Int(info.channels), sampleType: MaskDecoder.sampleType(info.sample), color: declaration.color,
+            decodedBytes: info.data_bytes)
+    }
+
+    deinit {
+        cmask_close(handle)
+        Glibc.close(descriptor)
+    }
+
+    /// Decodes the pixels, into the storage of `spare` when it has the right sample type and room
+    /// enough. A reader decodes once.
+    /// - Parameter spare: samples of an earlier mask that nothing else references; taken (nil on return).
+    /// - Throws: `MaskIOError` naming the file and the reason.
+    public func decode(reusing spare: inout MaskSamples?) throws(MaskIOError) -> DecodedMask {
+        try MaskDecoder.decode(handle, info, path, reusing: &spare)
+    }
+
+    /// Decodes the pixels into new storage.
+    /// - Throws: `MaskIOError` naming the file and the reason.
+    public func decode() throws(MaskIOError) -> DecodedMask {
+        var none: MaskSamples?
+        return try decode(reusing: &none)
+    }
+}
+
+/// Opening mask files with errors that say what went wrong.
 enum MaskFile {
-    /// Reads the whole file at `path`.
-    /// - Throws: `MaskIOError.unreadable` for a missing file, a directory or a permission problem.
-    static func read(path: String) throws(MaskIOError) -> [UInt8] {
+    /// Opens the regular file at `path` for reading; the caller closes the descriptor.
+    /// - Throws: `MaskIOError.unreadable` for a missing file, a directory, a FIFO or a permission problem.
+    static func open(path: String) throws(MaskIOError) -> Int32 {
         // O_NONBLOCK: opening a FIFO named like a mask must not wait for a writer; it is refused below.
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw .unreadable(path: path, reason: lastErrorText()) }
-        defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .unreadable(path: path, reason: lastErrorText()) }
-        if (status.st_mode & S_IFMT) == S_IFDIR { throw .unreadable(path: path, reason: "is a directory") }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw .unreadable(path: path, reason: "not a regular file")
+        guard fstat(descriptor, &status) == 0 else {
+            let reason = lastErrorText()
+            Glibc.close(descriptor)
+            throw .unreadable(path: path, reason: reason)
         }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
-        var filled = 0
-        var failure: String?
-        bytes.withUnsafeMutableBytes { buffer in
-            while filled < buffer.count {
-                let n = Glibc.read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = lastErrorText()
-                    return
-                }
-                if n == 0 { break }
-                filled += n
-            }
+        let kind = status.st_mode & S_IFMT
+        guard kind == S_IFREG else {
+            Glibc.close(descriptor)
+            throw .unreadable(path: path, reason: kind == S_IFDIR ? "is a directory" : "not a regular file")
         }
-        if let failure { throw .unreadable(path: path, reason: failure) }
-        if filled < bytes.count { bytes.removeLast(bytes.count - filled) }
-        return bytes
+        return descriptor
     }
 
     private static func lastErrorText() -> String {

@@ -37,6 +37,10 @@ public struct EvaluationOptions: Sendable {
     public var jobs: Int
     /// Decoder size limit.
     public var maxSamples: UInt64
+    /// What the decoded masks (and counting buffers) of all pairs in flight may hold together:
+    /// `--max-memory`. A pair needing more alone is a data problem naming the option; pairs that
+    /// fit only one at a time are decoded one at a time.
+    public var maxMemory = MemoryLimit.machineDefault
     /// Bytes of per-image rows kept in memory before they go to a temporary file (tests lower it).
     var rowsInMemory = ScoreStore.defaultMemoryLimit
     /// Where that file is made; nil: TMPDIR, else /tmp.

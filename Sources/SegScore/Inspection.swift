@@ -7,7 +7,8 @@ import Parallel
 public struct FileInspection: Sendable, Equatable {
     /// The path as given.
     public var path: String
-    /// The decoded mask (its declaration, shape and samples).
+    /// The decoded mask (its declaration, shape and samples). From `inspect(paths:…)` its samples
+    /// are released (empty) once the statistics are taken, so a list of files holds no pixels.
     public var mask: DecodedMask
     /// Range, distinct values and histogram of the samples.
     public var statistics: MaskStatistics
@@ -144,6 +145,25 @@ public struct FileInspection: Sendable, Equatable {
         return ColorCounts(entries: entries)
     }
 
+    /// Decodes the file `reader` opened and summarises its values.
+    init(reader: MaskReader) throws(MaskIOError) {
+        path = reader.path
+        mask = try reader.decode()
+        statistics = MaskStatistics(of: mask)
+    }
+
+    /// Bytes `MaskStatistics` allocates for a mask of this header: the bins of 8- and 16-bit data,
+    /// a sorted copy and up to one bin per sample for 32-bit integers.
+    static func statisticsBytes(_ header: MaskHeader) -> UInt64 {
+        let samples = UInt64(header.pixelCount) * UInt64(header.channels)
+        switch header.sampleType {
+        case .uint8: return 256 * 8
+        case .uint16: return 65536 * 8
+        case .uint32: return samples.multipliedReportingOverflow(by: 20).overflow ? .max : samples * 20
+        case .float32: return 0
+        }
+    }
+
     /// The `inspect --json` object: path, format, width, height, pages, channels, bit_depth,
     /// sample, color, min, max, distinct, values (the last two for integer data only, `values`
     /// when there are at most 256 distinct values), then the encoding details.
@@ -223,9 +243,37 @@ public struct FileInspection: Sendable, Equatable {
 /// - Parameters:
 ///   - paths: files to read.
 ///   - decoder: decoder settings (the size limit).
-/// - Returns: one result per path, in input order.
-public func inspect(paths: [String], decoder: MaskDecoder = MaskDecoder()) -> [Result<FileInspection, MaskIOError>] {
-    Parallel.map(count: paths.count, jobs: ProcessInfo.processInfo.activeProcessorCount) { index in
-        Result { () throws(MaskIOError) in try FileInspection(path: paths[index], decoder: decoder) }
+///   - memory: what the files being decoded may hold together (`--max-memory`): a file needing
+///     more alone is an error naming the option; others wait until it fits.
+/// - Returns: one result per path, in input order, each mask's samples released.
+public func inspect(
+    paths: [String], decoder: MaskDecoder = MaskDecoder(), memory: MemoryLimit = .machineDefault
+) -> [Result<FileInspection, MaskIOError>] {
+    var decoder = decoder
+    decoder.maxBytes = memory.bytes
+    decoder.maxBytesName = memory.name
+    let budget = ByteBudget(capacity: memory.bytes)
+    return Parallel.map(count: paths.count, jobs: ProcessInfo.processInfo.activeProcessorCount) { [decoder] index in
+        Result { () throws(MaskIOError) in
+            let reader = try decoder.open(path: paths[index])
+            let (need, overflow) = reader.header.decodedBytes.addingReportingOverflow(
+                FileInspection.statisticsBytes(reader.header))
+            guard !overflow, need <= memory.bytes else {
+                throw .tooLarge(
+                    path: reader.path,
+                    detail: "decoding and counting its values needs \(MemoryLimit.describe(overflow ? .max : need)), more than \(memory.name)")
+            }
+            budget.acquire(need)
+            defer { budget.release(need) }
+            var inspection = try FileInspection(reader: reader)
+            // Empty, of the same type: `sample` in the report still reads the type.
+            switch inspection.mask.samples {
+            case .uint8: inspection.mask.samples = .uint8([])
+            case .uint16: inspection.mask.samples = .uint16([])
+            case .uint32: inspection.mask.samples = .uint32([])
+            case .float32: inspection.mask.samples = .float32([])
+            }
+            return inspection
+        }
     }
 }

@@ -78,45 +78,180 @@ struct PairEvaluator: Sendable {
     /// Joint histograms reused across pairs: one per worker in flight, cleared row by row.
     let histograms = HistogramPool()
     /// Sample buffers reused across pairs: each pair decodes into buffers earlier pairs handed back.
-    let sampleBuffers = SampleBufferPool()
+    let sampleBuffers: SampleBufferPool
+    /// What the pairs in flight hold: `options.maxMemory` less what the buffer pool may keep.
+    let budget: ByteBudget
+
+    /// An evaluator whose decoder refuses files over `options.maxMemory` and whose pairs in flight
+    /// hold at most that much together.
+    init(options: EvaluationOptions, decoder: MaskDecoder) {
+        self.options = options
+        var decoder = decoder
+        decoder.maxBytes = options.maxMemory.bytes
+        decoder.maxBytesName = options.maxMemory.name
+        self.decoder = decoder
+        // Spare buffers kept between pairs are part of the budget: at most an eighth, 64 MiB.
+        let reserve = min(64 << 20, options.maxMemory.bytes / 8)
+        sampleBuffers = SampleBufferPool(byteLimit: reserve)
+        budget = ByteBudget(capacity: options.maxMemory.bytes - reserve)
+    }
 
     func evaluate(_ pair: MaskPair) -> Result<CountedPair, PairFailure> {
+        let readers: PairReaders
+        let need: UInt64
+        do throws(PairFailure) {
+            readers = try open(pair)
+            need = try bytesNeeded(pair, readers)
+        } catch {
+            return .failure(error)
+        }
+        // A pair larger than the pairs' share runs alone, after the spare buffers are dropped.
+        let grant = min(need, budget.capacity)
+        budget.acquire(grant)
+        if need > budget.capacity { sampleBuffers.drain() }
         var used: [MaskSamples] = []
         let outcome: Result<CountedPair, PairFailure>
         do throws(PairFailure) {
-            outcome = .success(try count(pair, used: &used))
+            outcome = .success(try count(pair, readers, used: &used))
         } catch {
             outcome = .failure(error)
         }
         // The masks died with `count`'s scope: the pool now holds the buffers' only references.
         for samples in used { sampleBuffers.give(back: samples) }
+        used.removeAll()
+        budget.release(grant)
         return outcome
     }
 
-    private func decode(_ file: MaskFile, key: String) throws(PairFailure) -> DecodedMask {
+    /// The open files of a pair, headers read.
+    struct PairReaders {
+        var truth: MaskReader
+        var prediction: MaskReader?
+        var roi: MaskReader?
+    }
+
+    /// Opens the pair's files and reads their headers. When a prediction or region-of-interest
+    /// file cannot be opened, a ground truth that fails to decode is reported first, as always.
+    private func open(_ pair: MaskPair) throws(PairFailure) -> PairReaders {
+        let truth = try open(pair.truth, key: pair.key)
+        do throws(PairFailure) {
+            let prediction = try pair.prediction.map { file throws(PairFailure) in try open(file, key: pair.key) }
+            let roi = try pair.roi.map { file throws(PairFailure) in try open(file, key: pair.key) }
+            return PairReaders(truth: truth, prediction: prediction, roi: roi)
+        } catch {
+            let grant = min(truth.header.decodedBytes, budget.capacity)
+            budget.acquire(grant)
+            defer { budget.release(grant) }
+            do {
+                _ = try truth.decode()
+            } catch let truthError {
+                throw PairFailure(key: pair.key, path: pair.truth.path, message: truthError.reason)
+            }
+            throw error
+        }
+    }
+
+    private func open(_ file: MaskFile, key: String) throws(PairFailure) -> MaskReader {
         do {
-            var spare = sampleBuffers.take()
-            return try decoder.decode(path: file.path, reusing: &spare)
+            return try decoder.open(path: file.path)
         } catch {
             throw PairFailure(key: key, path: file.path, message: error.reason)
         }
     }
 
+    private func decode(_ reader: MaskReader, key: String) throws(PairFailure) -> DecodedMask {
+        do {
+            var spare = sampleBuffers.take()
+            return try reader.decode(reusing: &spare)
+        } catch {
+            throw PairFailure(key: key, path: reader.path, message: error.reason)
+        }
+    }
+
+    /// What decoding and counting the pair holds at once: the decoded masks (or the empty
+    /// prediction of `--missing empty`) and the counting buffers `workingBytes` estimates.
+    /// - Throws: when that is more than `options.maxMemory`: a failure naming the option.
+    private func bytesNeeded(_ pair: MaskPair, _ readers: PairReaders) throws(PairFailure) -> UInt64 {
+        let truth = readers.truth.header
+        let pixels = UInt64(truth.pixelCount)
+        let colour = truth.color == .rgb || truth.color == .rgba || truth.color == .grayAlpha
+        let prediction = readers.prediction?.header.decodedBytes ?? Self.product(pixels, UInt64(colour ? 1 : truth.channels))
+        let roi = readers.roi?.header.decodedBytes ?? 0
+        let working = workingBytes(truth: truth, prediction: readers.prediction?.header, roi: readers.roi != nil)
+        let need = Self.sum([truth.decodedBytes, prediction, roi, working])
+        let limit = options.maxMemory
+        guard need > limit.bytes else { return need }
+        var parts = ["ground truth \(MemoryLimit.describe(truth.decodedBytes))", "prediction \(MemoryLimit.describe(prediction))"]
+        if readers.roi != nil { parts.append("region of interest \(MemoryLimit.describe(roi))") }
+        parts.append("counting \(MemoryLimit.describe(working))")
+        let largest = [(truth.decodedBytes, pair.truth.path), (readers.prediction?.header.decodedBytes ?? 0, pair.prediction?.path ?? ""),
+            (roi, pair.roi?.path ?? "")].max { $0.0 < $1.0 }!
+        throw PairFailure(
+            key: pair.key, path: largest.1,
+            message: "too large: the pair needs \(MemoryLimit.describe(need)) to decode and count (\(parts.joined(separator: ", "))), "
+                + "more than \(limit.name)")
+    }
+
+    /// An upper estimate of the buffers counting allocates beside the decoded masks, from the
+    /// headers alone (the counting path is only known after decoding, so every path that may
+    /// apply is counted): region-of-interest and ignore flags (a byte per pixel each), RGB label
+    /// planes (2 bytes per pixel and side) and the 64 MiB colour table, the distinct-id sets of
+    /// 16- and 32-bit label maps, and for channel data the one-hot planes of a label-map side
+    /// (a byte per pixel and channel) and the Double background plane of a single probability map.
+    func workingBytes(truth: MaskHeader, prediction: MaskHeader?, roi: Bool) -> UInt64 {
+        let n = UInt64(truth.pixelCount)
+        var bytes: UInt64 = 256 << 10  // the joint histogram
+        if roi { bytes = Self.sum([bytes, n]) }
+        if !options.ignoreLabels.isEmpty { bytes = Self.sum([bytes, n]) }
+        let sides = [truth] + (prediction.map { [$0] } ?? [])
+        var channelData = options.truthEncoding == .channels || options.truthEncoding == .probability
+            || options.predictionEncoding == .channels || options.predictionEncoding == .probability
+        var channels: UInt64 = 1
+        for side in sides {
+            if side.color == .rgb || side.color == .rgba {
+                bytes = Self.sum([bytes, Self.product(n, 2), 64 << 20])
+            }
+            switch side.sampleType {
+            case .uint16: bytes = Self.sum([bytes, 2 << 20])
+            case .uint32: bytes = Self.sum([bytes, Self.product(n, 16)])
+            case .float32: channelData = true
+            case .uint8: break
+            }
+            let k = UInt64(side.channels) * (options.pages == .channels ? UInt64(side.pages) : 1)
+            if k > 1 && side.color != .rgb && side.color != .rgba { channelData = true }
+            channels = max(channels, k)
+        }
+        if channelData { bytes = Self.sum([bytes, Self.product(n, channels), Self.product(n, 8)]) }
+        return bytes
+    }
+
+    private static func sum(_ values: [UInt64]) -> UInt64 {
+        values.reduce(0) { total, value in
+            let (result, overflow) = total.addingReportingOverflow(value)
+            return overflow ? .max : result
+        }
+    }
+
+    private static func product(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (result, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? .max : result
+    }
+
     /// - Parameter used: receives the decoded sample buffers, to be handed back once the masks are gone.
-    private func count(_ pair: MaskPair, used: inout [MaskSamples]) throws(PairFailure) -> CountedPair {
-        let truth = try decode(pair.truth, key: pair.key)
+    private func count(_ pair: MaskPair, _ readers: PairReaders, used: inout [MaskSamples]) throws(PairFailure) -> CountedPair {
+        let truth = try decode(readers.truth, key: pair.key)
         defer { used.append(truth.samples) }
         let prediction: DecodedMask
         var predictionPath = pair.truth.path
-        if let file = pair.prediction {
-            prediction = try decode(file, key: pair.key)
-            predictionPath = file.path
+        if let reader = readers.prediction {
+            prediction = try decode(reader, key: pair.key)
+            predictionPath = reader.path
         } else {
             prediction = Self.emptyPrediction(like: truth)
         }
         defer { used.append(prediction.samples) }
-        let roi = try pair.roi.map { file throws(PairFailure) in
-            (file, try decode(file, key: pair.key))
+        let roi = try pair.roi.flatMap { file throws(PairFailure) in
+            try readers.roi.map { reader throws(PairFailure) in (file, try decode(reader, key: pair.key)) }
         }
 
         if roi == nil, let counts = try countEightBitLabels(key: pair.key, truthPath: pair.truth.path, truth: truth, prediction: prediction, predictionPath: predictionPath) {
@@ -477,16 +612,46 @@ struct PairEvaluator: Sendable {
 /// Buffers come back only after their masks are gone, so the pool holds their only references and
 /// the decoder writes into them without a copy: about two buffers per worker.
 final class SampleBufferPool: Sendable {
-    private let free = Locked<[MaskSamples]>([])
+    private let free = Locked<(buffers: [MaskSamples], bytes: UInt64)>(([], 0))
     /// More than the two masks per worker in flight is never needed.
     private static let limit = 16
+    /// Bytes the kept buffers may hold together (they count against the memory budget).
+    let byteLimit: UInt64
+
+    init(byteLimit: UInt64) {
+        self.byteLimit = byteLimit
+    }
 
     func take() -> MaskSamples? {
-        free.withLock { $0.popLast() }
+        free.withLock { pool in
+            guard let samples = pool.buffers.popLast() else { return nil }
+            pool.bytes -= Self.bytes(of: samples)
+            return samples
+        }
     }
 
     func give(back samples: MaskSamples) {
-        free.withLock { if $0.count < Self.limit { $0.append(samples) } }
+        let size = Self.bytes(of: samples)
+        free.withLock { pool in
+            if pool.buffers.count < Self.limit && pool.bytes + size <= byteLimit {
+                pool.buffers.append(samples)
+                pool.bytes += size
+            }
+        }
+    }
+
+    /// Drops every kept buffer (before a pair that needs the whole budget).
+    func drain() {
+        let dropped = free.withLock { pool in
+            defer { pool = ([], 0) }
+            return pool.buffers
+        }
+        _ = dropped  // released here, outside the lock
+    }
+
+    /// The bytes a buffer holds (its element count; capacity may be a little more).
+    private static func bytes(of samples: MaskSamples) -> UInt64 {
+        UInt64(samples.count * samples.type.byteWidth)
     }
 }
 

@@ -318,6 +318,9 @@ struct EncodingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Refuse files declaring more samples than this.", valueName: "n"))
     var maxSamples: UInt64 = MaskDecoder.defaultMaxSamples
 
+    @Option(help: ArgumentHelp(MemoryLimit.helpText, valueName: "size"))
+    var maxMemory: String?
+
     /// The pairing and encoding part of the evaluation options (shared by evaluate and explain).
     func options(pairing: PairingOptions) throws -> EvaluationOptions {
         var labelSpec: LabelSpec?
@@ -328,13 +331,16 @@ struct EncodingOptions: ParsableArguments {
                 throw ConfigurationError("--labels \(error.description)")
             }
         }
-        return EvaluationOptions(
+        let memory = try MemoryLimit.option(maxMemory)
+        var options = EvaluationOptions(
             truthEncoding: gtEncoding ?? encoding, predictionEncoding: predEncoding ?? encoding, pages: pages, labels: labelSpec,
             classes: try classList(), ignoreLabels: ignoreLabel, thresholds: try thresholdList(), missing: pairing.missing,
             keyRule: KeyRule(
                 flat: pairing.flat, truthSuffixes: pairing.gtSuffix, predictionSuffixes: pairing.predSuffix,
                 roiSuffixes: pairing.roiSuffix, keyPattern: pairing.keyRegex),
             roiFolder: roiDir, jobs: ProcessInfo.processInfo.activeProcessorCount, maxSamples: maxSamples)
+        options.maxMemory = memory
+        return options
     }
 
     func classList() throws -> [Int]? {

@@ -31,12 +31,16 @@ struct Inspect: ParsableCommand {
     @Option(help: "Refuse files declaring more than this many samples (width·height·pages·channels).")
     var maxSamples: UInt64 = MaskDecoder.defaultMaxSamples
 
+    @Option(help: ArgumentHelp(MemoryLimit.helpText, valueName: "size"))
+    var maxMemory: String?
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one file") }
+        _ = try MemoryLimit.option(maxMemory)
     }
 
     func run() throws {
-        let results = inspect(paths: files, decoder: MaskDecoder(maxSamples: maxSamples))
+        let results = inspect(paths: files, decoder: MaskDecoder(maxSamples: maxSamples), memory: try MemoryLimit.option(maxMemory))
         var failed = false
         for result in results {
             switch result {
@@ -53,5 +57,22 @@ struct Inspect: ParsableCommand {
             }
         }
         if failed { throw ExitCode(status: .dataProblem) }
+    }
+}
+
+extension MemoryLimit {
+    /// The `--max-memory` help of `evaluate`, `explain` and `inspect`.
+    static let helpText =
+        "Memory the decoded masks in flight may hold: 512M, 4G, 1.5G (powers of 1024) or bytes (default: half of "
+        + "the memory, or of the cgroup limit). A file or pair needing more alone is an error; others wait their turn."
+
+    /// `--max-memory`'s value, or the machine default when it is absent.
+    /// - Throws: `ValidationError` (exit 2) for zero or a malformed size.
+    static func option(_ text: String?) throws -> MemoryLimit {
+        guard let text else { return .machineDefault }
+        guard let limit = MemoryLimit(parsing: text) else {
+            throw ValidationError("--max-memory takes a size above zero: 512M, 4G, 1.5G or a number of bytes, not '\(text)'")
+        }
+        return limit
     }
 }

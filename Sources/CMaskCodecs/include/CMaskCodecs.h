@@ -6,13 +6,15 @@
  * `error` buffer (always NUL-terminated when error_size > 0). Nothing here prints, exits or
  * touches global state, so different files may be decoded on different threads at once.
  *
- * Usage (two phases, so the caller owns and may reuse the pixel buffer):
+ * Usage (two phases, so the caller learns the decoded size first, then owns and may reuse the
+ * pixel buffer):
  *
  *     cmask_info info;
  *     cmask_decoder *d = NULL;
- *     int status = cmask_open(bytes, size, max_samples, &d, &info, err, sizeof err);
+ *     int status = cmask_open_file(fd, max_samples, max_bytes, &d, &info, err, sizeof err);
  *     if (status == CMASK_OK) status = cmask_read(d, buffer, info.data_bytes, err, sizeof err);
  *     cmask_close(d);
+ *     close(fd);
  */
 #ifndef CMASK_CODECS_H
 #define CMASK_CODECS_H
@@ -39,6 +41,8 @@ typedef enum {
     CMASK_ERR_NOMEM = 5,
     /** The caller passed a buffer of the wrong size or a NULL handle. */
     CMASK_ERR_USAGE = 6,
+    /** The decoded samples would take more than the caller's byte budget; nothing was allocated. */
+    CMASK_ERR_OVER_BUDGET = 7,
 } cmask_status;
 
 /** Container formats. */
@@ -114,6 +118,16 @@ cmask_format cmask_sniff(const uint8_t *bytes, size_t size);
  */
 int cmask_open(const uint8_t *bytes, size_t size, uint64_t max_samples, cmask_decoder **decoder,
                cmask_info *info, char *error, size_t error_size);
+
+/**
+ * Like cmask_open, for the open file `fd` (a regular file; the caller keeps ownership and closes
+ * it after cmask_close). Only the first bytes are read before the signature is checked, and the
+ * file is never held whole: the codecs read it on demand through a 64 KB window.
+ * `max_bytes` bounds `info.data_bytes`: a larger declaration is refused with CMASK_ERR_OVER_BUDGET
+ * before any pixel memory is allocated (a TIFF's page walk stops as soon as it is exceeded).
+ */
+int cmask_open_file(int fd, uint64_t max_samples, uint64_t max_bytes, cmask_decoder **decoder, cmask_info *info,
+                    char *error, size_t error_size);
 
 /**
  * Decodes every page into `out`, which the caller owns and which must hold exactly
