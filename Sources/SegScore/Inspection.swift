@@ -150,6 +150,8 @@ public struct FileInspection: Sendable, Equatable {
         path = reader.path
         mask = try reader.decode()
         statistics = MaskStatistics(of: mask)
+        colors = Self.colors(of: mask)
+        (auto, autoDetail) = Self.autoReading(of: mask, statistics: statistics)
     }
 
     /// Bytes `MaskStatistics` allocates for a mask of this header: the bins of 8- and 16-bit data,
