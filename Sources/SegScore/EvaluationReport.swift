@@ -255,6 +255,8 @@ public struct EvaluationReport: Sendable {
     // MARK: human summary
 
     /// What a person reads on the terminal: definition, headline, per-class table, problems.
+    /// Control characters in names are shown visibly (`DisplayText.visible`: `\n`, `\u{1B}`), so
+    /// no file or class name can add a line or drive the terminal.
     public var text: String {
         let summary = result.summary
         var lines: [String] = []
@@ -265,7 +267,7 @@ public struct EvaluationReport: Sendable {
         lines.append(
             "pairs: \(result.records.count) scored, \(failed) failed · unmatched: \(result.unmatchedTruth.count) ground truth, "
                 + "\(result.unmatchedPredictions.count) prediction\(result.unmatchedPredictions.count == 1 ? "" : "s")")
-        let classes = summary.headlineClassIDs.map { options.name(of: $0) }.joined(separator: ", ")
+        let classes = summary.headlineClassIDs.map { DisplayText.visible(options.name(of: $0)) }.joined(separator: ", ")
         let interval = resamples > 0 ? headlineInterval.map { " (95% CI \(Self.fixed($0.lower))–\(Self.fixed($0.upper)))" } ?? "" : ""
         if summary.headlineClassIDs.isEmpty {
             lines.append("headline: none (\(Self.noHeadline))")
@@ -281,7 +283,7 @@ public struct EvaluationReport: Sendable {
         let table = TextTable(
             header: ["class", "id", "mean", "std", "median", "min", "max", "n", "n_nan", "pooled"],
             rows: summary.classes.map { c in
-                [options.name(of: c.id), String(c.id), Self.fixed(c.mean), Self.fixed(c.std), Self.fixed(c.median),
+                [DisplayText.visible(options.name(of: c.id)), String(c.id), Self.fixed(c.mean), Self.fixed(c.std), Self.fixed(c.median),
                  Self.fixed(c.min), Self.fixed(c.max), String(c.n), String(c.nNaN), Self.fixed(c.pooled)]
             }, rightAligned: Set(1...9))
         lines.append(table.rendered())
@@ -305,7 +307,9 @@ public struct EvaluationReport: Sendable {
             lines.append("errors (\(result.problems.count)):")
             lines += Self.folded(result.problems.map { "\($0.path): \($0.message)" })
         }
-        return lines.joined(separator: "\n")
+        // Names were made visible above (the table's widths count what is shown); every line
+        // again, for the names inside messages (paths, gate names).
+        return lines.map(DisplayText.visible).joined(separator: "\n")
     }
 
     /// Four decimals for the summary and Markdown tables; any Double prints (see `NumberText.fixed`).

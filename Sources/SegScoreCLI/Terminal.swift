@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import ReportWriters
 import SegScore
 
 #if canImport(Glibc)
@@ -21,11 +22,28 @@ enum Terminal {
         try ReportFile.writeStandardOutput(text + "\n")
     }
 
-    /// Prints `message` on stderr prefixed by `segscore: error:`.
-    static func error(_ message: String) {
+    /// Prints `message` as one line on stderr prefixed by `segscore: error:`. Control characters
+    /// in it (from file or class names) are shown visibly (`DisplayText.visible`: `\n`,
+    /// `\u{1B}`): a name can neither add a line nor drive the terminal.
+    /// - Parameter keepingLineBreaks: for ArgumentParser's messages, whose usage text spans lines:
+    ///   line breaks are kept, every other control character is shown visibly.
+    static func error(_ message: String, keepingLineBreaks: Bool = false) {
         let prefix = colourOnStderr ? "\u{1B}[31msegscore: error:\u{1B}[0m" : "segscore: error:"
         let body = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
-        writeStderr("\(prefix) \(body)\n")
+        writeStderr("\(prefix) \(visible(body, keepingLineBreaks: keepingLineBreaks))\n")
+    }
+
+    /// Prints `message` as one line on stderr prefixed by `segscore: warning:`, control
+    /// characters shown visibly.
+    static func warning(_ message: String) {
+        writeStderr("segscore: warning: \(DisplayText.visible(message))\n")
+    }
+
+    /// `text` with control characters shown visibly, line breaks kept when asked.
+    static func visible(_ text: String, keepingLineBreaks: Bool) -> String {
+        guard keepingLineBreaks else { return DisplayText.visible(text) }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { DisplayText.visible(String($0)) }
+            .joined(separator: "\n")
     }
 
     static func writeStderr(_ text: String) {
