@@ -286,7 +286,8 @@ public struct EvaluationReport: Sendable {
                 [DisplayText.visible(options.name(of: c.id)), String(c.id), Self.fixed(c.mean), Self.fixed(c.std), Self.fixed(c.median),
                  Self.fixed(c.min), Self.fixed(c.max), String(c.n), String(c.nNaN), Self.fixed(c.pooled)]
             }, rightAligned: Set(1...9))
-        lines.append(table.rendered())
+        // One element per line: every line is made visible at the end, the table's breaks must stay.
+        lines += table.rendered().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if !gates.isEmpty {
             lines.append("")
             lines.append("gates:")

@@ -110,8 +110,8 @@ extension EvaluationReport {
                 + #"time="\#(time)" timestamp="\#(RunTiming.timestamp(timing.start))">"#,
         ]
         let failedPairs = result.problems.filter { $0.key != nil }.count
-        let counts = "\(result.records.count) pairs scored, \(failedPairs) failed; unmatched: \(result.unmatchedTruth.count) ground truth, "
-            + "\(result.unmatchedPredictions.count) predictions; \(result.problems.count) data problems"
+        let counts = "\(result.records.count) pairs scored, \(failedPairs) failed; \(result.unmatchedTruth.count) ground truth without prediction, "
+            + "\(result.unmatchedPredictions.count) predictions without ground truth; \(result.problems.count) data problems"
         lines.append(#"    <testcase classname="segscore.data" name="every pair scored" time="\#(time)">"#)
         if result.hasDataProblems {
             let n = result.problems.count
