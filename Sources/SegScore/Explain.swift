@@ -73,7 +73,7 @@ public enum Explain {
             lines.append("")
             let table = TextTable(
                 header: ["class", "D"] + LossTransform.allCases.map(\.rawValue),
-                rows: values.map { name, d in [name, number(d)] + LossTransform.allCases.map { number($0.apply(d)) } },
+                rows: values.map { name, d in [DisplayText.visible(name), number(d)] + LossTransform.allCases.map { number($0.apply(d)) } },
                 rightAligned: Set(1...(1 + LossTransform.allCases.count)))
             lines.append(table.rendered())
         }
@@ -208,7 +208,8 @@ public struct DataExplanation: Sendable {
             header: ["variant"] + classIDs.map { DisplayText.visible(options.name(of: $0)) } + ["dataset", "how"],
             rows: rows.map { row in [row.variant.name] + row.values.map(Explain.number) + [Explain.number(row.overall), row.overallName] },
             rightAligned: Set(1...(classIDs.count + 1)))
-        lines.append(table.rendered())
+        // One element per line: every line is made visible at the end, the table's breaks must stay.
+        lines += table.rendered().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         lines.append("")
         if disagreements.isEmpty {
             lines.append("The Dice variants agree on every image and class (to 6 significant digits).")
