@@ -52,10 +52,11 @@ import Glibc
         let markdown = output.stdout
         #expect(markdown.utf8.count < 60_000, "\(markdown.utf8.count) bytes")
         let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines[0] == "# segscore report")
-        #expect(lines[2] == "❌ **failed** (exit 3): 2,000 data problems; 1 of 1 gate failed")
+        func line(_ i: Int) -> String { i < lines.count ? lines[i] : "" }
+        #expect(line(0) == "# segscore report")
+        #expect(line(2) == "❌ **failed** (exit 3): 2,000 data problems; 1 of 1 gate failed")
         // The gates come right after the date line.
-        #expect(lines[6] == "## Gates")
+        #expect(line(6) == "## Gates")
         // Each unmatched file at most once (before: in the unmatched list and again among errors).
         var seen: [Int: Int] = [:]
         for line in lines {
@@ -97,8 +98,9 @@ import Glibc
         #expect(output.status == 1)
         #expect(output.stdout.utf8.count < 60_000, "\(output.stdout.utf8.count) bytes")
         let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines[2].hasPrefix("❌ **failed** (exit 1): 2,"))
-        #expect(lines[2].hasSuffix(" of 2,004 gates failed; every pair scored"))
+        func line(_ i: Int) -> String { i < lines.count ? lines[i] : "" }
+        #expect(line(2).hasPrefix("❌ **failed** (exit 1): 2,"))
+        #expect(line(2).hasSuffix(" of 2,004 gates failed; every pair scored"))
         #expect(lines.contains { $0.hasPrefix("… and ") && $0.contains(" more gates (") && $0.hasSuffix("failed); see the JSON report.") })
         #expect(output.stdout.contains("  # (shortened)"))
         #expect(output.stdout.contains("more classes; see the JSON report."))
@@ -273,14 +275,15 @@ import Glibc
         let headline = try #require(shape.failureTexts["mean drop <= 0.01 vs baseline"])
         let lines = headline.split(separator: "\n").map(String.init)
         #expect(lines.count == 7)
-        #expect(lines[0].hasPrefix("mean drop <= 0.01 vs baseline failed: 0.7942 vs baseline 1.0000: change -0.2058, allowed drop 0.0100, 95% CI of the change ["))
-        #expect(lines[0].hasSuffix("] (beyond noise)"))
-        #expect(lines[1].hasPrefix("value: 0.794"))
-        #expect(lines[2] == "allowed drop: 0.01")
-        #expect(lines[3] == "baseline: 1")
-        #expect(lines[4].hasPrefix("difference: -0.205"))
-        #expect(lines[5].hasPrefix("difference 95% CI: [-0."))
-        #expect(lines[6] == "drop beyond noise: yes")
+        func line(_ i: Int) -> String { i < lines.count ? lines[i] : "" }
+        #expect(line(0).hasPrefix("mean drop <= 0.01 vs baseline failed: 0.7942 vs baseline 1.0000: change -0.2058, allowed drop 0.0100, 95% CI of the change ["))
+        #expect(line(0).hasSuffix("] (beyond noise)"))
+        #expect(line(1).hasPrefix("value: 0.794"))
+        #expect(line(2) == "allowed drop: 0.01")
+        #expect(line(3) == "baseline: 1")
+        #expect(line(4).hasPrefix("difference: -0.205"))
+        #expect(line(5).hasPrefix("difference 95% CI: [-0."))
+        #expect(line(6) == "drop beyond noise: yes")
     }
 
     @Test func junitIsTimedAndReproducibleUnderSourceDateEpoch() throws {
