@@ -40,7 +40,7 @@ import Glibc
         let long = String(repeating: "x", count: 150)
         for i in 0..<2_000 {
             // Never decoded (no prediction): empty files are enough.
-            FileManager.default.createFile(atPath: root.appendingPathComponent("gt/unmatched_\(i)_\(long).png").path, contents: Data())
+            _ = FileManager.default.createFile(atPath: root.appendingPathComponent("gt/unmatched_\(i)_\(long).png").path, contents: Data())
         }
         let labels = (0..<300).map { "\"class \($0) \(String(repeating: "n", count: 50))\": \($0)" }
         try ("{" + labels.joined(separator: ", ") + "}").write(to: root.appendingPathComponent("labels.json"), atomically: true, encoding: .utf8)
