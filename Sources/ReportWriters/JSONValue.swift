@@ -116,8 +116,9 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     private static func writeString(_ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Most keys and paths need no escape: one byte scan, one append.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        // Most keys and paths need no escape: one byte scan, one append. (0x7F is DEL; 0xC2 and
+        // 0xE2 lead the UTF-8 of the C1 controls and of U+2028/U+2029, escaped below.)
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }) {
             out.append(contentsOf: value.utf8)
             out.append(UInt8(ascii: "\""))
             return
@@ -130,7 +131,11 @@ public indirect enum JSONValue: Sendable, Equatable {
             case "\r": out.append(contentsOf: "\\r".utf8)
             case "\t": out.append(contentsOf: "\\t".utf8)
             default:
-                if scalar.value < 0x20 {
+                // Every C0 control, DEL and the C1 controls as \u escapes (a terminal showing the
+                // report sees no raw ESC or CSI); U+2028/U+2029 too (JavaScript before ES2019
+                // read them as line ends inside strings).
+                let v = scalar.value
+                if v < 0x20 || (v >= 0x7F && v <= 0x9F) || v == 0x2028 || v == 0x2029 {
                     let hex = String(scalar.value, radix: 16)
                     out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
                 } else {

@@ -23,21 +23,24 @@ public struct MarkdownTable: Sendable, Equatable {
         return lines.joined(separator: "\n")
     }
 
-    /// A cell's text with `|` escaped and line breaks folded to spaces.
+    /// A cell's text with hidden characters made visible (`DisplayText.visible`: a line break
+    /// becomes the two characters `\n`) and `|` escaped, so a cell is always one cell on one line.
     public static func escape(_ cell: String) -> String {
+        let shown = DisplayText.visible(cell)
+        guard shown.utf8.contains(UInt8(ascii: "|")) else { return shown }
         var out = ""
-        for character in cell {
-            switch character {
-            case "|": out += "\\|"
-            case "\n", "\r", "\r\n": out += " "
-            default: out.append(character)
-            }
+        for character in shown {
+            if character == "|" { out += "\\|" } else { out.append(character) }
         }
         return out
     }
 
-    /// Inline code that survives any content: the fence is longer than any backtick run inside.
+    /// Inline code that survives any content: hidden characters are made visible
+    /// (`DisplayText.visible`: no line break can end the span) and the fence is longer than any
+    /// backtick run inside. Empty text gives `` ` ` `` (a code span of one space).
     public static func code(_ text: String) -> String {
+        let text = DisplayText.visible(text)
+        if text.isEmpty { return "` `" }
         var longest = 0
         var run = 0
         for character in text {
@@ -51,9 +54,25 @@ public struct MarkdownTable: Sendable, Equatable {
 }
 
 /// XML text and attribute escaping.
+///
+/// XML 1.0 forbids most C0 controls even as character references (`&#27;` is not well-formed),
+/// so they cannot be escaped: they are replaced by U+FFFD, as are U+FFFE and U+FFFF. Names should
+/// go through `DisplayText.visible` first, which writes them readably (`\u{1B}`); this is the
+/// last guard that keeps the document well-formed whatever it is given.
 public enum XMLText {
-    /// Escapes `&`, `<`, `>`, `"` and `'`, and drops characters XML 1.0 does not allow.
+    /// Element text: `&`, `<`, `>`, `"`, `'` escaped; tab, LF and CR kept; characters XML 1.0
+    /// does not allow replaced by U+FFFD.
     public static func escape(_ text: String) -> String {
+        escape(text, attribute: false)
+    }
+
+    /// An attribute value: as `escape`, and tab, LF and CR written `&#9;`, `&#10;`, `&#13;` (a
+    /// parser turns them into spaces when written as they are).
+    public static func attribute(_ text: String) -> String {
+        escape(text, attribute: true)
+    }
+
+    private static func escape(_ text: String, attribute: Bool) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -62,10 +81,15 @@ public enum XMLText {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
+            case "\t" where attribute: out += "&#9;"
+            case "\n" where attribute: out += "&#10;"
+            case "\r" where attribute: out += "&#13;"
             default:
                 let v = scalar.value
                 if v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || v >= 0x10000 {
                     out.unicodeScalars.append(scalar)
+                } else {
+                    out += "\u{FFFD}"
                 }
             }
         }

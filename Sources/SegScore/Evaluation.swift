@@ -102,6 +102,8 @@ public struct EvaluationResult: Sendable {
     public var warnings: [String]
     /// Whether class 0 counted in the headline (`options.includeBackground`, or decided by the data).
     public var backgroundInHeadline: Bool
+    /// When the run started and its wall-clock seconds (JUnit's `timestamp` and `time`).
+    public var timing: RunTiming? = nil
 
     /// Ground truth was found and no file paired: `problems` holds one line saying why, and the
     /// unmatched lists are not repeated in the summary.
@@ -137,6 +139,7 @@ public enum Evaluation {
     public static func run(
         truth: String, prediction: String, options: EvaluationOptions, progress: (any ProgressSink)? = nil
     ) throws(EvaluationSetupError) -> EvaluationResult {
+        let began = RunTiming.started()
         try validate(options)
         let rule: CompiledKeyRule
         do {
@@ -160,10 +163,12 @@ public enum Evaluation {
             missing: options.missing)
         // The scan's sort orders and key tables are gone: hand their pages back before decoding.
         segscore_heap_trim()
-        return try score(
+        var result = try score(
             pairing: pairing, truth: truth, prediction: prediction, issues: truthFiles.issues + predictionFiles.issues + (roiFiles?.issues ?? []),
             ignoredFiles: truthFiles.ignoredCount + predictionFiles.ignoredCount + (roiFiles?.ignoredCount ?? 0), options: options,
             progress: progress)
+        result.timing = RunTiming.since(began)
+        return result
     }
 
     /// Scores one ground-truth file against one prediction file (`explain --gt F --pred F`).

@@ -257,6 +257,8 @@ public struct EvaluationReport: Sendable {
     // MARK: human summary
 
     /// What a person reads on the terminal: definition, headline, per-class table, problems.
+    /// Control characters in names are shown visibly (`DisplayText.visible`: `\n`, `\u{1B}`), so
+    /// no file or class name can add a line or drive the terminal.
     public var text: String { summaryText(listingProblems: true) }
 
     /// The human summary. With `listingProblems` false, warnings and errors are only counted
@@ -271,7 +273,7 @@ public struct EvaluationReport: Sendable {
         lines.append(
             "pairs: \(result.records.count) scored, \(failed) failed · unmatched: \(result.unmatchedTruth.count) ground truth, "
                 + "\(result.unmatchedPredictions.count) prediction\(result.unmatchedPredictions.count == 1 ? "" : "s")")
-        let classes = summary.headlineClassIDs.map { options.name(of: $0) }.joined(separator: ", ")
+        let classes = summary.headlineClassIDs.map { DisplayText.visible(options.name(of: $0)) }.joined(separator: ", ")
         let interval = resamples > 0 ? headlineInterval.map { " (95% CI \(Self.fixed($0.lower))–\(Self.fixed($0.upper)))" } ?? "" : ""
         if summary.headlineClassIDs.isEmpty {
             lines.append("headline: none (\(Self.noHeadline))")
@@ -287,10 +289,11 @@ public struct EvaluationReport: Sendable {
         let table = TextTable(
             header: ["class", "id", "mean", "std", "median", "min", "max", "n", "n_nan", "pooled"],
             rows: summary.classes.map { c in
-                [options.name(of: c.id), String(c.id), Self.fixed(c.mean), Self.fixed(c.std), Self.fixed(c.median),
+                [DisplayText.visible(options.name(of: c.id)), String(c.id), Self.fixed(c.mean), Self.fixed(c.std), Self.fixed(c.median),
                  Self.fixed(c.min), Self.fixed(c.max), String(c.n), String(c.nNaN), Self.fixed(c.pooled)]
             }, rightAligned: Set(1...9))
-        lines.append(table.rendered())
+        // One element per line: every line is made visible at the end, the table's breaks must stay.
+        lines += table.rendered().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if !gates.isEmpty {
             lines.append("")
             lines.append("gates:")
@@ -317,7 +320,9 @@ public struct EvaluationReport: Sendable {
             lines.append("errors (\(result.problems.count)):")
             lines += Self.folded(result.problems.map { "\($0.path): \($0.message)" })
         }
-        return lines.joined(separator: "\n")
+        // Names were made visible above (the table's widths count what is shown); every line
+        // again, for the names inside messages (paths, gate names).
+        return lines.map(DisplayText.visible).joined(separator: "\n")
     }
 
     /// Four decimals for the summary and Markdown tables; any Double prints (see `NumberText.fixed`).

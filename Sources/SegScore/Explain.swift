@@ -73,7 +73,7 @@ public enum Explain {
             lines.append("")
             let table = TextTable(
                 header: ["class", "D"] + LossTransform.allCases.map(\.rawValue),
-                rows: values.map { name, d in [name, number(d)] + LossTransform.allCases.map { number($0.apply(d)) } },
+                rows: values.map { name, d in [DisplayText.visible(name), number(d)] + LossTransform.allCases.map { number($0.apply(d)) } },
                 rightAligned: Set(1...(1 + LossTransform.allCases.count)))
             lines.append(table.rendered())
         }
@@ -205,10 +205,11 @@ public struct DataExplanation: Sendable {
                 ? "\(reference.records.first?.truthPath ?? "") vs \(reference.records.first?.predictionPath ?? ""): value per class"
                 : "\(reference.records.count) pairs: class means (NaN skipped)")
         let table = TextTable(
-            header: ["variant"] + classIDs.map { options.name(of: $0) } + ["dataset", "how"],
+            header: ["variant"] + classIDs.map { DisplayText.visible(options.name(of: $0)) } + ["dataset", "how"],
             rows: rows.map { row in [row.variant.name] + row.values.map(Explain.number) + [Explain.number(row.overall), row.overallName] },
             rightAligned: Set(1...(classIDs.count + 1)))
-        lines.append(table.rendered())
+        // One element per line: every line is made visible at the end, the table's breaks must stay.
+        lines += table.rendered().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         lines.append("")
         if disagreements.isEmpty {
             lines.append("The Dice variants agree on every image and class (to 6 significant digits).")
@@ -217,7 +218,8 @@ public struct DataExplanation: Sendable {
             for line in disagreements.prefix(40) { lines.append("  " + line) }
             if disagreements.count > 40 { lines.append("  … and \(disagreements.count - 40) more (all are in --json)") }
         }
-        return lines.joined(separator: "\n")
+        // File and class names with control characters shown visibly (`\n`, `\u{1B}`).
+        return lines.map(DisplayText.visible).joined(separator: "\n")
     }
 
     public var json: JSONValue {
@@ -236,13 +238,19 @@ public struct DataExplanation: Sendable {
         ])
     }
 
+    /// The most disagreement lines the Markdown lists (the JSON has them all).
+    public static let markdownDisagreements = 200
+
+    /// The side-by-side table and the disagreements as Markdown: class names escaped
+    /// (`MarkdownText.escape`), each disagreement an inline code span (its image key and class
+    /// name cannot start a heading or a tag), at most `markdownDisagreements` of them.
     public var markdown: String {
         var out = ["# segscore explain", ""]
         out.append("\(reference.records.count) pair\(reference.records.count == 1 ? "" : "s"); " + (reference.images.count == 1 ? "value per class." : "class means (NaN skipped)."))
         out.append("")
         out.append(
             MarkdownTable(
-                header: ["variant", "formula"] + classIDs.map { options.name(of: $0) } + ["dataset"],
+                header: ["variant", "formula"] + classIDs.map { MarkdownText.escape(DisplayText.clipped(DisplayText.visible(options.name(of: $0)), maxBytes: 80)) } + ["dataset"],
                 rows: rows.map { row in
                     [MarkdownTable.code(row.variant.name), MarkdownTable.code(row.variant.formulaText)] + row.values.map(Explain.number)
                         + ["\(Explain.number(row.overall)) (\(row.overallName))"]
@@ -252,7 +260,12 @@ public struct DataExplanation: Sendable {
         if !disagreements.isEmpty {
             out.append("## Disagreements")
             out.append("")
-            for line in disagreements { out.append("- " + line) }
+            for line in disagreements.prefix(Self.markdownDisagreements) {
+                out.append("- " + MarkdownTable.code(DisplayText.clipped(DisplayText.visible(line), maxBytes: 400)))
+            }
+            if disagreements.count > Self.markdownDisagreements {
+                out.append("- … and \(disagreements.count - Self.markdownDisagreements) more; see `--json`")
+            }
         }
         return out.joined(separator: "\n") + "\n"
     }

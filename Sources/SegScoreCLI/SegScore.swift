@@ -57,7 +57,7 @@ enum Main {
                 }
                 exit(0)
             }
-            if !message.isEmpty { Terminal.error(message, keepLines: true) }
+            if !message.isEmpty { Terminal.error(message, keepingLineBreaks: true) }
             // ArgumentParser's usage errors (64) become segscore's documented 2.
             exit(code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import ReportWriters
 import SegScore
 
 #if canImport(Glibc)
@@ -21,37 +22,29 @@ enum Terminal {
         try ReportFile.writeStandardOutput(text + "\n")
     }
 
-    /// Prints `message` on stderr prefixed by `segscore: error:`, as one line unless `keepLines`
-    /// (ArgumentParser's parse errors, which end with the usage text).
-    static func error(_ message: String, keepLines: Bool = false) {
+    /// Prints `message` as one line on stderr prefixed by `segscore: error:`. Control characters
+    /// in it (from file or class names) are shown visibly (`DisplayText.visible`: `\n`,
+    /// `\u{1B}`): a name can neither add a line nor drive the terminal.
+    /// - Parameter keepingLineBreaks: for ArgumentParser's messages, whose usage text spans lines:
+    ///   line breaks are kept, every other control character is shown visibly.
+    static func error(_ message: String, keepingLineBreaks: Bool = false) {
         let prefix = colourOnStderr ? "\u{1B}[31msegscore: error:\u{1B}[0m" : "segscore: error:"
         let body = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
-        writeStderr("\(prefix) \(keepLines ? body : oneLine(body))\n")
+        writeStderr("\(prefix) \(visible(body, keepingLineBreaks: keepingLineBreaks))\n")
     }
 
-    /// Prints `message` as one line on stderr prefixed by `segscore: warning:`.
+    /// Prints `message` as one line on stderr prefixed by `segscore: warning:`, control
+    /// characters shown visibly.
     static func warning(_ message: String) {
         let prefix = colourOnStderr ? "\u{1B}[33msegscore: warning:\u{1B}[0m" : "segscore: warning:"
-        writeStderr("\(prefix) \(oneLine(message))\n")
+        writeStderr("\(prefix) \(DisplayText.visible(message))\n")
     }
 
-    /// `text` with every control character (C0, DEL, C1: newlines, ESC, OSC…) shown as `\u{…}`,
-    /// so a message is one line and a file name cannot move the cursor or retitle the terminal.
-    static func oneLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if isControl(scalar) {
-                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    /// `text` with control characters shown visibly, line breaks kept when asked.
+    static func visible(_ text: String, keepingLineBreaks: Bool) -> String {
+        guard keepingLineBreaks else { return DisplayText.visible(text) }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { DisplayText.visible(String($0)) }
+            .joined(separator: "\n")
     }
 
     /// True when stderr's terminal understands cursor control (`ESC[K`): TERM is set and not `dumb`.

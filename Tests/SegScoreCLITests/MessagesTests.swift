@@ -58,7 +58,7 @@ import Testing
         try TestMasks.png(width: 2, height: 1, samples: [0, 1], to: root.appendingPathComponent("pred/a.png"))
         let run = try BinaryRunner.run(["evaluate", root.path + "/gt", root.path + "/pred", "--quiet"])
         #expect(run.status == 3)
-        #expect(run.stderr == "segscore: error: \(root.path)/gt/x\\u{1B}]0;owned\\u{7}\\u{A}y.png: no prediction for this ground truth\n")
+        #expect(run.stderr == "segscore: error: \(root.path)/gt/x\\u{1B}]0;owned\\u{7}\\ny.png: no prediction for this ground truth\n")
     }
 
     @Test func quietStillPrintsEveryErrorOnStderr() throws {

@@ -1,0 +1,113 @@
+import ReportWriters
+import Testing
+
+/// The escaping primitives every human-readable report uses; expected strings written by hand.
+@Suite struct DisplayTextTests {
+    @Test(arguments: [
+        ("plain name_01.png", "plain name_01.png"),
+        ("nl\n# heading", #"nl\n# heading"#),
+        ("tab\tcr\r", #"tab\tcr\r"#),
+        ("esc\u{1B}[31mred", #"esc\u{1B}[31mred"#),
+        ("osc\u{1B}]8;;http://x.test/\u{7}link\u{1B}]8;;\u{7}", #"osc\u{1B}]8;;http://x.test/\u{7}link\u{1B}]8;;\u{7}"#),
+        ("nul\u{0}del\u{7F}", #"nul\u{0}del\u{7F}"#),
+        ("csi\u{9B}31m", #"csi\u{9B}31m"#),
+        ("rtl\u{202E}gnp.exe", #"rtl\u{202E}gnp.exe"#),
+        ("line\u{2028}sep", #"line\u{2028}sep"#),
+        ("café – ✓ … \\ back", "café – ✓ … \\ back"),
+    ])
+    func controlCharactersBecomeVisible(_ name: String, _ shown: String) {
+        #expect(DisplayText.visible(name) == shown)
+    }
+
+    @Test func everyC0ControlAndDELIsReplaced() {
+        for value in Array(0..<0x20) + [0x7F] {
+            let shown = DisplayText.visible("a" + String(Unicode.Scalar(UInt8(value))) + "b")
+            #expect(!shown.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "U+\(value)")
+        }
+    }
+
+    @Test func clippingKeepsBeginningAndEndWithinTheBytes() {
+        #expect(DisplayText.clipped("abcdefghijklmnopqrstuvwxyz0123456789", maxBytes: 20) == "abcdefghij … 56789")
+        #expect(DisplayText.clipped("short", maxBytes: 20) == "short")
+        // Two-byte characters are never cut: 40 bytes into 16 keeps 3 + 2 of them.
+        #expect(DisplayText.clipped(String(repeating: "é", count: 20), maxBytes: 16) == "ééé … éé")
+    }
+}
+
+@Suite struct MarkdownEscapingTests {
+    @Test(arguments: [
+        ("**x**", #"\*\*x\*\*"#),
+        ("<thin>", #"\<thin\>"#),
+        ("<table><tr><td>x", #"\<table\>\<tr\>\<td\>x"#),
+        ("a`b", #"a\`b"#),
+        ("a|b", "a|b"),  // pipes are the table's job
+        ("x\ny", #"x\\ny"#),
+        ("$5 & [link](u) _i_ ~s~ #1", ##"\$5 \& \[link\](u) \_i\_ \~s\~ \#1"##),
+        ("back\\slash", #"back\\slash"#),
+        ("large cell", "large cell"),
+    ])
+    func inlineTextRendersLiterally(_ text: String, _ escaped: String) {
+        #expect(MarkdownText.escape(text) == escaped)
+    }
+
+    @Test func tableCellsStayOneCellOnOneLine() {
+        #expect(MarkdownTable.escape("a|b\nc") == #"a\|b\nc"#)
+        let table = MarkdownTable(header: ["class", "id"], rows: [[MarkdownText.escape("**x**|y"), "1"]], rightAligned: [1])
+        #expect(table.rendered() == "| class | id |\n|---|---:|\n| \\*\\*x\\*\\*\\|y | 1 |")
+    }
+
+    @Test func codeSpansSurviveBackticksAndLineBreaks() {
+        #expect(MarkdownTable.code("gt/a.png") == "`gt/a.png`")
+        #expect(MarkdownTable.code("tick`s") == "``tick`s``")
+        #expect(MarkdownTable.code("`x") == "`` `x ``")
+        #expect(MarkdownTable.code("nl\n# heading") == #"`nl\n# heading`"#)
+        #expect(MarkdownTable.code("esc\u{1B}[31m") == #"`esc\u{1B}[31m`"#)
+        #expect(MarkdownTable.code("") == "` `")
+    }
+}
+
+@Suite struct XMLEscapingTests {
+    @Test func markupCharactersAreEscaped() {
+        #expect(XMLText.escape(#"a<b>&"c'"#) == "a&lt;b&gt;&amp;&quot;c&apos;")
+    }
+
+    @Test func forbiddenCharactersAreReplacedNotDropped() {
+        // XML 1.0 forbids these even as &#27; references: each becomes U+FFFD, so names do not merge.
+        #expect(XMLText.escape("e\u{1B}x\u{0}y\u{FFFE}z\u{7}") == "e\u{FFFD}x\u{FFFD}y\u{FFFD}z\u{FFFD}")
+        #expect(XMLText.attribute("e\u{1B}x") == "e\u{FFFD}x")
+    }
+
+    @Test func lineBreaksAreKeptInTextAndReferencedInAttributes() {
+        #expect(XMLText.escape("l1\nl2\tt\r") == "l1\nl2\tt\r")
+        #expect(XMLText.attribute("l1\nl2\tt\r") == "l1&#10;l2&#9;t&#13;")
+    }
+}
+
+@Suite struct CSVQuotingTests {
+    @Test(arguments: [
+        ("plain", "plain"), ("a,b", #""a,b""#), (#"say "hi""#, #""say ""hi""""#), ("l1\nl2", "\"l1\nl2\""),
+        ("cr\r", "\"cr\r\""), ("", ""),
+        // CSV is data: other control characters are kept exactly (a reader gets the real name).
+        ("e\u{1B}[31m", "e\u{1B}[31m"),
+    ])
+    func cellsAreQuotedOnlyWhenNeeded(_ cell: String, _ quoted: String) {
+        #expect(CSVTable.quote(cell) == quoted)
+    }
+
+    @Test func documentsUseCRLFAndDoubledQuotes() {
+        let table = CSVTable(header: ["k", "v"], rows: [["a,b", #"x"y"#], ["n\nl", "1"]])
+        #expect(table.rendered() == "k,v\r\n\"a,b\",\"x\"\"y\"\r\n\"n\nl\",1\r\n")
+    }
+}
+
+@Suite struct JSONControlEscapeTests {
+    @Test func everyC0ControlDELAndC1IsAUnicodeEscape() {
+        #expect(JSONValue.quoted("\u{1B}[31m\u{7F}\u{9B}\u{2028}é") == #""\u001b[31m\u007f\u009b\u2028é""#)
+        #expect(JSONValue.quoted("\u{0}\u{7}\u{8}\u{C}\u{1F}") == #""\u0000\u0007\u0008\u000c\u001f""#)
+        for value in Array(0..<0x20) + [0x7F] {
+            let text = JSONValue.quoted(String(Unicode.Scalar(UInt8(value))))
+            #expect(!text.utf8.contains { $0 < 0x20 || $0 == 0x7F }, "U+\(value)")
+        }
+        #expect(JSONValue.quoted("–·…") == #""–·…""#)
+    }
+}
