@@ -73,26 +73,34 @@ extension EvaluationReportValue {
     public struct Definition: Sendable {
         /// Variant name, formula as printed, and its 0/0 rule (`empty`).
         public var variant: String
+        /// The formula as printed.
         public var formula: String
+        /// The 0/0 rule (`nan`, `one`, `zero`, …).
         public var empty: String
         /// Smoothing added to the numerator and the denominator (one value, or one per class).
         public var smoothNumerator: [Double]
+        /// Smoothing added to the denominator (one value, or one per class).
         public var smoothDenominator: [Double]
         /// Whether class 0 counted in the headline.
         public var backgroundInHeadline: Bool
+        /// Labels left out of every count.
         public var ignoreLabels: [Int]
         /// The binarisation rule's name for hard variants; nil for soft ones.
         public var binarization: String?
         /// True when a hard variant binarises probabilities with a threshold (`--threshold`): the
         /// conventions line then names the thresholds applied.
         public var binarizesByThreshold: Bool
+        /// `--threshold`: one value, or one per channel.
         public var thresholds: [Double]
+        /// The smallest denominator the formula allows, if any.
         public var denominatorFloor: Double?
         /// The activation applied to predictions; nil for none.
         public var activation: String?
         /// The `--encoding` of each side, and the `--missing` policy (`fail`, `empty`, `skip`).
         public var truthEncoding: String
+        /// The predictions' `--encoding`.
         public var predictionEncoding: String
+        /// The `--missing` policy: `fail`, `empty` or `skip`.
         public var missing: String
         /// The library version the variant reproduces, if any.
         public var reproduces: String?
@@ -128,12 +136,15 @@ extension EvaluationReportValue {
 
     /// The folders, the pairing and the encodings met.
     public struct Inputs: Sendable {
+        /// The ground-truth folder (or file) as given.
         public var truthFolder: String
+        /// The prediction folder (or file) as given.
         public var predictionFolder: String
         /// Pairs scored.
         public var pairs: Int
         /// Paths of the files left unpaired.
         public var unmatchedTruth: [String]
+        /// Predictions without ground truth (paths).
         public var unmatchedPredictions: [String]
         /// Files under the folders that are not masks (README, JSON, …).
         public var ignoredFiles: Int
@@ -163,7 +174,9 @@ extension EvaluationReportValue {
 
     /// A 95% interval (bootstrap).
     public struct Interval: Sendable, Equatable {
+        /// The lower bound.
         public var lower: Double
+        /// The upper bound.
         public var upper: Double
 
         /// The interval [lower, upper].
@@ -175,21 +188,29 @@ extension EvaluationReportValue {
 
     /// One class over the dataset: statistics over images and the pooled values.
     public struct ClassRow: Sendable {
+        /// The class id.
         public var id: Int
+        /// The class name (from `--labels`, or the id).
         public var name: String
+        /// The mean (NaN-skipping).
         public var mean: Double
+        /// The median over images with a value.
         public var median: Double
         /// Population standard deviation (ddof = 0).
         public var std: Double
+        /// The smallest value.
         public var min: Double
+        /// The largest value.
         public var max: Double
         /// Images with a value, and images whose value is NaN.
         public var n: Int
+        /// Images whose value is NaN.
         public var nNaN: Int
         /// The value of the counts summed over images.
         public var pooled: Double
         /// The class mean's 95% interval; nil without one (no bootstrap, or no scored image).
         public var interval: Interval?
+        /// The tp/fp/fn/tn summed over images.
         public var pooledCounts: Counts
         /// The overlap metrics of the pooled counts, named (`metricNames` order).
         public var pooledMetrics: [Double]
@@ -217,8 +238,11 @@ extension EvaluationReportValue {
 
     /// The library's headline number, for presets that reproduce one (`monai`, `mean_dice`, 0.83).
     public struct LibraryValue: Sendable {
+        /// The preset that reproduces the library.
         public var variant: String
+        /// The library's name for the number (`mean_dice`).
         public var name: String
+        /// The number as the library computes it.
         public var value: Double
 
         /// A library value.
@@ -233,16 +257,21 @@ extension EvaluationReportValue {
     public struct Aggregate: Sendable {
         /// Mean of the headline class means, and the headline of the pooled counts.
         public var mean: Double
+        /// The value of the counts summed over images.
         public var pooled: Double
         /// The classes the headline averages, and their names.
         public var classIDs: [Int]
+        /// The names of the headline classes, in `classIDs` order.
         public var classNames: [String]
         /// The headline's 95% interval (nil without one).
         public var interval: Interval?
         /// Bootstrap resamples (0: no intervals are reported) and the fixed seed.
         public var resamples: Int
+        /// The bootstrap's fixed seed.
         public var seed: Int
+        /// The mean Generalized Dice over images, for `generalized` formulas.
         public var generalizedMean: Double?
+        /// The library's headline number, for presets that reproduce one.
         public var library: LibraryValue?
 
         /// The aggregate; every field is given by the caller.
@@ -264,8 +293,11 @@ extension EvaluationReportValue {
 
     /// A file that could not be scored; `key` is nil for files that were never paired.
     public struct Problem: Sendable, Equatable {
+        /// The pairing key (relative path without extension).
         public var key: String?
+        /// The file, as given or as found under the folders.
         public var path: String
+        /// What went wrong, in one line.
         public var message: String
 
         /// A problem.

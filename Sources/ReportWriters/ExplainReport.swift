@@ -1,16 +1,22 @@
 /// One Dice variant as `segscore explain` describes it.
 public struct VariantFacts: Sendable {
+    /// The variant or preset name (`hard`, `monai-metric`).
     public var name: String
     /// The formula as printed, and its 0/0 rule.
     public var formula: String
+    /// The 0/0 rule (`nan`, `one`, `zero`, …).
     public var empty: String
+    /// Smoothing added to the numerator (one value, or one per class).
     public var smoothNumerator: [Double]
+    /// Smoothing added to the denominator (one value, or one per class).
     public var smoothDenominator: [Double]
     /// The conventions sentence, and how per-image values become a dataset number.
     public var conventions: String
+    /// How per-image values become a dataset number.
     public var reduction: String
     /// The library version reproduced, if any.
     public var reproduces: String?
+    /// The smallest denominator the formula allows, if any.
     public var denominatorFloor: Double?
 
     /// A variant's facts; every field is given by the caller.
@@ -53,6 +59,7 @@ public struct VariantFacts: Sendable {
 
 /// `segscore explain` without data: the catalogue of base formulas and presets.
 public struct ExplainCatalogue: Sendable {
+    /// The variants, in catalogue order.
     public var variants: [VariantFacts]
 
     /// The catalogue of `variants`, in order.
@@ -77,6 +84,7 @@ public struct ExplainCatalogue: Sendable {
 /// `segscore explain --variant NAME`: one variant in detail, with its loss transforms and, given
 /// data, the value and the losses per class.
 public struct VariantDetail: Sendable {
+    /// The variant described.
     public var variant: VariantFacts
     /// The loss transforms: name (`1-d`) and formula (`1 − D`).
     public var losses: [(name: String, formula: String)]

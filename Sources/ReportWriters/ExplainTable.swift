@@ -2,11 +2,13 @@
 public struct ExplainTable: Sendable {
     /// One variant's values.
     public struct Row: Sendable {
+        /// The variant computed.
         public var variant: VariantFacts
         /// Per class: the image's value (one pair) or the class mean (folders), in `classes` order.
         public var values: [Double]
         /// The dataset number and what it is (`mean`, `generalized`, the library's name).
         public var overall: Double
+        /// What `overall` is: `mean`, `generalized` or the library's name.
         public var overallName: String
 
         /// A row; every field is given by the caller.
@@ -20,10 +22,13 @@ public struct ExplainTable: Sendable {
 
     /// Pairs scored; with one, `values` are that image's, and `truthPath`/`predictionPath` name it.
     public var pairs: Int
+    /// The ground-truth file.
     public var truthPath: String
+    /// The prediction file; nil when scored against an empty mask.
     public var predictionPath: String
     /// The classes, in column order.
     public var classes: [(id: Int, name: String)]
+    /// The rows, each with as many cells as the header.
     public var rows: [Row]
     /// One line per (image, class) where the Dice variants disagree, naming the cause.
     public var disagreements: [String]

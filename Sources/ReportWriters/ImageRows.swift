@@ -15,7 +15,9 @@ public final class StringSink: ReportSink {
     /// An empty sink.
     public init() {}
 
+    /// Appends text (UTF-8).
     public func write(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    /// Appends bytes as they are.
     public func write(bytes more: [UInt8]) { bytes.append(contentsOf: more) }
 
     /// What was written, as text.
@@ -25,9 +27,13 @@ public final class StringSink: ReportSink {
 extension EvaluationReportValue {
     /// One image × class of the per-image reports.
     public struct ImageClass: Sendable {
+        /// The class id.
         public var id: Int
+        /// The class name (from `--labels`, or the id).
         public var name: String
+        /// The value of the variant (NaN for 0/0 under the `nan` rule).
         public var dice: Double
+        /// tp/fp/fn/tn of this image and class.
         public var counts: Counts
         /// The overlap metrics, in `metricNames` order.
         public var metrics: [Double]
@@ -44,13 +50,17 @@ extension EvaluationReportValue {
 
     /// One image of the per-image reports.
     public struct ImageRow: Sendable {
+        /// The pairing key (relative path without extension).
         public var key: String
+        /// The ground-truth file.
         public var truthPath: String
         /// Nil when the ground truth was scored against an empty mask (`--missing empty`).
         public var predictionPath: String?
         /// The mean over the headline classes.
         public var mean: Double
+        /// The image's Generalized Dice, for `generalized` formulas.
         public var generalized: Double?
+        /// The classes, in report order.
         public var classes: [ImageClass]
 
         /// An image row; every field is given by the caller.
@@ -83,8 +93,11 @@ extension EvaluationReportValue {
             self.init(count: rows.count, key: { rows[$0].key }, row: { rows[$0] })
         }
 
+        /// Always 0.
         public var startIndex: Int { 0 }
+        /// The number of rows.
         public var endIndex: Int { total }
+        /// Row `position`, computed now (read it once: each access computes it again).
         public subscript(position: Int) -> ImageRow { rowOf(position) }
 
         /// The key of row `position`, without computing the row.
@@ -95,14 +108,18 @@ extension EvaluationReportValue {
     public struct Gate: Sendable, Equatable {
         /// The gate as asked (`mean >= 0.85`, `class liver mean >= 0.9`, `mean drop <= 0.02`).
         public var name: String
+        /// The value the gate checks (a mean, or this run's value against a baseline).
         public var value: Double
         /// The minimum, or for a baseline gate the allowed drop.
         public var threshold: Double
+        /// Whether the gate passed.
         public var passed: Bool
         /// For baseline gates: the baseline's value, the difference, and the paired bootstrap's 95%
         /// interval of the difference (nil without matching images or with `--bootstrap 0`).
         public var baseline: Double?
+        /// This run minus the baseline (baseline gates).
         public var difference: Double?
+        /// The 95% interval, if computed.
         public var interval: Interval?
 
         /// A gate outcome.

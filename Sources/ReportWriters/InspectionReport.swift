@@ -2,7 +2,9 @@
 public struct InspectionFacts: Sendable, Equatable {
     /// A stored value and its pixel count.
     public struct ValueCount: Sendable, Equatable {
+        /// The stored value.
         public var value: UInt32
+        /// Pixels with this value or colour.
         public var count: Int
 
         /// A value count.
@@ -14,7 +16,9 @@ public struct InspectionFacts: Sendable, Equatable {
 
     /// A colour (`[r, g, b]`, stored values) and its pixel count.
     public struct ColorCount: Sendable, Equatable {
+        /// The colour (`[r, g, b]`, stored values).
         public var components: [Int]
+        /// Pixels with this value or colour.
         public var count: Int
 
         /// A colour count.
@@ -28,28 +32,40 @@ public struct InspectionFacts: Sendable, Equatable {
     public var path: String
     /// `png` or `tiff`.
     public var format: String
+    /// Pixels per row.
     public var width: Int
+    /// Rows of pixels.
     public var height: Int
+    /// Pages (slices) in the file.
     public var pages: Int
+    /// Samples per pixel.
     public var channels: Int
+    /// Bits per stored sample.
     public var bitDepth: Int
     /// The sample type (`uint8`, `uint16`, `uint32`, `float32`) and the colour type (`gray`, `palette`, …).
     public var sample: String
+    /// The colour type (`gray`, `palette`, `rgb`, …).
     public var color: String
     /// The compression's name (`deflate`, `lzw`, …).
     public var compression: String
     /// PNG only: Adam7 interlacing. TIFF only: tiles, separate planes, the predictor.
     public var interlaced: Bool
+    /// TIFF: stored in tiles.
     public var tiled: Bool
+    /// TIFF: one plane per channel.
     public var separatePlanes: Bool
+    /// The TIFF predictor tag (1: none).
     public var predictor: Int
     /// Palette entries (0 without a palette).
     public var paletteEntries: Int
     /// The range of the samples; distinct values (integer data), and their histogram when there
     /// are at most 256.
     public var min: Double
+    /// The largest value.
     public var max: Double
+    /// Distinct values (integer data only).
     public var distinct: Int?
+    /// Each stored value and its count, ascending; nil above 256 distinct values or for float data.
     public var values: [ValueCount]?
     /// True for RGB/RGBA and palette masks, whose colours are counted.
     public var hasColors: Bool
@@ -57,6 +73,7 @@ public struct InspectionFacts: Sendable, Equatable {
     public var colors: [ColorCount]?
     /// What `--encoding auto` decides for this file, and why in a few words.
     public var auto: String
+    /// Why `auto` reads the file so, in a few words.
     public var autoDetail: String
 
     /// How many colours are listed at most.
