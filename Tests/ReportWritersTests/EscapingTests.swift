@@ -51,18 +51,18 @@ import Testing
     }
 
     @Test func tableCellsStayOneCellOnOneLine() {
-        #expect(MarkdownTable.escape("a|b\nc") == #"a\|b\nc"#)
-        let table = MarkdownTable(header: ["class", "id"], rows: [[MarkdownText.escape("**x**|y"), "1"]], rightAligned: [1])
-        #expect(table.rendered() == "| class | id |\n|---|---:|\n| \\*\\*x\\*\\*\\|y | 1 |")
+        #expect(MarkdownText.cell("a|b\nc") == #"a\|b\nc"#)
+        let table = Table(header: ["class", "id"], rows: [[MarkdownText.escape("**x**|y"), "1"]], rightAligned: [1])
+        #expect(table.renderedMarkdown() == "| class | id |\n|---|---:|\n| \\*\\*x\\*\\*\\|y | 1 |")
     }
 
     @Test func codeSpansSurviveBackticksAndLineBreaks() {
-        #expect(MarkdownTable.code("gt/a.png") == "`gt/a.png`")
-        #expect(MarkdownTable.code("tick`s") == "``tick`s``")
-        #expect(MarkdownTable.code("`x") == "`` `x ``")
-        #expect(MarkdownTable.code("nl\n# heading") == #"`nl\n# heading`"#)
-        #expect(MarkdownTable.code("esc\u{1B}[31m") == #"`esc\u{1B}[31m`"#)
-        #expect(MarkdownTable.code("") == "` `")
+        #expect(MarkdownText.code("gt/a.png") == "`gt/a.png`")
+        #expect(MarkdownText.code("tick`s") == "``tick`s``")
+        #expect(MarkdownText.code("`x") == "`` `x ``")
+        #expect(MarkdownText.code("nl\n# heading") == #"`nl\n# heading`"#)
+        #expect(MarkdownText.code("esc\u{1B}[31m") == #"`esc\u{1B}[31m`"#)
+        #expect(MarkdownText.code("") == "` `")
     }
 }
 
@@ -91,12 +91,12 @@ import Testing
         ("e\u{1B}[31m", "e\u{1B}[31m"),
     ])
     func cellsAreQuotedOnlyWhenNeeded(_ cell: String, _ quoted: String) {
-        #expect(CSVTable.quote(cell) == quoted)
+        #expect(CSV.quote(cell) == quoted)
     }
 
     @Test func documentsUseCRLFAndDoubledQuotes() {
-        let table = CSVTable(header: ["k", "v"], rows: [["a,b", #"x"y"#], ["n\nl", "1"]])
-        #expect(table.rendered() == "k,v\r\n\"a,b\",\"x\"\"y\"\r\n\"n\nl\",1\r\n")
+        let table = Table(header: ["k", "v"], rows: [["a,b", #"x"y"#], ["n\nl", "1"]])
+        #expect(table.renderedCSV() == "k,v\r\n\"a,b\",\"x\"\"y\"\r\n\"n\nl\",1\r\n")
     }
 }
 
