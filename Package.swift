@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(
             name: "SegScoreCLI",
             dependencies: [
-                "SegScore", "MaskIO", "ReportWriters",
+                "SegScore", "MaskIO", "ReportWriters", "Parallel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "DatasetScanTests", dependencies: ["DatasetScan"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics"], resources: []),
-        .testTarget(name: "SegScoreTests", dependencies: ["SegScore"]),
+        .testTarget(name: "SegScoreTests", dependencies: ["SegScore", "Parallel"]),
         .testTarget(name: "ReportWritersTests", dependencies: ["ReportWriters"]),
         .testTarget(name: "SegScoreCLITests", dependencies: ["SegScoreCLI"]),
     ]

@@ -1,5 +1,6 @@
 import CInterrupt
 import Foundation
+import Parallel
 
 #if canImport(Glibc)
 import Glibc
@@ -36,7 +37,7 @@ public enum ReportFile {
     }
 
     /// Serialises slot bookkeeping of the interrupt table.
-    private static let lock = NSLock()
+    private static let interruptTable = Locked(())
 
     /// Where a streamed report goes: text is buffered and written in large blocks. After the first
     /// failed write the rest is dropped and the error kept.
@@ -75,11 +76,9 @@ public enum ReportFile {
     /// or in place for stdout, devices and FIFOs), then `commit` renames them all, or `discard`
     /// removes the temporaries and leaves every earlier report as it was. Safe to use from several
     /// threads (one report per thread at a time).
-    public final class Batch: @unchecked Sendable {
-        // `staged` and `counter` are only touched under `lock`.
-        private let lock = NSLock()
-        private var staged: [(temporary: String, target: String, slot: Int32)] = []
-        private var counter = 0
+    public final class Batch: Sendable {
+        /// The staged reports and the number of temporaries made so far.
+        private let books = Locked((staged: [(temporary: String, target: String, slot: Int32)](), counter: 0))
 
         public init() {}
 
@@ -111,18 +110,14 @@ public enum ReportFile {
                 return
             }
             let url = URL(fileURLWithPath: path)
-            let number = lock.withLock {
-                counter += 1
-                return counter
+            let number = books.withLock {
+                $0.counter += 1
+                return $0.counter
             }
             let temporary = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(number)"
-            ReportFile.lock.lock()
-            let slot = segscore_interrupt_register(temporary)
-            ReportFile.lock.unlock()
+            let slot = ReportFile.interruptTable.withLock { _ in segscore_interrupt_register(temporary) }
             func forget() {
-                ReportFile.lock.lock()
-                segscore_interrupt_unregister(slot)
-                ReportFile.lock.unlock()
+                ReportFile.interruptTable.withLock { _ in segscore_interrupt_unregister(slot) }
             }
             let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
             guard descriptor >= 0 else {
@@ -139,7 +134,7 @@ public enum ReportFile {
                 forget()
                 throw WriteError(path: path, errorNumber: sink.errorNumber != 0 ? sink.errorNumber : closed)
             }
-            lock.withLock { staged.append((temporary, path, slot)) }
+            books.withLock { $0.staged.append((temporary, path, slot)) }
         }
 
         /// Renames every written temporary over its target. An interrupt (SIGINT, SIGTERM, …)
@@ -147,9 +142,9 @@ public enum ReportFile {
         /// - Throws: `WriteError` for the first rename that failed; the temporaries not yet renamed
         ///   are removed.
         public func commit() throws(WriteError) {
-            let entries = lock.withLock {
-                defer { staged.removeAll() }
-                return staged
+            let entries = books.withLock { books in
+                defer { books.staged.removeAll() }
+                return books.staged
             }
             var failure: WriteError?
             segscore_interrupt_hold()
@@ -159,23 +154,23 @@ public enum ReportFile {
                 }
                 if failure != nil { unlink(entry.temporary) }
             }
-            ReportFile.lock.lock()
-            for entry in entries { segscore_interrupt_unregister(entry.slot) }
-            ReportFile.lock.unlock()
+            ReportFile.interruptTable.withLock { _ in
+                for entry in entries { segscore_interrupt_unregister(entry.slot) }
+            }
             segscore_interrupt_release()
             if let failure { throw failure }
         }
 
         /// Removes every written temporary; the targets keep their earlier contents.
         public func discard() {
-            let entries = lock.withLock {
-                defer { staged.removeAll() }
-                return staged
+            let entries = books.withLock { books in
+                defer { books.staged.removeAll() }
+                return books.staged
             }
             for entry in entries { unlink(entry.temporary) }
-            ReportFile.lock.lock()
-            for entry in entries { segscore_interrupt_unregister(entry.slot) }
-            ReportFile.lock.unlock()
+            ReportFile.interruptTable.withLock { _ in
+                for entry in entries { segscore_interrupt_unregister(entry.slot) }
+            }
         }
 
         deinit { discard() }
