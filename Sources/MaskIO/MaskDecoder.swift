@@ -310,10 +310,12 @@ enum MaskFile {
     static func open(path: String) throws(MaskIOError) -> Int32 {
         // O_NONBLOCK: opening a FIFO named like a mask must not wait for a writer; it is refused below.
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { throw .unreadable(path: path, reason: lastErrorText()) }
+        let opened = descriptor >= 0 ? 0 : errno
+        guard opened == 0 else { throw .unreadable(path: path, reason: errorText(opened)) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            let reason = lastErrorText()
+        let examined = fstat(descriptor, &status) == 0 ? 0 : errno
+        guard examined == 0 else {
+            let reason = errorText(examined)
             Glibc.close(descriptor)
             throw .unreadable(path: path, reason: reason)
         }
@@ -325,8 +327,9 @@ enum MaskFile {
         return descriptor
     }
 
-    private static func lastErrorText() -> String {
-        String(cString: strerror(errno)).lowercased()
+    /// `strerror` of an errno read right after the failing call, in lower case.
+    private static func errorText(_ errorNumber: Int32) -> String {
+        String(cString: strerror(errorNumber)).lowercased()
     }
 }
 

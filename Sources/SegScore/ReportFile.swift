@@ -100,7 +100,8 @@ public enum ReportFile {
                 // Renaming a temporary file over it would replace the device with a regular file.
                 guard (status.st_mode & S_IFMT) != S_IFDIR else { throw WriteError(path: path, reason: "is a directory") }
                 let descriptor = open(path, O_WRONLY | O_CLOEXEC)
-                guard descriptor >= 0 else { throw WriteError(path: path, errorNumber: errno) }
+                let opened = descriptor >= 0 ? 0 : errno
+                guard opened == 0 else { throw WriteError(path: path, errorNumber: opened) }
                 let sink = Sink(descriptor: descriptor)
                 body(sink)
                 sink.flush()
@@ -120,10 +121,10 @@ public enum ReportFile {
                 ReportFile.interruptTable.withLock { _ in segscore_interrupt_unregister(slot) }
             }
             let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
-            guard descriptor >= 0 else {
-                let failure = WriteError(path: path, errorNumber: errno)
+            let opened = descriptor >= 0 ? 0 : errno
+            guard opened == 0 else {
                 forget()
-                throw failure
+                throw WriteError(path: path, errorNumber: opened)
             }
             let sink = Sink(descriptor: descriptor)
             body(sink)
@@ -149,8 +150,9 @@ public enum ReportFile {
             var failure: WriteError?
             segscore_interrupt_hold()
             for entry in entries {
-                if failure == nil && rename(entry.temporary, entry.target) != 0 {
-                    failure = WriteError(path: entry.target, errorNumber: errno)
+                if failure == nil {
+                    let renamed = rename(entry.temporary, entry.target) == 0 ? 0 : errno
+                    if renamed != 0 { failure = WriteError(path: entry.target, errorNumber: renamed) }
                 }
                 if failure != nil { unlink(entry.temporary) }
             }
@@ -203,7 +205,8 @@ public enum ReportFile {
     /// - Parameter name: how the destination is named in the error (e.g. `GITHUB_STEP_SUMMARY path`).
     public static func append(_ text: String, to path: String, name: String) throws(WriteError) {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { throw WriteError(path: name, errorNumber: errno) }
+        let opened = descriptor >= 0 ? 0 : errno
+        guard opened == 0 else { throw WriteError(path: name, errorNumber: opened) }
         var status = stat()
         let earlier: off_t? = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? status.st_size : nil
         var text = text
@@ -226,11 +229,15 @@ public enum ReportFile {
             if (status.st_mode & S_IFMT) != S_IFREG { return }
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard stat(folder, &status) == 0 else {
-            throw WriteError(path: label, reason: errno == ENOENT ? "folder \(folder) does not exist" : "\(folder): \(reason(errno))")
+        // errno is read right after the failing call: building a message allocates, and an
+        // allocation may change errno.
+        let found = stat(folder, &status) == 0 ? 0 : errno
+        guard found == 0 else {
+            throw WriteError(path: label, reason: found == ENOENT ? "folder \(folder) does not exist" : "\(folder): \(reason(found))")
         }
         guard (status.st_mode & S_IFMT) == S_IFDIR else { throw WriteError(path: label, reason: "\(folder) is not a folder") }
-        guard access(folder, W_OK) == 0 else { throw WriteError(path: label, reason: "folder \(folder): \(reason(errno))") }
+        let writable = access(folder, W_OK) == 0 ? 0 : errno
+        guard writable == 0 else { throw WriteError(path: label, reason: "folder \(folder): \(reason(writable))") }
     }
 
     /// Refuses two outputs that would write the same file: the same path spelled twice, `./r` and
@@ -321,16 +328,17 @@ private func writeEveryByte(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer
     var offset = 0
     while offset < bytes.count {
         let written = write(descriptor, base + offset, bytes.count - offset)
+        let failure = written < 0 ? errno : 0
         if written > 0 {
             offset += written
-        } else if written < 0 && errno == EINTR {
+        } else if failure == EINTR {
             continue
-        } else if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+        } else if failure == EAGAIN || failure == EWOULDBLOCK {
             // A non-blocking descriptor (shared with the parent): wait until it takes more.
             var request = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
             _ = poll(&request, 1, -1)
         } else {
-            return written < 0 ? errno : EIO
+            return written < 0 ? failure : EIO
         }
     }
     return 0
