@@ -315,8 +315,8 @@ public enum ReportFile {
     }
 
     /// On SIGINT, SIGTERM, SIGHUP or SIGPIPE (stdout closed by its reader): remove temporary report
-    /// files, leave earlier reports intact, and exit with 128 + the signal number (a plain
-    /// sigaction handler, see CInterrupt).
+    /// files, leave earlier reports intact, and die of the signal (default disposition restored
+    /// and the signal re-raised, so a shell sees death by signal, $? = 128 + n; see CInterrupt).
     public static func installInterruptCleanup() {
         segscore_interrupt_install()
     }
