@@ -212,6 +212,7 @@ public struct SpillError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// The folder of the temporary file.
     public var folder: String
+    /// Making the file or writing to it.
     public var step: Step
     /// The errno of the failing call, read right after it.
     public var errorNumber: Int32
