@@ -23,6 +23,9 @@ let package = Package(
         .systemLibrary(name: "CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .target(name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"]),
         .target(name: "MaskIO", dependencies: ["CMaskCodecs"]),
+        // Mask writers for the benchmark and the tests: the product never writes masks.
+        .target(name: "CMaskTestCodecs", dependencies: ["CMaskCodecs", "CLibPNG", "CLibTIFF"]),
+        .target(name: "MaskIOTesting", dependencies: ["MaskIO", "CMaskTestCodecs"]),
         .target(name: "Parallel"),
         .target(name: "CInterrupt"),
         .target(name: "CHeap"),
@@ -41,22 +44,22 @@ let package = Package(
         .executableTarget(
             name: "SegScoreCLI",
             dependencies: [
-                "SegScore", "MaskIO", "DatasetScan", "SegMetrics", "ReportWriters",
+                "SegScore", "MaskIO", "DatasetScan", "SegMetrics", "ReportWriters", "Parallel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "SegScoreBenchmarks",
             dependencies: [
-                "SegScore", "MaskIO", "DatasetScan", "SegMetrics", "Parallel",
+                "SegScore", "MaskIO", "MaskIOTesting", "DatasetScan", "SegMetrics", "Parallel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MaskIOTests", dependencies: ["MaskIO", "Parallel"]),
+        .testTarget(name: "MaskIOTests", dependencies: ["MaskIO", "MaskIOTesting", "Parallel"]),
         .testTarget(name: "DatasetScanTests", dependencies: ["DatasetScan"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics"], resources: []),
-        .testTarget(name: "SegScoreTests", dependencies: ["SegScore"]),
+        .testTarget(name: "SegScoreTests", dependencies: ["SegScore", "Parallel"]),
         .testTarget(name: "ReportWritersTests", dependencies: ["ReportWriters"]),
         .testTarget(name: "SegScoreCLITests", dependencies: ["SegScoreCLI"]),
     ]
