@@ -15,7 +15,7 @@ import Glibc
 
     /// A fresh folder under the temporary directory, removed by the caller.
     static func folder(_ name: String) throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-ci-\(name)-\(getpid())")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-ci-\(name)-\(getpid())-\(UUID().uuidString)")
         try? FileManager.default.removeItem(at: root)
         for side in ["gt", "pred"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(side), withIntermediateDirectories: true)
