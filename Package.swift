@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "DatasetScanTests", dependencies: ["DatasetScan", "SegScoreTestSupport"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics", "SegScoreTestSupport"]),
-        .testTarget(name: "SegScoreTests", dependencies: ["SegScore", "SegScoreTestSupport"]),
+        .testTarget(name: "SegScoreTests", dependencies: ["SegScore", "MaskIO", "SegMetrics", "SegScoreTestSupport"]),
         .testTarget(name: "ReportWritersTests", dependencies: ["ReportWriters"]),
         .testTarget(
             name: "SegScoreCLITests", dependencies: ["SegScoreCLI", "SegScoreTestSupport"],
