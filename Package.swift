@@ -26,20 +26,22 @@ let package = Package(
         .target(name: "Parallel"),
         .target(name: "CInterrupt"),
         .target(name: "CHeap"),
-        .target(name: "DatasetScan", dependencies: ["MaskIO", "Parallel"]),
+        .target(name: "DatasetScan", dependencies: ["Parallel"]),
         .target(name: "SegMetrics"),
         .target(name: "ReportWriters"),
         .target(
             name: "SegScore",
             dependencies: [
                 "MaskIO", "DatasetScan", "SegMetrics", "ReportWriters", "Parallel", "CInterrupt", "CHeap",
+                // Also reaches `CYaml` (YAMLScreen's `internal import`): a module of the Yams
+                // package that it builds for its `Yams` product and publishes as no product.
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
             name: "SegScoreCLI",
             dependencies: [
-                "SegScore", "MaskIO", "ReportWriters",
+                "SegScore", "MaskIO", "DatasetScan", "SegMetrics", "ReportWriters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

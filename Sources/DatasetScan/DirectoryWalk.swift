@@ -1,5 +1,4 @@
 import Dispatch
-import MaskIO
 import Parallel
 
 #if canImport(Glibc)
@@ -263,7 +262,7 @@ public enum DirectoryWalk {
     /// Recognises a file from its first bytes (132 are enough).
     package static func contentKind(head: [UInt8]) -> ContentKind {
         if head.isEmpty { return .other }
-        if MaskFormat(sniffing: Array(head.prefix(8))) != nil { return .mask }
+        if MaskSignature.isMask(head) { return .mask }
         func starts(_ bytes: [UInt8], at offset: Int = 0) -> Bool {
             head.count >= offset + bytes.count && Array(head[offset..<(offset + bytes.count)]) == bytes
         }

@@ -79,7 +79,7 @@ public enum DisplayText {
 public enum MarkdownText {
     /// The text, hidden characters made visible (`DisplayText.visible`), with a backslash before
     /// every character that could start Markdown or HTML: `\` `` ` `` `*` `_` `[` `]` `<` `>`
-    /// `#` `~` `&` `$` (`$` starts GitHub math). `|` is left to `MarkdownTable.escape`, which
+    /// `#` `~` `&` `$` (`$` starts GitHub math). `|` is left to `MarkdownText.cell`, which
     /// every table cell goes through. For text inside a line (a table cell, a sentence), never at
     /// the start of a line.
     public static func escape(_ text: String) -> String {
@@ -93,5 +93,40 @@ public enum MarkdownText {
             out.append(character)
         }
         return out
+    }
+
+    /// A table cell's text with hidden characters made visible (`DisplayText.visible`: a line
+    /// break becomes the two characters `\n`) and `|` escaped, so a cell is always one cell on one
+    /// line.
+    public static func cell(_ cell: String) -> String {
+        let shown = DisplayText.visible(cell)
+        guard shown.utf8.contains(UInt8(ascii: "|")) else { return shown }
+        var out = ""
+        for character in shown {
+            if character == "|" { out += "\\|" } else { out.append(character) }
+        }
+        return out
+    }
+
+    /// Inline code that survives any content: hidden characters are made visible
+    /// (`DisplayText.visible`: no line break can end the span) and the fence is longer than any
+    /// backtick run inside. Empty text gives `` ` ` `` (a code span of one space).
+    public static func code(_ text: String) -> String {
+        let text = DisplayText.visible(text)
+        if text.isEmpty { return "` `" }
+        let fence = String(repeating: "`", count: longestBacktickRun(text) + 1)
+        let padded = text.hasPrefix("`") || text.hasSuffix("`") ? " \(text) " : text
+        return fence + padded + fence
+    }
+
+    /// The longest run of backticks in `text` (a fence must be longer).
+    public static func longestBacktickRun(_ text: String) -> Int {
+        var longest = 0
+        var run = 0
+        for character in text {
+            run = character == "`" ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        return longest
     }
 }

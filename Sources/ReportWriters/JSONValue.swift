@@ -53,7 +53,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
         case .int(let value): out.append(contentsOf: String(value).utf8)
-        case .number(let value): out.append(contentsOf: JSONValue.format(value).utf8)
+        case .number(let value): out.append(contentsOf: NumberText.json(value).utf8)
         case .string(let value): JSONValue.writeString(value, to: &out)
         case .array(let items):
             if items.isEmpty {
@@ -103,15 +103,6 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     private static func spaces(_ count: Int, to out: inout [UInt8]) {
         out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count))
-    }
-
-    /// Shortest round-trip decimal form; integral values up to 2^53 print as integers; NaN and
-    /// infinities become `null`.
-    public static func format(_ value: Double) -> String {
-        guard value.isFinite else { return "null" }
-        // Integral values that a Double holds exactly print as integers (counts, ids).
-        if value == value.rounded(), abs(value) <= 9_007_199_254_740_992 { return String(Int64(value)) }
-        return String(value)
     }
 
     private static func writeString(_ value: String, to out: inout [UInt8]) {

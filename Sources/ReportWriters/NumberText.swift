@@ -1,6 +1,17 @@
-/// How numbers are written in the human-readable reports (text summary, Markdown, gate messages)
-/// and in CSV cells. Every finite Double prints, however large or small: no conversion to a
-/// fixed-width integer can trap.
+import Foundation
+
+/// How every report writes numbers: the one number formatter of the package. Every finite Double
+/// prints, however large or small: no conversion to a fixed-width integer can trap.
+///
+/// | style        | used by                                   | examples                          |
+/// |--------------|-------------------------------------------|-----------------------------------|
+/// | `fixed`      | summary and Markdown tables, gate messages | `0.6667`, `12.0000`, `NaN`        |
+/// | `signed`     | changes against a baseline                 | `+0.0120`, `-0.0300`              |
+/// | `shortest`   | CSV cells, JUnit details, thresholds       | `0.1`, `3`, `1e-05`, `inf`        |
+/// | `json`       | JSON numbers                               | `0.1`, `3`, `null`                |
+/// | `significant`| `explain` tables                           | `0.990099`, `9.9999e-06`          |
+/// | `grouped`    | counts in the Markdown report              | `1,950`                           |
+/// | `seconds`    | JUnit `time`                               | `0`, `12.345`                     |
 public enum NumberText {
     /// 2^53: up to it the integer part of a Double fits an Int64 exactly (and below it a fraction
     /// may remain); above it every Double is an integer and Swift prints it with an exponent.
@@ -40,7 +51,43 @@ public enum NumberText {
     /// Shortest round-trip form, integral values up to 2^53 as integers (what the JSON report
     /// writes), and `NaN`, `inf`, `-inf` where JSON has to write `null`: the form of CSV cells.
     public static func shortest(_ value: Double) -> String {
-        value.isFinite ? JSONValue.format(value) : nonFinite(value)
+        value.isFinite ? json(value) : nonFinite(value)
+    }
+
+    /// A JSON number: shortest round-trip decimal form; integral values up to 2^53 print as
+    /// integers; NaN and infinities become `null` (the report schema's rule).
+    public static func json(_ value: Double) -> String {
+        guard value.isFinite else { return "null" }
+        // Integral values that a Double holds exactly print as integers (counts, ids).
+        if value == value.rounded(), abs(value) <= exactIntegerLimit { return String(Int64(value)) }
+        return String(value)
+    }
+
+    /// Six significant digits (C's `%.6g`), as `explain` shows values: 9.9999e-06, 0.990099, 0;
+    /// `NaN`, `inf`, `-inf`.
+    public static func significant(_ value: Double) -> String {
+        guard value.isFinite else { return nonFinite(value) }
+        if value == 0 { return "0" }
+        return String(format: "%.6g", value)
+    }
+
+    /// An integer with thousands separators: 1950 → `1,950`, -1234567 → `-1,234,567`.
+    public static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+
+    /// Seconds with three decimals: `0` (also for zero, negative and non-finite values), `12.345`.
+    public static func seconds(_ value: Double) -> String {
+        guard value.isFinite, value > 0 else { return "0" }
+        let millis = Int64((value * 1_000).rounded())
+        let fraction = String(millis % 1_000)
+        return "\(millis / 1_000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
     }
 
     private static func nonFinite(_ value: Double) -> String {

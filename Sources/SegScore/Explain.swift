@@ -24,67 +24,23 @@ public enum Explain {
         }
     }
 
-    /// The catalogue as a terminal table.
-    public static var catalogueText: String {
-        let table = TextTable(
-            header: ["variant", "formula", "0/0", "smoothing", "reduction"],
-            rows: catalogue.map { v in [v.name, v.formulaText, v.empty.rawValue, smoothingText(v), reduction(v)] })
-        let libraries = TextTable(
-            header: ["preset", "reproduces"], rows: catalogue.compactMap { v in v.reproduces.map { [v.name, $0] } })
-        return table.rendered() + "\n\n" + libraries.rendered()
-            + "\n\nsegscore explain --variant NAME shows one in detail; add --gt and --pred to compute them all on your masks."
+    /// What `explain` says about a variant: formula, conventions, reduction, library.
+    public static func facts(_ v: DiceVariant) -> VariantFacts {
+        VariantFacts(
+            name: v.name, formula: v.formulaText, empty: v.empty.rawValue, smoothNumerator: v.smoothing.numerator,
+            smoothDenominator: v.smoothing.denominator, conventions: v.conventions, reduction: reduction(v),
+            reproduces: v.reproduces, denominatorFloor: v.denominatorFloor)
     }
 
-    /// The catalogue as JSON.
-    public static var catalogueJSON: JSONValue {
-        .object([
-            ("schema", .string("segscore.explain/1")),
-            ("variants", .array(catalogue.map(variantJSON))),
-        ])
-    }
+    /// The catalogue, as `ReportWriters` renders it (text or JSON).
+    public static var catalogueValue: ExplainCatalogue { ExplainCatalogue(variants: catalogue.map(facts)) }
 
-    /// One variant as JSON: name, formula, empty rule, smoothing, conventions, reduction, library.
-    public static func variantJSON(_ v: DiceVariant) -> JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("name", .string(v.name)), ("formula", .string(v.formulaText)), ("empty", .string(v.empty.rawValue)),
-            ("smooth_nr", .array(v.smoothing.numerator.map { .number($0) })),
-            ("smooth_dr", .array(v.smoothing.denominator.map { .number($0) })),
-            ("conventions", .string(v.conventions)), ("reduction", .string(reduction(v))),
-        ]
-        if let reproduces = v.reproduces { members.append(("reproduces", .string(reproduces))) }
-        return .object(members)
-    }
-
-    static func smoothingText(_ v: DiceVariant) -> String {
-        let nr = v.smoothing.numerator.map(NumberText.shortest).joined(separator: ",")
-        let dr = v.smoothing.denominator.map(NumberText.shortest).joined(separator: ",")
-        return nr == dr ? nr : "\(nr)/\(dr)"
-    }
-
-    /// One variant in detail: formula, conventions, reduction, library, loss transforms.
-    public static func detail(_ v: DiceVariant, values: [(String, Double)] = []) -> String {
-        var lines = [
-            "\(v.name)", "  formula      \(v.formulaText)", "  conventions  \(v.conventions)",
-            "  reduction    \(reduction(v))", "  reproduces   \(v.reproduces ?? "segscore base formula")",
-        ]
-        if let floor = v.denominatorFloor { lines.append("  denominator  at least \(NumberText.shortest(floor))") }
-        lines.append("  losses       " + LossTransform.allCases.map { "\($0.rawValue): \($0.formula)" }.joined(separator: " · "))
-        if !values.isEmpty {
-            lines.append("")
-            let table = TextTable(
-                header: ["class", "D"] + LossTransform.allCases.map(\.rawValue),
-                rows: values.map { name, d in [DisplayText.visible(name), number(d)] + LossTransform.allCases.map { number($0.apply(d)) } },
-                rightAligned: Set(1...(1 + LossTransform.allCases.count)))
-            lines.append(table.rendered())
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    /// Six significant digits: 9.9999e-06, 0.990099, NaN.
-    public static func number(_ value: Double) -> String {
-        guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "inf" : "-inf") }
-        if value == 0 { return "0" }
-        return String(format: "%.6g", value)
+    /// One variant in detail with its loss transforms, and the value and losses per class when
+    /// `values` (class name, D) are given.
+    public static func detail(_ v: DiceVariant, values: [(String, Double)] = []) -> VariantDetail {
+        VariantDetail(
+            variant: facts(v), losses: LossTransform.allCases.map { ($0.rawValue, $0.formula) },
+            values: values.map { name, d in (name, d, LossTransform.allCases.map { $0.apply(d) }) })
     }
 }
 
@@ -170,7 +126,7 @@ public struct DataExplanation: Sendable {
                     guard index < result.images.count, result.images[index].key == image.key,
                         let value = result.images[index].classes.first(where: { $0.id == c.id })?.dice
                     else { continue }
-                    let shown = Explain.number(value)
+                    let shown = NumberText.significant(value)
                     if let g = groups.firstIndex(where: { $0.0 == shown }) { groups[g].1.append(variant.name) } else { groups.append((shown, [variant.name])) }
                 }
                 guard groups.count > 1 else { continue }
@@ -196,77 +152,14 @@ public struct DataExplanation: Sendable {
         return lines
     }
 
-    /// The side-by-side table and the disagreements, for the terminal.
-    public var text: String {
-        let single = reference.images.count == 1
-        var lines: [String] = []
-        lines.append(
-            single
-                ? "\(reference.records.first?.truthPath ?? "") vs \(reference.records.first?.predictionPath ?? ""): value per class"
-                : "\(reference.records.count) pairs: class means (NaN skipped)")
-        let table = TextTable(
-            header: ["variant"] + classIDs.map { DisplayText.visible(options.name(of: $0)) } + ["dataset", "how"],
-            rows: rows.map { row in [row.variant.name] + row.values.map(Explain.number) + [Explain.number(row.overall), row.overallName] },
-            rightAligned: Set(1...(classIDs.count + 1)))
-        // One element per line: every line is made visible at the end, the table's breaks must stay.
-        lines += table.rendered().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        lines.append("")
-        if disagreements.isEmpty {
-            lines.append("The Dice variants agree on every image and class (to 6 significant digits).")
-        } else {
-            lines.append("Where the Dice variants disagree (\(disagreements.count) image × class):")
-            for line in disagreements.prefix(40) { lines.append("  " + line) }
-            if disagreements.count > 40 { lines.append("  … and \(disagreements.count - 40) more (all are in --json)") }
-        }
-        // File and class names with control characters shown visibly (`\n`, `\u{1B}`).
-        return lines.map(DisplayText.visible).joined(separator: "\n")
-    }
-
-    public var json: JSONValue {
-        .object([
-            ("schema", .string("segscore.explain/1")),
-            ("pairs", .int(reference.records.count)),
-            ("classes", .array(classIDs.map { .object([("id", .int($0)), ("name", .string(options.name(of: $0)))]) })),
-            ("variants", .array(rows.map { row in
-                var members: [(String, JSONValue)]
-                if case .object(let base) = Explain.variantJSON(row.variant) { members = base } else { members = [] }
-                members.append(("values", .array(row.values.map { .number($0) })))
-                members.append(("dataset", .object([("name", .string(row.overallName)), ("value", .number(row.overall))])))
-                return .object(members)
-            })),
-            ("disagreements", .array(disagreements.map { .string($0) })),
-        ])
-    }
-
-    /// The most disagreement lines the Markdown lists (the JSON has them all).
-    public static let markdownDisagreements = 200
-
-    /// The side-by-side table and the disagreements as Markdown: class names escaped
-    /// (`MarkdownText.escape`), each disagreement an inline code span (its image key and class
-    /// name cannot start a heading or a tag), at most `markdownDisagreements` of them.
-    public var markdown: String {
-        var out = ["# segscore explain", ""]
-        out.append("\(reference.records.count) pair\(reference.records.count == 1 ? "" : "s"); " + (reference.images.count == 1 ? "value per class." : "class means (NaN skipped)."))
-        out.append("")
-        out.append(
-            MarkdownTable(
-                header: ["variant", "formula"] + classIDs.map { MarkdownText.escape(DisplayText.clipped(DisplayText.visible(options.name(of: $0)), maxBytes: 80)) } + ["dataset"],
-                rows: rows.map { row in
-                    [MarkdownTable.code(row.variant.name), MarkdownTable.code(row.variant.formulaText)] + row.values.map(Explain.number)
-                        + ["\(Explain.number(row.overall)) (\(row.overallName))"]
-                }, rightAligned: Set(2...(classIDs.count + 2))
-            ).rendered())
-        out.append("")
-        if !disagreements.isEmpty {
-            out.append("## Disagreements")
-            out.append("")
-            for line in disagreements.prefix(Self.markdownDisagreements) {
-                out.append("- " + MarkdownTable.code(DisplayText.clipped(DisplayText.visible(line), maxBytes: 400)))
-            }
-            if disagreements.count > Self.markdownDisagreements {
-                out.append("- … and \(disagreements.count - Self.markdownDisagreements) more; see `--json`")
-            }
-        }
-        return out.joined(separator: "\n") + "\n"
+    /// The side-by-side table and the disagreements, as `ReportWriters` renders them (text,
+    /// JSON, Markdown).
+    public var table: ExplainTable {
+        ExplainTable(
+            pairs: reference.records.count, truthPath: reference.records.first?.truthPath ?? "",
+            predictionPath: reference.records.first?.predictionPath ?? "",
+            classes: classIDs.map { ($0, options.name(of: $0)) },
+            rows: rows.map { ExplainTable.Row(variant: Explain.facts($0.variant), values: $0.values, overall: $0.overall, overallName: $0.overallName) },
+            disagreements: disagreements)
     }
 }

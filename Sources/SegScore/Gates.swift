@@ -1,4 +1,5 @@
 import Foundation
+import ReportWriters
 import SegMetrics
 
 /// A quality gate asked for on the command line.
@@ -276,19 +277,8 @@ public struct GateOutcome: Sendable, Equatable {
     /// True when the whole interval of the difference lies below zero: a drop larger than the noise.
     public var dropBeyondNoise: Bool? { interval.map { $0.upper < 0 } }
 
-    /// The failure message JUnit and the summary show.
-    public var message: String {
-        if let baseline, let difference {
-            var text = "\(EvaluationReport.fixed(value)) vs baseline \(EvaluationReport.fixed(baseline)): "
-                + "change \(EvaluationReport.signed(difference)), allowed drop \(EvaluationReport.fixed(threshold))"
-            if let interval {
-                text += ", 95% CI of the change [\(EvaluationReport.signed(interval.lower)), \(EvaluationReport.signed(interval.upper))]"
-                text += dropBeyondNoise == true ? " (beyond noise)" : " (within noise)"
-            }
-            return text
-        }
-        return "\(EvaluationReport.fixed(value)) \(passed ? ">=" : "<") \(EvaluationReport.fixed(threshold))"
-    }
+    /// The failure message JUnit and the summary show (see `EvaluationReportValue.Gate.message`).
+    public var message: String { reportGate.message }
 }
 
 /// Checks the gates against a result.

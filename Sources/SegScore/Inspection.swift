@@ -32,7 +32,7 @@ public struct FileInspection: Sendable, Equatable {
         /// The colours in ascending order; nil when there are more than `limit`.
         public var entries: [Entry]?
         /// How many colours are listed at most.
-        public static let limit = 256
+        public static let limit = InspectionFacts.colorLimit
     }
 
     /// Decodes `path` and summarises its values.
@@ -166,78 +166,19 @@ public struct FileInspection: Sendable, Equatable {
         }
     }
 
-    /// The `inspect --json` object: path, format, width, height, pages, channels, bit_depth,
-    /// sample, color, min, max, distinct, values (the last two for integer data only, `values`
-    /// when there are at most 256 distinct values), then the encoding details.
-    public var json: JSONValue {
-        let declaration = mask.declaration
-        var members: [(String, JSONValue)] = [
-            ("path", .string(path)),
-            ("format", .string(declaration.format.rawValue)),
-            ("width", .int(mask.width)),
-            ("height", .int(mask.height)),
-            ("pages", .int(mask.depth)),
-            ("channels", .int(mask.channels)),
-            ("bit_depth", .int(declaration.bitDepth)),
-            ("sample", .string(mask.sampleType.rawValue)),
-            ("color", .string(declaration.color.rawValue)),
-            ("min", .number(statistics.min)),
-            ("max", .number(statistics.max)),
-        ]
-        if let distinct = statistics.distinct { members.append(("distinct", .int(distinct))) }
-        if let histogram = statistics.histogram {
-            members.append(("values", .object(histogram.map { (String($0.value), .int($0.count)) })))
-        }
-        if let entries = colors?.entries {
-            members.append(("colors", .object(entries.map { (Self.colorKey($0.components), .int($0.count)) })))
-        }
-        members.append(("auto", .string(auto)))
-        members.append(("auto_detail", .string(autoDetail)))
-        members.append(("compression", .string(declaration.compressionName)))
-        if declaration.format == .png { members.append(("interlaced", .bool(declaration.interlaced))) }
-        if declaration.format == .tiff {
-            members.append(("tiled", .bool(declaration.tiled)))
-            members.append(("planar", .string(declaration.separatePlanes ? "separate" : "contiguous")))
-            members.append(("predictor", .int(declaration.predictor)))
-        }
-        if !declaration.palette.isEmpty { members.append(("palette_entries", .int(declaration.palette.count))) }
-        return .object(members)
-    }
-
-    /// A few human lines: the encoding, then the values.
-    public var text: String {
+    /// The facts `inspect` prints (text or JSON), as `ReportWriters` renders them.
+    public var facts: InspectionFacts {
         let d = mask.declaration
-        var encoding = "\(d.format.rawValue.uppercased()) \(mask.width)x\(mask.height)"
-        encoding += ", \(mask.depth) page\(mask.depth == 1 ? "" : "s"), \(mask.channels) channel\(mask.channels == 1 ? "" : "s")"
-        encoding += ", \(d.bitDepth)-bit \(d.color.rawValue) stored as \(mask.sampleType.rawValue), \(d.compressionName)"
-        if d.interlaced { encoding += ", Adam7 interlaced" }
-        if d.tiled { encoding += ", tiled" }
-        if d.separatePlanes { encoding += ", separate planes" }
-        if !d.palette.isEmpty { encoding += ", palette of \(d.palette.count)" }
-        var lines = ["\(path): \(encoding)"]
-        var range = "  min \(NumberText.shortest(statistics.min)), max \(NumberText.shortest(statistics.max))"
-        if let distinct = statistics.distinct { range += ", \(distinct) distinct value\(distinct == 1 ? "" : "s")" }
-        lines.append(range)
-        if let colors {
-            if let entries = colors.entries {
-                let shown = entries.prefix(16).map { "\(Self.colorKey($0.components)): \($0.count)" }.joined(separator: ", ")
-                lines.append("  colors: " + shown + (entries.count > 16 ? ", … (\(entries.count - 16) more)" : ""))
-            } else {
-                lines.append("  colors: more than \(ColorCounts.limit) distinct")
-            }
-        }
-        if let histogram = statistics.histogram {
-            let shown = histogram.prefix(16).map { "\($0.value): \($0.count)" }.joined(separator: ", ")
-            let label = colors != nil && d.color != .palette ? "  sample values (all channels): " : "  values: "
-            lines.append(label + shown + (histogram.count > 16 ? ", … (\(histogram.count - 16) more)" : ""))
-        }
-        lines.append("  auto: \(auto) — \(autoDetail)")
-        return lines.joined(separator: "\n")
-    }
-
-    /// A colour as `--labels` writes it: `[255,0,0]`.
-    static func colorKey(_ components: [Int]) -> String {
-        "[" + components.map(String.init).joined(separator: ",") + "]"
+        return InspectionFacts(
+            path: path, format: d.format.rawValue, width: mask.width, height: mask.height, pages: mask.depth,
+            channels: mask.channels, bitDepth: d.bitDepth, sample: mask.sampleType.rawValue, color: d.color.rawValue,
+            compression: d.compressionName, interlaced: d.interlaced, tiled: d.tiled, separatePlanes: d.separatePlanes,
+            predictor: d.predictor, paletteEntries: d.palette.count, min: statistics.min, max: statistics.max,
+            distinct: statistics.distinct,
+            values: statistics.histogram.map { $0.map { InspectionFacts.ValueCount(value: $0.value, count: $0.count) } },
+            hasColors: colors != nil,
+            colors: colors?.entries.map { $0.map { InspectionFacts.ColorCount(components: $0.components, count: $0.count) } },
+            auto: auto, autoDetail: autoDetail)
     }
 }
 

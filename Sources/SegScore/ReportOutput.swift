@@ -1,6 +1,9 @@
 import Dispatch
 import Parallel
+import ReportWriters
 import SegMetrics
+
+extension ReportFile.Sink: ReportSink {}
 
 extension EvaluationReport {
     /// Builds the report and writes the JSON and the per-image CSV, the way `segscore evaluate`
@@ -29,10 +32,11 @@ extension EvaluationReport {
         let background = DispatchGroup()
         let backgroundFailure = Locked<ReportFile.WriteError?>(nil)
         if csvInBackground, let path = csv {
-            let plain = EvaluationReport(result: result, gates: gates)
+            let rows = imageRows(of: result)
+            let names = metricNames
             DispatchQueue.global().async(group: background) {
                 do throws(ReportFile.WriteError) {
-                    try batch.write(to: path) { plain.writeCSV(to: $0) }
+                    try batch.write(to: path) { EvaluationReportValue.writeImageCSV(rows, metricNames: names, to: $0) }
                 } catch {
                     backgroundFailure.withLock { $0 = error }
                 }
@@ -48,8 +52,8 @@ extension EvaluationReport {
                 failures.append(error)
             }
         }
-        attempt(json) { report.writeJSON(to: $0) }
-        if !csvInBackground && failures.isEmpty { attempt(csv) { report.writeCSV(to: $0) } }
+        attempt(json) { report.value.writeJSON(to: $0) }
+        if !csvInBackground && failures.isEmpty { attempt(csv) { report.value.writeCSV(to: $0) } }
         background.wait()
         if let error = backgroundFailure.withLock({ $0 }) { failures.append(error) }
         if ownBatch {

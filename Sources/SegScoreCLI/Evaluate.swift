@@ -3,6 +3,7 @@ import DatasetScan
 import Dispatch
 import Foundation
 import MaskIO
+import ReportWriters
 import SegMetrics
 import SegScore
 
@@ -142,10 +143,10 @@ struct Evaluate: ParsableCommand {
                 failures.append(error)
             }
         }
-        write(output.summaryCsv) { $0.write(report.summaryCSV.rendered()) }
+        write(output.summaryCsv) { $0.write(report.value.summaryCSV.renderedCSV()) }
         let stepSummary = stepSummaryPath
         if failures.isEmpty && (output.markdown != nil || stepSummary != nil) {
-            let markdown = report.markdown(generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst())
+            let markdown = report.value.markdown(generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst())
             write(output.markdown) { $0.write(markdown) }
             write(output.junit) { $0.write(report.junit) }
             if failures.isEmpty, let summaryFile = stepSummary {
@@ -169,7 +170,7 @@ struct Evaluate: ParsableCommand {
         var writeFailed = !failures.isEmpty
         if !output.quiet {
             // The summary counts the warnings and errors; each is one line on stderr below.
-            let summary = report.summaryText(listingProblems: false)
+            let summary = report.value.summaryText(listingProblems: false)
             if output.reports.contains(where: { $0.path == "-" }) {
                 Terminal.writeStderr(summary + "\n")
             } else {

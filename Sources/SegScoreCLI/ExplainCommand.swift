@@ -1,4 +1,5 @@
 import ArgumentParser
+import ReportWriters
 import SegMetrics
 import SegScore
 
@@ -72,9 +73,9 @@ struct ExplainCommand: ParsableCommand {
         }
         guard let gt, let pred else {
             if let chosen {
-                try Terminal.output(json ? Explain.variantJSON(chosen).rendered() : Explain.detail(chosen))
+                try Terminal.output(json ? Explain.facts(chosen).json.rendered() : Explain.detail(chosen).text)
             } else {
-                try Terminal.output(json ? Explain.catalogueJSON.rendered() : Explain.catalogueText)
+                try Terminal.output(json ? Explain.catalogueValue.json.rendered() : Explain.catalogueValue.text)
             }
             return
         }
@@ -88,12 +89,12 @@ struct ExplainCommand: ParsableCommand {
         }
         if let chosen, explanation.reference.images.count >= 1 {
             let values = zip(explanation.classIDs, explanation.rows[0].values).map { (options.name(of: $0), $1) }
-            try Terminal.output(json ? explanation.json.rendered() : Explain.detail(chosen, values: values))
+            try Terminal.output(json ? explanation.table.json.rendered() : Explain.detail(chosen, values: values).text)
         } else {
-            try Terminal.output(json ? explanation.json.rendered() : explanation.text)
+            try Terminal.output(json ? explanation.table.json.rendered() : explanation.table.text)
         }
         // A Markdown file that cannot be written: ReportFile.WriteError, one line, exit 2.
-        if let markdown { try ReportFile.write(explanation.markdown, to: markdown) }
+        if let markdown { try ReportFile.write(explanation.table.markdown, to: markdown) }
         for problem in explanation.reference.problems { Terminal.error("\(problem.path): \(problem.message)") }
         if explanation.reference.hasDataProblems { throw ExitCode(status: .dataProblem) }
     }

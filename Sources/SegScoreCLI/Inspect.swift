@@ -45,14 +45,12 @@ struct Inspect: ParsableCommand {
         for result in results {
             switch result {
             case .success(let inspection):
-                try Terminal.output(json ? inspection.json.rendered(indent: 0) : inspection.text)
+                try Terminal.output(json ? inspection.facts.json.rendered(indent: 0) : inspection.facts.text)
             case .failure(let error):
                 failed = true
                 Terminal.error(error.description)
                 if json {
-                    try Terminal.output(
-                        JSONValue.object([("path", .string(error.path)), ("error", .string(error.reason))])
-                            .rendered(indent: 0))
+                    try Terminal.output(InspectionFacts.failureJSON(path: error.path, reason: error.reason).rendered(indent: 0))
                 }
             }
         }

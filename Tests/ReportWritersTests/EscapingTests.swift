@@ -51,18 +51,18 @@ import Testing
     }
 
     @Test func tableCellsStayOneCellOnOneLine() {
-        #expect(MarkdownTable.escape("a|b\nc") == #"a\|b\nc"#)
-        let table = MarkdownTable(header: ["class", "id"], rows: [[MarkdownText.escape("**x**|y"), "1"]], rightAligned: [1])
-        #expect(table.rendered() == "| class | id |\n|---|---:|\n| \\*\\*x\\*\\*\\|y | 1 |")
+        #expect(MarkdownText.cell("a|b\nc") == #"a\|b\nc"#)
+        let table = Table(header: ["class", "id"], rows: [[MarkdownText.escape("**x**|y"), "1"]], rightAligned: [1])
+        #expect(table.renderedMarkdown() == "| class | id |\n|---|---:|\n| \\*\\*x\\*\\*\\|y | 1 |")
     }
 
     @Test func codeSpansSurviveBackticksAndLineBreaks() {
-        #expect(MarkdownTable.code("gt/a.png") == "`gt/a.png`")
-        #expect(MarkdownTable.code("tick`s") == "``tick`s``")
-        #expect(MarkdownTable.code("`x") == "`` `x ``")
-        #expect(MarkdownTable.code("nl\n# heading") == #"`nl\n# heading`"#)
-        #expect(MarkdownTable.code("esc\u{1B}[31m") == #"`esc\u{1B}[31m`"#)
-        #expect(MarkdownTable.code("") == "` `")
+        #expect(MarkdownText.code("gt/a.png") == "`gt/a.png`")
+        #expect(MarkdownText.code("tick`s") == "``tick`s``")
+        #expect(MarkdownText.code("`x") == "`` `x ``")
+        #expect(MarkdownText.code("nl\n# heading") == #"`nl\n# heading`"#)
+        #expect(MarkdownText.code("esc\u{1B}[31m") == #"`esc\u{1B}[31m`"#)
+        #expect(MarkdownText.code("") == "` `")
     }
 }
 
@@ -91,12 +91,12 @@ import Testing
         ("e\u{1B}[31m", "e\u{1B}[31m"),
     ])
     func cellsAreQuotedOnlyWhenNeeded(_ cell: String, _ quoted: String) {
-        #expect(CSVTable.quote(cell) == quoted)
+        #expect(CSV.quote(cell) == quoted)
     }
 
     @Test func documentsUseCRLFAndDoubledQuotes() {
-        let table = CSVTable(header: ["k", "v"], rows: [["a,b", #"x"y"#], ["n\nl", "1"]])
-        #expect(table.rendered() == "k,v\r\n\"a,b\",\"x\"\"y\"\r\n\"n\nl\",1\r\n")
+        let table = Table(header: ["k", "v"], rows: [["a,b", #"x"y"#], ["n\nl", "1"]])
+        #expect(table.renderedCSV() == "k,v\r\n\"a,b\",\"x\"\"y\"\r\n\"n\nl\",1\r\n")
     }
 }
 
@@ -121,13 +121,21 @@ import Testing
         (#""quoted""#, #""""quoted""""#), ("é,ü", "\"é,ü\""), ("tab\there", "tab\there"),
     ])
     func eachSpecialCharacterAlone(_ cell: String, _ quoted: String) {
-        #expect(CSVTable.quote(cell) == quoted)
+        #expect(CSV.quote(cell) == quoted)
     }
 
     @Test func emptyAndSpecialHeaderCellsKeepTheColumnCount() {
         // Header "a,b" and an empty name; a row with an empty cell and a leading space: 2 fields each.
-        let table = CSVTable(header: ["a,b", ""], rows: [["", " x"]])
-        #expect(table.rendered() == "\"a,b\",\r\n, x\r\n")
+        let table = Table(header: ["a,b", ""], rows: [["", " x"]])
+        #expect(table.renderedCSV() == "\"a,b\",\r\n, x\r\n")
+    }
+
+    @Test func streamedRowsQuoteLikeWholeTables() {
+        // The per-image CSV is streamed row by row: same quoting, CRLF after each row.
+        var out: [UInt8] = []
+        CSV.appendRow(["a,b", "", " x", #"q""#, "l1\nl2"], to: &out)
+        CSV.appendRow(["plain"], to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "\"a,b\",, x,\"q\"\"\",\"l1\nl2\"\r\nplain\r\n")
     }
 }
 
@@ -137,7 +145,7 @@ import Testing
         ("a|b|c", #"a\|b\|c"#), ("back\\slash", #"back\slash"#), ("<b>x</b>", "<b>x</b>"), ("", ""),
     ])
     func cellEscapeAlone(_ text: String, _ escaped: String) {
-        #expect(MarkdownTable.escape(text) == escaped)
+        #expect(MarkdownText.cell(text) == escaped)
     }
 
     @Test(arguments: [
@@ -147,13 +155,13 @@ import Testing
         (#"C:\dir|x"#, #"C:\\dir\|x"#),
     ])
     func textThenCell(_ text: String, _ escaped: String) {
-        #expect(MarkdownTable.escape(MarkdownText.escape(text)) == escaped)
+        #expect(MarkdownText.cell(MarkdownText.escape(text)) == escaped)
     }
 
     @Test func aCellWithPipesBackslashesAndHTMLStaysOneCell() {
-        // Rows hold Markdown-escaped text; `rendered()` applies the cell escape itself.
-        let table = MarkdownTable(header: ["name", "n"], rows: [[MarkdownText.escape(#"x\|<i>|"#), "1"]], rightAligned: [1])
-        #expect(table.rendered() == #"| name | n |"# + "\n|---|---:|\n" + #"| x\\\|\<i\>\| | 1 |"#)
+        // Rows hold Markdown-escaped text; `renderedMarkdown()` applies the cell escape itself.
+        let table = Table(header: ["name", "n"], rows: [[MarkdownText.escape(#"x\|<i>|"#), "1"]], rightAligned: [1])
+        #expect(table.renderedMarkdown() == #"| name | n |"# + "\n|---|---:|\n" + #"| x\\\|\<i\>\| | 1 |"#)
     }
 }
 

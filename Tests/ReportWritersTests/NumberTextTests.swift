@@ -41,7 +41,25 @@ import Testing
     @Test(arguments: [(1e300, "1e+300"), (-1e300, "-1e+300"), (.leastNonzeroMagnitude, "5e-324"), (-0.0, "0"), (-.infinity, "null"),
                       (.greatestFiniteMagnitude, "1.7976931348623157e+308"), (-9_007_199_254_740_992, "-9007199254740992")])
     func jsonWritesHugeAndTinyNumbers(_ value: Double, _ text: String) {
-        #expect(JSONValue.format(value) == text)
+        #expect(NumberText.json(value) == text)
         #expect(JSONValue.array([.number(value)]).rendered(indent: 0) == "[\(text)]")
+    }
+}
+
+@Suite struct NumberStylesTests {
+    @Test(arguments: [(0.990099009901, "0.990099"), (9.9999e-06, "9.9999e-06"), (0, "0"), (123_456_789, "1.23457e+08"),
+                      (.nan, "NaN"), (-.infinity, "-inf")])
+    func significantShowsSixDigits(_ value: Double, _ text: String) {
+        #expect(NumberText.significant(value) == text)
+    }
+
+    @Test(arguments: [(0, "0"), (999, "999"), (1_950, "1,950"), (-1_234_567, "-1,234,567")])
+    func groupedSeparatesThousands(_ value: Int, _ text: String) {
+        #expect(NumberText.grouped(value) == text)
+    }
+
+    @Test(arguments: [(0, "0"), (-1, "0"), (.nan, "0"), (1.5, "1.500"), (12.3454, "12.345"), (0.0005, "0.001")])
+    func secondsHaveThreeDecimals(_ value: Double, _ text: String) {
+        #expect(NumberText.seconds(value) == text)
     }
 }

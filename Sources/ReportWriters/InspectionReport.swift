@@ -1,0 +1,178 @@
+/// What `segscore inspect` reports about one file, as plain values.
+public struct InspectionFacts: Sendable, Equatable {
+    /// A stored value and its pixel count.
+    public struct ValueCount: Sendable, Equatable {
+        /// The stored value.
+        public var value: UInt32
+        /// Pixels with this value or colour.
+        public var count: Int
+
+        /// A value count.
+        public init(value: UInt32, count: Int) {
+            self.value = value
+            self.count = count
+        }
+    }
+
+    /// A colour (`[r, g, b]`, stored values) and its pixel count.
+    public struct ColorCount: Sendable, Equatable {
+        /// The colour (`[r, g, b]`, stored values).
+        public var components: [Int]
+        /// Pixels with this value or colour.
+        public var count: Int
+
+        /// A colour count.
+        public init(components: [Int], count: Int) {
+            self.components = components
+            self.count = count
+        }
+    }
+
+    /// The path as given.
+    public var path: String
+    /// `png` or `tiff`.
+    public var format: String
+    /// Pixels per row.
+    public var width: Int
+    /// Rows of pixels.
+    public var height: Int
+    /// Pages (slices) in the file.
+    public var pages: Int
+    /// Samples per pixel.
+    public var channels: Int
+    /// Bits per stored sample.
+    public var bitDepth: Int
+    /// The sample type (`uint8`, `uint16`, `uint32`, `float32`) and the colour type (`gray`, `palette`, …).
+    public var sample: String
+    /// The colour type (`gray`, `palette`, `rgb`, …).
+    public var color: String
+    /// The compression's name (`deflate`, `lzw`, …).
+    public var compression: String
+    /// PNG only: Adam7 interlacing. TIFF only: tiles, separate planes, the predictor.
+    public var interlaced: Bool
+    /// TIFF: stored in tiles.
+    public var tiled: Bool
+    /// TIFF: one plane per channel.
+    public var separatePlanes: Bool
+    /// The TIFF predictor tag (1: none).
+    public var predictor: Int
+    /// Palette entries (0 without a palette).
+    public var paletteEntries: Int
+    /// The range of the samples; distinct values (integer data), and their histogram when there
+    /// are at most 256.
+    public var min: Double
+    /// The largest value.
+    public var max: Double
+    /// Distinct values (integer data only).
+    public var distinct: Int?
+    /// Each stored value and its count, ascending; nil above 256 distinct values or for float data.
+    public var values: [ValueCount]?
+    /// True for RGB/RGBA and palette masks, whose colours are counted.
+    public var hasColors: Bool
+    /// The colours in ascending order; nil when there are none or more than `colorLimit`.
+    public var colors: [ColorCount]?
+    /// What `--encoding auto` decides for this file, and why in a few words.
+    public var auto: String
+    /// Why `auto` reads the file so, in a few words.
+    public var autoDetail: String
+
+    /// How many colours are listed at most.
+    public static let colorLimit = 256
+
+    /// The facts; every field is given by the caller.
+    public init(
+        path: String, format: String, width: Int, height: Int, pages: Int, channels: Int, bitDepth: Int, sample: String,
+        color: String, compression: String, interlaced: Bool, tiled: Bool, separatePlanes: Bool, predictor: Int,
+        paletteEntries: Int, min: Double, max: Double, distinct: Int?, values: [ValueCount]?, hasColors: Bool,
+        colors: [ColorCount]?, auto: String, autoDetail: String
+    ) {
+        self.path = path
+        self.format = format
+        self.width = width
+        self.height = height
+        self.pages = pages
+        self.channels = channels
+        self.bitDepth = bitDepth
+        self.sample = sample
+        self.color = color
+        self.compression = compression
+        self.interlaced = interlaced
+        self.tiled = tiled
+        self.separatePlanes = separatePlanes
+        self.predictor = predictor
+        self.paletteEntries = paletteEntries
+        self.min = min
+        self.max = max
+        self.distinct = distinct
+        self.values = values
+        self.hasColors = hasColors
+        self.colors = colors
+        self.auto = auto
+        self.autoDetail = autoDetail
+    }
+
+    /// The `inspect --json` object: path, format, width, height, pages, channels, bit_depth,
+    /// sample, color, min, max, distinct, values (the last two for integer data only, `values`
+    /// when there are at most 256 distinct values), then the encoding details.
+    public var json: JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("path", .string(path)), ("format", .string(format)), ("width", .int(width)), ("height", .int(height)),
+            ("pages", .int(pages)), ("channels", .int(channels)), ("bit_depth", .int(bitDepth)), ("sample", .string(sample)),
+            ("color", .string(color)), ("min", .number(min)), ("max", .number(max)),
+        ]
+        if let distinct { members.append(("distinct", .int(distinct))) }
+        if let values { members.append(("values", .object(values.map { (String($0.value), .int($0.count)) }))) }
+        if let colors { members.append(("colors", .object(colors.map { (Self.colorKey($0.components), .int($0.count)) }))) }
+        members.append(("auto", .string(auto)))
+        members.append(("auto_detail", .string(autoDetail)))
+        members.append(("compression", .string(compression)))
+        if format == "png" { members.append(("interlaced", .bool(interlaced))) }
+        if format == "tiff" {
+            members.append(("tiled", .bool(tiled)))
+            members.append(("planar", .string(separatePlanes ? "separate" : "contiguous")))
+            members.append(("predictor", .int(predictor)))
+        }
+        if paletteEntries > 0 { members.append(("palette_entries", .int(paletteEntries))) }
+        return .object(members)
+    }
+
+    /// The `inspect --json` line of a file that could not be read.
+    public static func failureJSON(path: String, reason: String) -> JSONValue {
+        .object([("path", .string(path)), ("error", .string(reason))])
+    }
+
+    /// A few human lines: the encoding, then the values.
+    public var text: String {
+        var encoding = "\(format.uppercased()) \(width)x\(height)"
+        encoding += ", \(pages) page\(pages == 1 ? "" : "s"), \(channels) channel\(channels == 1 ? "" : "s")"
+        encoding += ", \(bitDepth)-bit \(color) stored as \(sample), \(compression)"
+        if interlaced { encoding += ", Adam7 interlaced" }
+        if tiled { encoding += ", tiled" }
+        if separatePlanes { encoding += ", separate planes" }
+        if paletteEntries > 0 { encoding += ", palette of \(paletteEntries)" }
+        var lines = ["\(path): \(encoding)"]
+        var range = "  min \(NumberText.shortest(min)), max \(NumberText.shortest(max))"
+        if let distinct { range += ", \(distinct) distinct value\(distinct == 1 ? "" : "s")" }
+        lines.append(range)
+        if hasColors {
+            if let colors {
+                let shown = colors.prefix(16).map { "\(Self.colorKey($0.components)): \($0.count)" }.joined(separator: ", ")
+                lines.append("  colors: " + shown + (colors.count > 16 ? ", … (\(colors.count - 16) more)" : ""))
+            } else {
+                lines.append("  colors: more than \(Self.colorLimit) distinct")
+            }
+        }
+        if let values {
+            let shown = values.prefix(16).map { "\($0.value): \($0.count)" }.joined(separator: ", ")
+            let label = hasColors && color != "palette" ? "  sample values (all channels): " : "  values: "
+            lines.append(label + shown + (values.count > 16 ? ", … (\(values.count - 16) more)" : ""))
+        }
+        lines.append("  auto: \(auto) — \(autoDetail)")
+        return lines.joined(separator: "\n")
+    }
+
+    /// A colour as `--labels` writes it: `[255,0,0]`.
+    public static func colorKey(_ components: [Int]) -> String {
+        "[" + components.map(String.init).joined(separator: ",") + "]"
+    }
+}

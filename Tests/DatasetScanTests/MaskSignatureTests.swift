@@ -1,0 +1,17 @@
+import DatasetScan
+import Testing
+
+@Suite struct MaskSignatureTests {
+    @Test(arguments: [
+        ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], true),  // PNG
+        ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A], false),  // PNG cut to 7 bytes
+        ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0B], false),
+        ([0x49, 0x49, 42, 0], true), ([0x49, 0x49, 43, 0], true),  // TIFF, BigTIFF, little-endian
+        ([0x4D, 0x4D, 0, 42], true), ([0x4D, 0x4D, 0, 43], true),  // big-endian
+        ([0x49, 0x49, 0, 42], false), ([0x4D, 0x4D, 42, 0], false), ([0x49, 0x49, 44, 0], false),  // mixed orders, no version
+        ([0x49, 0x49, 42], false), ([], false),
+    ] as [([UInt8], Bool)])
+    func recognisesPNGAndTIFFByTheirFirstBytes(_ head: [UInt8], _ isMask: Bool) {
+        #expect(MaskSignature.isMask(head) == isMask)
+    }
+}
