@@ -23,6 +23,9 @@ let package = Package(
         .systemLibrary(name: "CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .target(name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"]),
         .target(name: "MaskIO", dependencies: ["CMaskCodecs"]),
+        // Mask writers for the benchmark and the tests: the product never writes masks.
+        .target(name: "CMaskTestCodecs", dependencies: ["CMaskCodecs", "CLibPNG", "CLibTIFF"]),
+        .target(name: "MaskIOTesting", dependencies: ["MaskIO", "CMaskTestCodecs"]),
         .target(name: "Parallel"),
         .target(name: "CInterrupt"),
         .target(name: "CHeap"),
@@ -41,25 +44,26 @@ let package = Package(
         .executableTarget(
             name: "SegScoreCLI",
             dependencies: [
-                "SegScore", "MaskIO", "DatasetScan", "SegMetrics", "ReportWriters",
+                "SegScore", "MaskIO", "DatasetScan", "SegMetrics", "ReportWriters", "Parallel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "SegScoreBenchmarks",
             dependencies: [
-                "SegScore", "MaskIO", "DatasetScan", "SegMetrics", "Parallel",
+                "SegScore", "MaskIO", "MaskIOTesting", "DatasetScan", "SegMetrics", "Parallel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Test code shared by the test targets: fixture lookup, temporary folders, the binary
         // runner, byte-level mask writers. A regular target (not a product) under Tests/.
         .target(name: "SegScoreTestSupport", path: "Tests/SegScoreTestSupport"),
-        .testTarget(name: "MaskIOTests", dependencies: ["MaskIO", "Parallel", "SegScoreTestSupport"]),
+        .testTarget(name: "MaskIOTests", dependencies: ["MaskIO", "MaskIOTesting", "Parallel", "SegScoreTestSupport"]),
         .testTarget(name: "DatasetScanTests", dependencies: ["DatasetScan", "SegScoreTestSupport"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics", "SegScoreTestSupport"]),
-        .testTarget(name: "SegScoreTests", dependencies: ["SegScore", "MaskIO", "SegMetrics", "SegScoreTestSupport"]),
+        .testTarget(
+            name: "SegScoreTests", dependencies: ["SegScore", "MaskIO", "Parallel", "SegMetrics", "SegScoreTestSupport"]),
         .testTarget(name: "ReportWritersTests", dependencies: ["ReportWriters"]),
         .testTarget(
             name: "SegScoreCLITests", dependencies: ["SegScoreCLI", "SegScoreTestSupport"],

@@ -13,10 +13,28 @@ static volatile sig_atomic_t installed;
 static volatile sig_atomic_t holding;
 static volatile sig_atomic_t pending;
 
-static void remove_and_exit(int number) {
+/*
+ * Removes the registered files, then dies of signal `number` itself: the default disposition is
+ * restored and the signal re-raised, so the parent sees death by that signal (WIFSIGNALED; a
+ * shell reports $? = 128 + n), as if segscore had installed no handler. Only async-signal-safe
+ * calls (unlink, sigaction, sigprocmask, raise, _exit).
+ */
+static void remove_and_die(int number) {
     for (int i = 0; i < SLOTS; i++) {
         if (used[i]) unlink(paths[i]);
     }
+    struct sigaction standard;
+    memset(&standard, 0, sizeof standard);
+    standard.sa_handler = SIG_DFL;
+    sigemptyset(&standard.sa_mask);
+    sigaction(number, &standard, NULL);
+    /* Inside the handler the signal is blocked: unblock it so the raise takes effect now. */
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, number);
+    pthread_sigmask(SIG_UNBLOCK, &only, NULL);
+    raise(number);
+    /* Not reached for SIGINT, SIGTERM, SIGHUP or SIGPIPE, whose default action ends the process. */
     _exit(128 + number);
 }
 
@@ -25,7 +43,7 @@ static void on_interrupt(int number) {
         pending = number;
         return;
     }
-    remove_and_exit(number);
+    remove_and_die(number);
 }
 
 void segscore_interrupt_install(void) {
@@ -36,7 +54,8 @@ void segscore_interrupt_install(void) {
     action.sa_handler = on_interrupt;
     sigemptyset(&action.sa_mask);
     /* SIGHUP: the terminal went away; SIGPIPE: stdout (`--csv -`) was closed by its reader. Both
-     * end the run as the shell expects (128 + n, no message), without leaving temporaries. */
+     * end the run as the shell expects (death by the signal, no message), without leaving
+     * temporaries. */
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGHUP, &action, NULL);
@@ -76,5 +95,5 @@ void segscore_interrupt_hold(void) {
 
 void segscore_interrupt_release(void) {
     holding = 0;
-    if (pending) remove_and_exit(pending);
+    if (pending) remove_and_die(pending);
 }

@@ -83,7 +83,7 @@ static void format_bytes(uint64_t bytes, char *text, size_t size) {
     snprintf(text, size, "%.1f %s", value, units[unit]);
 }
 
-int cmask_check_budget(uint64_t width, uint64_t height, uint64_t pages, int at_least, uint64_t channels,
+cmask_status cmask_check_budget(uint64_t width, uint64_t height, uint64_t pages, int at_least, uint64_t channels,
                        uint64_t sample_bytes, uint64_t max_bytes, cmask_message *message) {
     uint64_t need = multiply_saturating(
         multiply_saturating(multiply_saturating(multiply_saturating(width, height), pages), channels), sample_bytes);
@@ -122,7 +122,7 @@ void cmask_set_error(cmask_message *message, const char *format, ...) {
     va_end(args);
 }
 
-int cmask_check_size(uint64_t width, uint64_t height, uint64_t pages, uint64_t channels,
+cmask_status cmask_check_size(uint64_t width, uint64_t height, uint64_t pages, uint64_t channels,
                      uint64_t max_samples, uint64_t *samples, cmask_message *message) {
     if (width == 0 || height == 0 || pages == 0 || channels == 0) {
         cmask_set_error(message, "image has a zero dimension (%llux%llu, %llu pages, %llu channels)",
@@ -168,8 +168,18 @@ cmask_format cmask_sniff(const uint8_t *bytes, size_t size) {
     return CMASK_FORMAT_UNKNOWN;
 }
 
+/**
+ * Ends an entry point: the codec states forget `message`, which lives in the entry point's frame
+ * and points into the caller's buffer, so a codec error in a later call (libtiff during
+ * cmask_close) never writes through a dead pointer.
+ */
+static void end_call(cmask_decoder *d) {
+    cmask_png_end_call(d);
+    cmask_tiff_end_call(d);
+}
+
 /** Recognises the format, then parses the header; `d` is freed on failure. */
-static int open_decoder(cmask_decoder *d, const uint8_t *first, size_t first_size, uint64_t max_samples,
+static cmask_status open_decoder(cmask_decoder *d, const uint8_t *first, size_t first_size, uint64_t max_samples,
                         cmask_decoder **decoder, cmask_info *info, cmask_message *message) {
     cmask_format format = cmask_sniff(first, first_size);
     if (format == CMASK_FORMAT_UNKNOWN) {
@@ -181,7 +191,7 @@ static int open_decoder(cmask_decoder *d, const uint8_t *first, size_t first_siz
         return CMASK_ERR_FORMAT;
     }
     d->format = format;
-    int status = format == CMASK_FORMAT_PNG ? cmask_png_open(d, max_samples, message)
+    cmask_status status = format == CMASK_FORMAT_PNG ? cmask_png_open(d, max_samples, message)
                                             : cmask_tiff_open(d, max_samples, message);
     if (status != CMASK_OK) {
         cmask_close(d);
@@ -190,10 +200,11 @@ static int open_decoder(cmask_decoder *d, const uint8_t *first, size_t first_siz
     d->info.format = format;
     *info = d->info;
     *decoder = d;
+    end_call(d);
     return CMASK_OK;
 }
 
-int cmask_open(const uint8_t *bytes, size_t size, uint64_t max_samples, cmask_decoder **decoder,
+cmask_status cmask_open(const uint8_t *bytes, size_t size, uint64_t max_samples, cmask_decoder **decoder,
                cmask_info *info, char *error, size_t error_size) {
     cmask_message message = {error, error_size, 0};
     if (error != NULL && error_size > 0) error[0] = '\0';
@@ -216,7 +227,7 @@ int cmask_open(const uint8_t *bytes, size_t size, uint64_t max_samples, cmask_de
     return open_decoder(d, bytes, bytes != NULL ? size : 0, max_samples, decoder, info, &message);
 }
 
-int cmask_open_file(int fd, uint64_t max_samples, uint64_t max_bytes, cmask_decoder **decoder, cmask_info *info,
+cmask_status cmask_open_file(int fd, uint64_t max_samples, uint64_t max_bytes, cmask_decoder **decoder, cmask_info *info,
                     char *error, size_t error_size) {
     cmask_message message = {error, error_size, 0};
     if (error != NULL && error_size > 0) error[0] = '\0';
@@ -253,7 +264,7 @@ int cmask_open_file(int fd, uint64_t max_samples, uint64_t max_bytes, cmask_deco
     return open_decoder(d, first, got, max_samples, decoder, info, &message);
 }
 
-int cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, char *error, size_t error_size) {
+cmask_status cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, char *error, size_t error_size) {
     cmask_message message = {error, error_size, 0};
     if (error != NULL && error_size > 0) error[0] = '\0';
     if (decoder == NULL || out == NULL || out_size != decoder->info.data_bytes || decoder->consumed) {
@@ -261,8 +272,10 @@ int cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, char *error
         return CMASK_ERR_USAGE;
     }
     decoder->consumed = 1;
-    return decoder->format == CMASK_FORMAT_PNG ? cmask_png_read(decoder, out, &message)
-                                               : cmask_tiff_read(decoder, out, &message);
+    cmask_status status = decoder->format == CMASK_FORMAT_PNG ? cmask_png_read(decoder, out, &message)
+                                                              : cmask_tiff_read(decoder, out, &message);
+    end_call(decoder);
+    return status;
 }
 
 void cmask_close(cmask_decoder *decoder) {

@@ -60,13 +60,17 @@ struct cmask_decoder {
     cmask_tiff_state *tiff;
 };
 
-int cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message);
-int cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *message);
+cmask_status cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message);
+cmask_status cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *message);
 void cmask_png_close(cmask_decoder *decoder);
+/** Forgets the message sink of the call that is ending (it lives in that call's frame). */
+void cmask_png_end_call(cmask_decoder *decoder);
 
-int cmask_tiff_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message);
-int cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *message);
+cmask_status cmask_tiff_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message);
+cmask_status cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *message);
 void cmask_tiff_close(cmask_decoder *decoder);
+/** Forgets the message sink of the call that is ending (it lives in that call's frame). */
+void cmask_tiff_end_call(cmask_decoder *decoder);
 
 /** Bytes of one output sample. */
 static inline uint64_t cmask_sample_bytes(cmask_sample sample) {
@@ -81,7 +85,7 @@ static inline uint64_t cmask_sample_bytes(cmask_sample sample) {
  * Multiplies the four dimensions and checks them against the caller's limit, without overflow.
  * Returns CMASK_OK and stores the sample count, or CMASK_ERR_TOO_LARGE with a message.
  */
-int cmask_check_size(uint64_t width, uint64_t height, uint64_t pages, uint64_t channels,
+cmask_status cmask_check_size(uint64_t width, uint64_t height, uint64_t pages, uint64_t channels,
                      uint64_t max_samples, uint64_t *samples, cmask_message *message);
 
 /**
@@ -89,7 +93,7 @@ int cmask_check_size(uint64_t width, uint64_t height, uint64_t pages, uint64_t c
  * walk stopped early) and `channels` samples of `sample_bytes` bytes against `max_bytes`.
  * Returns CMASK_OK, or CMASK_ERR_OVER_BUDGET with a message giving the declaration and the need.
  */
-int cmask_check_budget(uint64_t width, uint64_t height, uint64_t pages, int at_least, uint64_t channels,
+cmask_status cmask_check_budget(uint64_t width, uint64_t height, uint64_t pages, int at_least, uint64_t channels,
                        uint64_t sample_bytes, uint64_t max_bytes, cmask_message *message);
 
 #endif

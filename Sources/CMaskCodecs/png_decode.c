@@ -50,7 +50,7 @@ static int host_is_little_endian(void) {
     return first == 1;
 }
 
-int cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message) {
+cmask_status cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message) {
     cmask_png_state *state = calloc(1, sizeof *state);
     if (state == NULL) {
         cmask_set_error(message, "out of memory");
@@ -69,7 +69,7 @@ int cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *
         cmask_set_error(message, "libpng: could not create an info structure");
         return CMASK_ERR_NOMEM;
     }
-    volatile int status = CMASK_ERR_CORRUPT;
+    volatile cmask_status status = CMASK_ERR_CORRUPT;
     if (setjmp(png_jmpbuf(state->png))) {
         return status;
     }
@@ -123,7 +123,7 @@ int cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *
         }
     }
     uint64_t samples = 0;
-    int size_status = cmask_check_size(width, height, 1, channels, max_samples, &samples, message);
+    cmask_status size_status = cmask_check_size(width, height, 1, channels, max_samples, &samples, message);
     if (size_status != CMASK_OK) return size_status;
     size_status = cmask_check_budget(width, height, 1, 0, channels, cmask_sample_bytes(out->sample),
                                      decoder->max_bytes, message);
@@ -132,7 +132,7 @@ int cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *
     return CMASK_OK;
 }
 
-int cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *message) {
+cmask_status cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *message) {
     cmask_png_state *state = decoder->png;
     state->message = message;
     png_structp png = state->png;
@@ -183,6 +183,10 @@ int cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *message) {
     free(rows);
     rows = NULL;
     return CMASK_OK;
+}
+
+void cmask_png_end_call(cmask_decoder *decoder) {
+    if (decoder->png != NULL) decoder->png->message = NULL;
 }
 
 void cmask_png_close(cmask_decoder *decoder) {

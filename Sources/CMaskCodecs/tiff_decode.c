@@ -129,7 +129,7 @@ static int colormap(TIFF *tif, uint16_t **red, uint16_t **green, uint16_t **blue
 
 /* ---- layout -------------------------------------------------------------------------------- */
 
-static int read_layout(cmask_tiff_state *state, uint32_t page, tiff_layout *layout) {
+static cmask_status read_layout(cmask_tiff_state *state, uint32_t page, tiff_layout *layout) {
     TIFF *tif = state->tif;
     memset(layout, 0, sizeof *layout);
     if (!field_u32(tif, TIFFTAG_IMAGEWIDTH, &layout->width) ||
@@ -231,7 +231,7 @@ static cmask_color color_of(const tiff_layout *layout) {
     return CMASK_COLOR_MULTI;
 }
 
-int cmask_tiff_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message) {
+cmask_status cmask_tiff_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message) {
     cmask_tiff_state *state = calloc(1, sizeof *state);
     if (state == NULL) {
         cmask_set_error(message, "out of memory");
@@ -260,7 +260,7 @@ int cmask_tiff_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message 
         return CMASK_ERR_CORRUPT;
     }
 
-    int status = read_layout(state, 0, &state->layout);
+    cmask_status status = read_layout(state, 0, &state->layout);
     if (status != CMASK_OK) return status;
     /* The size of one page first, then the page count is bounded as the walk goes: a file of
      * many tiny pages stops being walked once its pages alone exceed the limits. */
@@ -389,7 +389,7 @@ static void copy_block(const tiff_layout *layout, const uint8_t *block, uint64_t
     }
 }
 
-static int read_strips(cmask_tiff_state *state, uint8_t *page, uint8_t *block, uint64_t sample_bytes) {
+static cmask_status read_strips(cmask_tiff_state *state, uint8_t *page, uint8_t *block, uint64_t sample_bytes) {
     const tiff_layout *layout = &state->layout;
     uint32_t planes = layout->planar == PLANARCONFIG_SEPARATE ? layout->samples_per_pixel : 1;
     uint32_t plane_samples = layout->planar == PLANARCONFIG_SEPARATE ? 1 : layout->samples_per_pixel;
@@ -418,7 +418,7 @@ static int read_strips(cmask_tiff_state *state, uint8_t *page, uint8_t *block, u
     return CMASK_OK;
 }
 
-static int read_tiles(cmask_tiff_state *state, uint8_t *page, uint8_t *block, uint64_t sample_bytes) {
+static cmask_status read_tiles(cmask_tiff_state *state, uint8_t *page, uint8_t *block, uint64_t sample_bytes) {
     const tiff_layout *layout = &state->layout;
     uint32_t planes = layout->planar == PLANARCONFIG_SEPARATE ? layout->samples_per_pixel : 1;
     uint32_t plane_samples = layout->planar == PLANARCONFIG_SEPARATE ? 1 : layout->samples_per_pixel;
@@ -454,7 +454,7 @@ static uint64_t block_bytes_of(const tiff_layout *layout) {
                                layout->rows_per_strip;
 }
 
-int cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *message) {
+cmask_status cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *message) {
     cmask_tiff_state *state = decoder->tiff;
     state->message = message;
     state->failed = 0;
@@ -463,7 +463,7 @@ int cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *message) {
     uint64_t page_bytes = (uint64_t)info->width * info->height * info->channels * sample_bytes;
     uint8_t *block = NULL;
     uint64_t block_capacity = 0;
-    int status = CMASK_OK;
+    cmask_status status = CMASK_OK;
     for (uint32_t p = 0; p < info->pages && status == CMASK_OK; p++) {
         /* Back to the first page once, then each next directory in order: TIFFSetDirectory(p)
          * for every page walked the chain from the start each time (quadratic in pages). */
@@ -502,6 +502,10 @@ int cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *message) {
     return status;
 }
 
+void cmask_tiff_end_call(cmask_decoder *decoder) {
+    if (decoder->tiff != NULL) decoder->tiff->message = NULL;
+}
+
 void cmask_tiff_close(cmask_decoder *decoder) {
     cmask_tiff_state *state = decoder->tiff;
     if (state == NULL) return;
@@ -510,6 +514,6 @@ void cmask_tiff_close(cmask_decoder *decoder) {
     decoder->tiff = NULL;
 }
 
-int cmask_tiff_codec_available(uint32_t compression) {
+bool cmask_tiff_codec_available(uint32_t compression) {
     return compression <= 0xffff && TIFFIsCODECConfigured((uint16_t)compression);
 }

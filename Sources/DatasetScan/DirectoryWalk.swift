@@ -101,9 +101,8 @@ public enum DirectoryWalk {
     /// - Throws: `ScanError` when `root` is not a readable folder.
     public static func list(root: String) throws(ScanError) -> FolderListing {
         var status = stat()
-        guard stat(root, &status) == 0 else {
-            throw .unreadable(path: root, reason: String(cString: strerror(errno)).lowercased())
-        }
+        let found = stat(root, &status) == 0 ? 0 : errno
+        guard found == 0 else { throw .unreadable(path: root, reason: String(cString: strerror(found)).lowercased()) }
         guard (status.st_mode & S_IFMT) == S_IFDIR else { throw .notAFolder(path: root) }
         let state = WalkState(root: root)
         walk(folder: root, relative: "", ancestors: [FolderID(status)], state: state)
@@ -123,8 +122,10 @@ public enum DirectoryWalk {
     /// - Parameter ancestors: the folders from the root down to `folder`, itself included: a link
     ///   to one of them is a loop.
     private static func walk(folder: String, relative: String, ancestors: [FolderID], state: WalkState) {
-        guard let directory = opendir(folder) else {
-            state.add(issue: ScanIssue(kind: .unreadableFolder, path: folder, detail: String(cString: strerror(errno)).lowercased()))
+        let opened = opendir(folder)
+        let failure = opened == nil ? errno : 0
+        guard let directory = opened else {
+            state.add(issue: ScanIssue(kind: .unreadableFolder, path: folder, detail: String(cString: strerror(failure)).lowercased()))
             return
         }
         var subfolders: [(path: String, relative: String, id: FolderID)] = []
@@ -251,8 +252,13 @@ public enum DirectoryWalk {
         var head = [UInt8](repeating: 0, count: 132)
         var filled = 0
         while filled < head.count {
-            let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0 && errno == EINTR { continue }
+            var failure: Int32 = 0
+            let count = head.withUnsafeMutableBytes {
+                let count = read(descriptor, $0.baseAddress! + filled, $0.count - filled)
+                failure = count < 0 ? errno : 0
+                return count
+            }
+            if failure == EINTR { continue }
             if count <= 0 { break }
             filled += count
         }

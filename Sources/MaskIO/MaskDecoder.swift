@@ -42,9 +42,9 @@ public struct MaskDecoder: Sendable {
         let status = message.withBuffer { buffer, size in
             cmask_open_file(descriptor, maxSamples, maxBytes, &handle, &info, buffer, size)
         }
-        guard status == Int32(CMASK_OK.rawValue), let handle else {
+        guard status == CMASK_OK, let handle else {
             Glibc.close(descriptor)
-            if UInt32(bitPattern: status) == CMASK_ERR_OVER_BUDGET.rawValue {
+            if status == CMASK_ERR_OVER_BUDGET {
                 throw .tooLarge(path: path, detail: message.text + ", more than " + maxBytesName)
             }
             throw MaskIOError(status: status, path: path, message: message.text)
@@ -87,7 +87,7 @@ public struct MaskDecoder: Sendable {
                 cmask_open(file.baseAddress, file.count, maxSamples, &handle, &info, buffer, size)
             }
             defer { cmask_close(handle) }
-            guard status == Int32(CMASK_OK.rawValue), let handle else {
+            guard status == CMASK_OK, let handle else {
                 return .failure(MaskIOError(status: status, path: path, message: message.text))
             }
             return Result { () throws(MaskIOError) in try Self.decode(handle, info, path, reusing: &spare) }
@@ -141,12 +141,12 @@ public struct MaskDecoder: Sendable {
         } else if storage.count < count {
             storage.append(contentsOf: repeatElement(.zero, count: count - storage.count))
         }
-        var status = Int32(CMASK_OK.rawValue)
+        var status = CMASK_OK
         var message = CodecMessage()
         storage.withUnsafeMutableBytes { buffer in
             status = message.withBuffer { text, size in cmask_read(handle, buffer.baseAddress, info.data_bytes, text, size) }
         }
-        guard status == Int32(CMASK_OK.rawValue) else {
+        guard status == CMASK_OK else {
             throw MaskIOError(status: status, path: path, message: message.text)
         }
     }
@@ -155,16 +155,16 @@ public struct MaskDecoder: Sendable {
     private static func read<T>(
         _ type: T.Type, _ count: Int, _ handle: OpaquePointer, _ info: cmask_info, _ path: String
     ) throws(MaskIOError) -> [T] {
-        var status = Int32(CMASK_OK.rawValue)
+        var status = CMASK_OK
         var message = CodecMessage()
         let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             status = message.withBuffer { text, size in
                 cmask_read(handle, buffer.baseAddress, info.data_bytes, text, size)
             }
             // Trivial element types: on failure nothing needs deinitialising.
-            initialized = status == Int32(CMASK_OK.rawValue) ? count : 0
+            initialized = status == CMASK_OK ? count : 0
         }
-        guard status == Int32(CMASK_OK.rawValue) else {
+        guard status == CMASK_OK else {
             throw MaskIOError(status: status, path: path, message: message.text)
         }
         return values
@@ -205,7 +205,7 @@ public struct MaskDecoder: Sendable {
 
     /// Whether this machine's libtiff decodes the TIFF Compression tag value `compression`.
     public static func tiffCodecAvailable(_ compression: Int) -> Bool {
-        compression >= 0 && compression <= 0xffff && cmask_tiff_codec_available(UInt32(compression)) != 0
+        compression >= 0 && compression <= 0xffff && cmask_tiff_codec_available(UInt32(compression))
     }
 }
 
@@ -225,12 +225,12 @@ private struct CodecMessage {
 
 extension MaskIOError {
     /// Maps a shim status code and message to the error case that names `path`.
-    fileprivate init(status: Int32, path: String, message: String) {
-        let text = message.isEmpty ? "decoder status \(status)" : message
-        switch UInt32(bitPattern: status) {
-        case CMASK_ERR_FORMAT.rawValue: self = .notAMask(path: path, reason: text)
-        case CMASK_ERR_UNSUPPORTED.rawValue: self = .unsupportedLayout(path: path, detail: text)
-        case CMASK_ERR_TOO_LARGE.rawValue: self = .tooLarge(path: path, detail: text)
+    fileprivate init(status: cmask_status, path: String, message: String) {
+        let text = message.isEmpty ? "decoder status \(status.rawValue)" : message
+        switch status {
+        case CMASK_ERR_FORMAT: self = .notAMask(path: path, reason: text)
+        case CMASK_ERR_UNSUPPORTED: self = .unsupportedLayout(path: path, detail: text)
+        case CMASK_ERR_TOO_LARGE: self = .tooLarge(path: path, detail: text)
         default: self = .corrupt(path: path, codecMessage: text)
         }
     }
@@ -310,10 +310,12 @@ enum MaskFile {
     static func open(path: String) throws(MaskIOError) -> Int32 {
         // O_NONBLOCK: opening a FIFO named like a mask must not wait for a writer; it is refused below.
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { throw .unreadable(path: path, reason: lastErrorText()) }
+        let opened = descriptor >= 0 ? 0 : errno
+        guard opened == 0 else { throw .unreadable(path: path, reason: errorText(opened)) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            let reason = lastErrorText()
+        let examined = fstat(descriptor, &status) == 0 ? 0 : errno
+        guard examined == 0 else {
+            let reason = errorText(examined)
             Glibc.close(descriptor)
             throw .unreadable(path: path, reason: reason)
         }
@@ -325,8 +327,9 @@ enum MaskFile {
         return descriptor
     }
 
-    private static func lastErrorText() -> String {
-        String(cString: strerror(errno)).lowercased()
+    /// `strerror` of an errno read right after the failing call, in lower case.
+    private static func errorText(_ errorNumber: Int32) -> String {
+        String(cString: strerror(errorNumber)).lowercased()
     }
 }
 

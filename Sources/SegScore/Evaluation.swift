@@ -31,14 +31,6 @@ public struct PairRecord: Sendable {
     public var predictionEncoding: String
 }
 
-/// Why an evaluation could not start: a configuration problem (exit code 2).
-public struct EvaluationSetupError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var description: String
-    /// True when the data, not the options, stopped the run (more classes than a run may score):
-    /// exit code 3 rather than 2.
-    public var isDataProblem = false
-}
-
 /// The scored pairs of a run in key order, read back one at a time from the run's store.
 public struct ScoredPairs: RandomAccessCollection, Sendable {
     let store: ScoreStore
@@ -145,7 +137,7 @@ public enum Evaluation {
         do {
             rule = try options.keyRule.validated()
         } catch {
-            throw EvaluationSetupError(description: error.description)
+            throw .scan(error)
         }
         let (truthListing, predictionListing) = DirectoryWalk.list(truth, prediction)
         let truthFiles = try listing(truthListing)
@@ -155,7 +147,7 @@ public enum Evaluation {
             do {
                 roiFiles = try DirectoryWalk.list(root: folder)
             } catch {
-                throw EvaluationSetupError(description: error.description)
+                throw .scan(error)
             }
         }
         let pairing = pairFiles(
@@ -256,8 +248,7 @@ public enum Evaluation {
         let classIDs = options.explicitClasses ?? Array(scored.present.subtracting(options.ignoreLabels)).sorted()
         let smoothingLength = options.variant.smoothing.listLength
         if smoothingLength > 1 && smoothingLength != classIDs.count {
-            throw EvaluationSetupError(
-                description: "--smooth lists \(smoothingLength) values but \(classIDs.count) classes are scored")
+            throw .configuration("--smooth lists \(smoothingLength) values but \(classIDs.count) classes are scored")
         }
         let images = ScoredImages(store: scored.store, pairs: pairs, classIDs: classIDs, variant: options.variant)
         // Channel data has no background (MONAI's include_background=True); a label-map side's id 0 is.
@@ -383,15 +374,14 @@ public enum Evaluation {
                 let classes = options.explicitClasses?.count
                     ?? (options.ignoreLabels.isEmpty ? scored.present.count : scored.present.subtracting(options.ignoreLabels).count)
                 if let problem = classLimitProblem(classes: classes, images: scored.rows) {
-                    scored.failure = EvaluationSetupError(
-                        description: "\(pairs.truthPath(at: index)): \(problem)", isDataProblem: true)
+                    scored.failure = .dataLimit("\(pairs.truthPath(at: index)): \(problem)")
                     stopped.withLock { $0 = true }
                     return
                 }
-                do throws(EvaluationSetupError) {
+                do throws(SpillError) {
                     try scored.writer.append(pairIndex: index, counts: counts)
                 } catch {
-                    scored.failure = error
+                    scored.failure = .spill(error)
                     stopped.withLock { $0 = true }
                 }
             case .failure(let failure):
@@ -402,7 +392,12 @@ public enum Evaluation {
             scored.writer.discard()
             throw failure
         }
-        let store = try scored.writer.finish()
+        let store: ScoreStore
+        do {
+            store = try scored.writer.finish()
+        } catch {
+            throw .spill(error)
+        }
         return (store, scored.problems, scored.present, scored.notes)
     }
 
@@ -453,7 +448,7 @@ public enum Evaluation {
     private static func listing(_ result: Result<FolderListing, ScanError>) throws(EvaluationSetupError) -> FolderListing {
         switch result {
         case .success(let listing): return listing
-        case .failure(let error): throw EvaluationSetupError(description: error.description)
+        case .failure(let error): throw .scan(error)
         }
     }
 
@@ -461,38 +456,36 @@ public enum Evaluation {
         let length = options.variant.smoothing.listLength
         if length > 1 {
             guard let classes = options.explicitClasses else {
-                throw EvaluationSetupError(description: "per-class --smooth lists need --classes or --labels")
+                throw .configuration("per-class --smooth lists need --classes or --labels")
             }
             if classes.count != length {
-                throw EvaluationSetupError(
-                    description: "--smooth lists \(length) values but \(classes.count) classes are scored")
+                throw .configuration("--smooth lists \(length) values but \(classes.count) classes are scored")
             }
         }
         if let classes = options.classes, Set(classes).count != classes.count {
-            throw EvaluationSetupError(description: "--classes lists an id twice")
+            throw .configuration("--classes lists an id twice")
         }
         let ids = 0...LabelSpec.maximumID
         if let bad = options.ignoreLabels.first(where: { !ids.contains($0) }) {
-            throw EvaluationSetupError(description: "--ignore-label \(bad): ids lie in 0…\(LabelSpec.maximumID)")
+            throw .configuration("--ignore-label \(bad): ids lie in 0…\(LabelSpec.maximumID)")
         }
         if let classes = options.classes {
             if let bad = classes.first(where: { !ids.contains($0) }) {
-                throw EvaluationSetupError(description: "--classes \(bad): ids lie in 0…\(LabelSpec.maximumID)")
+                throw .configuration("--classes \(bad): ids lie in 0…\(LabelSpec.maximumID)")
             }
             if classes.count > LabelSpec.maximumClassCount {
-                throw EvaluationSetupError(description: "--classes lists \(classes.count) ids, more than \(LabelSpec.maximumClassCount)")
+                throw .configuration("--classes lists \(classes.count) ids, more than \(LabelSpec.maximumClassCount)")
             }
             if let both = classes.first(where: options.ignoreLabels.contains) {
-                throw EvaluationSetupError(
-                    description: "--classes \(both) is also an ignore label (its ground-truth pixels are left out): it cannot be scored")
+                throw .configuration("--classes \(both) is also an ignore label (its ground-truth pixels are left out): it cannot be scored")
             }
         }
         if let classes = options.explicitClasses, classes.count > ClassLimits.perRun {
-            throw EvaluationSetupError(
-                description: "\(options.classes != nil ? "--classes" : "--labels") lists \(classes.count) classes, more than the limit of \(ClassLimits.perRun)")
+            throw .configuration(
+                "\(options.classes != nil ? "--classes" : "--labels") lists \(classes.count) classes, more than the limit of \(ClassLimits.perRun)")
         }
         if options.thresholds.contains(where: { !(0...1).contains($0) }) {
-            throw EvaluationSetupError(description: "--threshold values must lie in [0, 1]")
+            throw .configuration("--threshold values must lie in [0, 1]")
         }
     }
 }

@@ -134,20 +134,20 @@ public struct Baseline: Sendable {
     /// - Throws: `EvaluationSetupError` naming the file and what is wrong.
     public static func load(path: String) throws(EvaluationSetupError) -> Baseline {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw EvaluationSetupError(description: "--baseline \(path): cannot read the file")
+            throw .configuration("--baseline \(path): cannot read the file")
         }
         guard let schema = try? JSONDecoder().decode(Schema.self, from: data) else {
-            throw EvaluationSetupError(description: "--baseline \(path): not a JSON object (expected a segscore --json report)")
+            throw .configuration("--baseline \(path): not a JSON object (expected a segscore --json report)")
         }
         guard schema.schema == "segscore.report/1" else {
             let found = schema.schema.map { "schema '\($0)'" } ?? "no 'schema'"
-            throw EvaluationSetupError(description: "--baseline \(path): \(found), expected a segscore.report/1 report (segscore --json)")
+            throw .configuration("--baseline \(path): \(found), expected a segscore.report/1 report (segscore --json)")
         }
         let document: Document
         do {
             document = try JSONDecoder().decode(Document.self, from: data)
         } catch {
-            throw EvaluationSetupError(description: "--baseline \(path): not a complete segscore.report/1 report (\(Self.reason(error)))")
+            throw .configuration("--baseline \(path): not a complete segscore.report/1 report (\(Self.reason(error)))")
         }
         var means: [Int: Double] = [:]
         for c in document.classes { if let mean = c.mean { means[c.id] = mean } }
@@ -219,8 +219,8 @@ public struct Baseline: Sendable {
             }
         }
         if !differences.isEmpty {
-            throw EvaluationSetupError(
-                description: "--baseline \(path) scored something else: \(differences.joined(separator: "; ")); "
+            throw .configuration(
+                "--baseline \(path) scored something else: \(differences.joined(separator: "; ")); "
                     + "compare runs of the same definition")
         }
         var warnings: [String] = []
@@ -298,7 +298,7 @@ public enum QualityGates {
                 outcomes.append(GateOutcome(name: "mean >= \(minimum)", value: value, threshold: minimum, passed: value >= minimum))
             case .classMean(let text, let minimum):
                 guard let id = options.labels?.id(named: text) ?? Int(text) else {
-                    throw EvaluationSetupError(description: "--fail-under-class: no class named '\(text)' in --labels")
+                    throw .configuration("--fail-under-class: no class named '\(text)' in --labels")
                 }
                 let value = summary.classes.first { $0.id == id }?.mean ?? .nan
                 outcomes.append(
@@ -306,7 +306,7 @@ public enum QualityGates {
                         name: "class \(options.name(of: id)) mean >= \(minimum)", value: value, threshold: minimum,
                         passed: value >= minimum))
             case .maxDrop(let drop):
-                guard let baseline else { throw EvaluationSetupError(description: "--max-drop needs --baseline OLD.json") }
+                guard let baseline else { throw .configuration("--max-drop needs --baseline OLD.json") }
                 outcomes += try baselineGates(drop: drop, result: result, baseline: baseline, bootstrap: bootstrap)
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Parallel
 
 #if canImport(Glibc)
 import Glibc
@@ -90,61 +91,48 @@ public struct MemoryLimit: Sendable, Equatable {
 /// release it after counting. Requests are served in arrival order; a request waits while it does
 /// not fit beside what others hold, and is granted alone (whatever its size) when nothing is
 /// held, so a large pair waits for the others to finish and nothing deadlocks.
-package final class ByteBudget: @unchecked Sendable {
-    // Sendable by construction: every stored var is only touched between lock and unlock.
+package final class ByteBudget: Sendable {
     /// Bytes that may be held at once.
     package let capacity: UInt64
-    private var held: UInt64 = 0
-    private var nextTicket: UInt64 = 0
-    private var serving: UInt64 = 0
-    private var waiters = 0
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let changed: UnsafeMutablePointer<pthread_cond_t>
+    private let books = Locked(Books())
+
+    /// What is held and who waits, under the lock.
+    private struct Books: Sendable {
+        var held: UInt64 = 0
+        var nextTicket: UInt64 = 0
+        var serving: UInt64 = 0
+        var waiters = 0
+    }
 
     /// A budget of `capacity` bytes.
     package init(capacity: UInt64) {
         self.capacity = capacity
-        mutex = .allocate(capacity: 1)
-        changed = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(changed, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(changed)
-        pthread_mutex_destroy(mutex)
-        changed.deallocate()
-        mutex.deallocate()
     }
 
     /// Waits until `bytes` fit beside what is held (or nothing is held), then holds them.
     package func acquire(_ bytes: UInt64) {
-        pthread_mutex_lock(mutex)
-        let ticket = nextTicket
-        nextTicket += 1
-        waiters += 1
-        while ticket != serving || (held > 0 && bytes > capacity &- min(held, capacity)) {
-            pthread_cond_wait(changed, mutex)
+        let ticket = books.withLock { books -> UInt64 in
+            defer { books.nextTicket += 1 }
+            books.waiters += 1
+            return books.nextTicket
         }
-        waiters -= 1
-        held += bytes
-        serving += 1
-        pthread_cond_broadcast(changed)
-        pthread_mutex_unlock(mutex)
+        let capacity = capacity
+        books.withLock(waitingUntil: { books in
+            ticket == books.serving && (books.held == 0 || bytes <= capacity &- min(books.held, capacity))
+        }) { books in
+            books.waiters -= 1
+            books.held += bytes
+            books.serving += 1
+        }
     }
 
     /// Gives back `bytes` acquired earlier.
     package func release(_ bytes: UInt64) {
-        pthread_mutex_lock(mutex)
-        held -= min(bytes, held)
-        pthread_cond_broadcast(changed)
-        pthread_mutex_unlock(mutex)
+        books.withLock { $0.held -= min(bytes, $0.held) }
     }
 
     /// Bytes held now, and requests waiting (for tests).
     package var state: (held: UInt64, waiting: Int) {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return (held, waiters)
+        books.withLock { ($0.held, $0.waiters) }
     }
 }

@@ -1,5 +1,6 @@
 import CInterrupt
 import Foundation
+import Parallel
 
 #if canImport(Glibc)
 import Glibc
@@ -36,7 +37,7 @@ public enum ReportFile {
     }
 
     /// Serialises slot bookkeeping of the interrupt table.
-    private static let lock = NSLock()
+    private static let interruptTable = Locked(())
 
     /// Where a streamed report goes: text is buffered and written in large blocks. After the first
     /// failed write the rest is dropped and the error kept.
@@ -75,11 +76,9 @@ public enum ReportFile {
     /// or in place for stdout, devices and FIFOs), then `commit` renames them all, or `discard`
     /// removes the temporaries and leaves every earlier report as it was. Safe to use from several
     /// threads (one report per thread at a time).
-    public final class Batch: @unchecked Sendable {
-        // `staged` and `counter` are only touched under `lock`.
-        private let lock = NSLock()
-        private var staged: [(temporary: String, target: String, slot: Int32)] = []
-        private var counter = 0
+    public final class Batch: Sendable {
+        /// The staged reports and the number of temporaries made so far.
+        private let books = Locked((staged: [(temporary: String, target: String, slot: Int32)](), counter: 0))
 
         public init() {}
 
@@ -101,7 +100,8 @@ public enum ReportFile {
                 // Renaming a temporary file over it would replace the device with a regular file.
                 guard (status.st_mode & S_IFMT) != S_IFDIR else { throw WriteError(path: path, reason: "is a directory") }
                 let descriptor = open(path, O_WRONLY | O_CLOEXEC)
-                guard descriptor >= 0 else { throw WriteError(path: path, errorNumber: errno) }
+                let opened = descriptor >= 0 ? 0 : errno
+                guard opened == 0 else { throw WriteError(path: path, errorNumber: opened) }
                 let sink = Sink(descriptor: descriptor)
                 body(sink)
                 sink.flush()
@@ -111,24 +111,20 @@ public enum ReportFile {
                 return
             }
             let url = URL(fileURLWithPath: path)
-            let number = lock.withLock {
-                counter += 1
-                return counter
+            let number = books.withLock {
+                $0.counter += 1
+                return $0.counter
             }
             let temporary = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(number)"
-            ReportFile.lock.lock()
-            let slot = segscore_interrupt_register(temporary)
-            ReportFile.lock.unlock()
+            let slot = ReportFile.interruptTable.withLock { _ in segscore_interrupt_register(temporary) }
             func forget() {
-                ReportFile.lock.lock()
-                segscore_interrupt_unregister(slot)
-                ReportFile.lock.unlock()
+                ReportFile.interruptTable.withLock { _ in segscore_interrupt_unregister(slot) }
             }
             let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
-            guard descriptor >= 0 else {
-                let failure = WriteError(path: path, errorNumber: errno)
+            let opened = descriptor >= 0 ? 0 : errno
+            guard opened == 0 else {
                 forget()
-                throw failure
+                throw WriteError(path: path, errorNumber: opened)
             }
             let sink = Sink(descriptor: descriptor)
             body(sink)
@@ -139,7 +135,7 @@ public enum ReportFile {
                 forget()
                 throw WriteError(path: path, errorNumber: sink.errorNumber != 0 ? sink.errorNumber : closed)
             }
-            lock.withLock { staged.append((temporary, path, slot)) }
+            books.withLock { $0.staged.append((temporary, path, slot)) }
         }
 
         /// Renames every written temporary over its target. An interrupt (SIGINT, SIGTERM, …)
@@ -147,35 +143,36 @@ public enum ReportFile {
         /// - Throws: `WriteError` for the first rename that failed; the temporaries not yet renamed
         ///   are removed.
         public func commit() throws(WriteError) {
-            let entries = lock.withLock {
-                defer { staged.removeAll() }
-                return staged
+            let entries = books.withLock { books in
+                defer { books.staged.removeAll() }
+                return books.staged
             }
             var failure: WriteError?
             segscore_interrupt_hold()
             for entry in entries {
-                if failure == nil && rename(entry.temporary, entry.target) != 0 {
-                    failure = WriteError(path: entry.target, errorNumber: errno)
+                if failure == nil {
+                    let renamed = rename(entry.temporary, entry.target) == 0 ? 0 : errno
+                    if renamed != 0 { failure = WriteError(path: entry.target, errorNumber: renamed) }
                 }
                 if failure != nil { unlink(entry.temporary) }
             }
-            ReportFile.lock.lock()
-            for entry in entries { segscore_interrupt_unregister(entry.slot) }
-            ReportFile.lock.unlock()
+            ReportFile.interruptTable.withLock { _ in
+                for entry in entries { segscore_interrupt_unregister(entry.slot) }
+            }
             segscore_interrupt_release()
             if let failure { throw failure }
         }
 
         /// Removes every written temporary; the targets keep their earlier contents.
         public func discard() {
-            let entries = lock.withLock {
-                defer { staged.removeAll() }
-                return staged
+            let entries = books.withLock { books in
+                defer { books.staged.removeAll() }
+                return books.staged
             }
             for entry in entries { unlink(entry.temporary) }
-            ReportFile.lock.lock()
-            for entry in entries { segscore_interrupt_unregister(entry.slot) }
-            ReportFile.lock.unlock()
+            ReportFile.interruptTable.withLock { _ in
+                for entry in entries { segscore_interrupt_unregister(entry.slot) }
+            }
         }
 
         deinit { discard() }
@@ -208,7 +205,8 @@ public enum ReportFile {
     /// - Parameter name: how the destination is named in the error (e.g. `GITHUB_STEP_SUMMARY path`).
     public static func append(_ text: String, to path: String, name: String) throws(WriteError) {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { throw WriteError(path: name, errorNumber: errno) }
+        let opened = descriptor >= 0 ? 0 : errno
+        guard opened == 0 else { throw WriteError(path: name, errorNumber: opened) }
         var status = stat()
         let earlier: off_t? = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? status.st_size : nil
         var text = text
@@ -231,11 +229,15 @@ public enum ReportFile {
             if (status.st_mode & S_IFMT) != S_IFREG { return }
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard stat(folder, &status) == 0 else {
-            throw WriteError(path: label, reason: errno == ENOENT ? "folder \(folder) does not exist" : "\(folder): \(reason(errno))")
+        // errno is read right after the failing call: building a message allocates, and an
+        // allocation may change errno.
+        let found = stat(folder, &status) == 0 ? 0 : errno
+        guard found == 0 else {
+            throw WriteError(path: label, reason: found == ENOENT ? "folder \(folder) does not exist" : "\(folder): \(reason(found))")
         }
         guard (status.st_mode & S_IFMT) == S_IFDIR else { throw WriteError(path: label, reason: "\(folder) is not a folder") }
-        guard access(folder, W_OK) == 0 else { throw WriteError(path: label, reason: "folder \(folder): \(reason(errno))") }
+        let writable = access(folder, W_OK) == 0 ? 0 : errno
+        guard writable == 0 else { throw WriteError(path: label, reason: "folder \(folder): \(reason(writable))") }
     }
 
     /// Refuses two outputs that would write the same file: the same path spelled twice, `./r` and
@@ -313,8 +315,8 @@ public enum ReportFile {
     }
 
     /// On SIGINT, SIGTERM, SIGHUP or SIGPIPE (stdout closed by its reader): remove temporary report
-    /// files, leave earlier reports intact, and exit with 128 + the signal number (a plain
-    /// sigaction handler, see CInterrupt).
+    /// files, leave earlier reports intact, and die of the signal (default disposition restored
+    /// and the signal re-raised, so a shell sees death by signal, $? = 128 + n; see CInterrupt).
     public static func installInterruptCleanup() {
         segscore_interrupt_install()
     }
@@ -326,16 +328,17 @@ private func writeEveryByte(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer
     var offset = 0
     while offset < bytes.count {
         let written = write(descriptor, base + offset, bytes.count - offset)
+        let failure = written < 0 ? errno : 0
         if written > 0 {
             offset += written
-        } else if written < 0 && errno == EINTR {
+        } else if failure == EINTR {
             continue
-        } else if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+        } else if failure == EAGAIN || failure == EWOULDBLOCK {
             // A non-blocking descriptor (shared with the parent): wait until it takes more.
             var request = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
             _ = poll(&request, 1, -1)
         } else {
-            return written < 0 ? errno : EIO
+            return written < 0 ? failure : EIO
         }
     }
     return 0

@@ -15,9 +15,9 @@ import Glibc
 /// to a temporary file that is unlinked as soon as it is created (nothing is left behind, even
 /// on SIGKILL). Memory is then a write buffer, a read block per reader and 4 bytes per row,
 /// however large the dataset. The summary, the reports and `explain` read the rows back.
-final class ScoreStore: @unchecked Sendable {
-    // Sendable: after `Writer.finish()` every stored property is immutable except `cache`, which
-    // is only touched under its lock. pread on one descriptor from several threads is safe.
+final class ScoreStore: Sendable {
+    // Every stored property is a constant; `cache` is a lock. pread on one descriptor from
+    // several threads is safe.
     /// Start of each row, and the end of the last one (4 bytes a row).
     private let offsets: CompactOffsets
     /// The rows when they never left memory.
@@ -99,7 +99,8 @@ final class ScoreStore: @unchecked Sendable {
         var done = 0
         while done < buffer.count {
             let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-            if n < 0 && errno == EINTR { continue }
+            let failure = n < 0 ? errno : 0
+            if failure == EINTR { continue }
             if n <= 0 { break }
             done += n
         }
@@ -130,8 +131,8 @@ final class ScoreStore: @unchecked Sendable {
         }
 
         /// Appends the counts of pair `pairIndex`.
-        /// - Throws: `EvaluationSetupError` when the spill file cannot be made or written.
-        mutating func append(pairIndex: Int, counts: ImageCounts) throws(EvaluationSetupError) {
+        /// - Throws: `SpillError` when the spill file cannot be made or written.
+        mutating func append(pairIndex: Int, counts: ImageCounts) throws(SpillError) {
             let row = StoredRow(
                 pairIndex: pairIndex, truthEncoding: number(of: counts.truthEncoding),
                 predictionEncoding: number(of: counts.predictionEncoding), counts: counts)
@@ -154,25 +155,30 @@ final class ScoreStore: @unchecked Sendable {
             return number
         }
 
-        private mutating func flush() throws(EvaluationSetupError) {
+        private mutating func flush() throws(SpillError) {
             if descriptor < 0 {
                 var template = Array((folder + "/segscore-rows-XXXXXX").utf8CString)
-                descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-                guard descriptor >= 0 else {
-                    throw EvaluationSetupError(
-                        description: "\(folder): cannot make a temporary file for per-image results: \(String(cString: strerror(errno)).lowercased()) (set TMPDIR to a writable folder)")
+                var failure: Int32 = 0
+                descriptor = template.withUnsafeMutableBufferPointer {
+                    let made = mkstemp($0.baseAddress!)
+                    failure = made < 0 ? errno : 0
+                    return made
                 }
+                guard descriptor >= 0 else { throw SpillError(folder: folder, step: .create, errorNumber: failure) }
                 template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
                 _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
             }
             var done = 0
             while done < buffer.count {
-                let n = buffer.withUnsafeBytes { write(descriptor, $0.baseAddress! + done, $0.count - done) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else {
-                    throw EvaluationSetupError(
-                        description: "\(folder): cannot write per-image results to a temporary file: \(String(cString: strerror(errno)).lowercased()) (set TMPDIR to a writable folder)")
+                var failure: Int32 = 0
+                let n = buffer.withUnsafeBytes {
+                    let n = write(descriptor, $0.baseAddress! + done, $0.count - done)
+                    // A write of 0 bytes sets no errno: count it as an I/O error.
+                    failure = n < 0 ? errno : EIO
+                    return n
                 }
+                if n < 0 && failure == EINTR { continue }
+                guard n > 0 else { throw SpillError(folder: folder, step: .write, errorNumber: failure) }
                 done += n
             }
             written += buffer.count
@@ -180,7 +186,7 @@ final class ScoreStore: @unchecked Sendable {
         }
 
         /// The finished store.
-        mutating func finish() throws(EvaluationSetupError) -> ScoreStore {
+        mutating func finish() throws(SpillError) -> ScoreStore {
             if descriptor >= 0 { try flush() }
             return ScoreStore(
                 offsets: offsets, memory: descriptor >= 0 ? [] : buffer, descriptor: descriptor, encodings: encodings)
@@ -190,6 +196,32 @@ final class ScoreStore: @unchecked Sendable {
         func discard() {
             if descriptor >= 0 { close(descriptor) }
         }
+    }
+}
+
+/// Why the per-image results of a run could not be written to their temporary file (made in
+/// `TMPDIR` once they pass 256 KB).
+public struct SpillError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What failed.
+    public enum Step: Sendable, Equatable {
+        /// Making the temporary file (mkstemp).
+        case create
+        /// Writing rows to it.
+        case write
+    }
+
+    /// The folder of the temporary file.
+    public var folder: String
+    /// Making the file or writing to it.
+    public var step: Step
+    /// The errno of the failing call, read right after it.
+    public var errorNumber: Int32
+
+    /// One line: the folder, what failed, the system's reason and what to do.
+    public var description: String {
+        let what = step == .create
+            ? "cannot make a temporary file for per-image results" : "cannot write per-image results to a temporary file"
+        return "\(folder): \(what): \(String(cString: strerror(errorNumber)).lowercased()) (set TMPDIR to a writable folder)"
     }
 }
 

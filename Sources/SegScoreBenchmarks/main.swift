@@ -3,6 +3,7 @@ import DatasetScan
 import Dispatch
 import Foundation
 import MaskIO
+import MaskIOTesting
 import SegMetrics
 import SegScore
 import Parallel

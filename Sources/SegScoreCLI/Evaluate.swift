@@ -111,24 +111,17 @@ struct Evaluate: ParsableCommand {
         do {
             result = try Evaluation.run(truth: gtDir, prediction: predDir, options: options, progress: progress)
         } catch {
+            // Main prints the one line and exits 2, or 3 for a data limit.
             progress?.finish()
-            if error.isDataProblem {
-                Terminal.error(error.description)
-                throw ExitCode(status: .dataProblem)
-            }
-            throw ConfigurationError(error.description)
+            throw error
         }
         progress?.finish()
         let bootstrap = Bootstrap(resamples: gateOptions.bootstrap)
-        let gates: [GateOutcome]
-        do throws(EvaluationSetupError) {
-            let baseline = try gateOptions.baseline.map { path throws(EvaluationSetupError) in try Baseline.load(path: path) }
-            // A baseline of another definition is exit 2; doubts about it are warnings (stderr and the reports).
-            result.warnings += try baseline?.compatibility(with: result) ?? []
-            gates = try QualityGates.evaluate(gateSpecs, result: result, baseline: baseline, bootstrap: bootstrap)
-        } catch {
-            throw ConfigurationError(error.description)
-        }
+        // EvaluationSetupError.configuration: Main prints it, exit 2.
+        let baseline = try gateOptions.baseline.map { path throws(EvaluationSetupError) in try Baseline.load(path: path) }
+        // A baseline of another definition is exit 2; doubts about it are warnings (stderr and the reports).
+        result.warnings += try baseline?.compatibility(with: result) ?? []
+        let gates = try QualityGates.evaluate(gateSpecs, result: result, baseline: baseline, bootstrap: bootstrap)
         // Only what was asked for is rendered; the large reports are streamed to their files. All
         // reports are written first and renamed into place together: when one cannot be written,
         // none of the earlier reports is replaced.
@@ -329,7 +322,7 @@ struct EncodingOptions: ParsableArguments {
             do {
                 labelSpec = try LabelSpec.load(path: path)
             } catch {
-                throw ConfigurationError("--labels \(error.description)")
+                throw EvaluationSetupError.labels(error)
             }
         }
         let memory = try MemoryLimit.option(maxMemory)

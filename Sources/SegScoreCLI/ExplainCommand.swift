@@ -80,13 +80,9 @@ struct ExplainCommand: ParsableCommand {
             return
         }
         let options = try encoding.options(pairing: pairing)
-        let explanation: DataExplanation
-        do {
-            explanation = try DataExplanation.compute(
-                truth: gt, prediction: pred, options: options, smoothing: smoothing, variants: chosen.map { [$0] })
-        } catch {
-            throw ConfigurationError(error.description)
-        }
+        // EvaluationSetupError: Main prints it, exit 2 (3 for a run-level data limit, as evaluate).
+        let explanation = try DataExplanation.compute(
+            truth: gt, prediction: pred, options: options, smoothing: smoothing, variants: chosen.map { [$0] })
         if let chosen, explanation.reference.images.count >= 1 {
             let values = zip(explanation.classIDs, explanation.rows[0].values).map { (options.name(of: $0), $1) }
             try Terminal.output(json ? explanation.table.json.rendered() : Explain.detail(chosen, values: values).text)

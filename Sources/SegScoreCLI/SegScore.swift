@@ -38,6 +38,11 @@ enum Main {
             // A report or stdout that cannot be written: one line, exit 2.
             Terminal.error(error.description)
             exit(ExitStatus.usage.rawValue)
+        } catch let error as EvaluationSetupError {
+            // Found once the options were parsed: one line, no usage text; exit 2, or 3 when the
+            // data passed a run-level limit.
+            Terminal.error(error.description)
+            exit(error.isDataProblem ? ExitStatus.dataProblem.rawValue : ExitStatus.usage.rawValue)
         } catch let error as ConfigurationError {
             // Found after parsing: one line, no usage text, exit 2.
             Terminal.error(error.description)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import ReportWriters
+import Parallel
 import SegScore
 
 #if canImport(Glibc)
@@ -69,9 +70,10 @@ enum Terminal {
     }
 }
 
-/// A problem found after the command line was parsed (a missing folder, an unreadable `--labels`
-/// file or baseline, a bad `--smooth` list, an unknown variant): one line on stderr and exit 2,
-/// without ArgumentParser's usage text (which only true parse errors keep).
+/// A problem of the command line found after it was parsed (a bad `--smooth` list, an unknown
+/// variant): one line on stderr and exit 2, without ArgumentParser's usage text (which only true
+/// parse errors keep). What the library finds (a missing folder, an unreadable `--labels` file or
+/// baseline) is an `EvaluationSetupError`, printed the same way.
 struct ConfigurationError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
@@ -86,48 +88,51 @@ extension ExitCode {
 /// one line, redrawn at most ten times a second (`\r` + `ESC[K`). Elsewhere (`TERM` unset or
 /// `dumb`, e.g. an editor's shell or a CI log): plain lines `  k/N pairs (p%)`, one each time
 /// another 10% is done, never an escape code or a carriage return.
-final class TerminalProgress: ProgressSink, @unchecked Sendable {
-    // All mutable state is behind `lock`.
-    private let lock = NSLock()
+final class TerminalProgress: ProgressSink, Sendable {
     private let start = DispatchTime.now()
     private let redraws: Bool
-    private var lastDraw: UInt64 = 0
-    private var drawn = false
-    /// Plain mode: the last 10% step printed.
-    private var lastStep = 0
+    private let drawing = Locked(Drawing())
+
+    /// What was drawn, under the lock.
+    private struct Drawing: Sendable {
+        var lastDraw: UInt64 = 0
+        var drawn = false
+        /// Plain mode: the last 10% step printed.
+        var lastStep = 0
+    }
 
     init(redraws: Bool = Terminal.stderrUnderstandsEscapes) {
         self.redraws = redraws
     }
 
     func update(completed: Int, total: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard total > 0 else { return }
-        if !redraws {
-            let step = completed * 10 / total
-            guard step > lastStep else { return }
-            lastStep = step
-            Terminal.writeStderr("  \(completed)/\(total) pairs (\(completed * 100 / total)%)\n")
-            return
+        drawing.withLock { drawing in
+            guard total > 0 else { return }
+            if !redraws {
+                let step = completed * 10 / total
+                guard step > drawing.lastStep else { return }
+                drawing.lastStep = step
+                Terminal.writeStderr("  \(completed)/\(total) pairs (\(completed * 100 / total)%)\n")
+                return
+            }
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard completed == total || now - drawing.lastDraw > 100_000_000 else { return }
+            drawing.lastDraw = now
+            let seconds = Double(now - start.uptimeNanoseconds) / 1e9
+            let rate = seconds > 0 ? Double(completed) / seconds : 0
+            // At most a year: a stalled first pair must not make the estimate overflow an Int.
+            let eta = rate > 0 ? min(Double(total - completed) / rate, 31_536_000) : 0
+            let line = "  \(completed)/\(total) pairs  \(Int(rate.rounded()))/s  ETA \(Int(eta.rounded()))s"
+            Terminal.writeStderr("\r" + line + "\u{1B}[K")
+            drawing.drawn = true
         }
-        let now = DispatchTime.now().uptimeNanoseconds
-        guard completed == total || now - lastDraw > 100_000_000 else { return }
-        lastDraw = now
-        let seconds = Double(now - start.uptimeNanoseconds) / 1e9
-        let rate = seconds > 0 ? Double(completed) / seconds : 0
-        // At most a year: a stalled first pair must not make the estimate overflow an Int.
-        let eta = rate > 0 ? min(Double(total - completed) / rate, 31_536_000) : 0
-        let line = "  \(completed)/\(total) pairs  \(Int(rate.rounded()))/s  ETA \(Int(eta.rounded()))s"
-        Terminal.writeStderr("\r" + line + "\u{1B}[K")
-        drawn = true
     }
 
     /// Clears the progress line (redrawing mode; plain lines stay).
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if drawn { Terminal.writeStderr("\r\u{1B}[K") }
-        drawn = false
+        drawing.withLock { drawing in
+            if drawing.drawn { Terminal.writeStderr("\r\u{1B}[K") }
+            drawing.drawn = false
+        }
     }
 }

@@ -1,20 +1,8 @@
 import Foundation
+import Parallel
 import Testing
 
 @testable import SegScore
-
-/// A value behind an NSLock, for the threads of these tests.
-final class Guarded<Value>: @unchecked Sendable {
-    // Sendable by construction: `value` is only touched under `lock`.
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-}
 
 @Suite struct MemoryBudgetTests {
     @Test(arguments: [
@@ -58,7 +46,7 @@ final class Guarded<Value>: @unchecked Sendable {
     @Test func twoAcquisitionsOverTheBudgetSerialise() {
         let budget = ByteBudget(capacity: 100)
         budget.acquire(60)
-        let second = Guarded(false)
+        let second = Locked(false)
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             budget.acquire(60)
@@ -85,7 +73,7 @@ final class Guarded<Value>: @unchecked Sendable {
 
     @Test func manyWorkersNeverHoldMoreThanTheBudget() {
         let budget = ByteBudget(capacity: 100)
-        let peak = Guarded<(now: UInt64, most: UInt64)>((0, 0))
+        let peak = Locked<(now: UInt64, most: UInt64)>((0, 0))
         DispatchQueue.concurrentPerform(iterations: 64) { index in
             let bytes: UInt64 = index % 2 == 0 ? 60 : 30
             budget.acquire(bytes)

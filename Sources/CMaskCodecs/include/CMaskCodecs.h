@@ -2,8 +2,10 @@
  * CMaskCodecs: a thin, crash-free C layer over libpng and libtiff for segscore.
  *
  * Only our own prefixed types cross this header: no png_structp or TIFF * reaches Swift.
- * Every function reports failure as a status code plus a message written into the caller's
- * `error` buffer (always NUL-terminated when error_size > 0). Nothing here prints, exits or
+ * Every function that can fail returns a cmask_status plus a message written into the caller's
+ * `error` buffer (always NUL-terminated when error_size > 0). The decoder keeps no pointer to
+ * that buffer once the call returns: a codec message during a later call (cmask_close
+ * included) never writes into the buffer of an earlier one. Nothing here prints, exits or
  * touches global state, so different files may be decoded on different threads at once.
  *
  * Usage (two phases, so the caller learns the decoded size first, then owns and may reuse the
@@ -11,7 +13,7 @@
  *
  *     cmask_info info;
  *     cmask_decoder *d = NULL;
- *     int status = cmask_open_file(fd, max_samples, max_bytes, &d, &info, err, sizeof err);
+ *     cmask_status status = cmask_open_file(fd, max_samples, max_bytes, &d, &info, err, sizeof err);
  *     if (status == CMASK_OK) status = cmask_read(d, buffer, info.data_bytes, err, sizeof err);
  *     cmask_close(d);
  *     close(fd);
@@ -19,6 +21,7 @@
 #ifndef CMASK_CODECS_H
 #define CMASK_CODECS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -116,7 +119,7 @@ cmask_format cmask_sniff(const uint8_t *bytes, size_t size);
  * On success `*decoder` is a new handle owned by the caller (cmask_close it). On failure
  * `*decoder` is NULL and `error` holds the reason.
  */
-int cmask_open(const uint8_t *bytes, size_t size, uint64_t max_samples, cmask_decoder **decoder,
+cmask_status cmask_open(const uint8_t *bytes, size_t size, uint64_t max_samples, cmask_decoder **decoder,
                cmask_info *info, char *error, size_t error_size);
 
 /**
@@ -126,7 +129,7 @@ int cmask_open(const uint8_t *bytes, size_t size, uint64_t max_samples, cmask_de
  * `max_bytes` bounds `info.data_bytes`: a larger declaration is refused with CMASK_ERR_OVER_BUDGET
  * before any pixel memory is allocated (a TIFF's page walk stops as soon as it is exceeded).
  */
-int cmask_open_file(int fd, uint64_t max_samples, uint64_t max_bytes, cmask_decoder **decoder, cmask_info *info,
+cmask_status cmask_open_file(int fd, uint64_t max_samples, uint64_t max_bytes, cmask_decoder **decoder, cmask_info *info,
                     char *error, size_t error_size);
 
 /**
@@ -135,39 +138,16 @@ int cmask_open_file(int fd, uint64_t max_samples, uint64_t max_bytes, cmask_deco
  * or rescaling; sub-byte samples become one byte each; 16- and 32-bit samples are in host
  * byte order. May be called once per handle.
  */
-int cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, char *error, size_t error_size);
+cmask_status cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, char *error, size_t error_size);
 
 /** Releases a decoder and everything it allocated. NULL is allowed. */
 void cmask_close(cmask_decoder *decoder);
 
-/** Returns 1 when this libtiff was built with the codec for the TIFF Compression tag value. */
-int cmask_tiff_codec_available(uint32_t compression);
+/** True when this libtiff was built with the codec for the TIFF Compression tag value. */
+bool cmask_tiff_codec_available(uint32_t compression);
 
 #ifdef __cplusplus
 }
 #endif
 
 #endif /* CMASK_CODECS_H */
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-/**
- * Writes an 8- or 16-bit (host order) single-channel PNG; with `palette` set, an 8-bit palette
- * PNG whose indices are the samples (a fixed 256-colour table). For benchmarks and tests: the
- * product itself never writes masks. Returns CMASK_OK or an error with a message.
- */
-int cmask_png_write(const char *path, const void *samples, uint32_t width, uint32_t height, uint32_t bit_depth,
-                    int palette, char *error, size_t error_size);
-
-/**
- * Writes an 8- or 16-bit single-channel TIFF in strips of `rows_per_strip` rows with the given
- * Compression tag (1 none, 5 LZW with horizontal predictor, 8 Deflate). For benchmarks and tests.
- */
-int cmask_tiff_write(const char *path, const void *samples, uint32_t width, uint32_t height, uint32_t bit_depth,
-                     uint32_t compression, uint32_t rows_per_strip, char *error, size_t error_size);
-
-#ifdef __cplusplus
-}
-#endif

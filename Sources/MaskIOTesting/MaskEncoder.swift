@@ -1,4 +1,5 @@
-internal import CMaskCodecs
+internal import CMaskTestCodecs
+import MaskIO
 
 /// Writes single-channel PNG and TIFF masks, for benchmarks and tests (the product never writes
 /// masks, so this is `package` API).
@@ -21,7 +22,7 @@ package enum MaskEncoder {
         throws(MaskIOError)
     {
         var message = [CChar](repeating: 0, count: 256)
-        let status: Int32
+        let status: cmask_status
         switch container {
         case .png8, .palettePNG:
             let bytes = labels.map { UInt8(truncatingIfNeeded: $0) }
@@ -44,7 +45,7 @@ package enum MaskEncoder {
                 }
             }
         }
-        guard status == 0 else {
+        guard status == CMASK_OK else {
             let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw .unreadable(path: path, reason: "cannot write: \(text)")
         }
