@@ -55,12 +55,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MaskIOTests", dependencies: ["MaskIO", "MaskIOTesting", "Parallel"]),
-        .testTarget(name: "DatasetScanTests", dependencies: ["DatasetScan"]),
+        // Test code shared by the test targets: fixture lookup, temporary folders, the binary
+        // runner, byte-level mask writers. A regular target (not a product) under Tests/.
+        .target(name: "SegScoreTestSupport", path: "Tests/SegScoreTestSupport"),
+        .testTarget(name: "MaskIOTests", dependencies: ["MaskIO", "MaskIOTesting", "Parallel", "SegScoreTestSupport"]),
+        .testTarget(name: "DatasetScanTests", dependencies: ["DatasetScan", "SegScoreTestSupport"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
-        .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics"], resources: []),
-        .testTarget(name: "SegScoreTests", dependencies: ["SegScore", "Parallel"]),
+        .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics", "SegScoreTestSupport"]),
+        .testTarget(
+            name: "SegScoreTests", dependencies: ["SegScore", "MaskIO", "Parallel", "SegMetrics", "SegScoreTestSupport"]),
         .testTarget(name: "ReportWritersTests", dependencies: ["ReportWriters"]),
-        .testTarget(name: "SegScoreCLITests", dependencies: ["SegScoreCLI"]),
+        .testTarget(
+            name: "SegScoreCLITests", dependencies: ["SegScoreCLI", "SegScoreTestSupport"],
+            // The committed report snapshots, read through `Fixtures.packageRoot`, not as resources.
+            exclude: ["Snapshots"]),
     ]
 )

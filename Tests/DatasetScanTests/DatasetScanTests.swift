@@ -1,39 +1,25 @@
 import DatasetScan
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A throw-away folder tree for one test.
-final class TemporaryTree {
-    let root: URL
-
-    init(_ name: String) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-scan-\(name)-\(getpid())")
-        try? FileManager.default.removeItem(at: root)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: root) }
-
-    /// Creates a file; `png` writes a PNG signature, otherwise text.
+extension TemporaryFolder {
+    /// Creates a file (and its folders); `png` writes a PNG signature, otherwise text.
     func file(_ relative: String, png: Bool = true) throws {
-        let url = root.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let bytes: [UInt8] = png ? [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0] : Array("hello\n".utf8)
-        try Data(bytes).write(to: url)
+        try write(png ? [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0] : Array("hello\n".utf8), to: relative)
     }
-
-    var path: String { root.path }
 }
 
 func files(_ names: [String]) -> FileList { FileList(root: "/x", relativePaths: names) }
 
 @Suite struct DirectoryWalkTests {
     @Test func listsMasksSortedSkipsHiddenAndCountsOthers() throws {
-        let tree = try TemporaryTree("walk")
+        let tree = try TemporaryFolder("scan-walk")
+        defer { tree.remove() }
         for name in ["b.png", "a.tif", "sub/c.PNG", "sub/deeper/d.tiff", "noextension", ".hidden.png", ".cache/e.png"] {
             try tree.file(name)
         }
@@ -47,7 +33,8 @@ func files(_ names: [String]) -> FileList { FileList(root: "/x", relativePaths: 
     }
 
     @Test func symbolicLinkLoopIsWalkedOnceAndReported() throws {
-        let tree = try TemporaryTree("loop")
+        let tree = try TemporaryFolder("scan-loop")
+        defer { tree.remove() }
         try tree.file("sub/a.png")
         #expect(symlink(tree.path, tree.path + "/sub/back") == 0)
         #expect(symlink(tree.path + "/nowhere", tree.path + "/dangling.png") == 0)
@@ -57,7 +44,8 @@ func files(_ names: [String]) -> FileList { FileList(root: "/x", relativePaths: 
     }
 
     @Test func nonUTF8NameIsReportedNotPaired() throws {
-        let tree = try TemporaryTree("names")
+        let tree = try TemporaryFolder("scan-names")
+        defer { tree.remove() }
         try tree.file("ok.png")
         var name = Array((tree.path + "/bad\u{1}").utf8)
         name[name.count - 1] = 0xFF  // not UTF-8
@@ -75,7 +63,8 @@ func files(_ names: [String]) -> FileList { FileList(root: "/x", relativePaths: 
     }
 
     @Test func manySubfoldersInParallelGiveTheSameSortedList() throws {
-        let tree = try TemporaryTree("wide")
+        let tree = try TemporaryFolder("scan-wide")
+        defer { tree.remove() }
         for folder in 0..<40 { for file in 0..<5 { try tree.file("f\(folder)/m\(file).png") } }
         let first = try DirectoryWalk.list(root: tree.path).files
         let second = try DirectoryWalk.list(root: tree.path).files

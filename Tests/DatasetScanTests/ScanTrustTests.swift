@@ -1,5 +1,6 @@
 import DatasetScan
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -46,8 +47,10 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
 /// What the walk may and may not take for a loop, what it must not skip, what it must not ignore.
 @Suite struct WalkTrustTests {
     @Test func twoLinksToOneFolderAreBothWalked() throws {
-        let tree = try TemporaryTree("twolinks")
-        let outside = try TemporaryTree("twolinks-target")
+        let tree = try TemporaryFolder("scan-twolinks")
+        defer { tree.remove() }
+        let outside = try TemporaryFolder("scan-twolinks-target")
+        defer { outside.remove() }
         try outside.file("x.png")
         try tree.file("sub/c.png")
         #expect(symlink(outside.path, tree.path + "/one") == 0)
@@ -58,7 +61,8 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
     }
 
     @Test func linkToASiblingFolderIsWalked() throws {
-        let tree = try TemporaryTree("sibling")
+        let tree = try TemporaryFolder("scan-sibling")
+        defer { tree.remove() }
         try tree.file("a/m.png")
         try tree.file("b/n.png")
         #expect(symlink(tree.path + "/a", tree.path + "/b/toA") == 0)
@@ -68,7 +72,8 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
     }
 
     @Test func linksToAnAncestorOrItsAncestorAreLoopsAndNothingElse() throws {
-        let tree = try TemporaryTree("ancestors")
+        let tree = try TemporaryFolder("scan-ancestors")
+        defer { tree.remove() }
         try tree.file("a/b/c/m.png")
         #expect(symlink(tree.path + "/a", tree.path + "/a/b/c/up") == 0)  // the grandparent
         #expect(symlink(tree.path, tree.path + "/a/b/c/top") == 0)  // the root
@@ -80,8 +85,10 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
     }
 
     @Test func linkToAFileIsListedUnderItsLinkName() throws {
-        let tree = try TemporaryTree("filelink")
-        let outside = try TemporaryTree("filelink-target")
+        let tree = try TemporaryFolder("scan-filelink")
+        defer { tree.remove() }
+        let outside = try TemporaryFolder("scan-filelink-target")
+        defer { outside.remove() }
         try outside.file("real.png")
         try tree.file("a.png")
         #expect(symlink(outside.path + "/real.png", tree.path + "/b.png") == 0)
@@ -92,7 +99,8 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
     }
 
     @Test func linksThatLeadNowhereAreIssuesWithTheirReason() throws {
-        let tree = try TemporaryTree("badlinks")
+        let tree = try TemporaryFolder("scan-badlinks")
+        defer { tree.remove() }
         try tree.file("a.png")
         #expect(symlink(tree.path + "/ping", tree.path + "/pong") == 0)  // two links to each other
         #expect(symlink(tree.path + "/pong", tree.path + "/ping") == 0)
@@ -135,7 +143,8 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
     }
 
     @Test func aFolderWhosePathIsTooLongIsAnIssueNotSkipped() throws {
-        let tree = try TemporaryTree("deep")
+        let tree = try TemporaryFolder("scan-deep")
+        defer { tree.remove() }
         let name = String(repeating: "d", count: 250)
         defer {
             let descriptor = open(tree.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -158,7 +167,8 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
     }
 
     @Test func imageFilesInFormatsItCannotReadAreIssuesOthersAreIgnored() throws {
-        let tree = try TemporaryTree("formats")
+        let tree = try TemporaryFolder("scan-formats")
+        defer { tree.remove() }
         try tree.file("a.png")
         let unreadable = [
             "b.jpg", "c.JPEG", "d.nii.gz", "e.npy", "f.npz", "g.bmp", "h.gif", "i.webp", "j.nii", "k.mha", "l.nrrd", "m.dcm",
@@ -168,7 +178,7 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
             try tree.file(name, png: false)
         }
         // No extension, JPEG bytes: found by its signature.
-        try Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 0x4A, 0x46, 0x49, 0x46]).write(to: tree.root.appendingPathComponent("q"))
+        try tree.write([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 0x4A, 0x46, 0x49, 0x46], to: "q")
         // A JPEG name with PNG bytes is a mask: the bytes decide.
         try tree.file("r.jpg")
         let listing = try DirectoryWalk.list(root: tree.path)

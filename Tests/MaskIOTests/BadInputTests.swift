@@ -1,4 +1,5 @@
 import MaskIO
+import SegScoreTestSupport
 import Testing
 
 /// A file that must be refused, the error kind, and a fragment of the reason.

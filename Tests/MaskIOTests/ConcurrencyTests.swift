@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import MaskIO
 import Parallel
+import SegScoreTestSupport
 import Testing
 
 @Suite struct ConcurrencyTests {

@@ -1,5 +1,6 @@
 import Foundation
 import MaskIO
+import SegScoreTestSupport
 import Testing
 
 /// The fuzzers' corpora (Fixtures/fuzz: seeds, and the inputs libFuzzer kept as new coverage),

@@ -1,6 +1,7 @@
 import Foundation
 import MaskIO
 import MaskIOTesting
+import SegScoreTestSupport
 import Testing
 
 /// The benchmark's writers (MaskIOTesting over CMaskTestCodecs) produce files the decoder reads
@@ -23,8 +24,9 @@ import Testing
     func writtenMasksDecodeToTheSameLabels(container: MaskEncoder.Container, suffix: String, scale: UInt16, expected: MaskSamples)
         throws
     {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-encoder-\(getpid())-\(UUID().uuidString).\(suffix)").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let folder = try TemporaryFolder("encoder")
+        defer { folder.remove() }
+        let path = folder.path("mask.\(suffix)")
         try MaskEncoder.write(labels: Self.labels(scale: scale), width: 5, height: 7, as: container, to: path)
         let mask = try MaskDecoder().decode(path: path)
         #expect(mask.width == 5 && mask.height == 7 && mask.channels == 1)

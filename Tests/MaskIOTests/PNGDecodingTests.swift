@@ -1,4 +1,5 @@
 import MaskIO
+import SegScoreTestSupport
 import Testing
 
 /// What a PNG fixture must decode to.

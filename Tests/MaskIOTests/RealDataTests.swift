@@ -1,4 +1,5 @@
 import MaskIO
+import SegScoreTestSupport
 import Testing
 
 /// Real masks: the permissive sets copied into Fixtures/real (ISBI 2012 labels, MIT; StarDist,

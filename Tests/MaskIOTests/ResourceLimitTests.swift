@@ -1,5 +1,6 @@
 import Foundation
 import MaskIO
+import SegScoreTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -9,13 +10,6 @@ import Glibc
 /// Files whose cost is decided by their header, not their size: refused or walked without
 /// allocating what they declare, and multi-page TIFFs walked in linear time.
 @Suite struct ResourceLimitTests {
-    /// A temporary folder removed by the caller.
-    static func folder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("maskio-limits-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     /// The largest resident set this process has had, in KB (Linux reports ru_maxrss in KB).
     static func peakKB() -> Int {
         var usage = rusage()
@@ -26,9 +20,9 @@ import Glibc
     // MARK: header first
 
     @Test func sparseFileNamedPNGIsRefusedFromItsFirstBytes() throws {
-        let dir = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("x.png").path
+        let folder = try TemporaryFolder("maskio-limits")
+        defer { folder.remove() }
+        let path = folder.path("x.png")
         let fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
         #expect(fd >= 0)
         #expect(ftruncate(fd, 3 << 30) == 0)  // 3 GiB of holes: no disk, but a 3 GiB st_size
@@ -42,9 +36,9 @@ import Glibc
     }
 
     @Test func emptyFileIsRefusedAsEmpty() throws {
-        let dir = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("e.png").path
+        let folder = try TemporaryFolder("maskio-limits")
+        defer { folder.remove() }
+        let path = folder.path("e.png")
         try Data().write(to: URL(fileURLWithPath: path))
         #expect(throws: MaskIOError.notAMask(path: path, reason: "file is empty")) { try MaskDecoder().decode(path: path) }
     }
@@ -54,16 +48,16 @@ import Glibc
     /// A PNG whose IHDR declares `width`×`height` 8-bit gray pixels, with a few bytes of image data.
     static func declaringPNG(width: UInt32, height: UInt32, bitDepth: UInt8 = 8, colorType: UInt8 = 0) -> [UInt8] {
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        png += chunk("IHDR", bigEndian(width) + bigEndian(height) + [bitDepth, colorType, 0, 0, 0])
-        png += chunk("IDAT", [0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF])  // truncated deflate stream
-        png += chunk("IEND", [])
+        png += TestMasks.chunk("IHDR", TestMasks.bigEndian(width) + TestMasks.bigEndian(height) + [bitDepth, colorType, 0, 0, 0])
+        png += TestMasks.chunk("IDAT", [0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF])  // truncated deflate stream
+        png += TestMasks.chunk("IEND", [])
         return png
     }
 
     @Test func pngDeclaringMoreThanTheBudgetIsRefusedBeforeDecoding() throws {
-        let dir = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("big.png").path
+        let folder = try TemporaryFolder("maskio-limits")
+        defer { folder.remove() }
+        let path = folder.path("big.png")
         try Data(Self.declaringPNG(width: 20000, height: 20000)).write(to: URL(fileURLWithPath: path))
         var decoder = MaskDecoder()
         decoder.maxBytes = 64 << 20
@@ -80,9 +74,9 @@ import Glibc
     }
 
     @Test func headerIsReadWithoutDecodingPixels() throws {
-        let dir = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("big16.png").path
+        let folder = try TemporaryFolder("maskio-limits")
+        defer { folder.remove() }
+        let path = folder.path("big16.png")
         // 16-bit RGBA: 4 channels of 2 bytes, 3000 × 2000 pixels = 48,000,000 bytes.
         try Data(Self.declaringPNG(width: 3000, height: 2000, bitDepth: 16, colorType: 6))
             .write(to: URL(fileURLWithPath: path))
@@ -139,9 +133,9 @@ import Glibc
     }
 
     @Test func twentyThousandTinyPagesDecodeInOrder() throws {
-        let dir = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("pages.tif").path
+        let folder = try TemporaryFolder("maskio-limits")
+        defer { folder.remove() }
+        let path = folder.path("pages.tif")
         let pages = 20_000
         try Data(Self.tinyPagesTIFF(pages: pages)).write(to: URL(fileURLWithPath: path))
         // Each directory visited once, in order: quadratic walks took minutes here.
@@ -154,9 +148,9 @@ import Glibc
     }
 
     @Test func pageCountIsCappedByTheBudget() throws {
-        let dir = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("pages.tif").path
+        let folder = try TemporaryFolder("maskio-limits")
+        defer { folder.remove() }
+        let path = folder.path("pages.tif")
         try Data(Self.tinyPagesTIFF(pages: 1000)).write(to: URL(fileURLWithPath: path))
         var decoder = MaskDecoder()
         decoder.maxBytes = 100
@@ -170,25 +164,5 @@ import Glibc
         ) { try decoder.decode(path: path) }
         decoder.maxBytes = 1000
         #expect(try decoder.decode(path: path).depth == 1000)
-    }
-
-    // MARK: helpers
-
-    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-        let body = Array(type.utf8) + data
-        return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
-    }
-
-    static func bigEndian(_ value: UInt32) -> [UInt8] {
-        [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
-    }
-
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = (crc >> 1) ^ (crc & 1 == 1 ? 0xEDB8_8320 : 0) }
-        }
-        return ~crc
     }
 }

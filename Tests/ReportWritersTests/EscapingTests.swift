@@ -111,3 +111,89 @@ import Testing
         #expect(JSONValue.quoted("–·…") == #""–·…""#)
     }
 }
+
+/// The gaps the suites above leave: each special character alone, in both places it can stand.
+@Suite struct CSVFieldTests {
+    @Test(arguments: [
+        // RFC 4180: spaces are part of the field; a reader keeps them, so they need no quotes.
+        (" lead", " lead"), ("trail ", "trail "), (" ", " "),
+        (",", #"",""#), (#"""#, #""""""#), ("\r\n", "\"\r\n\""), ("a\r\nb", "\"a\r\nb\""),
+        (#""quoted""#, #""""quoted""""#), ("é,ü", "\"é,ü\""), ("tab\there", "tab\there"),
+    ])
+    func eachSpecialCharacterAlone(_ cell: String, _ quoted: String) {
+        #expect(CSV.quote(cell) == quoted)
+    }
+
+    @Test func emptyAndSpecialHeaderCellsKeepTheColumnCount() {
+        // Header "a,b" and an empty name; a row with an empty cell and a leading space: 2 fields each.
+        let table = Table(header: ["a,b", ""], rows: [["", " x"]])
+        #expect(table.renderedCSV() == "\"a,b\",\r\n, x\r\n")
+    }
+
+    @Test func streamedRowsQuoteLikeWholeTables() {
+        // The per-image CSV is streamed row by row: same quoting, CRLF after each row.
+        var out: [UInt8] = []
+        CSV.appendRow(["a,b", "", " x", #"q""#, "l1\nl2"], to: &out)
+        CSV.appendRow(["plain"], to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "\"a,b\",, x,\"q\"\"\",\"l1\nl2\"\r\nplain\r\n")
+    }
+}
+
+@Suite struct MarkdownTableCellTests {
+    @Test(arguments: [
+        // The cell escape handles pipes only; backslashes and HTML are MarkdownText's job.
+        ("a|b|c", #"a\|b\|c"#), ("back\\slash", #"back\slash"#), ("<b>x</b>", "<b>x</b>"), ("", ""),
+    ])
+    func cellEscapeAlone(_ text: String, _ escaped: String) {
+        #expect(MarkdownText.cell(text) == escaped)
+    }
+
+    @Test(arguments: [
+        // Text escaped for Markdown, then for the cell: a backslash before a pipe is doubled first,
+        // so `\\\|` reads as a literal backslash and a literal pipe, still one cell.
+        (#"a\|b"#, #"a\\\|b"#), ("<b>x</b>", #"\<b\>x\</b\>"#), ("<!-- c -->", #"\<!-- c --\>"#),
+        (#"C:\dir|x"#, #"C:\\dir\|x"#),
+    ])
+    func textThenCell(_ text: String, _ escaped: String) {
+        #expect(MarkdownText.cell(MarkdownText.escape(text)) == escaped)
+    }
+
+    @Test func aCellWithPipesBackslashesAndHTMLStaysOneCell() {
+        // Rows hold Markdown-escaped text; `renderedMarkdown()` applies the cell escape itself.
+        let table = Table(header: ["name", "n"], rows: [[MarkdownText.escape(#"x\|<i>|"#), "1"]], rightAligned: [1])
+        #expect(table.renderedMarkdown() == #"| name | n |"# + "\n|---|---:|\n" + #"| x\\\|\<i\>\| | 1 |"#)
+    }
+}
+
+@Suite struct XMLCharacterTests {
+    @Test(arguments: [("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\"", "&quot;"), ("'", "&apos;"), ("&amp;", "&amp;amp;")])
+    func eachMarkupCharacterInTextAndAttribute(_ text: String, _ escaped: String) {
+        #expect(XMLText.escape(text) == escaped)
+        #expect(XMLText.attribute(text) == escaped)
+    }
+
+    @Test func attributeEscapesEveryMarkupCharacter() {
+        #expect(XMLText.attribute(#"a<b>&"c'"#) == "a&lt;b&gt;&amp;&quot;c&apos;")
+    }
+
+    @Test func everyForbiddenControlBecomesReplacementInBoth() {
+        // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+        let forbidden = Array(0..<0x09) + [0x0B, 0x0C] + Array(0x0E..<0x20)
+        #expect(forbidden.count == 29)
+        for value in forbidden {
+            let text = "a" + String(Unicode.Scalar(UInt8(value))) + "b"
+            #expect(XMLText.escape(text) == "a\u{FFFD}b", "U+\(value)")
+            #expect(XMLText.attribute(text) == "a\u{FFFD}b", "U+\(value)")
+        }
+        #expect(XMLText.escape("\u{FFFE}\u{FFFF}") == "\u{FFFD}\u{FFFD}")
+        #expect(XMLText.attribute("\u{FFFE}\u{FFFF}") == "\u{FFFD}\u{FFFD}")
+    }
+
+    @Test func allowedEdgesAreKept() {
+        // DEL and C1 are allowed in XML 1.0; the last BMP character before the surrogates, the first
+        // private-use one and one beyond the BMP too.
+        let kept = "\u{7F}\u{85}\u{9F}\u{D7FF}\u{E000}\u{FFFD}\u{10000}🙂"
+        #expect(XMLText.escape(kept) == kept)
+        #expect(XMLText.attribute(kept) == kept)
+    }
+}

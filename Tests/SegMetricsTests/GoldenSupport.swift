@@ -1,5 +1,6 @@
 import Foundation
 import SegMetrics
+import SegScoreTestSupport
 
 /// One case of `Fixtures/golden/cases.json` (copied from `spec/golden/cases.json`).
 struct GoldenCase {
@@ -13,9 +14,7 @@ struct GoldenCase {
     var isFloat32: Bool
     var results: [[String: Any]]
 
-    static let url = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/golden/cases.json")
+    static let url = Fixtures.url("golden/cases.json")
 
     static func loadAll() throws -> [GoldenCase] {
         let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]

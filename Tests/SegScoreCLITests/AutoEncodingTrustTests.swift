@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 /// What `--encoding auto` decides, and the data it must refuse or flag rather than score silently
@@ -24,8 +25,9 @@ import Testing
     // MARK: item 2: low bit depths
 
     @Test func twoBitPaletteIndicesAreLabelsNotBinary() throws {
-        let root = try TestMasks.dataset("palette2")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("palette2", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         // Indices 0/3 in a 2-bit palette PNG (what Pillow writes for a 4-colour P image): label 3.
         let indices = [0, 3, 3, 0, 0, 0, 3, 0]
         try TestMasks.png(
@@ -50,8 +52,9 @@ import Testing
         (16, .gray, [0, 4095], 4095),
     ])
     func onlyEightAndSixteenBitGrayMaximumMeansBinary(bitDepth: Int, color: TestMasks.PNGColor, values: [Int], label: Int) throws {
-        let root = try TestMasks.dataset("depth\(bitDepth)")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("depth\(bitDepth)", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         let stored = [0, 1, 1, 0, 0, 0, 1, 0].map { values[$0] }
         try TestMasks.png(
             width: 4, height: 2, bitDepth: bitDepth, color: color, samples: stored, paletteSize: 1 << min(bitDepth, 8),
@@ -67,8 +70,9 @@ import Testing
     // MARK: item 3: one side read two ways
 
     @Test func aSideReadTwoWaysIsADataProblemNamingTheFix() throws {
-        let root = try TestMasks.dataset("twoways")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("twoways", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         let threeLevel = [0, 128, 255, 255, 0, 0, 128, 0]
         let twoLevel = [0, 255, 255, 0, 0, 0, 255, 0]
         for side in ["gt", "pred"] {
@@ -96,8 +100,9 @@ import Testing
 
     @Test func zeroOneFilesBesideZeroMaxFilesAreOneReading() throws {
         // 0/1 is label 1 under either reading: no conflict with 0/255 files.
-        let root = try TestMasks.dataset("zeroone")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("zeroone", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         for side in ["gt", "pred"] {
             try TestMasks.png(width: 4, height: 2, samples: [0, 1, 1, 0, 0, 0, 0, 0], to: root.appendingPathComponent("\(side)/a.png"))
             try TestMasks.png(width: 4, height: 2, samples: [0, 255, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("\(side)/b.png"))
@@ -130,8 +135,9 @@ import Testing
     }
 
     @Test func oneExplicitChannelIsClassZero() throws {
-        let root = try TestMasks.dataset("onechannel")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("onechannel", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         try TestMasks.png(width: 4, height: 2, samples: [0, 1, 1, 0, 0, 0, 0, 0], to: root.appendingPathComponent("gt/a.png"))
         try TestMasks.png(width: 4, height: 2, samples: [0, 1, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("pred/a.png"))
         let output = try Self.evaluate(root, ["--encoding", "channels", "--csv", "-", "--quiet"])
@@ -155,8 +161,9 @@ import Testing
     // MARK: item 5: ignore labels with channel predictions
 
     @Test func ignoreLabelLeavesVoidPixelsOutOfChannelScores() throws {
-        let root = try TestMasks.dataset("ignorechannels")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("ignorechannels", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         // Truth 0 1 255 0 / 1 1 0 255; prediction two channels, channel 1 = p(class 1).
         try TestMasks.png(width: 4, height: 2, samples: [0, 1, 255, 0, 1, 1, 0, 255], to: root.appendingPathComponent("gt/a.png"))
         let p1: [Float] = [0, 1, 1, 0, 1, 0, 0, 1]
@@ -178,8 +185,9 @@ import Testing
         ([Float.infinity, 0.5, 0, 0, 0, 0, -Float.infinity, 0], "2 of 8 values are NaN or infinite"),
     ])
     func logitsAndNonFiniteValuesAreAPairError(values: [Float], message: String) throws {
-        let root = try TestMasks.dataset("logits")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("logits", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         try TestMasks.png(width: 4, height: 2, samples: [0, 255, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("gt/a.png"))
         try TestMasks.png(width: 4, height: 2, samples: [0, 255, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("gt/b.png"))
         try TestMasks.floatTIFF(width: 4, height: 2, values: values, to: root.appendingPathComponent("pred/a.tif"))
@@ -196,8 +204,9 @@ import Testing
     }
 
     @Test func aFloatGroundTruthWithNaNIsRefusedToo() throws {
-        let root = try TestMasks.dataset("nantruth")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("nantruth", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         try TestMasks.floatTIFF(width: 4, height: 2, values: [0, 1, .nan, 0, 0, 0, 0, 0], to: root.appendingPathComponent("gt/a.tif"))
         try TestMasks.floatTIFF(width: 4, height: 2, values: [0, 1, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("pred/a.tif"))
         let output = try Self.evaluate(root, ["--quiet"])
@@ -208,8 +217,9 @@ import Testing
     // MARK: item 7: a probability map read as labels
 
     @Test func manyIdsUnderAutoAreSaid() throws {
-        let root = try TestMasks.dataset("manyids")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("manyids", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         let width = 10
         try TestMasks.png(
             width: width, height: 4, samples: (0..<40).map { $0 < 20 ? 0 : 255 }, to: root.appendingPathComponent("gt/a.png"))
@@ -235,8 +245,9 @@ import Testing
     // MARK: item 8: no foreground anywhere
 
     @Test func noForegroundMeansNoHeadlineAndAFailedGate() throws {
-        let root = try TestMasks.dataset("background")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("background", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         for side in ["gt", "pred"] {
             try TestMasks.png(width: 4, height: 2, samples: [Int](repeating: 0, count: 8), to: root.appendingPathComponent("\(side)/a.png"))
         }
@@ -260,8 +271,9 @@ import Testing
     // MARK: item 13: --missing empty with RGB ground truth
 
     @Test func anEmptyPredictionForRGBTruthIsAllBackground() throws {
-        let root = try TestMasks.dataset("rgbempty")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("rgbempty", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         // Black background, red class 1 on pixels 1 and 2.
         let pixels = [0, 1, 1, 0, 0, 0, 0, 0]
         try TestMasks.png(

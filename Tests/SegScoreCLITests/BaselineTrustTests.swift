@@ -1,36 +1,16 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
-/// A folder of small generated datasets, removed when the test ends.
-final class Scratch {
-    let root: URL
-
-    init(_ name: String) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-\(name)-\(getpid())-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: root) }
-
-    func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-
+extension TemporaryFolder {
     /// Writes `name/gt/KEY.png` and `name/pred/KEY.png` (one row of pixels each); returns the two folders.
     func dataset(_ name: String, _ images: [String: (gt: [UInt8], pred: [UInt8])]) throws -> (gt: String, pred: String) {
-        for side in ["gt", "pred"] {
-            try FileManager.default.createDirectory(
-                at: root.appendingPathComponent("\(name)/\(side)"), withIntermediateDirectories: true)
-        }
+        for side in ["gt", "pred"] { try makeFolder("\(name)/\(side)") }
         for (key, pair) in images {
-            try TestPNG.write(width: pair.gt.count, height: 1, values: pair.gt, to: root.appendingPathComponent("\(name)/gt/\(key).png"))
-            try TestPNG.write(
-                width: pair.pred.count, height: 1, values: pair.pred, to: root.appendingPathComponent("\(name)/pred/\(key).png"))
+            try TestMasks.png(width: pair.gt.count, height: 1, values: pair.gt, to: url("\(name)/gt/\(key).png"))
+            try TestMasks.png(width: pair.pred.count, height: 1, values: pair.pred, to: url("\(name)/pred/\(key).png"))
         }
         return (path("\(name)/gt"), path("\(name)/pred"))
-    }
-
-    func write(_ text: String, to relative: String) throws -> String {
-        try text.write(toFile: path(relative), atomically: true, encoding: .utf8)
-        return path(relative)
     }
 }
 
@@ -48,11 +28,11 @@ func jsonReport(_ text: String) throws -> [String: Any] {
     // Prediction 1 on 7…16: TP 3, FP 7, FN 7 → Dice 6/20 = 0.3.
     static let poor: [UInt8] = Array(repeating: 0, count: 7) + Array(repeating: 1, count: 10) + Array(repeating: 0, count: 3)
 
-    static func fourGood(_ scratch: Scratch, _ name: String = "old") throws -> (gt: String, pred: String) {
+    static func fourGood(_ scratch: TemporaryFolder, _ name: String = "old") throws -> (gt: String, pred: String) {
         try scratch.dataset(name, ["a": (truth, good), "b": (truth, good), "c": (truth, good), "d": (truth, good)])
     }
 
-    func baseline(_ scratch: Scratch, _ extra: [String] = [], data: (gt: String, pred: String)? = nil) throws -> String {
+    func baseline(_ scratch: TemporaryFolder, _ extra: [String] = [], data: (gt: String, pred: String)? = nil) throws -> String {
         let folders = try data ?? Self.fourGood(scratch)
         let path = scratch.path("baseline-\(UUID().uuidString).json")
         let run = try BinaryRunner.run(["evaluate", folders.gt, folders.pred, "--json", path, "--quiet"] + extra)
@@ -66,7 +46,8 @@ func jsonReport(_ text: String) throws -> [String: Any] {
     /// statistic resamples the 5 keys: k draws of e give −0.12·k, k ~ Binomial(5, 1/5):
     /// P(k = 0) = 0.33 > 2.5% → upper 0; P(k ≥ 3) = 5.8% > 2.5% > P(k ≥ 4) = 0.67% → lower −0.36.
     @Test func intervalIsOfTheReportedChangeAndContainsIt() throws {
-        let scratch = try Scratch("interval")
+        let scratch = try TemporaryFolder("interval")
+        defer { scratch.remove() }
         let old = try baseline(scratch, ["--classes", "1"])
         let now = try scratch.dataset(
             "new", ["a": (Self.truth, Self.good), "b": (Self.truth, Self.good), "c": (Self.truth, Self.good),
@@ -89,7 +70,8 @@ func jsonReport(_ text: String) throws -> [String: Any] {
 
     /// A drop the shared images show and the new image confirms: beyond the noise.
     @Test func aDropOnEveryImageIsBeyondNoise() throws {
-        let scratch = try Scratch("beyond")
+        let scratch = try TemporaryFolder("beyond")
+        defer { scratch.remove() }
         let old = try baseline(scratch, ["--classes", "1"])
         let now = try scratch.dataset(
             "new", ["a": (Self.truth, Self.poor), "b": (Self.truth, Self.poor), "c": (Self.truth, Self.poor),
@@ -118,7 +100,8 @@ func jsonReport(_ text: String) throws -> [String: Any] {
 
     @Test(arguments: mismatches)
     func baselineOfAnotherDefinitionIsRefused(_ then: [String], _ now: [String], _ reason: String) throws {
-        let scratch = try Scratch("mismatch")
+        let scratch = try TemporaryFolder("mismatch")
+        defer { scratch.remove() }
         let old = try baseline(scratch, then)
         let data = try Self.fourGood(scratch, "now")
         let run = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--baseline", old, "--max-drop", "0.1", "--quiet"] + now)
@@ -128,7 +111,8 @@ func jsonReport(_ text: String) throws -> [String: Any] {
     }
 
     @Test func otherClassNamesForTheSameIdsAreRefused() throws {
-        let scratch = try Scratch("names")
+        let scratch = try TemporaryFolder("names")
+        defer { scratch.remove() }
         let before = try scratch.write(#"{"background": 0, "liver": 1}"#, to: "before.json")
         let after = try scratch.write(#"{"background": 0, "kidney": 1}"#, to: "after.json")
         let old = try baseline(scratch, ["--labels", before])
@@ -144,7 +128,8 @@ func jsonReport(_ text: String) throws -> [String: Any] {
     }
 
     @Test func anotherFormulaUnderTheSameVariantNameIsRefused() throws {
-        let scratch = try Scratch("formula")
+        let scratch = try TemporaryFolder("formula")
+        defer { scratch.remove() }
         let old = try baseline(scratch)
         let text = try String(contentsOfFile: old, encoding: .utf8)
         let edited = text.replacingOccurrences(of: #""formula": "2TP/(2TP+FP+FN)""#, with: #""formula": "TP/(TP+FP+FN)""#)
@@ -161,7 +146,8 @@ func jsonReport(_ text: String) throws -> [String: Any] {
     @Test(arguments: [(["a", "x", "y", "z", "w"], "only 1 image in common (5 here, 4 in the baseline)"),
                       (["p", "q"], "no image in common (2 here, 4 in the baseline)")])
     func fewImagesInCommonIsAWarning(_ keys: [String], _ warning: String) throws {
-        let scratch = try Scratch("common")
+        let scratch = try TemporaryFolder("common")
+        defer { scratch.remove() }
         let old = try baseline(scratch)
         var images: [String: (gt: [UInt8], pred: [UInt8])] = [:]
         for key in keys { images[key] = (Self.truth, Self.good) }
@@ -177,7 +163,8 @@ func jsonReport(_ text: String) throws -> [String: Any] {
     }
 
     @Test func aClassWithoutBaselineMeanIsNamedNotSilentlySkipped() throws {
-        let scratch = try Scratch("nullmean")
+        let scratch = try TemporaryFolder("nullmean")
+        defer { scratch.remove() }
         // Class 3 appears nowhere: NaN in every image, its mean null in both reports.
         let old = try baseline(scratch, ["--classes", "1,3"])
         let data = try Self.fourGood(scratch, "now")
@@ -203,7 +190,8 @@ func jsonReport(_ text: String) throws -> [String: Any] {
 
     @Test(arguments: notReports)
     func aFileThatIsNotASegscoreReportIsRefused(_ text: String, _ reason: String) throws {
-        let scratch = try Scratch("schema")
+        let scratch = try TemporaryFolder("schema")
+        defer { scratch.remove() }
         let path = try scratch.write(text, to: "other.json")
         let data = try Self.fourGood(scratch, "now")
         let run = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--baseline", path, "--max-drop", "0.1", "--quiet"])

@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 #if canImport(FoundationXML)
@@ -13,26 +14,17 @@ import Glibc
 @Suite struct CIOutputTests {
     static let fixedDate = ["SOURCE_DATE_EPOCH": "1767225600"]
 
-    /// A fresh folder under the temporary directory, removed by the caller.
-    static func folder(_ name: String) throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-ci-\(name)-\(getpid())-\(UUID().uuidString)")
-        try? FileManager.default.removeItem(at: root)
-        for side in ["gt", "pred"] {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent(side), withIntermediateDirectories: true)
-        }
-        return root
-    }
-
     /// A 2×2 label map 0/1/2.
     static func mask(_ url: URL, _ values: [UInt8] = [0, 1, 2, 1]) throws {
-        try TestPNG.write(width: 2, height: 2, values: values, to: url)
+        try TestMasks.png(width: 2, height: 2, values: values, to: url)
     }
 
     // MARK: 6. bounded Markdown
 
     @Test func markdownStaysUnder60000CharactersWith2000UnmatchedFilesAnd300Classes() throws {
-        let root = try Self.folder("big")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("ci-big", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         for name in ["a", "b"] {
             try Self.mask(root.appendingPathComponent("gt/\(name).png"))
             try Self.mask(root.appendingPathComponent("pred/\(name).png"), [0, 1, 1, 2])
@@ -76,8 +68,9 @@ import Glibc
     }
 
     @Test func markdownStaysBoundedWith2000LongClassNamesAndAGatePerClass() throws {
-        let root = try Self.folder("classes")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("ci-classes", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         for name in ["a", "b"] {
             try Self.mask(root.appendingPathComponent("gt/\(name).png"))
             try Self.mask(root.appendingPathComponent("pred/\(name).png"), [0, 1, 1, 2])
@@ -115,13 +108,14 @@ import Glibc
 
     /// gt holds every hostile name and `ok`; pred holds `ok`, `<table>` and `**x**` (paired), so
     /// five names are unmatched ground truth (data errors).
-    static func hostileDataset() throws -> URL {
-        let root = try folder("names")
+    static func hostileDataset() throws -> TemporaryFolder {
+        let folder = try TemporaryFolder("ci-names", subfolders: ["gt", "pred"])
+        let root = folder.url
         for name in hostile + ["ok"] { try mask(root.appendingPathComponent("gt").appendingPathComponent(name + ".png")) }
         for name in ["ok", "<table>", "**x**"] { try mask(root.appendingPathComponent("pred").appendingPathComponent(name + ".png"), [0, 1, 1, 2]) }
         let labels = #"{"background": 0, "<thin>": 1, "**bold**\n# h": 2}"#
         try labels.write(to: root.appendingPathComponent("labels.json"), atomically: true, encoding: .utf8)
-        return root
+        return folder
     }
 
     static func arguments(_ root: URL) -> [String] {
@@ -139,8 +133,9 @@ import Glibc
     }
 
     @Test func textSummaryAndStderrShowNamesVisibly() throws {
-        let root = try Self.hostileDataset()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try Self.hostileDataset()
+        defer { folder.remove() }
+        let root = folder.url
         let output = try BinaryRunner.run(Self.arguments(root))
         #expect(output.status == 3)
         #expect(!Self.hasRawControls(output.stdout) && !Self.hasRawControls(output.stderr))
@@ -159,8 +154,9 @@ import Glibc
     }
 
     @Test func markdownEscapesFileAndClassNames() throws {
-        let root = try Self.hostileDataset()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try Self.hostileDataset()
+        defer { folder.remove() }
+        let root = folder.url
         let output = try BinaryRunner.run(Self.arguments(root) + ["--markdown", "-", "--quiet"], environment: Self.fixedDate)
         #expect(output.status == 3)
         let markdown = output.stdout
@@ -188,8 +184,9 @@ import Glibc
     }
 
     @Test func junitAndJSONCarryNamesSafely() throws {
-        let root = try Self.hostileDataset()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try Self.hostileDataset()
+        defer { folder.remove() }
+        let root = folder.url
         let gt = root.appendingPathComponent("gt").path
         let junit = try BinaryRunner.run(Self.arguments(root) + ["--junit", "-", "--quiet"], environment: Self.fixedDate)
         #expect(junit.status == 3)
@@ -210,8 +207,9 @@ import Glibc
     }
 
     @Test func invalidUTF8NamesAreReportedAndTheJSONStaysValid() throws {
-        let root = try Self.folder("utf8")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("ci-utf8", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         try Self.mask(root.appendingPathComponent("gt/ok.png"))
         try Self.mask(root.appendingPathComponent("pred/ok.png"))
         let path = Array(root.appendingPathComponent("gt").path.utf8) + Array("/bad\u{1B}".utf8) + [0xFF] + Array(".png".utf8) + [0]
@@ -228,8 +226,9 @@ import Glibc
     }
 
     @Test func explainMarkdownEscapesClassNamesAndKeys() throws {
-        let root = try Self.hostileDataset()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try Self.hostileDataset()
+        defer { folder.remove() }
+        let root = folder.url
         let md = root.appendingPathComponent("explain.md")
         let output = try BinaryRunner.run(
             ["explain", "--gt", root.appendingPathComponent("gt/<table>.png").path, "--pred", root.appendingPathComponent("pred/<table>.png").path,
@@ -247,8 +246,9 @@ import Glibc
     static func testCaseNames(_ xml: String) throws -> [String] { try JUnitShape.parse(xml).testCases }
 
     @Test func junitTestNamesDoNotChangeWithTheData() throws {
-        let root = try Self.folder("stable")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("ci-stable", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         for name in ["a", "b", "c"] {
             try Self.mask(root.appendingPathComponent("gt/\(name).png"))
             try Self.mask(root.appendingPathComponent("pred/\(name).png"), [0, 1, 1, 2])
@@ -266,8 +266,9 @@ import Glibc
 
     @Test func baselineFailureTextCarriesTheWholeVerdict() throws {
         let gt = "Fixtures/demo/gt"
-        let baseline = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-ci-baseline-\(getpid()).json")
-        defer { try? FileManager.default.removeItem(at: baseline) }
+        let folder = try TemporaryFolder("ci-baseline")
+        defer { folder.remove() }
+        let baseline = folder.url("baseline.json")
         let labels = ["--labels", "Fixtures/demo/labels.json"]
         #expect(try BinaryRunner.run(["evaluate", gt, gt, "--json", baseline.path, "--quiet"] + labels).status == 0)
         let output = try BinaryRunner.run(

@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 /// `segscore evaluate` run as a user runs it, on Fixtures datasets.
@@ -99,9 +100,8 @@ import Testing
     }
 
     static func image(_ key: String, mean: Double?, classes: [(Int, Double?, (Int, Int, Int, Int))]) -> [String: Any] {
-        let folder = key.contains("/") ? "" : ""
-        return [
-            "key": key, "gt": "Fixtures/datasets/tiny/gt/\(folder)\(key).png", "pred": "Fixtures/datasets/tiny/pred/\(key).png",
+        [
+            "key": key, "gt": "Fixtures/datasets/tiny/gt/\(key).png", "pred": "Fixtures/datasets/tiny/pred/\(key).png",
             "mean": mean.map { $0 as Any } ?? NSNull(),
             "classes": classes.map { id, dice, c in
                 ["id": id, "dice": dice.map { $0 as Any } ?? NSNull(), "tp": c.0, "fp": c.1, "fn": c.2, "tn": c.3] as [String: Any]
@@ -140,14 +140,13 @@ import Testing
     }
 
     @Test func jobsOneAndEightGiveByteIdenticalReports() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-jobs-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryFolder("jobs")
+        defer { folder.remove() }
         var files: [[Data]] = []
         for jobs in ["1", "8"] {
-            let json = folder.appendingPathComponent("r\(jobs).json").path
-            let csv = folder.appendingPathComponent("r\(jobs).csv").path
-            let summary = folder.appendingPathComponent("s\(jobs).csv").path
+            let json = folder.path("r\(jobs).json")
+            let csv = folder.path("r\(jobs).csv")
+            let summary = folder.path("s\(jobs).csv")
             let output = try BinaryRunner.run([
                 "evaluate", "Fixtures/demo/gt", "Fixtures/demo/pred", "--labels", "Fixtures/demo/labels.json", "--jobs", jobs,
                 "--json", json, "--csv", csv, "--summary-csv", summary, "--quiet",
@@ -172,10 +171,9 @@ import Testing
     /// The per-image CSV is written on its own thread; its failure is still reported, with the
     /// file, and then no report is replaced (issue 12, item 21: all together or none).
     @Test func aReportThatCannotBeWrittenIsNamedAndExits2() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-unwritable-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let json = folder.appendingPathComponent("r.json").path
+        let folder = try TemporaryFolder("unwritable")
+        defer { folder.remove() }
+        let json = folder.path("r.json")
         let output = try BinaryRunner.run(tiny + ["--missing", "skip", "--json", json, "--csv", "/dev/full", "--quiet"])
         #expect(output.status == 2)
         // The warning of --missing skip still goes to stderr (--quiet keeps errors and warnings).

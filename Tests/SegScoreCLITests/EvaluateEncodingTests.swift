@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 /// Channels and probability maps, on 4×2 datasets worked out by hand (dyadic values: exact in float32).

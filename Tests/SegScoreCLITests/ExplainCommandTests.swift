@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 @Suite struct ExplainCommandTests {
@@ -10,7 +11,7 @@ import Testing
     /// Runs every `$ segscore …` command of the README section "Why do Dice numbers disagree?"
     /// and checks that each line printed under it there is printed by the tool.
     @Test func readmeSectionMatchesTheTool() throws {
-        let readme = try String(contentsOf: BinaryRunner.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         guard let start = readme.range(of: "## Why do Dice numbers disagree?"),
             let end = readme.range(of: "\n## ", range: start.upperBound..<readme.endIndex)
         else {

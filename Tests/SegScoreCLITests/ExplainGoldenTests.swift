@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 /// `segscore explain` on golden cases written to PNG files, against what each library gave.
@@ -44,11 +45,9 @@ import Testing
     }
 
     @Test func explainReproducesTheLibrariesOnGoldenCases() throws {
-        let url = BinaryRunner.packageRoot.appendingPathComponent("Fixtures/golden/cases.json")
-        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-explain-golden-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("golden/cases.json"))) as! [String: Any]
+        let folder = try TemporaryFolder("explain-golden")
+        defer { folder.remove() }
         var compared = 0
         for raw in root["cases"] as! [[String: Any]] where Self.cases.contains(raw["id"] as! String) {
             let id = raw["id"] as! String
@@ -56,10 +55,10 @@ import Testing
             func flat(_ value: Any) -> [UInt8] {
                 (value as! [[NSNumber]]).flatMap { $0.map { UInt8($0.intValue) } }
             }
-            let gt = folder.appendingPathComponent("\(id)_gt.png")
-            let pred = folder.appendingPathComponent("\(id)_pred.png")
-            try TestPNG.write(width: shape[1], height: shape[0], values: flat(raw["gt"]!), to: gt)
-            try TestPNG.write(width: shape[1], height: shape[0], values: flat(raw["pred"]!), to: pred)
+            let gt = folder.url("\(id)_gt.png")
+            let pred = folder.url("\(id)_pred.png")
+            try TestMasks.png(width: shape[1], height: shape[0], values: flat(raw["gt"]!), to: gt)
+            try TestMasks.png(width: shape[1], height: shape[0], values: flat(raw["pred"]!), to: pred)
             let binary = (raw["kind"] as! String) == "binary"
             let results = raw["results"] as! [[String: Any]]
             let labels = binary ? [0, 1] : (results.first { $0["per_class"] != nil }!["per_class"] as! [String: Any]).keys.map { Int($0)! }.sorted()

@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 @Suite struct InspectCommandTests {

@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 /// `segscore inspect --json` on every mask of Fixtures/real (ISBI 2012 labels, MIT; StarDist,
@@ -49,35 +50,35 @@ import Testing
     @Test(arguments: fixtures.map(\.folder))
     func everyFixtureFileMatchesItsSourceDescription(_ folder: String) throws {
         let expected = try #require(Self.fixtures.first { $0.folder == folder })
-        try Self.check(BinaryRunner.fixture("real/" + folder), expected)
+        try Self.check(Fixtures.path("real/" + folder), expected)
     }
 
     @Test(
         .enabled(
-            if: BinaryRunner.hasShared("camvid-segnet"),
+            if: Fixtures.hasShared("camvid-segnet"),
             "CamVid may not be redistributed: needs ../shared/data/real/camvid-segnet beside the repository"))
     func everyCamVidFileMatchesItsSourceDescription() throws {
-        try Self.check(BinaryRunner.shared(Self.camvid.folder), Self.camvid)
+        try Self.check(Fixtures.shared(Self.camvid.folder), Self.camvid)
     }
 
     @Test(
         .enabled(
-            if: BinaryRunner.hasShared("drive-retina-unet"),
+            if: Fixtures.hasShared("drive-retina-unet"),
             "DRIVE may not be redistributed: needs ../shared/data/real/drive-retina-unet beside the repository"),
         arguments: drive.map(\.folder))
     func everyDRIVEFileMatchesItsSourceDescription(_ folder: String) throws {
         let expected = try #require(Self.drive.first { $0.folder == folder })
-        try Self.check(BinaryRunner.shared(folder), expected)
+        try Self.check(Fixtures.shared(folder), expected)
     }
 
     @Test(
         .enabled(
-            if: BinaryRunner.hasShared("voc-deeplabv3-rgb"),
+            if: Fixtures.hasShared("voc-deeplabv3-rgb"),
             "PASCAL VOC may not be redistributed: needs ../shared/data/real/voc-deeplabv3-rgb beside the repository"),
         arguments: voc.map(\.folder))
     func everyVOCFileMatchesItsSourceDescription(_ folder: String) throws {
         let expected = try #require(Self.voc.first { $0.folder == folder })
-        try Self.check(BinaryRunner.shared(folder), expected)
+        try Self.check(Fixtures.shared(folder), expected)
     }
 
     /// Inspects every file of `directory` and compares each with `expected`.
@@ -111,7 +112,7 @@ import Testing
     }
 
     @Test func stardistTIFFs() throws {
-        let folder = BinaryRunner.fixture("real/nuclei-stardist-tiff/gt")
+        let folder = Fixtures.path("real/nuclei-stardist-tiff/gt")
         let output = try BinaryRunner.run([
             "inspect", "--json", folder + "/dsb2018_mask2d_512.tif", folder + "/tests_mask2d_256.tif",
             folder + "/synthetic_mask3d.tif",
@@ -130,10 +131,10 @@ import Testing
 
     @Test(
         .enabled(
-            if: BinaryRunner.hasShared("drive-retina-unet"),
+            if: Fixtures.hasShared("drive-retina-unet"),
             "DRIVE may not be redistributed: needs ../shared/data/real/drive-retina-unet beside the repository"))
     func theOriginalGIFsAreRefusedCleanly() throws {
-        let gif = BinaryRunner.shared("drive-retina-unet/observers/orig_gif/1st_manual/01_manual1.gif")
+        let gif = Fixtures.shared("drive-retina-unet/observers/orig_gif/1st_manual/01_manual1.gif")
         let output = try BinaryRunner.run(["inspect", gif])
         #expect(output.status == 3)
         #expect(output.stderr == "segscore: error: \(gif): not a mask: not a PNG or TIFF file (unrecognised signature)\n")

@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 /// `--labels`: nnU-Net's "ignore" entry is an ignore label, and ids that are not integers in range
@@ -23,7 +24,8 @@ import Testing
 
     @Test(arguments: ignoreFiles)
     func ignoreEntryIsAnIgnoreLabelAsNnUNetEvaluates(_ name: String, _ text: String) throws {
-        let scratch = try Scratch("ignore")
+        let scratch = try TemporaryFolder("ignore")
+        defer { scratch.remove() }
         let data = try scratch.dataset("set", ["case": (Self.gt, Self.pred)])
         let labels = try scratch.write(text, to: name)
         let run = try BinaryRunner.run(
@@ -46,7 +48,8 @@ import Testing
     }
 
     @Test func ignoreEntryJoinsAnExplicitIgnoreLabel() throws {
-        let scratch = try Scratch("ignore-both")
+        let scratch = try TemporaryFolder("ignore-both")
+        defer { scratch.remove() }
         let gt: [UInt8] = Self.gt + [255]
         let pred: [UInt8] = Self.pred + [1]
         let data = try scratch.dataset("set", ["case": (gt, pred)])
@@ -65,7 +68,8 @@ import Testing
     }
 
     @Test func scoringTheIgnoreLabelIsAUsageError() throws {
-        let scratch = try Scratch("ignore-class")
+        let scratch = try TemporaryFolder("ignore-class")
+        defer { scratch.remove() }
         let data = try scratch.dataset("set", ["case": (Self.gt, Self.pred)])
         let labels = try scratch.write(#"{"background": 0, "a": 1, "b": 2, "ignore": 9}"#, to: "dataset.json")
         let run = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--labels", labels, "--classes", "1,9", "--quiet"])
@@ -91,10 +95,11 @@ import Testing
 
     @Test(arguments: badIDs)
     func idsThatAreNotIntegersInRangeAreAUsageError(_ text: String, _ reason: String) throws {
-        let scratch = try Scratch("bad-ids")
+        let scratch = try TemporaryFolder("bad-ids")
+        defer { scratch.remove() }
         let labels = try scratch.write(text, to: "dataset.json")
         let run = try BinaryRunner.run(
-            ["evaluate", BinaryRunner.fixture("datasets/tiny/gt"), BinaryRunner.fixture("datasets/tiny/pred"), "--labels", labels])
+            ["evaluate", Fixtures.path("datasets/tiny/gt"), Fixtures.path("datasets/tiny/pred"), "--labels", labels])
         #expect(run.status == 2)
         let first = run.stderr.split(separator: "\n").first.map(String.init) ?? ""
         #expect(first == "segscore: error: --labels \(labels): \(reason)" || first.hasPrefix("segscore: error: --labels \(labels): \(reason)"), "\(run.stderr)")
@@ -104,7 +109,7 @@ import Testing
     @Test(arguments: [["--ignore-label=-1"], ["--ignore-label", "4294967296"], ["--classes", "1,4294967296"]])
     func ignoreLabelsAndClassesOutOfRangeAreAUsageErrorNotACrash(_ flags: [String]) throws {
         let run = try BinaryRunner.run(
-            ["evaluate", BinaryRunner.fixture("datasets/tiny/gt"), BinaryRunner.fixture("datasets/tiny/pred"), "--missing", "skip"] + flags)
+            ["evaluate", Fixtures.path("datasets/tiny/gt"), Fixtures.path("datasets/tiny/pred"), "--missing", "skip"] + flags)
         #expect(run.status == 2, "\(run.stderr)")
         #expect(run.stderr.contains("ids lie in 0…4294967295"), "\(run.stderr)")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 /// Resource bounds a user meets at the command line: `--bootstrap` is bounded, `--labels` files
@@ -12,7 +13,8 @@ import Testing
         (["--bootstrap", "100001"], "segscore: error: --bootstrap takes 0 (no intervals) to 100000 resamples, not 100001"),
     ])
     func bootstrapOutsideItsRangeIsAUsageError(_ flags: [String], _ message: String) throws {
-        let scratch = try Scratch("bootstrap-range")
+        let scratch = try TemporaryFolder("bootstrap-range")
+        defer { scratch.remove() }
         let data = try scratch.dataset("set", ["a": ([1, 0], [1, 0])])
         let run = try BinaryRunner.run(["evaluate", data.gt, data.pred] + flags)
         #expect(run.status == 2)
@@ -22,7 +24,8 @@ import Testing
 
     /// 0 turns the intervals off (no ci95, bootstrap absent); 100000 is accepted.
     @Test func bootstrapZeroIsOffAndTheMaximumRuns() throws {
-        let scratch = try Scratch("bootstrap-ends")
+        let scratch = try TemporaryFolder("bootstrap-ends")
+        defer { scratch.remove() }
         // Two images, class 1 Dice 1 and 0: resampled means are 0, 0.5, 1 → interval [0, 1].
         let data = try scratch.dataset("set", ["a": ([1, 0], [1, 0]), "b": ([1, 0], [0, 0])])
         let off = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--bootstrap", "0", "--json", "-", "--quiet"])
@@ -43,7 +46,8 @@ import Testing
 
     /// The billion-laughs YAML: 59 s and 17 GB before; now refused at the first alias.
     @Test func aliasBombAsLabelsIsOneLineExitTwo() throws {
-        let scratch = try Scratch("labels-bomb")
+        let scratch = try TemporaryFolder("labels-bomb")
+        defer { scratch.remove() }
         let data = try scratch.dataset("set", ["a": ([1, 0], [1, 0])])
         let bomb = (1...9).map { level -> String in
             let name = String(UnicodeScalar(UInt8(96 + level)))
@@ -58,7 +62,8 @@ import Testing
 
     /// A YAML file named .json is read as JSON and refused saying so.
     @Test func yamlNamedJSONIsRefusedNamingTheParser() throws {
-        let scratch = try Scratch("labels-yaml-json")
+        let scratch = try TemporaryFolder("labels-yaml-json")
+        defer { scratch.remove() }
         let data = try scratch.dataset("set", ["a": ([1, 0], [1, 0])])
         let labels = try scratch.write("background: 0\nliver: 1\n", to: "labels.json")
         let run = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--labels", labels])
@@ -71,13 +76,9 @@ import Testing
     // MARK: nothing pairs
 
     /// Writes one 2×1 PNG per relative path under `folder`.
-    static func masks(_ scratch: Scratch, _ folder: String, _ names: [String]) throws -> String {
-        for name in names {
-            let url = scratch.root.appendingPathComponent(folder).appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try TestPNG.write(width: 2, height: 1, values: [1, 0], to: url)
-        }
-        try FileManager.default.createDirectory(at: scratch.root.appendingPathComponent(folder), withIntermediateDirectories: true)
+    static func masks(_ scratch: TemporaryFolder, _ folder: String, _ names: [String]) throws -> String {
+        for name in names { try scratch.write(TestMasks.pngBytes(width: 2, height: 1, samples: [1, 0]), to: "\(folder)/\(name)") }
+        try scratch.makeFolder(folder)
         return scratch.path(folder)
     }
 
@@ -89,14 +90,15 @@ import Testing
     /// error line with the flags that pair them; the JSON still lists all 80 files; those flags
     /// then pair all 40 (exit 0).
     @Test func nothingPairsIsOneLineWithTheFlagsThatPair() throws {
-        let scratch = try Scratch("nothing-pairs")
+        let scratch = try TemporaryFolder("nothing-pairs")
+        defer { scratch.remove() }
         let gt = try Self.masks(scratch, "gt", Self.numbered("_manual1"))
         let pred = try Self.masks(scratch, "pred", Self.numbered("_manual2"))
         let run = try BinaryRunner.run(["evaluate", gt, pred, "--json", scratch.path("r.json")])
         #expect(run.status == 3)
         let message = "none of the 40 ground-truth files pairs with any of the 40 predictions: keys differ, e.g. ground truth "
             + "'01_manual1', prediction '01_manual2'; add --gt-suffix _manual1 --pred-suffix _manual2 (pairs all 40)"
-        let report = try jsonReport(String(decoding: try Data(contentsOf: scratch.root.appendingPathComponent("r.json")), as: UTF8.self))
+        let report = try jsonReport(String(decoding: try Data(contentsOf: scratch.url("r.json")), as: UTF8.self))
         let errors = try #require(report["errors"] as? [[String: Any]])
         #expect(errors.count == 1)
         #expect(errors.first?["message"] as? String == message)
@@ -115,7 +117,8 @@ import Testing
 
     /// Prefixes that differ (`gt_07` against `seg_07`): the first number is the key.
     @Test func differentPrefixesSuggestTheNumberAsKey() throws {
-        let scratch = try Scratch("prefixes")
+        let scratch = try TemporaryFolder("prefixes")
+        defer { scratch.remove() }
         let gt = try Self.masks(scratch, "gt", ["gt_07.png", "gt_12.png"])
         let pred = try Self.masks(scratch, "pred", ["seg_07.png", "seg_12.png"])
         let run = try BinaryRunner.run(["evaluate", gt, pred, "--json", "-", "--quiet"])
@@ -131,7 +134,8 @@ import Testing
 
     /// Ground truth in sub-folders, predictions flat: `--flat`.
     @Test func subfoldersOnOneSideSuggestFlat() throws {
-        let scratch = try Scratch("flat")
+        let scratch = try TemporaryFolder("flat")
+        defer { scratch.remove() }
         let gt = try Self.masks(scratch, "gt", ["a/case1.png", "b/case2.png"])
         let pred = try Self.masks(scratch, "pred", ["case1.png", "case2.png"])
         let run = try BinaryRunner.run(["evaluate", gt, pred, "--json", "-", "--quiet"])
@@ -144,7 +148,8 @@ import Testing
 
     /// An empty prediction folder is one error naming it, not one per ground-truth file.
     @Test func emptyPredictionFolderIsOneError() throws {
-        let scratch = try Scratch("empty-pred")
+        let scratch = try TemporaryFolder("empty-pred")
+        defer { scratch.remove() }
         let gt = try Self.masks(scratch, "gt", Self.numbered("", 5))
         let pred = try Self.masks(scratch, "pred", [])
         let run = try BinaryRunner.run(["evaluate", gt, pred, "--json", "-", "--quiet"])
@@ -159,7 +164,8 @@ import Testing
 
     /// `--missing skip` scored nothing and exited 0 when nothing paired; it is a data problem.
     @Test func nothingPairedUnderMissingSkipIsStillAProblem() throws {
-        let scratch = try Scratch("skip-none")
+        let scratch = try TemporaryFolder("skip-none")
+        defer { scratch.remove() }
         let gt = try Self.masks(scratch, "gt", ["01_a.png"])
         let pred = try Self.masks(scratch, "pred", ["01_b.png"])
         let run = try BinaryRunner.run(["evaluate", gt, pred, "--missing", "skip", "--json", "-", "--quiet"])
@@ -173,7 +179,8 @@ import Testing
 
     /// Most files pair, one does not: that one keeps its own line.
     @Test func partialPairingKeepsPerFileLines() throws {
-        let scratch = try Scratch("partial")
+        let scratch = try TemporaryFolder("partial")
+        defer { scratch.remove() }
         let gt = try Self.masks(scratch, "gt", ["a.png", "b.png", "c.png"])
         let pred = try Self.masks(scratch, "pred", ["a.png", "b.png"])
         let run = try BinaryRunner.run(["evaluate", gt, pred, "--json", "-", "--quiet"])
@@ -184,7 +191,8 @@ import Testing
     }
 
     @Test func emptyGroundTruthFolderAndBothEmpty() throws {
-        let scratch = try Scratch("empty-gt")
+        let scratch = try TemporaryFolder("empty-gt")
+        defer { scratch.remove() }
         let gt = try Self.masks(scratch, "gt", [])
         let pred = try Self.masks(scratch, "pred", ["a.png", "b.png"])
         let none = try Self.masks(scratch, "none", [])

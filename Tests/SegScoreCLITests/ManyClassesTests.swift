@@ -1,78 +1,11 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 /// Label maps with many distinct ids (instance maps): counted sparsely, limited per pair
 /// (65,536 ids) and per run (65,536 classes), never a crash. Files are written by the tests.
 @Suite struct ManyClassesTests {
-    // MARK: writers
-
-    /// 16-bit gray PNG, zlib stored blocks.
-    static func png16(width: Int, height: Int, values: [UInt16], to url: URL) throws {
-        var raw: [UInt8] = []
-        for y in 0..<height {
-            raw.append(0)
-            for v in values[(y * width)..<((y + 1) * width)] { raw += [UInt8(v >> 8), UInt8(v & 0xFF)] }
-        }
-        try writePNG(width: width, height: height, bitDepth: 16, colorType: 0, raw: raw, to: url)
-    }
-
-    /// 8-bit RGB PNG.
-    static func pngRGB(width: Int, height: Int, pixels: [(UInt8, UInt8, UInt8)], to url: URL) throws {
-        var raw: [UInt8] = []
-        for y in 0..<height {
-            raw.append(0)
-            for p in pixels[(y * width)..<((y + 1) * width)] { raw += [p.0, p.1, p.2] }
-        }
-        try writePNG(width: width, height: height, bitDepth: 8, colorType: 2, raw: raw, to: url)
-    }
-
-    static func writePNG(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, raw: [UInt8], to url: URL) throws {
-        var zlib: [UInt8] = [0x78, 0x01]
-        var offset = 0
-        repeat {
-            let length = min(65535, raw.count - offset)
-            let last: UInt8 = offset + length >= raw.count ? 1 : 0
-            zlib += [last, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF)]
-            zlib += raw[offset..<(offset + length)]
-            offset += length
-        } while offset < raw.count
-        zlib += TestPNG.bigEndian(TestPNG.adler32(raw))
-        var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        png += TestPNG.chunk(
-            "IHDR", TestPNG.bigEndian(UInt32(width)) + TestPNG.bigEndian(UInt32(height)) + [bitDepth, colorType, 0, 0, 0])
-        png += TestPNG.chunk("IDAT", zlib)
-        png += TestPNG.chunk("IEND", [])
-        try Data(png).write(to: url)
-    }
-
-    /// Uncompressed little-endian TIFF, one strip, unsigned 32-bit gray.
-    static func tiff32(width: Int, height: Int, values: [UInt32], to url: URL) throws {
-        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
-        func le32(_ v: Int) -> [UInt8] { le16(v & 0xFFFF) + le16(v >> 16) }
-        let tags: [(tag: Int, type: Int, value: Int)] = [
-            (256, 4, width), (257, 4, height), (258, 3, 32), (259, 3, 1), (262, 3, 1), (273, 4, 0),
-            (277, 3, 1), (278, 4, height), (279, 4, width * height * 4), (284, 3, 1), (339, 3, 1),
-        ]
-        let dataOffset = 8 + 2 + tags.count * 12 + 4
-        var bytes: [UInt8] = [0x49, 0x49, 42, 0] + le32(8) + le16(tags.count)
-        for entry in tags {
-            let value = entry.tag == 273 ? dataOffset : entry.value
-            bytes += le16(entry.tag) + le16(entry.type) + le32(1) + (entry.type == 3 ? le16(value) + [0, 0] : le32(value))
-        }
-        bytes += le32(0)
-        for v in values { bytes += le32(Int(v)) }
-        try Data(bytes).write(to: url)
-    }
-
-    /// A fresh folder with `gt/` and `pred/` inside.
-    static func folder(_ name: String) throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-many-\(name)-\(getpid())")
-        try? FileManager.default.removeItem(at: root)
-        for sub in ["gt", "pred", "roi"] {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
-        return root
-    }
+    // MARK: reading the CSV
 
     /// CSV rows as dictionaries keyed by the header.
     static func csvRows(_ text: String) -> [[String: String]] {
@@ -91,11 +24,12 @@ import Testing
 
     @Test func sixteenBitMapWithEveryValueAgainstItself() throws {
         // 256×256 pixels, each a different id 0…65535: 65,536 ids, exactly the per-pair limit.
-        let root = try Self.folder("all16")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let values = (0..<65536).map { UInt16($0) }
-        try Self.png16(width: 256, height: 256, values: values, to: root.appendingPathComponent("gt/a.png"))
-        try Self.png16(width: 256, height: 256, values: values, to: root.appendingPathComponent("pred/a.png"))
+        let folder = try TemporaryFolder("many-all16", subfolders: ["gt", "pred", "roi"])
+        defer { folder.remove() }
+        let root = folder.url
+        let values = Array(0..<65536)
+        try TestMasks.png(width: 256, height: 256, bitDepth: 16, samples: values, to: root.appendingPathComponent("gt/a.png"))
+        try TestMasks.png(width: 256, height: 256, bitDepth: 16, samples: values, to: root.appendingPathComponent("pred/a.png"))
         let output = try BinaryRunner.run([
             "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--csv", "-", "--quiet", "--bootstrap", "0",
         ])
@@ -110,12 +44,13 @@ import Testing
 
     @Test func moreIDsThanAPairMayHoldIsAPairError() throws {
         // 32-bit TIFF, 350×200 = 70,000 pixels, ids 100,000…169,999.
-        let root = try Self.folder("70k")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("many-70k", subfolders: ["gt", "pred", "roi"])
+        defer { folder.remove() }
+        let root = folder.url
         let values = (0..<70000).map { UInt32(100_000 + $0) }
         let truth = root.appendingPathComponent("gt/a.tif")
-        try Self.tiff32(width: 350, height: 200, values: values, to: truth)
-        try Self.tiff32(width: 350, height: 200, values: values, to: root.appendingPathComponent("pred/a.tif"))
+        try TestMasks.uint32TIFF(width: 350, height: 200, values: values, to: truth)
+        try TestMasks.uint32TIFF(width: 350, height: 200, values: values, to: root.appendingPathComponent("pred/a.tif"))
         let output = try BinaryRunner.run([
             "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--quiet",
         ])
@@ -137,11 +72,12 @@ import Testing
         // 16-bit PNG 100×60: ids 1000…3999, two pixels each. Class k (pixels 2k, 2k+1) is predicted at
         // 2k (TP), 2k+1 holds k+1 (FN), 2k−1 holds k (FP); the last pixel holds id 1000 (FP of 1000,
         // FN of 3999). So every class: TP 1, FP 1, FN 1, TN 5997, Dice 2/(2+1+1) = 0.5.
-        let root = try Self.folder("3k")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("many-3k", subfolders: ["gt", "pred", "roi"])
+        defer { folder.remove() }
+        let root = folder.url
         let (truth, prediction) = Self.shifted(n: 6000, base: 1000)
-        try Self.png16(width: 100, height: 60, values: truth.map { UInt16($0) }, to: root.appendingPathComponent("gt/a.png"))
-        try Self.png16(width: 100, height: 60, values: prediction.map { UInt16($0) }, to: root.appendingPathComponent("pred/a.png"))
+        try TestMasks.png(width: 100, height: 60, bitDepth: 16, samples: truth, to: root.appendingPathComponent("gt/a.png"))
+        try TestMasks.png(width: 100, height: 60, bitDepth: 16, samples: prediction, to: root.appendingPathComponent("pred/a.png"))
         let output = try BinaryRunner.run([
             "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--csv", "-", "--quiet", "--bootstrap", "0",
         ])
@@ -159,13 +95,14 @@ import Testing
         // 70009: truth 18, 19; predicted at 18 and 17: TP 1, FN 1 (19 holds 70010), FP 1 → 0.5.
         // 70011: truth 22, 23; predicted at 22 and 21 (ignored): TP 1, FN 1, FP 0, TN 596 → 2/3.
         // 70000: truth 0, 1; predicted at 0 and 599 (wraps around): TP 1, FP 1, FN 1 → 0.5.
-        let root = try Self.folder("ignore32")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("many-ignore32", subfolders: ["gt", "pred", "roi"])
+        defer { folder.remove() }
+        let root = folder.url
         var (truth, prediction) = Self.shifted(n: 600, base: 70000)
         truth[20] = 5
         truth[21] = 5
-        try Self.tiff32(width: 60, height: 10, values: truth.map { UInt32($0) }, to: root.appendingPathComponent("gt/a.tif"))
-        try Self.tiff32(width: 60, height: 10, values: prediction.map { UInt32($0) }, to: root.appendingPathComponent("pred/a.tif"))
+        try TestMasks.uint32TIFF(width: 60, height: 10, values: truth.map { UInt32($0) }, to: root.appendingPathComponent("gt/a.tif"))
+        try TestMasks.uint32TIFF(width: 60, height: 10, values: prediction.map { UInt32($0) }, to: root.appendingPathComponent("pred/a.tif"))
         let classes = (70000..<70300).map(String.init).joined(separator: ",")
         for extra in [[], ["--classes", classes]] {
             let output = try BinaryRunner.run(
@@ -187,12 +124,13 @@ import Testing
         // 1000: TP 1 (0), FN 1 (1); its FP pixel 5999 is outside → 1/0/1/97, 2/3.
         // 1020: pixels 40, 41, predicted at 40 and 39: 1/1/1/97, 0.5. 1049: pixels 98, 99; 99 holds 1050
         // (FN), 97 holds 1049 (FP) → 1/1/1/97. 2000: outside the ROI → 0/0/0/100, NaN (empty).
-        let root = try Self.folder("roi")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("many-roi", subfolders: ["gt", "pred", "roi"])
+        defer { folder.remove() }
+        let root = folder.url
         let (truth, prediction) = Self.shifted(n: 6000, base: 1000)
-        try Self.png16(width: 100, height: 60, values: truth.map { UInt16($0) }, to: root.appendingPathComponent("gt/a.png"))
-        try Self.png16(width: 100, height: 60, values: prediction.map { UInt16($0) }, to: root.appendingPathComponent("pred/a.png"))
-        try TestPNG.write(
+        try TestMasks.png(width: 100, height: 60, bitDepth: 16, samples: truth, to: root.appendingPathComponent("gt/a.png"))
+        try TestMasks.png(width: 100, height: 60, bitDepth: 16, samples: prediction, to: root.appendingPathComponent("pred/a.png"))
+        try TestMasks.png(
             width: 100, height: 60, values: (0..<6000).map { $0 < 100 ? 255 : 0 }, to: root.appendingPathComponent("roi/a.png"))
         let output = try BinaryRunner.run([
             "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--roi-dir",
@@ -234,10 +172,11 @@ import Testing
     @Test func labelsListingEverySixteenBitIDOnEightBitMasks() throws {
         // 65,536 classes from --labels on a 2×2 8-bit pair: truth 0 1 2 2, prediction 0 1 1 2.
         // Class 2: TP 1, FN 1 → 2/3; class 1: TP 1, FP 1 → 2/3; class 300 absent from both: 0/0/0/4.
-        let root = try Self.folder("labels")
-        defer { try? FileManager.default.removeItem(at: root) }
-        try TestPNG.write(width: 2, height: 2, values: [0, 1, 2, 2], to: root.appendingPathComponent("gt/a.png"))
-        try TestPNG.write(width: 2, height: 2, values: [0, 1, 1, 2], to: root.appendingPathComponent("pred/a.png"))
+        let folder = try TemporaryFolder("many-labels", subfolders: ["gt", "pred", "roi"])
+        defer { folder.remove() }
+        let root = folder.url
+        try TestMasks.png(width: 2, height: 2, values: [0, 1, 2, 2], to: root.appendingPathComponent("gt/a.png"))
+        try TestMasks.png(width: 2, height: 2, values: [0, 1, 1, 2], to: root.appendingPathComponent("pred/a.png"))
         let labels = root.appendingPathComponent("labels.json")
         try Self.labelsFile(count: 65536, colours: false, at: labels)
         let output = try BinaryRunner.run([
@@ -262,11 +201,12 @@ import Testing
     @Test func rgbMasksWithAColourTableOfEverySixteenBitID() throws {
         // Colour of id k: (k >> 8, k & 255, 7). Truth ids 0 300 300 65535, prediction 0 300 65535 65535:
         // 300: TP 1, FN 1 → 2/3; 65535: TP 1, FP 1 → 2/3.
-        let root = try Self.folder("rgb")
-        defer { try? FileManager.default.removeItem(at: root) }
-        func colour(_ id: Int) -> (UInt8, UInt8, UInt8) { (UInt8(id >> 8), UInt8(id & 0xFF), 7) }
-        try Self.pngRGB(width: 2, height: 2, pixels: [0, 300, 300, 65535].map(colour), to: root.appendingPathComponent("gt/a.png"))
-        try Self.pngRGB(width: 2, height: 2, pixels: [0, 300, 65535, 65535].map(colour), to: root.appendingPathComponent("pred/a.png"))
+        let folder = try TemporaryFolder("many-rgb", subfolders: ["gt", "pred", "roi"])
+        defer { folder.remove() }
+        let root = folder.url
+        func colour(_ id: Int) -> [Int] { [id >> 8, id & 0xFF, 7] }
+        try TestMasks.png(width: 2, height: 2, color: .rgb, samples: [0, 300, 300, 65535].flatMap(colour), to: root.appendingPathComponent("gt/a.png"))
+        try TestMasks.png(width: 2, height: 2, color: .rgb, samples: [0, 300, 65535, 65535].flatMap(colour), to: root.appendingPathComponent("pred/a.png"))
         let labels = root.appendingPathComponent("labels.json")
         try Self.labelsFile(count: 65536, colours: true, at: labels)
         let output = try BinaryRunner.run([
@@ -284,13 +224,14 @@ import Testing
     @Test func moreClassesThanARunMayScoreStopsWithOneLine() throws {
         // 70 pairs of 32-bit TIFFs 40×25, each with its own 1,000 ids (1000·j … 1000·j + 999): after
         // 66 images the run holds 66,000 classes, more than 65,536.
-        let root = try Self.folder("run")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("many-run", subfolders: ["gt", "pred", "roi"])
+        defer { folder.remove() }
+        let root = folder.url
         for j in 0..<70 {
             let values = (0..<1000).map { UInt32(1000 * (j + 1) + $0) }
             let name = String(format: "img%02d.tif", j)
-            try Self.tiff32(width: 40, height: 25, values: values, to: root.appendingPathComponent("gt/" + name))
-            try Self.tiff32(width: 40, height: 25, values: values, to: root.appendingPathComponent("pred/" + name))
+            try TestMasks.uint32TIFF(width: 40, height: 25, values: values, to: root.appendingPathComponent("gt/" + name))
+            try TestMasks.uint32TIFF(width: 40, height: 25, values: values, to: root.appendingPathComponent("pred/" + name))
         }
         let output = try BinaryRunner.run([
             "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--jobs", "2",

@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 /// `--max-memory`: parsing (exit 2), a pair or file over the budget (exit 3, naming the option).
@@ -6,29 +7,29 @@ import Testing
     /// A PNG whose IHDR declares `side`×`side` 8-bit gray pixels, followed by a truncated stream.
     static func declaringPNG(side: UInt32) -> Data {
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        png += TestPNG.chunk("IHDR", TestPNG.bigEndian(side) + TestPNG.bigEndian(side) + [8, 0, 0, 0, 0])
-        png += TestPNG.chunk("IDAT", [0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF])
-        png += TestPNG.chunk("IEND", [])
+        png += TestMasks.chunk("IHDR", TestMasks.bigEndian(side) + TestMasks.bigEndian(side) + [8, 0, 0, 0, 0])
+        png += TestMasks.chunk("IDAT", [0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF])
+        png += TestMasks.chunk("IEND", [])
         return Data(png)
     }
 
-    static func dataset() throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("maxmem-\(UUID().uuidString)")
-        for side in ["gt", "pred"] {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent(side), withIntermediateDirectories: true)
-        }
+    /// gt/ and pred/ with a pair declaring 381.5 MiB per file (a.png) and a small pair (b.png).
+    static func dataset() throws -> TemporaryFolder {
+        let folder = try TemporaryFolder("maxmem", subfolders: ["gt", "pred"])
+        let root = folder.url
         // 20000 × 20000 one-byte pixels: 381.5 MiB per file.
         try declaringPNG(side: 20000).write(to: root.appendingPathComponent("gt/a.png"))
         try declaringPNG(side: 20000).write(to: root.appendingPathComponent("pred/a.png"))
         // A small pair that fits: 2 × 2 pixels.
-        try TestPNG.write(width: 2, height: 2, values: [0, 1, 1, 0], to: root.appendingPathComponent("gt/b.png"))
-        try TestPNG.write(width: 2, height: 2, values: [0, 1, 0, 0], to: root.appendingPathComponent("pred/b.png"))
-        return root
+        try TestMasks.png(width: 2, height: 2, values: [0, 1, 1, 0], to: root.appendingPathComponent("gt/b.png"))
+        try TestMasks.png(width: 2, height: 2, values: [0, 1, 0, 0], to: root.appendingPathComponent("pred/b.png"))
+        return folder
     }
 
     @Test func fileOverTheBudgetIsAPairErrorNamingTheOption() throws {
-        let root = try Self.dataset()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try Self.dataset()
+        defer { folder.remove() }
+        let root = folder.url
         let gt = root.appendingPathComponent("gt").path
         let result = try BinaryRunner.run(["evaluate", gt, root.appendingPathComponent("pred").path, "--max-memory", "64M", "--jobs", "2"])
         #expect(result.status == 3)
@@ -39,8 +40,9 @@ import Testing
     }
 
     @Test func pairOverTheBudgetTogetherIsAPairErrorNamingTheOption() throws {
-        let root = try Self.dataset()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try Self.dataset()
+        defer { folder.remove() }
+        let root = folder.url
         // Each file alone (381.5 MiB) fits 500M, the pair (763 MiB and counting) does not.
         let result = try BinaryRunner.run([
             "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--max-memory", "500M",
@@ -51,8 +53,9 @@ import Testing
     }
 
     @Test func inspectRefusesAFileOverTheBudget() throws {
-        let root = try Self.dataset()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try Self.dataset()
+        defer { folder.remove() }
+        let root = folder.url
         let path = root.appendingPathComponent("gt/a.png").path
         let result = try BinaryRunner.run(["inspect", path, "--max-memory", "64M"])
         #expect(result.status == 3)
@@ -62,7 +65,7 @@ import Testing
 
     @Test(arguments: ["0", "lots", "-1G", "1e9"])
     func badSizesAreUsageErrors(size: String) throws {
-        let gt = BinaryRunner.fixture("png/gray8.png")
+        let gt = Fixtures.path("png/gray8.png")
         let inspect = try BinaryRunner.run(["inspect", gt, "--max-memory=\(size)"])
         #expect(inspect.status == 2)
         #expect(inspect.stderr.contains("--max-memory takes a size above zero"))
@@ -72,10 +75,9 @@ import Testing
     }
 
     @Test func sparseFileNamedPNGIsNotAMask() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("maxmem-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: root) }
-        let path = root.appendingPathComponent("x.png").path
+        let folder = try TemporaryFolder("maxmem")
+        defer { folder.remove() }
+        let path = folder.path("x.png")
         #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.truncate(atOffset: 3 << 30)

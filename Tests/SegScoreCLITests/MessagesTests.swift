@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 /// Where messages go (errors and warnings on stderr, one line each; stdout only the summary or a
@@ -10,8 +11,9 @@ import Testing
 
     /// A dataset with three data problems: b is a size mismatch (2×1 against 3×1), c's prediction
     /// is not an image, e has no prediction; a scores.
-    static func threeProblems() throws -> URL {
-        let root = try TestMasks.dataset("messages")
+    static func threeProblems() throws -> TemporaryFolder {
+        let folder = try TemporaryFolder("messages", subfolders: ["gt", "pred"])
+        let root = folder.url
         let gt = root.appendingPathComponent("gt"), pred = root.appendingPathComponent("pred")
         for name in ["a", "b", "c", "e"] {
             try TestMasks.png(width: 2, height: 1, samples: [0, 1], to: gt.appendingPathComponent("\(name).png"))
@@ -19,7 +21,7 @@ import Testing
         try TestMasks.png(width: 2, height: 1, samples: [0, 1], to: pred.appendingPathComponent("a.png"))
         try TestMasks.png(width: 3, height: 1, samples: [0, 1, 1], to: pred.appendingPathComponent("b.png"))
         try Data("not a png".utf8).write(to: pred.appendingPathComponent("c.png"))
-        return root
+        return folder
     }
 
     static func lines(_ text: String) -> [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty } }
@@ -27,8 +29,9 @@ import Testing
     // MARK: item 8 — stderr for problems
 
     @Test func dataErrorsGoToStderrOneLineEachAndNotToStdout() throws {
-        let root = try Self.threeProblems()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try Self.threeProblems()
+        defer { folder.remove() }
+        let root = folder.url
         let run = try BinaryRunner.run(["evaluate", root.path + "/gt", root.path + "/pred", "--bootstrap", "0"])
         #expect(run.status == 3)
         // Unpaired files first (found while pairing), then the pairs in key order.
@@ -49,8 +52,9 @@ import Testing
     /// A name holding ESC, an OSC title sequence and a newline stays one stderr line, with the
     /// control characters shown as \u{…} (nothing reaches the terminal raw).
     @Test func controlCharactersInANameCannotBreakTheStderrLine() throws {
-        let root = try TestMasks.dataset("control")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("control", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         let name = "x\u{1B}]0;owned\u{07}\ny.png"
         try TestMasks.png(width: 2, height: 1, samples: [0, 1], to: root.appendingPathComponent("gt/\(name)"))
         // A pair that does pair, so the run is not "nothing pairs" (one line about the folder).
@@ -62,8 +66,9 @@ import Testing
     }
 
     @Test func quietStillPrintsEveryErrorOnStderr() throws {
-        let root = try Self.threeProblems()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try Self.threeProblems()
+        defer { folder.remove() }
+        let root = folder.url
         let run = try BinaryRunner.run(["evaluate", root.path + "/gt", root.path + "/pred", "--quiet"])
         #expect(run.status == 3)
         #expect(run.stdout == "")
@@ -72,8 +77,9 @@ import Testing
     }
 
     @Test func aDashReportKeepsStdoutPureAndErrorsStillGetTheirLines() throws {
-        let root = try Self.threeProblems()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try Self.threeProblems()
+        defer { folder.remove() }
+        let root = folder.url
         let run = try BinaryRunner.run(["evaluate", root.path + "/gt", root.path + "/pred", "--json", "-", "--bootstrap", "0"])
         #expect(run.status == 3)
         let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
@@ -175,11 +181,11 @@ import Testing
 
     /// gt 0/255 (binary, class 1 at pixels 1–3); pred an 8-bit probability map 0, 77, 128, 255
     /// (p = 0, 0.302, 0.502, 1). At 0.5: TP 2, FN 1 → 4/5; at 0.3: TP 3 → 1.
-    static func probabilitySet() throws -> URL {
-        let root = try TestMasks.dataset("thresholds")
-        try TestMasks.png(width: 4, height: 1, samples: [0, 255, 255, 255], to: root.appendingPathComponent("gt/p.png"))
-        try TestMasks.png(width: 4, height: 1, samples: [0, 77, 128, 255], to: root.appendingPathComponent("pred/p.png"))
-        return root
+    static func probabilitySet() throws -> TemporaryFolder {
+        let folder = try TemporaryFolder("thresholds", subfolders: ["gt", "pred"])
+        try TestMasks.png(width: 4, height: 1, samples: [0, 255, 255, 255], to: folder.url("gt/p.png"))
+        try TestMasks.png(width: 4, height: 1, samples: [0, 77, 128, 255], to: folder.url("pred/p.png"))
+        return folder
     }
 
     static func classMean(_ json: String, id: Int) throws -> Double? {
@@ -195,8 +201,9 @@ import Testing
         (["--binarize", "gt:0.3"], "probability maps binarised by p > 0.3;", 1.0),
     ] as [([String], String, Double)])
     func summaryStatesTheThresholdsInEffect(extra: [String], line: String, mean: Double) throws {
-        let root = try Self.probabilitySet()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try Self.probabilitySet()
+        defer { folder.remove() }
+        let root = folder.url
         let base = ["evaluate", root.path + "/gt", root.path + "/pred", "--pred-encoding", "probability", "--bootstrap", "0"]
         let run = try BinaryRunner.run(base + extra)
         #expect(run.status == 0, "\(run.stderr)")
@@ -226,8 +233,9 @@ import Testing
     // MARK: item 11 — inspect: colours and what auto decides
 
     static func inspect(_ write: (URL) throws -> Void) throws -> (text: String, json: [String: Any]) {
-        let root = try TestMasks.dataset("inspect")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try TemporaryFolder("inspect", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let root = folder.url
         let file = root.appendingPathComponent("gt/m.png")
         try write(file)
         let text = try BinaryRunner.run(["inspect", file.path])

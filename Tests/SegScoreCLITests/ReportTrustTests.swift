@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 /// Reports that can be trusted: every number prints, every write is checked, two outputs never
@@ -8,18 +9,16 @@ import Testing
     /// A dataset of one 2×2 pair: ground truth 0 1 / 1 0, prediction 0 1 / 0 0.
     /// Class 1: TP 1, FP 0, FN 1 → hard Dice 2/3. Class 2 appears in neither mask.
     final class Dataset {
-        let root: URL
-        var gt: String { root.appendingPathComponent("gt").path }
-        var pred: String { root.appendingPathComponent("pred").path }
-        var out: URL { root.appendingPathComponent("out") }
+        let folder: TemporaryFolder
+        var root: URL { folder.url }
+        var gt: String { folder.path("gt") }
+        var pred: String { folder.path("pred") }
+        var out: URL { folder.url("out") }
 
         init() throws {
-            root = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-trust-\(getpid())-\(UUID().uuidString)")
-            for folder in ["gt", "pred", "out"] {
-                try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
-            }
-            try TestPNG.write(width: 2, height: 2, values: [0, 1, 1, 0], to: root.appendingPathComponent("gt/a.png"))
-            try TestPNG.write(width: 2, height: 2, values: [0, 1, 0, 0], to: root.appendingPathComponent("pred/a.png"))
+            folder = try TemporaryFolder("trust", subfolders: ["gt", "pred", "out"])
+            try TestMasks.png(width: 2, height: 2, values: [0, 1, 1, 0], to: folder.url("gt/a.png"))
+            try TestMasks.png(width: 2, height: 2, values: [0, 1, 0, 0], to: folder.url("pred/a.png"))
         }
 
         func path(_ name: String) -> String { out.appendingPathComponent(name).path }
@@ -36,36 +35,6 @@ import Testing
         func contents(_ name: String) throws -> String {
             try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
         }
-
-        deinit { try? FileManager.default.removeItem(at: root) }
-    }
-
-    /// Runs the binary with stdout sent to `stdoutPath` (e.g. /dev/full); stderr is captured.
-    static func run(_ arguments: [String], stdoutPath: String, environment: [String: String] = [:]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = BinaryRunner.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = BinaryRunner.packageRoot
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        env["GITHUB_STEP_SUMMARY"] = nil
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        guard let sink = FileHandle(forWritingAtPath: stdoutPath) else { throw CocoaError(.fileWriteUnknown) }
-        defer { try? sink.close() }
-        let err = Pipe()
-        process.standardOutput = sink
-        process.standardError = err
-        try process.run()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: errData, as: UTF8.self))
-    }
-
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> BinaryRunner.Output {
-        var env = environment
-        if env["GITHUB_STEP_SUMMARY"] == nil { env["GITHUB_STEP_SUMMARY"] = "" }
-        return try BinaryRunner.run(arguments, environment: env)
     }
 
     // MARK: item 16 — every number prints, however large
@@ -75,7 +44,7 @@ import Testing
         // Soft Dice with nr = 1e300, dr = 1 (doubles: 2 + 1e300 = 1e300, and /4 is exact):
         // class 2, absent from both masks: (0 + 1e300)/(0 + 1) = 1e300;
         // class 1: (2·1 + 1e300)/(2 + 1 + 1) = 2.5e299; headline (1e300 + 2.5e299)/2 = 6.25e299.
-        let output = try Self.run(
+        let output = try BinaryRunner.run(
             ["evaluate", data.gt, data.pred, "--variant", "soft", "--classes", "1,2", "--smooth-nr", "1e300", "--smooth-dr", "1",
              "--bootstrap", "0", "--json", data.path("r.json"), "--csv", data.path("r.csv"), "--summary-csv", data.path("s.csv"),
              "--markdown", data.path("r.md"), "--junit", data.path("r.xml"), "--fail-under", "0.5"])
@@ -107,7 +76,7 @@ import Testing
     @Test func subnormalValuesPrintInEveryFormat() throws {
         let data = try Dataset()
         // nr = 5e-324 (the smallest subnormal), dr = 1: class 2 = 5e-324; class 1 = (2 + 5e-324)/4 = 0.5.
-        let output = try Self.run(
+        let output = try BinaryRunner.run(
             ["evaluate", data.gt, data.pred, "--variant", "soft", "--classes", "1,2", "--smooth-nr", "5e-324", "--smooth-dr", "1",
              "--bootstrap", "0", "--json", data.path("r.json"), "--csv", data.path("r.csv"), "--markdown", data.path("r.md")])
         #expect(output.status == 0, "\(output.stderr)")
@@ -122,7 +91,7 @@ import Testing
     @Test func hugeValuesInAFailedGatePrintInJUnit() throws {
         let data = try Dataset()
         // Class 1 = 3/(3 + 1e-300) = 1 exactly in doubles; class 2 = 1e300.
-        let output = try Self.run(
+        let output = try BinaryRunner.run(
             ["evaluate", data.gt, data.pred, "--variant", "soft", "--classes", "1,2", "--smooth-nr", "1", "--smooth-dr", "1e-300",
              "--bootstrap", "0", "--fail-under-class", "1=1", "--fail-under-class", "2=1", "--junit", "-", "--quiet"])
         // 1 ≥ 1 and 1e300 ≥ 1: both pass.
@@ -140,7 +109,7 @@ import Testing
     @Test(arguments: badThresholds)
     func gateThresholdsOutsideZeroToOneAreUsageErrors(_ gate: [String]) throws {
         let data = try Dataset()
-        let output = try Self.run(["evaluate", data.gt, data.pred, "--quiet"] + gate)
+        let output = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--quiet"] + gate)
         #expect(output.status == 2, "\(output.stderr)")
         #expect(output.stderr.hasPrefix("segscore: error: \(gate[0].split(separator: "=")[0]) takes a value in [0, 1], not "), "\(output.stderr)")
     }
@@ -153,14 +122,14 @@ import Testing
     @Test(arguments: edgeThresholds)
     func gateThresholdsAtTheEdgesAreAccepted(_ gate: [String], _ status: Int32) throws {
         let data = try Dataset()
-        #expect(try Self.run(["evaluate", data.gt, data.pred, "--quiet"] + gate).status == status)
+        #expect(try BinaryRunner.run(["evaluate", data.gt, data.pred, "--quiet"] + gate).status == status)
     }
 
     @Test func baselineHoldingHugeValuesPrints() throws {
         let data = try Dataset()
         let baseline = data.path("old.json")
         // A real report of the same definition, with its class mean and headline edited.
-        let written = try Self.run(["evaluate", data.gt, data.pred, "--quiet", "--json", baseline])
+        let written = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--quiet", "--json", baseline])
         #expect(written.status == 0, "\(written.stderr)")
         var document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: baseline))) as! [String: Any]
         var classes = document["classes"] as! [[String: Any]]
@@ -171,7 +140,7 @@ import Testing
         document["aggregate"] = aggregate
         document["images"] = [Any]()
         try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: baseline))
-        let output = try Self.run(["evaluate", data.gt, data.pred, "--baseline", baseline, "--max-drop", "0.02", "--bootstrap", "0"])
+        let output = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--baseline", baseline, "--max-drop", "0.02", "--bootstrap", "0"])
         // Class 1: 0.6667 against 1e300 is a drop of 1e300 → the gate fails (exit 1), and prints.
         #expect(output.status == 1, "\(output.stderr)")
         #expect(output.stdout.contains("vs baseline 1e+300: change -1e+300"), "\(output.stdout)")
@@ -183,7 +152,7 @@ import Testing
     @Test(arguments: ["/dev/full", "/nonexistent-segscore-folder/summary.md"])
     func unwritableStepSummaryExitsTwo(_ summary: String) throws {
         let data = try Dataset()
-        let output = try Self.run(["evaluate", data.gt, data.pred, "--quiet"], environment: ["GITHUB_STEP_SUMMARY": summary])
+        let output = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--quiet"], environment: ["GITHUB_STEP_SUMMARY": summary])
         #expect(output.status == 2, "\(output.stderr)")
         let lines = output.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].contains("GITHUB_STEP_SUMMARY \(summary)"), "\(output.stderr)")
@@ -192,7 +161,7 @@ import Testing
     @Test func unwritableStepSummaryLeavesTheOtherReportsAlone() throws {
         let data = try Dataset()
         try data.plant("r.json", "old json")
-        let output = try Self.run(
+        let output = try BinaryRunner.run(
             ["evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json")], environment: ["GITHUB_STEP_SUMMARY": "/dev/full"])
         #expect(output.status == 2)
         #expect(try data.contents("r.json") == "old json")
@@ -204,7 +173,7 @@ import Testing
     @Test(arguments: [["--csv", "-"], ["--json", "-"], ["--summary-csv", "-"], ["--markdown", "-"], ["--junit", "-"], []])
     func fullStdoutExitsTwo(_ report: [String]) throws {
         let data = try Dataset()
-        let output = try Self.run(["evaluate", data.gt, data.pred] + report, stdoutPath: "/dev/full")
+        let output = try BinaryRunner.run(["evaluate", data.gt, data.pred] + report, stdoutPath: "/dev/full")
         #expect(output.status == 2, "\(output.stderr)")
         #expect(output.stderr.contains("stdout: cannot write: no space left on device"), "\(output.stderr)")
     }
@@ -212,7 +181,7 @@ import Testing
     @Test(arguments: ["--json", "--csv", "--summary-csv", "--markdown", "--junit"])
     func fullDeviceAsAReportFileExitsTwo(_ option: String) throws {
         let data = try Dataset()
-        let output = try Self.run(["evaluate", data.gt, data.pred, "--quiet", option, "/dev/full"])
+        let output = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--quiet", option, "/dev/full"])
         #expect(output.status == 2, "\(output.stderr)")
         #expect(output.stderr == "segscore: error: /dev/full: cannot write: no space left on device\n")
     }
@@ -222,14 +191,14 @@ import Testing
         ["inspect", "--json", "Fixtures/png/gray8.png"], ["--help"], ["evaluate", "--help"], ["--version"],
     ])
     func fullStdoutInOtherCommandsExitsTwo(_ arguments: [String]) throws {
-        let output = try Self.run(arguments, stdoutPath: "/dev/full")
+        let output = try BinaryRunner.run(arguments, stdoutPath: "/dev/full")
         #expect(output.status == 2, "\(output.stderr)")
         #expect(output.stderr.contains("stdout: cannot write: no space left on device"), "\(output.stderr)")
     }
 
     @Test func explainMarkdownToAFullDeviceExitsTwo() throws {
         let data = try Dataset()
-        let output = try Self.run(["explain", "--gt", data.gt, "--pred", data.pred, "--markdown", "/dev/full"])
+        let output = try BinaryRunner.run(["explain", "--gt", data.gt, "--pred", data.pred, "--markdown", "/dev/full"])
         #expect(output.status == 2, "\(output.stderr)")
         #expect(output.stderr == "segscore: error: /dev/full: cannot write: no space left on device\n")
     }
@@ -254,7 +223,7 @@ import Testing
         ]
         // A missing ground-truth folder: the refusal must come before the scan (it names no folder).
         for arguments in cases {
-            let output = try Self.run(["evaluate", "/nonexistent-segscore-gt", data.pred, "--quiet"] + arguments)
+            let output = try BinaryRunner.run(["evaluate", "/nonexistent-segscore-gt", data.pred, "--quiet"] + arguments)
             #expect(output.status == 2, "\(arguments): \(output.stderr)")
             #expect(output.stderr.contains("same file") && !output.stderr.contains("nonexistent"), "\(arguments): \(output.stderr)")
         }
@@ -265,7 +234,7 @@ import Testing
     @Test func stepSummaryOnAReportPathIsRefused() throws {
         let data = try Dataset()
         try data.plant("r.json", "old")
-        let output = try Self.run(
+        let output = try BinaryRunner.run(
             ["evaluate", "/nonexistent-segscore-gt", data.pred, "--json", data.path("r.json")],
             environment: ["GITHUB_STEP_SUMMARY": data.out.path + "/./r.json"])
         #expect(output.status == 2)
@@ -275,7 +244,7 @@ import Testing
 
     @Test func theNullDeviceMayTakeSeveralReports() throws {
         let data = try Dataset()
-        let output = try Self.run(["evaluate", data.gt, data.pred, "--quiet", "--json", "/dev/null", "--csv", "/dev/null"])
+        let output = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--quiet", "--json", "/dev/null", "--csv", "/dev/null"])
         #expect(output.status == 0, "\(output.stderr)")
     }
 
@@ -286,7 +255,7 @@ import Testing
         let data = try Dataset()
         try data.plant("r.json", "old json")
         try data.plant("r.csv", "old csv")
-        let output = try Self.run(
+        let output = try BinaryRunner.run(
             ["evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json"), "--csv", data.path("r.csv"), failing, "/dev/full"])
         #expect(output.status == 2, "\(output.stderr)")
         #expect(try data.contents("r.json") == "old json")
@@ -298,7 +267,7 @@ import Testing
         let data = try Dataset()
         try data.plant("r.json", "old json")
         try data.plant("r.md", "old markdown")
-        let output = try Self.run(
+        let output = try BinaryRunner.run(
             ["evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json"), "--markdown", data.path("r.md"),
              "--csv", data.path("missing/r.csv")])
         #expect(output.status == 2, "\(output.stderr)")
@@ -311,7 +280,7 @@ import Testing
     @Test func aFullStdoutKeepsEveryOldReport() throws {
         let data = try Dataset()
         try data.plant("r.json", "old json")
-        let output = try Self.run(["evaluate", data.gt, data.pred, "--json", data.path("r.json"), "--csv", "-"], stdoutPath: "/dev/full")
+        let output = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--json", data.path("r.json"), "--csv", "-"], stdoutPath: "/dev/full")
         #expect(output.status == 2, "\(output.stderr)")
         #expect(try data.contents("r.json") == "old json")
         #expect(try data.listing() == ["r.json"])
@@ -326,12 +295,9 @@ import Testing
         try data.plant("r.csv", "old csv")
         let fifo = data.root.appendingPathComponent("summary.fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
-        let process = Process()
-        process.executableURL = BinaryRunner.binary
-        process.arguments = ["evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json"), "--csv", data.path("r.csv")]
-        var env = ProcessInfo.processInfo.environment
-        env["GITHUB_STEP_SUMMARY"] = fifo
-        process.environment = env
+        let process = BinaryRunner.process(
+            ["evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json"), "--csv", data.path("r.csv")],
+            environment: ["GITHUB_STEP_SUMMARY": fifo])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -357,12 +323,7 @@ import Testing
     @Test func aClosedStdoutPipeKeepsEveryOldReport() throws {
         let data = try Dataset()
         try data.plant("r.json", "old json")
-        let process = Process()
-        process.executableURL = BinaryRunner.binary
-        process.arguments = ["evaluate", data.gt, data.pred, "--json", data.path("r.json"), "--csv", "-"]
-        var env = ProcessInfo.processInfo.environment
-        env["GITHUB_STEP_SUMMARY"] = nil
-        process.environment = env
+        let process = BinaryRunner.process(["evaluate", data.gt, data.pred, "--json", data.path("r.json"), "--csv", "-"])
         let pipe = Pipe()
         try pipe.fileHandleForReading.close()
         process.standardOutput = pipe
@@ -378,7 +339,7 @@ import Testing
     @Test func allReportsAreReplacedWhenAllAreWritten() throws {
         let data = try Dataset()
         for name in ["r.json", "r.csv", "s.csv", "r.md", "r.xml"] { try data.plant(name, "old") }
-        let output = try Self.run(
+        let output = try BinaryRunner.run(
             ["evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json"), "--csv", data.path("r.csv"),
              "--summary-csv", data.path("s.csv"), "--markdown", data.path("r.md"), "--junit", data.path("r.xml")])
         #expect(output.status == 0, "\(output.stderr)")

@@ -1,40 +1,25 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A dataset in a temporary folder, removed at the end of the test.
-private final class Dataset {
-    let root: URL
-
-    init(_ name: String) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-trust-\(name)-\(getpid())")
-        try? FileManager.default.removeItem(at: root)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: root) }
-
-    func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-
+/// A dataset in a temporary folder.
+extension TemporaryFolder {
     /// Writes a 4×2 8-bit PNG with these values (creating folders).
-    func png(_ relative: String, _ values: [UInt8]) throws {
-        let url = root.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try TestPNG.write(width: 4, height: 2, values: values, to: url)
+    fileprivate func png(_ relative: String, _ values: [UInt8]) throws {
+        try write(TestMasks.pngBytes(width: 4, height: 2, samples: values.map(Int.init)), to: relative)
     }
 
     /// Writes a text file (creating folders).
-    func text(_ relative: String) throws {
-        let url = root.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data("not a mask\n".utf8).write(to: url)
+    fileprivate func text(_ relative: String) throws {
+        try write("not a mask\n", to: relative)
     }
 
     /// Runs `segscore evaluate gt pred extra… --json -` and parses the report.
-    func evaluate(_ extra: [String] = []) throws -> (status: Int32, report: [String: Any]) {
+    fileprivate func evaluate(_ extra: [String] = []) throws -> (status: Int32, report: [String: Any]) {
         let output = try BinaryRunner.run(["evaluate", path("gt"), path("pred"), "--json", "-", "--quiet"] + extra)
         let report = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any] ?? [:]
         return (output.status, report)
@@ -54,9 +39,10 @@ private func pairCount(_ report: [String: Any]) -> Int? { (report["inputs"] as? 
 @Suite struct ScanTrustTests {
     /// gt/one and gt/two are links to one folder; the predictions differ: Dice 1 and Dice 0.
     @Test func twoLinksToOneGroundTruthFolderAreBothScored() throws {
-        let data = try Dataset("twolinks")
+        let data = try TemporaryFolder("trust-twolinks")
+        defer { data.remove() }
         try data.png("shared/x.png", half)
-        try FileManager.default.createDirectory(atPath: data.path("gt"), withIntermediateDirectories: true)
+        try data.makeFolder("gt")
         #expect(symlink(data.path("shared"), data.path("gt/one")) == 0)
         #expect(symlink(data.path("shared"), data.path("gt/two")) == 0)
         try data.png("pred/one/x.png", half)
@@ -72,7 +58,8 @@ private func pairCount(_ report: [String: Any]) -> Int? { (report["inputs"] as? 
     }
 
     @Test func imagesInFormatsItCannotReadAreErrorsOnEverySide() throws {
-        let data = try Dataset("formats")
+        let data = try TemporaryFolder("trust-formats")
+        defer { data.remove() }
         for side in ["gt", "pred"] {
             try data.png("\(side)/a.png", half)
             try data.png("\(side)/b.png", half)
@@ -99,7 +86,8 @@ private func pairCount(_ report: [String: Any]) -> Int? { (report["inputs"] as? 
     }
 
     @Test func fiveOfSixGroundTruthImagesUnreadableIsNotAPassingRun() throws {
-        let data = try Dataset("fiveofsix")
+        let data = try TemporaryFolder("trust-fiveofsix")
+        defer { data.remove() }
         try data.png("gt/a.png", half)
         try data.png("pred/a.png", half)
         for name in ["b.jpg", "c.jpeg", "d.bmp", "e.gif", "f.tiff.gz"] { try data.text("gt/" + name) }
@@ -112,7 +100,8 @@ private func pairCount(_ report: [String: Any]) -> Int? { (report["inputs"] as? 
     }
 
     @Test func twoRegionOfInterestFilesOnOneKeyAreAnError() throws {
-        let data = try Dataset("roidup")
+        let data = try TemporaryFolder("trust-roidup")
+        defer { data.remove() }
         for side in ["gt", "pred"] {
             try data.png("\(side)/a.png", half)
             try data.png("\(side)/b.png", half)
@@ -130,7 +119,8 @@ private func pairCount(_ report: [String: Any]) -> Int? { (report["inputs"] as? 
     }
 
     @Test func aFolderThatCannotBeExaminedIsAnError() throws {
-        let data = try Dataset("deep")
+        let data = try TemporaryFolder("trust-deep")
+        defer { data.remove() }
         try data.png("gt/a.png", half)
         try data.png("pred/a.png", half)
         // Folders nested until the path passes PATH_MAX, made through descriptors.

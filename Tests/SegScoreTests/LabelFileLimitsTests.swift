@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 import MaskIO
@@ -115,8 +116,9 @@ import MaskIO
     }
 
     @Test func fileOverEightMiBIsRefusedUnread() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-big-\(getpid())-\(UUID().uuidString).yaml")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let folder = try TemporaryFolder("big")
+        defer { folder.remove() }
+        let url = folder.url("big.yaml")
         try Data(repeating: UInt8(ascii: " "), count: 8 << 20 + 1).write(to: url)
         #expect(throws: LabelSpec.LoadError(path: url.path, reason: "larger than 8 MiB, the most a labels file may hold")) {
             _ = try LabelSpec.load(path: url.path)
@@ -129,10 +131,11 @@ import MaskIO
         }
     }
 
-    @Test func folderIsNamed() {
-        let folder = FileManager.default.temporaryDirectory.path
-        #expect(throws: LabelSpec.LoadError(path: folder, reason: "is a folder, not a labels file")) {
-            _ = try LabelSpec.load(path: folder)
+    @Test func folderIsNamed() throws {
+        let folder = try TemporaryFolder("labels-folder")
+        defer { folder.remove() }
+        #expect(throws: LabelSpec.LoadError(path: folder.path, reason: "is a folder, not a labels file")) {
+            _ = try LabelSpec.load(path: folder.path)
         }
     }
 

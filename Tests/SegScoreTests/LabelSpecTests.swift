@@ -1,5 +1,6 @@
 import MaskIO
 import SegScore
+import SegScoreTestSupport
 import Testing
 
 @Suite struct LabelSpecTests {
@@ -133,7 +134,7 @@ import Testing
     }
 
     @Test func vocFileInFixturesHas21ClassesAndVoid() throws {
-        let spec = try LabelSpec.load(path: #filePath.replacingOccurrences(of: "Tests/SegScoreTests/LabelSpecTests.swift", with: "Fixtures/labels/voc.json"))
+        let spec = try LabelSpec.load(path: Fixtures.path("labels/voc.json"))
         #expect(spec.ids == Array(0...20) + [255])
         #expect(spec.colorTable[RGBColor(192, 128, 128)] == 15)
         #expect(spec.colorTable[RGBColor(224, 224, 192)] == 255)

@@ -1,25 +1,14 @@
 import Foundation
 import SegScore
+import SegScoreTestSupport
 import Testing
 
 /// The reports of one run are replaced together or not at all; every write is checked; two
 /// outputs never share a file (issue 12, items 19–21), through the library.
 @Suite struct ReportBatchTests {
-    final class Folder {
-        let url: URL
-        init() throws {
-            url = FileManager.default.temporaryDirectory.appendingPathComponent("segscore-batch-\(getpid())-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        }
-        func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-        func plant(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: url.appendingPathComponent(name)) }
-        func contents(_ name: String) throws -> String { try String(contentsOf: url.appendingPathComponent(name), encoding: .utf8) }
-        func listing() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() }
-        deinit { try? FileManager.default.removeItem(at: url) }
-    }
-
     @Test func targetsChangeOnlyAtCommitAndAllTogether() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder("batch")
+        defer { folder.remove() }
         try folder.plant("a.json", "old a")
         try folder.plant("b.csv", "old b")
         let batch = ReportFile.Batch()
@@ -37,7 +26,8 @@ import Testing
     }
 
     @Test func discardKeepsEveryOldReportAndRemovesTheTemporaries() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder("batch")
+        defer { folder.remove() }
         try folder.plant("a.json", "old a")
         let batch = ReportFile.Batch()
         try batch.write(to: folder.path("a.json")) { $0.write("new a") }
@@ -58,7 +48,8 @@ import Testing
     }
 
     @Test func aReportInAMissingFolderFails() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder("batch")
+        defer { folder.remove() }
         let path = folder.path("missing/r.json")
         #expect(throws: ReportFile.WriteError(path: path, reason: "no such file or directory")) {
             try ReportFile.write("{}", to: path)
@@ -75,7 +66,8 @@ import Testing
     }
 
     @Test func appendAddsToTheEndAndNamesTheDestination() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder("batch")
+        defer { folder.remove() }
         try folder.plant("summary.md", "earlier\n")
         try ReportFile.append("# report\n", to: folder.path("summary.md"), name: "GITHUB_STEP_SUMMARY x")
         #expect(try folder.contents("summary.md") == "earlier\n# report\n")
@@ -85,7 +77,8 @@ import Testing
     }
 
     @Test func sameFileSpelledTwoWaysIsAConflict() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder("batch")
+        defer { folder.remove() }
         try folder.plant("r", "old")
         try FileManager.default.createSymbolicLink(atPath: folder.path("link"), withDestinationPath: "r")
         try FileManager.default.createSymbolicLink(atPath: folder.path("dangling"), withDestinationPath: "new")
@@ -112,4 +105,10 @@ import Testing
             #expect(error.description == "--json - and --junit - are the same file: give each report its own path")
         }
     }
+}
+
+extension TemporaryFolder {
+    func plant(_ name: String, _ text: String) throws { try write(text, to: name) }
+    func contents(_ name: String) throws -> String { try String(contentsOf: url(name), encoding: .utf8) }
+    func listing() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: path).sorted() }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Parallel
 import SegMetrics
+import SegScoreTestSupport
 import Testing
 
 @testable import SegScore
@@ -8,9 +9,7 @@ import Testing
 /// The per-image store behind `Evaluation`: rows spilled to a temporary file read back exactly as
 /// rows kept in memory, and an evaluation that spills reports the same bytes as one that does not.
 @Suite struct ScoreStoreTests {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures").path
+    static let fixtures = Fixtures.root.path
 
     /// Counts of every shape a row can hold: hard and soft, sparse 16-bit ids, counts beyond 2^32,
     /// soft sums whose bits must survive (NaN, −0, subnormal).

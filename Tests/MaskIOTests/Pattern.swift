@@ -1,28 +1,6 @@
 import Foundation
 import MaskIO
 
-/// Paths of the repository's fixtures and of the real data beside it, from this file's location.
-enum Fixtures {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-
-    /// `../shared/data/real` beside the project: real data that may not be redistributed (DRIVE,
-    /// VOC), present on the developers' machines only. Its tests are skipped when it is absent.
-    static func shared(_ relative: String) -> String {
-        root.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/data/real").appendingPathComponent(relative).path
-    }
-
-    /// Whether the data set `name` (a folder of `../shared/data/real`) is beside the project.
-    static func hasShared(_ name: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: shared(name), isDirectory: &isDirectory) && isDirectory.boolValue
-    }
-}
-
 /// The pattern written by Fixtures/generator/make_fixtures.c (see its header):
 /// base = 7x + 13y + 31·page + 5·channel, reduced per bit depth.
 enum Pattern {
