@@ -14,8 +14,8 @@ public enum ChannelCounting {
     ///   - ignoredTruth: ground-truth values left out of every count.
     /// - Complexity: O(n), one pass.
     @inlinable
-    public static func counts<T, U>(
-        truth: MaskPlane<T>, prediction: MaskPlane<U>, classValue: Double = 1, predictionClassValue: Double? = nil,
+    public static func counts<Truth: PlaneValues, Prediction: PlaneValues>(
+        truth: Truth, prediction: Prediction, classValue: Double = 1, predictionClassValue: Double? = nil,
         binarization: Binarization, roi: MaskPlane<UInt8>? = nil, ignoredTruth: [Double] = []
     ) -> ClassCounts {
         precondition(truth.count == prediction.count, "planes differ in size")
@@ -26,9 +26,9 @@ public enum ChannelCounting {
         var tn = 0
         for i in 0..<truth.count {
             if let roi, roi[i] == 0 { continue }
-            let t = truth[i].sampleValue
+            let t = truth.value(at: i)
             if !ignoredTruth.isEmpty, ignoredTruth.contains(t) { continue }
-            let p = prediction[i].sampleValue
+            let p = prediction.value(at: i)
             let truthOn: Bool
             let predictionOn: Bool
             switch binarization {
@@ -66,8 +66,8 @@ public enum ChannelCounting {
     ///     probability maps, 1/65535 for 16-bit).
     ///   - activation: applied to the prediction after scaling.
     @inlinable
-    public static func terms<T, U>(
-        truth: MaskPlane<T>, prediction: MaskPlane<U>, truthScale: Double = 1, predictionScale: Double = 1,
+    public static func terms<Truth: PlaneValues, Prediction: PlaneValues>(
+        truth: Truth, prediction: Prediction, truthScale: Double = 1, predictionScale: Double = 1,
         power: Double? = nil, activation: Activation = .none, roi: MaskPlane<UInt8>? = nil,
         ignoredTruth: [Double] = []
     ) -> OverlapTerms {
@@ -83,10 +83,10 @@ public enum ChannelCounting {
         var pixels = 0
         for i in 0..<truth.count {
             if let roi, roi[i] == 0 { continue }
-            let raw = truth[i].sampleValue
+            let raw = truth.value(at: i)
             if !ignoredTruth.isEmpty, ignoredTruth.contains(raw) { continue }
             let t = raw * truthScale
-            var p = prediction[i].sampleValue * predictionScale
+            var p = prediction.value(at: i) * predictionScale
             if activation == .sigmoid { p = 1 / (1 + Foundation.exp(-p)) }
             pixels &+= 1
             intersection.add(t * p)
@@ -110,8 +110,9 @@ public enum ChannelCounting {
     /// TorchMetrics' rule for float one-hot predictions: each pixel goes to the channel with the
     /// largest value (the first on ties); the ground truth's channels are taken as they are
     /// (nonzero = on). Returns the counts of every channel.
-    public static func argmaxCounts<T, U>(
-        truth: [MaskPlane<T>], prediction: [MaskPlane<U>], roi: MaskPlane<UInt8>? = nil
+    @inlinable
+    public static func argmaxCounts<Truth: PlaneValues, Prediction: PlaneValues>(
+        truth: [Truth], prediction: [Prediction], roi: MaskPlane<UInt8>? = nil
     ) -> [ClassCounts] {
         precondition(truth.count == prediction.count && !truth.isEmpty, "channel counts differ")
         let n = truth[0].count
@@ -119,16 +120,16 @@ public enum ChannelCounting {
         for i in 0..<n {
             if let roi, roi[i] == 0 { continue }
             var best = 0
-            var bestValue = prediction[0][i].sampleValue
+            var bestValue = prediction[0].value(at: i)
             for c in 1..<prediction.count {
-                let v = prediction[c][i].sampleValue
+                let v = prediction[c].value(at: i)
                 if v > bestValue {
                     best = c
                     bestValue = v
                 }
             }
             for c in 0..<truth.count {
-                let t = truth[c][i].sampleValue != 0
+                let t = truth[c].value(at: i) != 0
                 let p = c == best
                 switch (t, p) {
                 case (true, true): counts[c].tp += 1

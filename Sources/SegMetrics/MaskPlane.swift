@@ -20,6 +20,16 @@ extension Double: MaskSample {
     @inlinable public var sampleValue: Double { self }
 }
 
+/// Per-pixel values of one plane, read in pixel order by the counting loops of `ChannelCounting`:
+/// a stored channel (`MaskPlane`), or a view that computes each value from stored samples inline
+/// (a one-hot plane of a label map, a scaled or thresholded channel), so no plane is copied.
+public protocol PlaneValues {
+    /// Pixels in the plane.
+    var count: Int { get }
+    /// The value of pixel `i` (unchecked: `i` must be below `count`).
+    func value(at i: Int) -> Double
+}
+
 /// One channel of a flat sample buffer: `count` samples starting at `offset`, `stride` apart.
 ///
 /// Channel c of an interleaved K-channel image is `MaskPlane(buffer, offset: c, stride: K)`;
@@ -47,4 +57,10 @@ public struct MaskPlane<T: MaskSample> {
     public subscript(i: Int) -> T {
         buffer.baseAddress.unsafelyUnwrapped[offset &+ i &* stride]
     }
+}
+
+extension MaskPlane: PlaneValues {
+    /// Sample `i` as a Double (unchecked: `i` must be below `count`).
+    @inlinable @inline(__always)
+    public func value(at i: Int) -> Double { self[i].sampleValue }
 }

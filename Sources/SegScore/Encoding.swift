@@ -1,4 +1,5 @@
 import MaskIO
+import SegMetrics
 
 /// How the stored samples of a file become classes (`--encoding`).
 public enum MaskEncoding: String, Sendable, CaseIterable {
@@ -28,8 +29,8 @@ public enum PageMode: String, Sendable, CaseIterable {
 
 /// What one side of a pair turned out to be, as the report states it.
 enum SideInterpretation: Sendable {
-    /// Integer class ids (after the aliases, e.g. 255 → 1 for a 0/255 binary mask).
-    case labels(aliases: [Int: Int], kind: String)
+    /// Integer class ids (after the reading's aliases, e.g. 255 → 1 for a 0/255 binary mask).
+    case labels(LabelReading)
     /// RGB colours converted to class ids.
     case rgbLabels([UInt16])
     /// K stored channels (or one probability map).
@@ -38,7 +39,7 @@ enum SideInterpretation: Sendable {
     /// The name written into reports.
     var name: String {
         switch self {
-        case .labels(_, let kind): return kind
+        case .labels(let reading): return reading.kind
         case .rgbLabels: return "rgb"
         case .channels(let layout):
             return layout.probabilities ? (layout.count == 1 ? "probability" : "probability-channels") : "channels"
@@ -120,12 +121,12 @@ extension DecodedMask {
                 throw InterpretationError(message: "--encoding binary needs one channel; this file has \(channelCount)")
             }
             if isFloat { return layout(scale: 1, probabilities: true, binaryForeground: true) }
-            return .labels(aliases: nonzeroAliases(ignored: ignored), kind: "binary")
+            return .labels(labelReading(encoding: .binary, ignored: ignored))
         case .labels:
             guard channelCount == 1, !isFloat else {
                 throw InterpretationError(message: "--encoding labels needs one integer channel")
             }
-            return .labels(aliases: [:], kind: declaration.color == .palette ? "palette-labels" : "labels")
+            return .labels(labelReading(encoding: .labels, ignored: ignored))
         case .auto:
             if declaration.color == .rgb || declaration.color == .rgba {
                 guard !colors.isEmpty else {
@@ -137,56 +138,22 @@ extension DecodedMask {
             if isFloat || channelCount > 1 {
                 return layout(scale: 1, probabilities: isFloat, binaryForeground: isFloat)
             }
-            if let maximum = binaryMaximum, isBinary(maximum: maximum, ignored: ignored) {
-                return .labels(aliases: [maximum: 1], kind: "binary")
-            }
-            return .labels(aliases: [:], kind: declaration.color == .palette ? "palette-labels" : "labels")
+            return .labels(labelReading(encoding: .auto, ignored: ignored))
         }
     }
 
-    /// True when every nonzero value, ignore labels aside, is `maximum`.
-    private func isBinary(maximum: Int, ignored: [Int]) -> Bool {
-        var found = false
+    /// The `LabelReading` rule applied to this single-channel integer file's distinct values.
+    private func labelReading(encoding: MaskEncoding, ignored: [Int]) -> LabelReading {
+        let stored: [Int]
         switch samples {
-        case .uint8(let values):
-            var seen = [Bool](repeating: false, count: 256)
-            for v in values { seen[Int(v)] = true }
-            for v in 1..<256 where seen[v] && !ignored.contains(v) {
-                if v != maximum { return false }
-                found = true
-            }
-        case .uint16(let values):
-            for v in values where v != 0 && !ignored.contains(Int(v)) {
-                if Int(v) != maximum { return false }
-                found = true
-            }
-        case .uint32(let values):
-            for v in values where v != 0 && !ignored.contains(Int(v)) {
-                if Int(v) != maximum { return false }
-                found = true
-            }
-        case .float32:
-            return false
+        case .uint8(let values): stored = values.withUnsafeBufferPointer { distinctLabels($0) }
+        case .uint16(let values): stored = values.withUnsafeBufferPointer { distinctLabels($0) }
+        case .uint32(let values): stored = values.withUnsafeBufferPointer { distinctLabels($0) }
+        case .float32: stored = []  // not reached: floats are never label maps
         }
-        return found
-    }
-
-    /// Aliases that make every nonzero stored value (ignore labels aside) label 1.
-    private func nonzeroAliases(ignored: [Int]) -> [Int: Int] {
-        var aliases: [Int: Int] = [:]
-        switch samples {
-        case .uint8(let values):
-            var seen = [Bool](repeating: false, count: 256)
-            for v in values { seen[Int(v)] = true }
-            for v in 2..<256 where seen[v] && !ignored.contains(v) { aliases[v] = 1 }
-        case .uint16(let values):
-            for v in Set(values) where v > 1 && !ignored.contains(Int(v)) { aliases[Int(v)] = 1 }
-        case .uint32(let values):
-            for v in Set(values) where v > 1 && !ignored.contains(Int(v)) { aliases[Int(v)] = 1 }
-        case .float32:
-            break
-        }
-        return aliases
+        return LabelReading(
+            encoding: encoding, stored: stored, binaryMaximum: binaryMaximum, palette: declaration.color == .palette,
+            ignored: ignored)
     }
 
     /// Converts RGB(A) pixels to class ids through the colour table.

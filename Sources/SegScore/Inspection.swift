@@ -56,7 +56,8 @@ public struct FileInspection: Sendable, Equatable {
             return (color == .rgb || color == .rgba ? "rgb" : "refused", error.message)
         }
         switch reading {
-        case .labels(let aliases, let kind):
+        case .labels(let label):
+            let (aliases, kind) = (label.aliases, label.kind)
             if kind == "binary", let maximum = aliases.keys.first {
                 return (kind, "0/\(maximum): \(maximum) is label 1")
             }

@@ -393,11 +393,11 @@ struct MetricOptions: ParsableArguments {
             throw ConfigurationError(error.description)
         }
         func list(_ text: String, _ flag: String) throws -> [Double] {
-            let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= 0 }) else {
-                throw ConfigurationError("\(flag) takes non-negative numbers: 1e-5 or 1e-5,1,100")
+            do {
+                return try Smoothing.values(parsing: text, option: flag)
+            } catch {
+                throw ConfigurationError(error.description)
             }
-            return values.map { $0! }
         }
         if let smooth {
             let values = try list(smooth, "--smooth")

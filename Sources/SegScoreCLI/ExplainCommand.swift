@@ -64,12 +64,15 @@ struct ExplainCommand: ParsableCommand {
         var chosen: DiceVariant? = try variant.map(resolve)
         var smoothing: Smoothing?
         if let smooth {
-            let values = smooth.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard !values.isEmpty, values.count == smooth.split(separator: ",").count else {
-                throw ConfigurationError("--smooth takes numbers: 1e-5 or 1e-5,1,100")
+            let values: [Double]
+            do {
+                values = try Smoothing.values(parsing: smooth, option: "--smooth")
+            } catch {
+                throw ConfigurationError(error.description)
             }
-            smoothing = Smoothing(numerator: values, denominator: values)
-            if let base = chosen, base.reproduces == nil { chosen?.smoothing = smoothing! }
+            let parsed = Smoothing(numerator: values, denominator: values)
+            smoothing = parsed
+            if let base = chosen, base.reproduces == nil { chosen?.smoothing = parsed }
         }
         guard let gt, let pred else {
             if let chosen {

@@ -106,7 +106,7 @@ import Testing
         (tiny + ["--classes", "1,x"], "segscore: error: --classes takes non-negative ids separated by commas, e.g. 1,2,5\n"),
         (tiny + ["--variant", "nope"], nil),
         (["explain", "--gt", "Fixtures/datasets/tiny/gt", "--pred", "Fixtures/datasets/tiny/pred", "--smooth", "x"],
-         "segscore: error: --smooth takes numbers: 1e-5 or 1e-5,1,100\n"),
+         "segscore: error: --smooth takes non-negative numbers: 1e-5 or 1e-5,1,100\n"),
         (["explain", "--variant", "nope"], nil),
     ] as [([String], String?)])
     func runtimeErrorsAreOneLineWithoutUsage(arguments: [String], expected: String?) throws {

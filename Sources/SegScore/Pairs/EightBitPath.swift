@@ -1,0 +1,67 @@
+import DatasetScan
+import MaskIO
+import SegMetrics
+
+extension PairEvaluator {
+    /// The common case in one pass: two 8-bit single-channel label (or binary) maps, no ROI. A
+    /// joint histogram replaces the binary-detection scans, the id scans, the lookup-table build
+    /// and the counting loop. Nil when the pair is not of that kind (the general path handles it).
+    func countEightBitLabels(
+        key: String, truthPath: String, truth: DecodedMask, prediction: DecodedMask, predictionPath: String
+    ) throws(PairFailure) -> CountedPair? {
+        let readable: Set<MaskEncoding> = [.auto, .labels, .binary]
+        guard readable.contains(options.truthEncoding), readable.contains(options.predictionEncoding),
+            case .uint8(let truthValues) = truth.samples, case .uint8(let predictionValues) = prediction.samples,
+            truth.channels == 1, prediction.channels == 1, truth.width == prediction.width, truth.height == prediction.height,
+            truth.depth == prediction.depth, truth.pixelCount <= JointHistogram8.maximumPixels,
+            !(options.pages == .channels && truth.depth > 1)
+        else { return nil }
+        var histogram = histograms.take()
+        defer { histograms.give(back: &histogram) }
+        truthValues.withUnsafeBufferPointer { t in
+            predictionValues.withUnsafeBufferPointer { p in histogram.accumulate(truth: t, prediction: p) }
+        }
+        let truthCounts = histogram.truthHistogram
+        let predictionCounts = histogram.predictionHistogram
+        let ignored = options.ignoreLabels
+        let truthRead = Self.eightBitReading(
+            truth, counts: truthCounts, encoding: options.truthEncoding, ignored: ignored)
+        let predictionRead = Self.eightBitReading(
+            prediction, counts: predictionCounts, encoding: options.predictionEncoding, ignored: [])
+        let ids = try resolveIDs(
+            key: key, truthIDs: truthRead.presentIDs, predictionIDs: predictionRead.presentIDs,
+            truthPath: truthPath, predictionPath: predictionPath)
+        let all: [ClassCounts]
+        if ids.count > ClassLimits.denseClasses {
+            // Many classes (a long --classes or --labels list): the histogram's nonzero cells as pairs.
+            var keys: [UInt64] = []
+            var cellCounts: [Int] = []
+            for t in 0..<256 where truthCounts[t] > 0 {
+                for q in 0..<256 where histogram.cells[t << 8 | q] != 0 {
+                    keys.append(UInt64(t) << 32 | UInt64(q))
+                    cellCounts.append(Int(histogram.cells[t << 8 | q]))
+                }
+            }
+            all = PairCounts(keys: keys, counts: cellCounts).classCounts(
+                ids: ids, ignored: ignored, truthAliases: truthRead.aliases, predictionAliases: predictionRead.aliases
+            ).counts
+        } else {
+            let table = ClassTable(
+                ids: ids, ignored: ignored, truthAliases: truthRead.aliases, predictionAliases: predictionRead.aliases, valueLimit: 256)
+            all = histogram.confusion(table: table, truthRows: (0..<256).filter { truthCounts[$0] > 0 }).classCounts
+        }
+        var counts: [Int: ClassCounts] = [:]
+        for (index, id) in ids.enumerated() { counts[id] = all[index] }
+        let imageCounts = ImageCounts(
+            pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: ids, truthEncoding: truthRead.kind,
+            predictionEncoding: predictionRead.kind)
+        return CountedPair(counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes)
+    }
+
+    /// The `LabelReading` rule applied to an 8-bit side, its stored values read off `counts`.
+    static func eightBitReading(_ mask: DecodedMask, counts: [Int], encoding: MaskEncoding, ignored: [Int]) -> LabelReading {
+        LabelReading(
+            encoding: encoding, stored: (0..<256).filter { counts[$0] > 0 }, binaryMaximum: mask.binaryMaximum,
+            palette: mask.declaration.color == .palette, ignored: ignored)
+    }
+}
