@@ -1,4 +1,5 @@
 import Foundation
+import SegScoreTestSupport
 import Testing
 
 /// `evaluate` and `explain` read smoothing lists with one parser: the same values are refused,
