@@ -2,7 +2,7 @@ import Dispatch
 import Parallel
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A mask file found under a root folder.
@@ -110,7 +110,9 @@ public enum DirectoryWalk {
     }
 
     /// Lists two trees at once.
-    public static func list(_ first: String, _ second: String) -> (Result<FolderListing, ScanError>, Result<FolderListing, ScanError>) {
+    public static func list(_ first: String, _ second: String) -> (
+        Result<FolderListing, ScanError>, Result<FolderListing, ScanError>
+    ) {
         let roots = [first, second]
         let both = Parallel.map(count: 2, jobs: 2) { index in
             Result { () throws(ScanError) in try list(root: roots[index]) }
@@ -125,7 +127,8 @@ public enum DirectoryWalk {
         let opened = opendir(folder)
         let failure = opened == nil ? errno : 0
         guard let directory = opened else {
-            state.add(issue: ScanIssue(kind: .unreadableFolder, path: folder, detail: String(cString: strerror(failure)).lowercased()))
+            state.add(
+                issue: ScanIssue(kind: .unreadableFolder, path: folder, detail: String(cString: strerror(failure)).lowercased()))
             return
         }
         var subfolders: [(path: String, relative: String, id: FolderID)] = []
@@ -136,7 +139,9 @@ public enum DirectoryWalk {
             // never by copying the whole d_name array (that reads past the record).
             let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
             let namePointer = (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: UInt8.self)
-            let name = Array(UnsafeBufferPointer(start: namePointer, count: strlen(UnsafeRawPointer(namePointer).assumingMemoryBound(to: CChar.self))))
+            let name = Array(
+                UnsafeBufferPointer(
+                    start: namePointer, count: strlen(UnsafeRawPointer(namePointer).assumingMemoryBound(to: CChar.self))))
             if name.first == UInt8(ascii: ".") { continue }  // ".", "..", hidden
             let display = String(decoding: name, as: UTF8.self)
             guard let text = String(validating: name, as: UTF8.self) else {
@@ -186,7 +191,8 @@ public enum DirectoryWalk {
                 } else if let suffix = unreadableImageSuffix(of: text) {
                     state.add(issue: ScanIssue(kind: .unsupportedImage, path: path, detail: "\(suffix) (masks are PNG or TIFF)"))
                 } else if case .image(let format) = content {
-                    state.add(issue: ScanIssue(kind: .unsupportedImage, path: path, detail: "\(format) data (masks are PNG or TIFF)"))
+                    state.add(
+                        issue: ScanIssue(kind: .unsupportedImage, path: path, detail: "\(format) data (masks are PNG or TIFF)"))
                 } else {
                     ignored += 1
                 }
@@ -204,11 +210,15 @@ public enum DirectoryWalk {
         closedir(directory)
         state.add(files: files, ignored: ignored)
         if subfolders.count == 1 {
-            walk(folder: subfolders[0].path, relative: subfolders[0].relative, ancestors: ancestors + [subfolders[0].id], state: state)
+            walk(
+                folder: subfolders[0].path, relative: subfolders[0].relative, ancestors: ancestors + [subfolders[0].id],
+                state: state)
         } else if subfolders.count > 1 {
             let work = subfolders
             Parallel.forEach(count: work.count, jobs: work.count) { index in
-                walk(folder: work[index].path, relative: work[index].relative, ancestors: ancestors + [work[index].id], state: state)
+                walk(
+                    folder: work[index].path, relative: work[index].relative, ancestors: ancestors + [work[index].id],
+                    state: state)
             }
         }
     }

@@ -274,7 +274,8 @@ private struct KeyedSide {
     func compare(file: Int, _ other: KeyedSide, file otherFile: Int) -> Int {
         files.relativePathBytes(at: file) { a in
             other.files.relativePathBytes(at: otherFile) { b in
-                compareBytes(UnsafeBufferPointer(rebasing: a[keyRange(file)]), UnsafeBufferPointer(rebasing: b[other.keyRange(otherFile)]))
+                compareBytes(
+                    UnsafeBufferPointer(rebasing: a[keyRange(file)]), UnsafeBufferPointer(rebasing: b[other.keyRange(otherFile)]))
             }
         }
     }

@@ -1,9 +1,9 @@
 internal import CMaskCodecs
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Decodes PNG and TIFF masks into their stored sample values.

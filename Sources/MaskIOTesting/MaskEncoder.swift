@@ -27,7 +27,8 @@ package enum MaskEncoder {
         case .png8, .palettePNG:
             let bytes = labels.map { UInt8(truncatingIfNeeded: $0) }
             status = bytes.withUnsafeBytes { raw in
-                cmask_png_write(path, raw.baseAddress, UInt32(width), UInt32(height), 8, container.isPalette ? 1 : 0, &message, 256)
+                cmask_png_write(
+                    path, raw.baseAddress, UInt32(width), UInt32(height), 8, container.isPalette ? 1 : 0, &message, 256)
             }
         case .png16:
             status = labels.withUnsafeBytes { raw in

@@ -29,13 +29,18 @@ extension EvaluationReportValue {
     /// One row per class: the statistics over images and the pooled values.
     public var summaryCSV: Table {
         var table = Table(
-            header: ["class_id", "class_name", "mean", "median", "std", "min", "max", "n", "n_nan", "pooled",
-                     "pooled_tp", "pooled_fp", "pooled_fn", "pooled_tn"]
+            header: [
+                "class_id", "class_name", "mean", "median", "std", "min", "max", "n", "n_nan", "pooled",
+                "pooled_tp", "pooled_fp", "pooled_fn", "pooled_tn",
+            ]
                 + metricNames.map { "pooled_" + $0 })
         let n = NumberText.shortest
         for c in classes {
             table.append(
-                [String(c.id), c.name, n(c.mean), n(c.median), n(c.std), n(c.min), n(c.max), String(c.n), String(c.nNaN), n(c.pooled)]
+                [
+                    String(c.id), c.name, n(c.mean), n(c.median), n(c.std), n(c.min), n(c.max), String(c.n), String(c.nNaN),
+                    n(c.pooled),
+                ]
                     + Self.countCells(c.pooledCounts) + c.pooledMetrics.map(n))
         }
         return table

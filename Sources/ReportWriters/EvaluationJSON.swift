@@ -40,9 +40,13 @@ extension EvaluationReportValue {
         ]
         if let generalized = image.generalized { members.append(("generalized", .number(generalized))) }
         members.append(
-            ("classes", .array(image.classes.map { c in
-                .object([("id", .int(c.id)), ("dice", .number(c.dice))] + countMembers(c.counts, prefix: ""))
-            })))
+            (
+                "classes",
+                .array(
+                    image.classes.map { c in
+                        .object([("id", .int(c.id)), ("dice", .number(c.dice))] + countMembers(c.counts, prefix: ""))
+                    })
+            ))
         return .object(members)
     }
 
@@ -81,7 +85,13 @@ extension EvaluationReportValue {
             ("unmatched_gt", .array(self.inputs.unmatchedTruth.map { .string($0) })),
             ("unmatched_pred", .array(self.inputs.unmatchedPredictions.map { .string($0) })),
             ("ignored_files", .int(self.inputs.ignoredFiles)),
-            ("encodings", .array(self.inputs.encodings.map { .object([("gt", .string($0.truth)), ("pred", .string($0.prediction)), ("pairs", .int($0.pairs))]) })),
+            (
+                "encodings",
+                .array(
+                    self.inputs.encodings.map {
+                        .object([("gt", .string($0.truth)), ("pred", .string($0.prediction)), ("pairs", .int($0.pairs))])
+                    })
+            ),
         ]
 
         let resamples = aggregate.resamples
@@ -109,7 +119,12 @@ extension EvaluationReportValue {
         if let generalized = self.aggregate.generalizedMean { aggregate.append(("generalized_mean", .number(generalized))) }
         if let library = self.aggregate.library {
             aggregate.append(
-                ("library", .object([("variant", .string(library.variant)), ("name", .string(library.name)), ("value", .number(library.value))])))
+                (
+                    "library",
+                    .object([
+                        ("variant", .string(library.variant)), ("name", .string(library.name)), ("value", .number(library.value)),
+                    ])
+                ))
         }
 
         let errors: [JSONValue] = self.errors.map { p in
@@ -135,7 +150,10 @@ extension EvaluationReportValue {
         case .integers(let tp, let fp, let fn, let tn):
             return [(prefix + "tp", .int(tp)), (prefix + "fp", .int(fp)), (prefix + "fn", .int(fn)), (prefix + "tn", .int(tn))]
         case .masses(let tp, let fp, let fn, let tn):
-            return [(prefix + "tp", .number(tp)), (prefix + "fp", .number(fp)), (prefix + "fn", .number(fn)), (prefix + "tn", .number(tn))]
+            return [
+                (prefix + "tp", .number(tp)), (prefix + "fp", .number(fp)), (prefix + "fn", .number(fn)),
+                (prefix + "tn", .number(tn)),
+            ]
         }
     }
 }

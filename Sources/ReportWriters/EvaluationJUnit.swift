@@ -34,15 +34,19 @@ extension EvaluationReportValue {
             #"  <testsuite name="segscore.gates" tests="\#(tests)" failures="\#(failures)" errors="\#(errorCount)" skipped="0" "#
                 + #"time="\#(time)" timestamp="\#(Self.timestamp(start))">"#,
         ]
-        let counts = "\(inputs.pairs) pairs scored, \(failedPairs) failed; \(inputs.unmatchedTruth.count) ground truth without prediction, "
+        let counts =
+            "\(inputs.pairs) pairs scored, \(failedPairs) failed; \(inputs.unmatchedTruth.count) ground truth without prediction, "
             + "\(inputs.unmatchedPredictions.count) predictions without ground truth; \(errors.count) data problems"
         lines.append(#"    <testcase classname="segscore.data" name="every pair scored" time="\#(time)">"#)
         if !errors.isEmpty {
             let n = errors.count
             let message = "\(n) data problem\(n == 1 ? "" : "s"): files that could not be scored"
             var detail = errors.prefix(Self.junitListedProblems).map { DisplayText.visible("\($0.path): \($0.message)") }
-            if n > Self.junitListedProblems { detail.append("… and \(n - Self.junitListedProblems) more (all are in the JSON report)") }
-            lines.append(#"      <error type="data" message="\#(attribute(message))">\#(text(detail.joined(separator: "\n")))</error>"#)
+            if n > Self.junitListedProblems {
+                detail.append("… and \(n - Self.junitListedProblems) more (all are in the JSON report)")
+            }
+            lines.append(
+                #"      <error type="data" message="\#(attribute(message))">\#(text(detail.joined(separator: "\n")))</error>"#)
         }
         lines.append("      <system-out>\(text(counts))</system-out>")
         lines.append("    </testcase>")
@@ -53,7 +57,9 @@ extension EvaluationReportValue {
                 continue
             }
             lines.append(#"    <testcase classname="segscore.gates" name="\#(name)" time="0">"#)
-            var detail = ["\(DisplayText.visible(gate.name)) failed: \(gate.message)", "value: \(NumberText.shortest(gate.value))"]
+            var detail = [
+                "\(DisplayText.visible(gate.name)) failed: \(gate.message)", "value: \(NumberText.shortest(gate.value))",
+            ]
             if let baseline = gate.baseline {
                 detail.append("allowed drop: \(NumberText.shortest(gate.threshold))")
                 detail.append("baseline: \(NumberText.shortest(baseline))")
@@ -62,10 +68,13 @@ extension EvaluationReportValue {
             }
             if let difference = gate.difference { detail.append("difference: \(NumberText.shortest(difference))") }
             if let interval = gate.interval {
-                detail.append("difference 95% CI: [\(NumberText.shortest(interval.lower)), \(NumberText.shortest(interval.upper))]")
+                detail.append(
+                    "difference 95% CI: [\(NumberText.shortest(interval.lower)), \(NumberText.shortest(interval.upper))]")
                 detail.append("drop beyond noise: \(gate.dropBeyondNoise == true ? "yes" : "no")")
             }
-            lines.append(#"      <failure type="gate" message="\#(attribute(gate.message))">\#(text(detail.joined(separator: "\n")))</failure>"#)
+            lines.append(
+                #"      <failure type="gate" message="\#(attribute(gate.message))">\#(text(detail.joined(separator: "\n")))</failure>"#
+            )
             lines.append("    </testcase>")
         }
         lines.append("  </testsuite>")

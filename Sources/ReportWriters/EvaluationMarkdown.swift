@@ -34,7 +34,8 @@ extension EvaluationReportValue {
     ///   - commandLine: the exact command, shown at the end.
     public func markdown(generated: String, commandLine: [String]) -> String {
         var sections: [(title: String?, lines: [String])] = []
-        sections.append((nil, ["# segscore report", "", verdict, "", "segscore \(toolVersion) · \(MarkdownText.escape(generated))", ""]))
+        sections.append(
+            (nil, ["# segscore report", "", verdict, "", "segscore \(toolVersion) · \(MarkdownText.escape(generated))", ""]))
         if !gates.isEmpty { sections.append(("Gates", gatesSection)) }
         sections.append(("Headline", headlineSection))
         sections.append(("Inputs", inputsSection))
@@ -53,7 +54,10 @@ extension EvaluationReportValue {
             // Room kept for an omission line per later section.
             let reserve = (sections.count - index - 1) * 160
             if used + size + reserve > B.maxBytes, let title = section.title {
-                text = ["## \(title)", "", "Omitted to keep this report under \(N.grouped(B.maxBytes)) characters; see the JSON report.", ""]
+                text = [
+                    "## \(title)", "",
+                    "Omitted to keep this report under \(N.grouped(B.maxBytes)) characters; see the JSON report.", "",
+                ]
                 size = text.reduce(0) { $0 + $1.utf8.count + 1 }
             }
             used += size
@@ -69,7 +73,10 @@ extension EvaluationReportValue {
             ordered.count, maxItems: B.gateRows, maxBytes: B.gateBytes,
             item: { i in
                 let gate = ordered[i]
-                return [gate.passed ? "✅ pass" : "❌ fail", B.inline(gate.name, B.nameBytes), N.fixed(gate.value), B.inline(gate.message, B.messageBytes)]
+                return [
+                    gate.passed ? "✅ pass" : "❌ fail", B.inline(gate.name, B.nameBytes), N.fixed(gate.value),
+                    B.inline(gate.message, B.messageBytes),
+                ]
             })
         var lines = [Table(header: ["", "gate", "value", "detail"], rows: rows.items, rightAligned: [2]).renderedMarkdown(), ""]
         if rows.more > 0 {
@@ -89,7 +96,9 @@ extension EvaluationReportValue {
             ["pooled (counts summed over images)", N.fixed(aggregate.pooled), "—"],
         ]
         if let library = aggregate.library {
-            headline.append(["\(MarkdownText.escape(library.variant)) \(MarkdownText.escape(library.name))", N.fixed(library.value), "—"])
+            headline.append([
+                "\(MarkdownText.escape(library.variant)) \(MarkdownText.escape(library.name))", N.fixed(library.value), "—",
+            ])
         }
         var lines = [Table(header: ["statistic", "value", "95% CI"], rows: headline, rightAligned: [1]).renderedMarkdown(), ""]
         let ids = aggregate.classIDs
@@ -99,7 +108,9 @@ extension EvaluationReportValue {
             let names = B.bounded(
                 ids.count, maxItems: B.headlineNames, maxBytes: 2_000,
                 item: { "\(B.inline(aggregate.classNames[$0], B.classNameBytes)) (\(ids[$0]))" })
-            lines.append("Headline classes: " + names.items.joined(separator: ", ") + (names.more > 0 ? " and \(N.grouped(names.more)) more" : "") + ".")
+            lines.append(
+                "Headline classes: " + names.items.joined(separator: ", ")
+                    + (names.more > 0 ? " and \(N.grouped(names.more)) more" : "") + ".")
         }
         lines.append("")
         return lines
@@ -160,7 +171,9 @@ extension EvaluationReportValue {
                 rightAligned: Set(1...7)
             ).renderedMarkdown(), "",
         ]
-        if rows.more > 0 { lines += ["… and \(N.grouped(rows.more)) more class\(rows.more == 1 ? "" : "es"); see the JSON report.", ""] }
+        if rows.more > 0 {
+            lines += ["… and \(N.grouped(rows.more)) more class\(rows.more == 1 ? "" : "es"); see the JSON report.", ""]
+        }
         return lines
     }
 
@@ -195,7 +208,9 @@ extension EvaluationReportValue {
             })
         var lines = blocks.items
         if blocks.more > 0 {
-            lines += ["… and \(N.grouped(blocks.more)) more headline class\(blocks.more == 1 ? "" : "es"); see the JSON report.", ""]
+            lines += [
+                "… and \(N.grouped(blocks.more)) more headline class\(blocks.more == 1 ? "" : "es"); see the JSON report.", "",
+            ]
         }
         if candidates.isEmpty { lines += ["No headline class.", ""] }
         return lines
@@ -219,7 +234,10 @@ extension EvaluationReportValue {
         }
         let lists: [(String, Int, (Int) -> String)] = [
             ("ground truth without prediction" + truthNote, inputs.unmatchedTruth.count, { B.code(inputs.unmatchedTruth[$0]) }),
-            ("predictions without ground truth (not scored)", inputs.unmatchedPredictions.count, { B.code(inputs.unmatchedPredictions[$0]) }),
+            (
+                "predictions without ground truth (not scored)", inputs.unmatchedPredictions.count,
+                { B.code(inputs.unmatchedPredictions[$0]) }
+            ),
             ("errors", errors.count, { B.code("\(errors[$0].path): \(errors[$0].message)", B.messageBytes) }),
             ("warnings", warnings.count, { B.code(warnings[$0], B.messageBytes) }),
         ]
@@ -236,7 +254,9 @@ extension EvaluationReportValue {
 
     private static func commandSection(_ commandLine: [String]) -> [String] {
         let command = commandLine.map(ShellText.quote).joined(separator: " ")
-        let shown = command.utf8.count > B.commandBytes ? DisplayText.clipped(command, maxBytes: B.commandBytes) + "  # (shortened)" : command
+        let shown =
+            command.utf8.count > B.commandBytes
+            ? DisplayText.clipped(command, maxBytes: B.commandBytes) + "  # (shortened)" : command
         // A fence longer than any backtick run inside: an argument holding ``` cannot close it.
         let fence = String(repeating: "`", count: max(3, MarkdownText.longestBacktickRun(shown) + 1))
         return [fence + "sh", shown, fence]

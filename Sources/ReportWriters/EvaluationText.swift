@@ -19,24 +19,30 @@ extension EvaluationReportValue {
             "pairs: \(inputs.pairs) scored, \(failedPairs) failed · unmatched: \(inputs.unmatchedTruth.count) ground truth, "
                 + "\(inputs.unmatchedPredictions.count) prediction\(inputs.unmatchedPredictions.count == 1 ? "" : "s")")
         let headlineNames = aggregate.classNames.map(DisplayText.visible).joined(separator: ", ")
-        let interval = aggregate.resamples > 0
+        let interval =
+            aggregate.resamples > 0
             ? aggregate.interval.map { " (95% CI \(N.fixed($0.lower))–\(N.fixed($0.upper)))" } ?? "" : ""
         if aggregate.classIDs.isEmpty {
             lines.append("headline: none (\(Self.noHeadline))")
         } else {
             lines.append(
-                "headline: mean \(N.fixed(aggregate.mean))\(interval) · pooled \(N.fixed(aggregate.pooled))  (classes \(headlineNames))")
+                "headline: mean \(N.fixed(aggregate.mean))\(interval) · pooled \(N.fixed(aggregate.pooled))  (classes \(headlineNames))"
+            )
         }
         if let library = aggregate.library {
             lines.append("  \(library.variant) \(library.name): \(N.fixed(library.value))")
         }
-        if let generalized = aggregate.generalizedMean { lines.append("  generalized dice, mean over images: \(N.fixed(generalized))") }
+        if let generalized = aggregate.generalizedMean {
+            lines.append("  generalized dice, mean over images: \(N.fixed(generalized))")
+        }
         lines.append("")
         let table = Table(
             header: ["class", "id", "mean", "std", "median", "min", "max", "n", "n_nan", "pooled"],
             rows: classes.map { c in
-                [DisplayText.visible(c.name), String(c.id), N.fixed(c.mean), N.fixed(c.std), N.fixed(c.median),
-                 N.fixed(c.min), N.fixed(c.max), String(c.n), String(c.nNaN), N.fixed(c.pooled)]
+                [
+                    DisplayText.visible(c.name), String(c.id), N.fixed(c.mean), N.fixed(c.std), N.fixed(c.median),
+                    N.fixed(c.min), N.fixed(c.max), String(c.n), String(c.nNaN), N.fixed(c.pooled),
+                ]
             }, rightAligned: Set(1...9))
         // One element per line: every line is made visible at the end, the table's breaks must stay.
         lines += table.renderedText().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

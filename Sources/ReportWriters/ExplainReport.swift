@@ -70,7 +70,8 @@ public struct ExplainCatalogue: Sendable {
         let table = Table(
             header: ["variant", "formula", "0/0", "smoothing", "reduction"],
             rows: variants.map { v in [v.name, v.formula, v.empty, v.smoothingText, v.reduction] })
-        let libraries = Table(header: ["preset", "reproduces"], rows: variants.compactMap { v in v.reproduces.map { [v.name, $0] } })
+        let libraries = Table(
+            header: ["preset", "reproduces"], rows: variants.compactMap { v in v.reproduces.map { [v.name, $0] } })
         return table.renderedText() + "\n\n" + libraries.renderedText()
             + "\n\nsegscore explain --variant NAME shows one in detail; add --gt and --pred to compute them all on your masks."
     }
@@ -92,7 +93,10 @@ public struct VariantDetail: Sendable {
     public var values: [(className: String, value: Double, losses: [Double])]
 
     /// A detail; every field is given by the caller.
-    public init(variant: VariantFacts, losses: [(name: String, formula: String)], values: [(className: String, value: Double, losses: [Double])] = []) {
+    public init(
+        variant: VariantFacts, losses: [(name: String, formula: String)],
+        values: [(className: String, value: Double, losses: [Double])] = []
+    ) {
         self.variant = variant
         self.losses = losses
         self.values = values
@@ -111,7 +115,10 @@ public struct VariantDetail: Sendable {
             lines.append("")
             let table = Table(
                 header: ["class", "D"] + losses.map(\.name),
-                rows: values.map { row in [DisplayText.visible(row.className), NumberText.significant(row.value)] + row.losses.map(NumberText.significant) },
+                rows: values.map { row in
+                    [DisplayText.visible(row.className), NumberText.significant(row.value)]
+                        + row.losses.map(NumberText.significant)
+                },
                 rightAligned: Set(1...(1 + losses.count)))
             lines.append(table.renderedText())
         }

@@ -34,7 +34,10 @@ public struct ExplainTable: Sendable {
     public var disagreements: [String]
 
     /// A table; every field is given by the caller.
-    public init(pairs: Int, truthPath: String, predictionPath: String, classes: [(id: Int, name: String)], rows: [Row], disagreements: [String]) {
+    public init(
+        pairs: Int, truthPath: String, predictionPath: String, classes: [(id: Int, name: String)], rows: [Row],
+        disagreements: [String]
+    ) {
         self.pairs = pairs
         self.truthPath = truthPath
         self.predictionPath = predictionPath
@@ -52,10 +55,15 @@ public struct ExplainTable: Sendable {
     /// control characters shown visibly (`\n`, `\u{1B}`).
     public var text: String {
         var lines: [String] = []
-        lines.append(pairs == 1 ? "\(truthPath) vs \(predictionPath): value per class" : "\(pairs) pairs: class means (NaN skipped)")
+        lines.append(
+            pairs == 1 ? "\(truthPath) vs \(predictionPath): value per class" : "\(pairs) pairs: class means (NaN skipped)")
         let table = Table(
             header: ["variant"] + classes.map { DisplayText.visible($0.name) } + ["dataset", "how"],
-            rows: rows.map { row in [row.variant.name] + row.values.map(NumberText.significant) + [NumberText.significant(row.overall), row.overallName] },
+            rows: rows.map { row in
+                [row.variant.name] + row.values.map(NumberText.significant) + [
+                    NumberText.significant(row.overall), row.overallName,
+                ]
+            },
             rightAligned: Set(1...(classes.count + 1)))
         // One element per line: every line is made visible at the end, the table's breaks must stay.
         lines += table.renderedText().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -78,12 +86,17 @@ public struct ExplainTable: Sendable {
             ("schema", .string("segscore.explain/1")),
             ("pairs", .int(pairs)),
             ("classes", .array(classes.map { .object([("id", .int($0.id)), ("name", .string($0.name))]) })),
-            ("variants", .array(rows.map { row in
-                var members = row.variant.jsonMembers
-                members.append(("values", .array(row.values.map { .number($0) })))
-                members.append(("dataset", .object([("name", .string(row.overallName)), ("value", .number(row.overall))])))
-                return .object(members)
-            })),
+            (
+                "variants",
+                .array(
+                    rows.map { row in
+                        var members = row.variant.jsonMembers
+                        members.append(("values", .array(row.values.map { .number($0) })))
+                        members.append(
+                            ("dataset", .object([("name", .string(row.overallName)), ("value", .number(row.overall))])))
+                        return .object(members)
+                    })
+            ),
             ("disagreements", .array(disagreements.map { .string($0) })),
         ])
     }
@@ -97,9 +110,13 @@ public struct ExplainTable: Sendable {
         out.append("")
         out.append(
             Table(
-                header: ["variant", "formula"] + classes.map { MarkdownText.escape(DisplayText.clipped(DisplayText.visible($0.name), maxBytes: 80)) } + ["dataset"],
+                header: ["variant", "formula"]
+                    + classes.map { MarkdownText.escape(DisplayText.clipped(DisplayText.visible($0.name), maxBytes: 80)) } + [
+                        "dataset"
+                    ],
                 rows: rows.map { row in
-                    [MarkdownText.code(row.variant.name), MarkdownText.code(row.variant.formula)] + row.values.map(NumberText.significant)
+                    [MarkdownText.code(row.variant.name), MarkdownText.code(row.variant.formula)]
+                        + row.values.map(NumberText.significant)
                         + ["\(NumberText.significant(row.overall)) (\(row.overallName))"]
                 }, rightAligned: Set(2...(classes.count + 2))
             ).renderedMarkdown())

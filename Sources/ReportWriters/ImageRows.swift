@@ -64,7 +64,9 @@ extension EvaluationReportValue {
         public var classes: [ImageClass]
 
         /// An image row; every field is given by the caller.
-        public init(key: String, truthPath: String, predictionPath: String?, mean: Double, generalized: Double?, classes: [ImageClass]) {
+        public init(
+            key: String, truthPath: String, predictionPath: String?, mean: Double, generalized: Double?, classes: [ImageClass]
+        ) {
             self.key = key
             self.truthPath = truthPath
             self.predictionPath = predictionPath
@@ -144,7 +146,8 @@ extension EvaluationReportValue {
         public var message: String {
             typealias N = NumberText
             if let baseline, let difference {
-                var text = "\(N.fixed(value)) vs baseline \(N.fixed(baseline)): "
+                var text =
+                    "\(N.fixed(value)) vs baseline \(N.fixed(baseline)): "
                     + "change \(N.signed(difference)), allowed drop \(N.fixed(threshold))"
                 if let interval {
                     text += ", 95% CI of the change [\(N.signed(interval.lower)), \(N.signed(interval.upper))]"

@@ -61,7 +61,11 @@ public indirect enum JSONValue: Sendable, Equatable {
                 return
             }
             // Arrays of scalars stay on one line; arrays of containers get one item per line.
-            let nested = items.contains { if case .array = $0 { return true }; if case .object = $0 { return true }; return false }
+            let nested = items.contains {
+                if case .array = $0 { return true }
+                if case .object = $0 { return true }
+                return false
+            }
             if indent == 0 || !nested {
                 out.append(UInt8(ascii: "["))
                 for (i, item) in items.enumerated() {

@@ -81,7 +81,8 @@ public enum ShellText {
     /// characters, so the command stays one visible line and still runs when pasted.
     public static func quote(_ argument: String) -> String {
         let safe = argument.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_./=:,@%+".unicodeScalars.contains($0)
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || "-_./=:,@%+".unicodeScalars.contains($0)
         }
         if safe && !argument.isEmpty { return argument }
         guard argument.unicodeScalars.contains(where: DisplayText.isHidden) else {
@@ -98,7 +99,10 @@ public enum ShellText {
             default:
                 if DisplayText.isHidden(scalar) {
                     let hex = String(scalar.value, radix: 16)
-                    out += scalar.value < 0x80 ? "\\x" + (hex.count < 2 ? "0" : "") + hex : "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                    out +=
+                        scalar.value < 0x80
+                        ? "\\x" + (hex.count < 2 ? "0" : "") + hex
+                        : "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

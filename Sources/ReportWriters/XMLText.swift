@@ -31,7 +31,8 @@ public enum XMLText {
             case "\r" where attribute: out += "&#13;"
             default:
                 let v = scalar.value
-                if v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || v >= 0x10000 {
+                if v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || v >= 0x10000
+                {
                     out.unicodeScalars.append(scalar)
                 } else {
                     out += "\u{FFFD}"

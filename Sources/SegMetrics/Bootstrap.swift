@@ -52,7 +52,8 @@ public struct Bootstrap: Sendable {
     ///     fixed (key) order.
     ///   - headline: the class positions averaged into the headline.
     /// - Returns: one interval per class (nil when no resample gave a number) and the headline's.
-    public func intervals(_ values: [[Double]], headline: [Int]) -> (classes: [BootstrapInterval?], headline: BootstrapInterval?) {
+    public func intervals(_ values: [[Double]], headline: [Int]) -> (classes: [BootstrapInterval?], headline: BootstrapInterval?)
+    {
         intervals(rows: values.flatMap { $0 }, classCount: values.first?.count ?? 0, headline: headline)
     }
 
@@ -83,39 +84,39 @@ public struct Bootstrap: Sendable {
             var sums = [Double](repeating: 0, count: classes.count)
             var counts = [Int](repeating: 0, count: classes.count)
             flat.withUnsafeBufferPointer { table in
-              sums.withUnsafeMutableBufferPointer { sumBuffer in
-                counts.withUnsafeMutableBufferPointer { countBuffer in
-                // Raw pointers in the resampling loop: no bounds checks, no uniqueness checks.
-                let data = table.baseAddress.unsafelyUnwrapped + first
-                let sum = sumBuffer.baseAddress.unsafelyUnwrapped
-                let count = countBuffer.baseAddress.unsafelyUnwrapped
-                let width = classes.count
-                for r in 0..<resamples {
-                    for c in 0..<width {
-                        sum[c] = 0
-                        count[c] = 0
-                    }
-                    for _ in 0..<n {
-                        let row = data + generator.index(below: n) &* classCount
-                        for c in 0..<width {
-                            let v = row[c]
-                            if !v.isNaN {
-                                sum[c] += v
-                                count[c] &+= 1
+                sums.withUnsafeMutableBufferPointer { sumBuffer in
+                    counts.withUnsafeMutableBufferPointer { countBuffer in
+                        // Raw pointers in the resampling loop: no bounds checks, no uniqueness checks.
+                        let data = table.baseAddress.unsafelyUnwrapped + first
+                        let sum = sumBuffer.baseAddress.unsafelyUnwrapped
+                        let count = countBuffer.baseAddress.unsafelyUnwrapped
+                        let width = classes.count
+                        for r in 0..<resamples {
+                            for c in 0..<width {
+                                sum[c] = 0
+                                count[c] = 0
+                            }
+                            for _ in 0..<n {
+                                let row = data + generator.index(below: n) &* classCount
+                                for c in 0..<width {
+                                    let v = row[c]
+                                    if !v.isNaN {
+                                        sum[c] += v
+                                        count[c] &+= 1
+                                    }
+                                }
+                            }
+                            for c in 0..<width where count[c] > 0 {
+                                let mean = sum[c] / Double(count[c])
+                                perClass[c].append(mean)
+                                if inHeadline[first + c] {
+                                    headlineSums[r] += mean
+                                    headlineCounts[r] += 1
+                                }
                             }
                         }
                     }
-                    for c in 0..<width where count[c] > 0 {
-                        let mean = sum[c] / Double(count[c])
-                        perClass[c].append(mean)
-                        if inHeadline[first + c] {
-                            headlineSums[r] += mean
-                            headlineCounts[r] += 1
-                        }
-                    }
                 }
-                }
-              }
             }
             intervals += perClass.map(Self.percentiles)
         }
@@ -174,45 +175,45 @@ public struct Bootstrap: Sendable {
             var sums = [Double](repeating: 0, count: 2 * width)
             var counts = [Int](repeating: 0, count: 2 * width)
             current.withUnsafeBufferPointer { now in
-              baseline.withUnsafeBufferPointer { before in
-                for r in 0..<resamples {
-                    for c in 0..<(2 * width) {
-                        sums[c] = 0
-                        counts[c] = 0
-                    }
-                    for _ in 0..<n {
-                        let row = generator.index(below: n) &* classCount + first
+                baseline.withUnsafeBufferPointer { before in
+                    for r in 0..<resamples {
+                        for c in 0..<(2 * width) {
+                            sums[c] = 0
+                            counts[c] = 0
+                        }
+                        for _ in 0..<n {
+                            let row = generator.index(below: n) &* classCount + first
+                            for c in 0..<width {
+                                let a = now[row + c]
+                                if !a.isNaN {
+                                    sums[c] += a
+                                    counts[c] &+= 1
+                                }
+                                let b = before[row + c]
+                                if !b.isNaN {
+                                    sums[width + c] += b
+                                    counts[width + c] &+= 1
+                                }
+                            }
+                        }
                         for c in 0..<width {
-                            let a = now[row + c]
-                            if !a.isNaN {
-                                sums[c] += a
-                                counts[c] &+= 1
+                            let nowCount = counts[c]
+                            let beforeCount = counts[width + c]
+                            let nowMean = nowCount > 0 ? sums[c] / Double(nowCount) : .nan
+                            let beforeMean = beforeCount > 0 ? sums[width + c] / Double(beforeCount) : .nan
+                            if nowCount > 0 && beforeCount > 0 { perClass[c].append(nowMean - beforeMean) }
+                            guard inHeadline[first + c] else { continue }
+                            if nowCount > 0 {
+                                nowHeadline[r] += nowMean
+                                nowClasses[r] += 1
                             }
-                            let b = before[row + c]
-                            if !b.isNaN {
-                                sums[width + c] += b
-                                counts[width + c] &+= 1
+                            if beforeCount > 0 {
+                                beforeHeadline[r] += beforeMean
+                                beforeClasses[r] += 1
                             }
-                        }
-                    }
-                    for c in 0..<width {
-                        let nowCount = counts[c]
-                        let beforeCount = counts[width + c]
-                        let nowMean = nowCount > 0 ? sums[c] / Double(nowCount) : .nan
-                        let beforeMean = beforeCount > 0 ? sums[width + c] / Double(beforeCount) : .nan
-                        if nowCount > 0 && beforeCount > 0 { perClass[c].append(nowMean - beforeMean) }
-                        guard inHeadline[first + c] else { continue }
-                        if nowCount > 0 {
-                            nowHeadline[r] += nowMean
-                            nowClasses[r] += 1
-                        }
-                        if beforeCount > 0 {
-                            beforeHeadline[r] += beforeMean
-                            beforeClasses[r] += 1
                         }
                     }
                 }
-              }
             }
             intervals += perClass.map(Self.percentiles)
         }

@@ -163,38 +163,39 @@ public func accumulate<T: FixedWidthInteger & UnsignedInteger, U: FixedWidthInte
     let t = truth.baseAddress.unsafelyUnwrapped
     let p = prediction.baseAddress.unsafelyUnwrapped
     table.truthLookup.withUnsafeBufferPointer { truthBuffer in
-      table.predictionLookup.withUnsafeBufferPointer { predictionBuffer in
-        let truthLookup = truthBuffer.baseAddress.unsafelyUnwrapped
-        let predictionLookup = predictionBuffer.baseAddress.unsafelyUnwrapped
-        // The flat path indexes the tables directly: only when every stored value fits them.
-        let wide = (1 << T.bitWidth) > table.truthLookup.count || (1 << U.bitWidth) > table.predictionLookup.count
-            || T.bitWidth > 16 || U.bitWidth > 16
-        matrix.cells.withUnsafeMutableBufferPointer { cells in
-            let m = cells.baseAddress.unsafelyUnwrapped
-            if let roi {
-                precondition(roi.count == n, "region of interest differs in size")
-                let r = roi.baseAddress.unsafelyUnwrapped
-                for i in 0..<n where r[i] != 0 {
-                    guard let g = table.truthIndex(Int(truncatingIfNeeded: t[i])) else { continue }
-                    m[g &* k &+ table.predictionIndex(Int(truncatingIfNeeded: p[i]))] &+= 1
-                }
-            } else if wide {
-                for i in 0..<n {
-                    guard let g = table.truthIndex(Int(truncatingIfNeeded: t[i])) else { continue }
-                    m[g &* k &+ table.predictionIndex(Int(truncatingIfNeeded: p[i]))] &+= 1
-                }
-            } else {
-                // 8/16-bit ids: straight table lookups, no branch but the ignore check.
-                let ignore = ClassTable.ignoreMarker
-                for i in 0..<n {
-                    let g = truthLookup[Int(truncatingIfNeeded: t[i])]
-                    if g == ignore { continue }
-                    let q = predictionLookup[Int(truncatingIfNeeded: p[i])]
-                    m[Int(g) &* k &+ Int(q)] &+= 1
+        table.predictionLookup.withUnsafeBufferPointer { predictionBuffer in
+            let truthLookup = truthBuffer.baseAddress.unsafelyUnwrapped
+            let predictionLookup = predictionBuffer.baseAddress.unsafelyUnwrapped
+            // The flat path indexes the tables directly: only when every stored value fits them.
+            let wide =
+                (1 << T.bitWidth) > table.truthLookup.count || (1 << U.bitWidth) > table.predictionLookup.count
+                || T.bitWidth > 16 || U.bitWidth > 16
+            matrix.cells.withUnsafeMutableBufferPointer { cells in
+                let m = cells.baseAddress.unsafelyUnwrapped
+                if let roi {
+                    precondition(roi.count == n, "region of interest differs in size")
+                    let r = roi.baseAddress.unsafelyUnwrapped
+                    for i in 0..<n where r[i] != 0 {
+                        guard let g = table.truthIndex(Int(truncatingIfNeeded: t[i])) else { continue }
+                        m[g &* k &+ table.predictionIndex(Int(truncatingIfNeeded: p[i]))] &+= 1
+                    }
+                } else if wide {
+                    for i in 0..<n {
+                        guard let g = table.truthIndex(Int(truncatingIfNeeded: t[i])) else { continue }
+                        m[g &* k &+ table.predictionIndex(Int(truncatingIfNeeded: p[i]))] &+= 1
+                    }
+                } else {
+                    // 8/16-bit ids: straight table lookups, no branch but the ignore check.
+                    let ignore = ClassTable.ignoreMarker
+                    for i in 0..<n {
+                        let g = truthLookup[Int(truncatingIfNeeded: t[i])]
+                        if g == ignore { continue }
+                        let q = predictionLookup[Int(truncatingIfNeeded: p[i])]
+                        m[Int(g) &* k &+ Int(q)] &+= 1
+                    }
                 }
             }
         }
-      }
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Generalized Dice (Sudre et al. 2017) over the classes of one item:
 /// (2·Σ_c w_c·I_c + nr) / (Σ_c w_c·(St_c + Sp_c) + dr).
 ///
@@ -119,5 +121,3 @@ public enum LossTransform: String, CaseIterable, Sendable {
         }
     }
 }
-
-import Foundation

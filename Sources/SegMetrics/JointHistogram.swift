@@ -50,43 +50,43 @@ public struct JointHistogram8: Sendable {
         let t = UnsafeRawPointer(truth.baseAddress.unsafelyUnwrapped)
         let p = UnsafeRawPointer(prediction.baseAddress.unsafelyUnwrapped)
         truthCounts.withUnsafeMutableBufferPointer { truthBuffer in
-          predictionCounts.withUnsafeMutableBufferPointer { predictionBuffer in
-            cells.withUnsafeMutableBufferPointer { buffer in
-            let tc = truthBuffer.baseAddress.unsafelyUnwrapped
-            let pc = predictionBuffer.baseAddress.unsafelyUnwrapped
-            let c = buffer.baseAddress.unsafelyUnwrapped
-            let words = n / 8
-            var i = 0
-            for w in 0..<words {
-                let a = t.loadUnaligned(fromByteOffset: w &* 8, as: UInt64.self)
-                let b = p.loadUnaligned(fromByteOffset: w &* 8, as: UInt64.self)
-                let value = a & 0xFF
-                if a == b && a == value &* 0x0101_0101_0101_0101 {
-                    c[Int(value) &* 257] &+= 8
-                    tc[Int(value)] &+= 8
-                    pc[Int(value)] &+= 8
-                } else {
-                    let base = w &* 8
-                    for j in base..<(base &+ 8) {
-                        let u = Int(t.load(fromByteOffset: j, as: UInt8.self))
-                        let v = Int(p.load(fromByteOffset: j, as: UInt8.self))
+            predictionCounts.withUnsafeMutableBufferPointer { predictionBuffer in
+                cells.withUnsafeMutableBufferPointer { buffer in
+                    let tc = truthBuffer.baseAddress.unsafelyUnwrapped
+                    let pc = predictionBuffer.baseAddress.unsafelyUnwrapped
+                    let c = buffer.baseAddress.unsafelyUnwrapped
+                    let words = n / 8
+                    var i = 0
+                    for w in 0..<words {
+                        let a = t.loadUnaligned(fromByteOffset: w &* 8, as: UInt64.self)
+                        let b = p.loadUnaligned(fromByteOffset: w &* 8, as: UInt64.self)
+                        let value = a & 0xFF
+                        if a == b && a == value &* 0x0101_0101_0101_0101 {
+                            c[Int(value) &* 257] &+= 8
+                            tc[Int(value)] &+= 8
+                            pc[Int(value)] &+= 8
+                        } else {
+                            let base = w &* 8
+                            for j in base..<(base &+ 8) {
+                                let u = Int(t.load(fromByteOffset: j, as: UInt8.self))
+                                let v = Int(p.load(fromByteOffset: j, as: UInt8.self))
+                                c[u &<< 8 | v] &+= 1
+                                tc[u] &+= 1
+                                pc[v] &+= 1
+                            }
+                        }
+                        i = (w &+ 1) &* 8
+                    }
+                    while i < n {
+                        let u = Int(t.load(fromByteOffset: i, as: UInt8.self))
+                        let v = Int(p.load(fromByteOffset: i, as: UInt8.self))
                         c[u &<< 8 | v] &+= 1
                         tc[u] &+= 1
                         pc[v] &+= 1
+                        i &+= 1
                     }
                 }
-                i = (w &+ 1) &* 8
             }
-            while i < n {
-                let u = Int(t.load(fromByteOffset: i, as: UInt8.self))
-                let v = Int(p.load(fromByteOffset: i, as: UInt8.self))
-                c[u &<< 8 | v] &+= 1
-                tc[u] &+= 1
-                pc[v] &+= 1
-                i &+= 1
-            }
-            }
-          }
         }
     }
 

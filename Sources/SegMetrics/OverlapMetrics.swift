@@ -30,7 +30,9 @@ public struct OverlapMetrics: Sendable, Equatable {
 
     /// Metric names in report order, with their values.
     public var named: [(String, Double)] {
-        [("iou", iou), ("precision", precision), ("recall", recall), ("specificity", specificity),
-         ("volumetric_similarity", volumetricSimilarity)]
+        [
+            ("iou", iou), ("precision", precision), ("recall", recall), ("specificity", specificity),
+            ("volumetric_similarity", volumetricSimilarity),
+        ]
     }
 }

@@ -128,8 +128,10 @@ extension Sequence where Element == Double {
 extension OverlapTerms {
     /// The nine sums in declaration order (what a record or a running sum stores).
     package static func fields(of terms: OverlapTerms) -> [Double] {
-        [terms.intersection, terms.truth, terms.prediction, terms.truthSquared, terms.predictionSquared, terms.minimum,
-         terms.truthPower, terms.predictionPower, terms.pixels]
+        [
+            terms.intersection, terms.truth, terms.prediction, terms.truthSquared, terms.predictionSquared, terms.minimum,
+            terms.truthPower, terms.predictionPower, terms.pixels,
+        ]
     }
 
     /// Terms from the nine sums of `fields(of:)`.

@@ -2,8 +2,8 @@ internal import CHeap
 import DatasetScan
 import Dispatch
 import MaskIO
-import SegMetrics
 import Parallel
+import SegMetrics
 
 /// A file or pair that is a data problem: it appears in the report's `errors` and makes the exit
 /// code 3.
@@ -156,8 +156,10 @@ public enum Evaluation {
         // The scan's sort orders and key tables are gone: hand their pages back before decoding.
         segscore_heap_trim()
         var result = try score(
-            pairing: pairing, truth: truth, prediction: prediction, issues: truthFiles.issues + predictionFiles.issues + (roiFiles?.issues ?? []),
-            ignoredFiles: truthFiles.ignoredCount + predictionFiles.ignoredCount + (roiFiles?.ignoredCount ?? 0), options: options,
+            pairing: pairing, truth: truth, prediction: prediction,
+            issues: truthFiles.issues + predictionFiles.issues + (roiFiles?.issues ?? []),
+            ignoredFiles: truthFiles.ignoredCount + predictionFiles.ignoredCount + (roiFiles?.ignoredCount ?? 0),
+            options: options,
             progress: progress)
         result.timing = RunTiming.since(began)
         return result
@@ -195,7 +197,11 @@ public enum Evaluation {
         for issue in issues {
             switch issue.kind {
             case .linkLoop: warnings.append(issue.description)
-            default: problems.append(DataProblem(key: nil, path: issue.path, message: issue.kind.rawValue + (issue.detail.isEmpty ? "" : ": " + issue.detail)))
+            default:
+                problems.append(
+                    DataProblem(
+                        key: nil, path: issue.path,
+                        message: issue.kind.rawValue + (issue.detail.isEmpty ? "" : ": " + issue.detail)))
             }
         }
         for duplicate in pairing.duplicates {
@@ -208,7 +214,8 @@ public enum Evaluation {
             problems.append(DataProblem(key: nil, path: file.path, message: "--key-regex does not match the name"))
         }
         for key in pairing.missingROI {
-            problems.append(DataProblem(key: key, path: options.roiFolder ?? "", message: "no region-of-interest mask for key '\(key)'"))
+            problems.append(
+                DataProblem(key: key, path: options.roiFolder ?? "", message: "no region-of-interest mask for key '\(key)'"))
         }
         // Nothing paired: one line saying why (and what to pass), not one line per file; the
         // files stay listed in the report's unmatched lists.
@@ -239,7 +246,8 @@ public enum Evaluation {
         problems += readingProblems(scored.notes, pairs: pairs, options: options, truth: truth, prediction: prediction)
         warnings += manyIDWarnings(scored.notes, pairs: pairs, options: options)
         if pairs.isEmpty && pairing.unmatchedTruth.isEmpty && pairing.duplicates.isEmpty && pairing.missingROI.isEmpty {
-            let message = pairing.unmatchedPredictions.isEmpty && pairing.unkeyed.isEmpty
+            let message =
+                pairing.unmatchedPredictions.isEmpty && pairing.unkeyed.isEmpty
                 ? "no ground-truth masks found, and no prediction masks in \(prediction) either" : "no ground-truth masks found"
             problems.append(DataProblem(key: nil, path: truth, message: message))
         }
@@ -295,14 +303,17 @@ public enum Evaluation {
                 if pair.prediction.autoLabelCount > manyIDs {
                     scored.notes.predictionManyIDsCount += 1
                     if scored.notes.predictionManyIDs == nil {
-                        scored.notes.predictionManyIDs = ReadingTally.Example(pairIndex: index, ids: pair.prediction.autoLabelCount)
+                        scored.notes.predictionManyIDs = ReadingTally.Example(
+                            pairIndex: index, ids: pair.prediction.autoLabelCount)
                     }
                 }
                 if pair.channelsOnBothSides { scored.notes.channelPairs += 1 } else { scored.notes.labelPairs += 1 }
                 scored.present.formUnion(counts.present)
                 scored.rows += 1
-                let classes = options.explicitClasses?.count
-                    ?? (options.ignoreLabels.isEmpty ? scored.present.count : scored.present.subtracting(options.ignoreLabels).count)
+                let classes =
+                    options.explicitClasses?.count
+                    ?? (options.ignoreLabels.isEmpty
+                        ? scored.present.count : scored.present.subtracting(options.ignoreLabels).count)
                 if let problem = classLimitProblem(classes: classes, images: scored.rows) {
                     scored.failure = .dataLimit("\(pairs.truthPath(at: index)): \(problem)")
                     stopped.withLock { $0 = true }
@@ -363,12 +374,14 @@ public enum Evaluation {
                 throw .configuration("--classes lists \(classes.count) ids, more than \(LabelSpec.maximumClassCount)")
             }
             if let both = classes.first(where: options.ignoreLabels.contains) {
-                throw .configuration("--classes \(both) is also an ignore label (its ground-truth pixels are left out): it cannot be scored")
+                throw .configuration(
+                    "--classes \(both) is also an ignore label (its ground-truth pixels are left out): it cannot be scored")
             }
         }
         if let classes = options.explicitClasses, classes.count > ClassLimits.perRun {
             throw .configuration(
-                "\(options.classes != nil ? "--classes" : "--labels") lists \(classes.count) classes, more than the limit of \(ClassLimits.perRun)")
+                "\(options.classes != nil ? "--classes" : "--labels") lists \(classes.count) classes, more than the limit of \(ClassLimits.perRun)"
+            )
         }
         if options.thresholds.contains(where: { !(0...1).contains($0) }) {
             throw .configuration("--threshold values must lie in [0, 1]")

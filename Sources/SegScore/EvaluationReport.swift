@@ -76,7 +76,8 @@ public struct EvaluationReport: Sendable {
     static var metricNames: [String] { OverlapMetrics(OverlapTerms()).named.map(\.0) }
 
     private static func value(
-        result: EvaluationResult, gates: [GateOutcome], classIntervals: [BootstrapInterval?], headlineInterval: BootstrapInterval?,
+        result: EvaluationResult, gates: [GateOutcome], classIntervals: [BootstrapInterval?],
+        headlineInterval: BootstrapInterval?,
         resamples: Int
     ) -> EvaluationReportValue {
         let options = result.options
@@ -100,7 +101,8 @@ public struct EvaluationReport: Sendable {
         let classes = summary.classes.enumerated().map { index, c in
             EvaluationReportValue.ClassRow(
                 id: c.id, name: options.name(of: c.id), mean: c.mean, median: c.median, std: c.std, min: c.min, max: c.max,
-                n: c.n, nNaN: c.nNaN, pooled: c.pooled, interval: index < classIntervals.count ? interval(classIntervals[index]) : nil,
+                n: c.n, nNaN: c.nNaN, pooled: c.pooled,
+                interval: index < classIntervals.count ? interval(classIntervals[index]) : nil,
                 pooledCounts: counts(c.pooledCounts, c.pooledTerms), pooledMetrics: c.pooledMetrics.named.map(\.1))
         }
         let aggregate = EvaluationReportValue.Aggregate(

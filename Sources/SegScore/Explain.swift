@@ -6,7 +6,10 @@ import SegMetrics
 public enum Explain {
     /// The base formulas shown by `explain` (with representative parameters), then every preset.
     public static var catalogue: [DiceVariant] {
-        let bases = ["hard", "soft", "soft-squared", "soft-pow:2", "fuzzy", "tversky:0.5,0.5", "tversky:0.3,0.7", "jaccard", "generalized:square"]
+        let bases = [
+            "hard", "soft", "soft-squared", "soft-pow:2", "fuzzy", "tversky:0.5,0.5", "tversky:0.3,0.7", "jaccard",
+            "generalized:square",
+        ]
         return bases.compactMap { try? DiceVariant.named($0) } + Preset.allCases.map(\.variant)
     }
 
@@ -94,7 +97,9 @@ public struct DataExplanation: Sendable {
                 return result.summary.classes.first { $0.id == id }?.mean ?? .nan
             }
             let summary = result.summary
-            if let library = summary.library { return Row(variant: variant, values: values, overall: library.value, overallName: library.name) }
+            if let library = summary.library {
+                return Row(variant: variant, values: values, overall: library.value, overallName: library.name)
+            }
             if let generalized = summary.generalizedMean {
                 return Row(variant: variant, values: values, overall: generalized, overallName: "generalized")
             }
@@ -127,7 +132,11 @@ public struct DataExplanation: Sendable {
                         let value = result.images[index].classes.first(where: { $0.id == c.id })?.dice
                     else { continue }
                     let shown = NumberText.significant(value)
-                    if let g = groups.firstIndex(where: { $0.0 == shown }) { groups[g].1.append(variant.name) } else { groups.append((shown, [variant.name])) }
+                    if let g = groups.firstIndex(where: { $0.0 == shown }) {
+                        groups[g].1.append(variant.name)
+                    } else {
+                        groups.append((shown, [variant.name]))
+                    }
                 }
                 guard groups.count > 1 else { continue }
                 let terms = c.terms
@@ -146,7 +155,8 @@ public struct DataExplanation: Sendable {
                 let described = groups.sorted { $0.1.count > $1.1.count }.map { value, names in
                     "\(value) under \(names.count > 6 ? names.prefix(6).joined(separator: ", ") + " and \(names.count - 6) more" : names.joined(separator: ", "))"
                 }
-                lines.append("\(image.key) class \(reference.options.name(of: c.id)): \(cause): " + described.joined(separator: "; "))
+                lines.append(
+                    "\(image.key) class \(reference.options.name(of: c.id)): \(cause): " + described.joined(separator: "; "))
             }
         }
         return lines
@@ -159,7 +169,10 @@ public struct DataExplanation: Sendable {
             pairs: reference.records.count, truthPath: reference.records.first?.truthPath ?? "",
             predictionPath: reference.records.first?.predictionPath ?? "",
             classes: classIDs.map { ($0, options.name(of: $0)) },
-            rows: rows.map { ExplainTable.Row(variant: Explain.facts($0.variant), values: $0.values, overall: $0.overall, overallName: $0.overallName) },
+            rows: rows.map {
+                ExplainTable.Row(
+                    variant: Explain.facts($0.variant), values: $0.values, overall: $0.overall, overallName: $0.overallName)
+            },
             disagreements: disagreements)
     }
 }

@@ -169,10 +169,12 @@ public struct Baseline: Sendable {
             context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
         }
         switch error as? DecodingError {
-        case .keyNotFound(let key, let context)?: return "missing '\(path(context)).\(key.stringValue)'".replacingOccurrences(of: "'.", with: "'")
+        case .keyNotFound(let key, let context)?:
+            return "missing '\(path(context)).\(key.stringValue)'".replacingOccurrences(of: "'.", with: "'")
         case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
             return "unexpected value at '\(path(context))'".replacingOccurrences(of: "'.", with: "'")
-        case .dataCorrupted(let context)?: return "unreadable value at '\(path(context))'".replacingOccurrences(of: "'.", with: "'")
+        case .dataCorrupted(let context)?:
+            return "unreadable value at '\(path(context))'".replacingOccurrences(of: "'.", with: "'")
         default: return "unreadable"
         }
     }
@@ -295,7 +297,8 @@ public enum QualityGates {
             switch spec {
             case .headline(let minimum):
                 let value = summary.mean
-                outcomes.append(GateOutcome(name: "mean >= \(minimum)", value: value, threshold: minimum, passed: value >= minimum))
+                outcomes.append(
+                    GateOutcome(name: "mean >= \(minimum)", value: value, threshold: minimum, passed: value >= minimum))
             case .classMean(let text, let minimum):
                 guard let id = options.labels?.id(named: text) ?? Int(text) else {
                     throw .configuration("--fail-under-class: no class named '\(text)' in --labels")

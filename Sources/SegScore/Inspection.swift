@@ -1,7 +1,7 @@
 import Foundation
 import MaskIO
-import ReportWriters
 import Parallel
+import ReportWriters
 
 /// The facts `segscore inspect` reports about one file.
 public struct FileInspection: Sendable, Equatable {
@@ -66,13 +66,15 @@ public struct FileInspection: Sendable, Equatable {
                 ids = "ids " + histogram.prefix(16).map { String($0.value) }.joined(separator: ", ")
                 if histogram.count > 16 { ids += ", … (\(histogram.count - 16) more)" }
             } else {
-                ids = "\(statistics.distinct.map(String.init) ?? "many") distinct ids from "
+                ids =
+                    "\(statistics.distinct.map(String.init) ?? "many") distinct ids from "
                     + "\(NumberText.shortest(statistics.min)) to \(NumberText.shortest(statistics.max))"
             }
             // The rule of Evaluation.manyIDWarnings: distinct nonzero ids of a non-palette label map.
             let nonzero = statistics.histogram.map { $0.filter { $0.value != 0 }.count } ?? statistics.distinct ?? 0
             if kind == "labels" && nonzero > Evaluation.manyIDs {
-                ids += "; more than \(Evaluation.manyIDs) nonzero ids: without --classes or --labels, evaluate warns "
+                ids +=
+                    "; more than \(Evaluation.manyIDs) nonzero ids: without --classes or --labels, evaluate warns "
                     + "it may be a probability map saved as integers"
             }
             return (kind, kind == "palette-labels" ? "palette indices are the labels: " + ids : ids)
@@ -81,12 +83,15 @@ public struct FileInspection: Sendable, Equatable {
         case .channels(let layout):
             var detail: String
             if layout.probabilities {
-                detail = layout.count == 1
+                detail =
+                    layout.count == 1
                     ? "one float channel: p, foreground where p > --threshold"
                     : "\(layout.count) float channels: class = channel index"
-                let low = statistics.min, high = statistics.max
+                let low = statistics.min
+                let high = statistics.max
                 if !(low >= 0 && high <= 1) {
-                    detail += "; but values lie outside [0, 1] (min \(NumberText.shortest(low)), max \(NumberText.shortest(high)))"
+                    detail +=
+                        "; but values lie outside [0, 1] (min \(NumberText.shortest(low)), max \(NumberText.shortest(high)))"
                         + ": evaluate refuses this file"
                 }
             } else {
@@ -114,7 +119,10 @@ public struct FileInspection: Sendable, Equatable {
             run = 0
         }
         func add(_ packed: UInt64) {
-            if packed != current { flush(); current = packed }
+            if packed != current {
+                flush()
+                current = packed
+            }
             run += 1
         }
         func pack(_ r: Int, _ g: Int, _ b: Int) -> UInt64 { UInt64(r) << 32 | UInt64(g) << 16 | UInt64(b) }
@@ -205,7 +213,9 @@ public func inspect(
             guard !overflow, need <= memory.bytes else {
                 throw .tooLarge(
                     path: reader.path,
-                    detail: "decoding and counting its values needs \(MemoryLimit.describe(overflow ? .max : need)), more than \(memory.name)")
+                    detail:
+                        "decoding and counting its values needs \(MemoryLimit.describe(overflow ? .max : need)), more than \(memory.name)"
+                )
             }
             budget.acquire(need)
             defer { budget.release(need) }

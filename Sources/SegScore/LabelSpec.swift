@@ -65,7 +65,6 @@ public struct LabelSpec: Sendable, Equatable {
         return ignored.first { $0.id == id }?.name
     }
 
-
     /// Colour → id, for RGB masks (ignore labels included); empty when no entry has a colour.
     public var colorTable: [RGBColor: Int] {
         var table: [RGBColor: Int] = [:]
@@ -244,7 +243,8 @@ public struct LabelSpec: Sendable, Equatable {
                 var color: RGBColor?
                 if let raw = object["color"] ?? object["colour"] {
                     guard let parts = raw as? [Any], parts.count == 3,
-                        let rgb = Optional(parts.compactMap(plainInteger)), rgb.count == 3, rgb.allSatisfy({ (0...255).contains($0) })
+                        let rgb = Optional(parts.compactMap(plainInteger)), rgb.count == 3,
+                        rgb.allSatisfy({ (0...255).contains($0) })
                     else {
                         throw LoadError(path: path, reason: "entry \(index + 1): 'color' must be [r, g, b] with 0…255")
                     }
@@ -273,7 +273,9 @@ public struct LabelSpec: Sendable, Equatable {
         } else {
             throw LoadError(path: path, reason: "expected an object of name → id or a list of {id, name, color}")
         }
-        if entries.isEmpty { throw LoadError(path: path, reason: ignored.isEmpty ? "no labels" : "no labels besides the ignore label") }
+        if entries.isEmpty {
+            throw LoadError(path: path, reason: ignored.isEmpty ? "no labels" : "no labels besides the ignore label")
+        }
         if entries.count > maximumClassCount {
             throw LoadError(path: path, reason: "\(entries.count) classes, more than the \(maximumClassCount) one run can score")
         }

@@ -2,7 +2,7 @@ import Foundation
 import Parallel
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The memory that decoded masks in flight may hold: `--max-memory SIZE`, or by default half of

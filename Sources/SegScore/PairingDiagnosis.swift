@@ -16,12 +16,14 @@ enum PairingDiagnosis {
         guard !predictions.isEmpty else {
             return "no prediction masks found: none of the \(files) has a prediction"
         }
-        let head = "none of the \(files) pairs with any of the \(predictions.count) prediction\(predictions.count == 1 ? "" : "s")"
+        let head =
+            "none of the \(files) pairs with any of the \(predictions.count) prediction\(predictions.count == 1 ? "" : "s")"
         guard let compiled = try? rule.validated() else { return head }
         let truthKeys = truth.compactMap { compiled.key(for: $0, side: .truth) }.sorted()
         let predictionKeys = predictions.compactMap { compiled.key(for: $0, side: .prediction) }.sorted()
         guard let firstTruth = truthKeys.first, let firstPrediction = predictionKeys.first else { return head }
-        let example = "keys differ, e.g. ground truth '\(firstTruth)', prediction '\(nearest(to: firstTruth, in: predictionKeys) ?? firstPrediction)'"
+        let example =
+            "keys differ, e.g. ground truth '\(firstTruth)', prediction '\(nearest(to: firstTruth, in: predictionKeys) ?? firstPrediction)'"
         var best: (flags: String, paired: Int)?
         for (flags, candidate) in candidates(truthKeys: truthKeys, predictionKeys: predictionKeys, rule: rule) {
             let paired = pairedCount(truth: truth, predictions: predictions, rule: candidate)
@@ -45,7 +47,9 @@ enum PairingDiagnosis {
         }
         var tallies: [String: (count: Int, truth: String, prediction: String)] = [:]
         for key in truthKeys.prefix(64) {
-            guard let other = nearest(to: key, in: predictionKeys), let (truthTail, predictionTail) = tails(key, other) else { continue }
+            guard let other = nearest(to: key, in: predictionKeys), let (truthTail, predictionTail) = tails(key, other) else {
+                continue
+            }
             let id = truthTail + "\u{0}" + predictionTail
             tallies[id, default: (0, truthTail, predictionTail)].count += 1
         }
@@ -74,7 +78,8 @@ enum PairingDiagnosis {
     /// (`_`, `-`, `.`, space) when both ends are non-empty: `01_manual1`, `01_manual2` →
     /// (`_manual1`, `_manual2`) rather than (`1`, `2`). Nil when they share nothing.
     static func tails(_ a: String, _ b: String) -> (String, String)? {
-        let x = Array(a), y = Array(b)
+        let x = Array(a)
+        let y = Array(b)
         var common = 0
         while common < x.count && common < y.count && x[common] == y[common] { common += 1 }
         guard common > 0, common < x.count || common < y.count else { return nil }
@@ -93,7 +98,8 @@ enum PairingDiagnosis {
 
     /// The prediction key sharing the longest beginning with `key` (a neighbour in sorted order).
     static func nearest(to key: String, in sorted: [String]) -> String? {
-        var low = 0, high = sorted.count
+        var low = 0
+        var high = sorted.count
         while low < high {
             let middle = (low + high) / 2
             if sorted[middle] < key { low = middle + 1 } else { high = middle }
@@ -116,7 +122,9 @@ enum PairingDiagnosis {
     /// `--flag value`, or `--flag=value` when the value starts with `-`; quoted for a shell when
     /// it holds anything beyond letters, digits, `_ . -`.
     static func flag(_ name: String, _ value: String) -> String {
-        let plain = value.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0) }
+        let plain = value.unicodeScalars.allSatisfy {
+            $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)
+        }
         let shown = plain ? value : "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
         return value.hasPrefix("-") ? "\(name)=\(shown)" : "\(name) \(shown)"
     }

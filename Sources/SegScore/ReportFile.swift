@@ -3,7 +3,7 @@ import Foundation
 import Parallel
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes report files so that a reader never sees half a file, and the reports of one run are
@@ -233,7 +233,8 @@ public enum ReportFile {
         // allocation may change errno.
         let found = stat(folder, &status) == 0 ? 0 : errno
         guard found == 0 else {
-            throw WriteError(path: label, reason: found == ENOENT ? "folder \(folder) does not exist" : "\(folder): \(reason(found))")
+            throw WriteError(
+                path: label, reason: found == ENOENT ? "folder \(folder) does not exist" : "\(folder): \(reason(found))")
         }
         guard (status.st_mode & S_IFMT) == S_IFDIR else { throw WriteError(path: label, reason: "\(folder) is not a folder") }
         let writable = access(folder, W_OK) == 0 ? 0 : errno
@@ -292,7 +293,8 @@ public enum ReportFile {
                 guard lstat(current, &status) == 0, (status.st_mode & S_IFMT) == S_IFLNK,
                     let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current)
                 else { break }
-                current = target.hasPrefix("/")
+                current =
+                    target.hasPrefix("/")
                     ? target : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(target).path
             }
             let url = URL(fileURLWithPath: current)

@@ -25,7 +25,10 @@ extension EvaluationReport {
             do throws(ReportFile.Conflict) {
                 try ReportFile.checkDistinct([("json", json), ("csv", csv)])
             } catch {
-                return (EvaluationReport(result: result, gates: gates, bootstrap: bootstrap), [ReportFile.WriteError(path: csv, reason: error.description)])
+                return (
+                    EvaluationReport(result: result, gates: gates, bootstrap: bootstrap),
+                    [ReportFile.WriteError(path: csv, reason: error.description)]
+                )
             }
         }
         let csvInBackground = csv.map { $0 != "-" } ?? false

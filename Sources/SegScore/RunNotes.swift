@@ -81,7 +81,9 @@ extension Evaluation {
     ) -> [DataProblem] {
         var problems: [DataProblem] = []
         func check(_ tally: ReadingTally, side: String, flag: String, folder: String, path: (Int) -> String) {
-            guard tally.binary > 0, tally.labels > 0, let binary = tally.firstBinary, let labels = tally.firstLabels else { return }
+            guard tally.binary > 0, tally.labels > 0, let binary = tally.firstBinary, let labels = tally.firstLabels else {
+                return
+            }
             problems.append(
                 DataProblem(
                     key: nil, path: folder,

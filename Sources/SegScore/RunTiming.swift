@@ -26,7 +26,8 @@ public struct RunTiming: Sendable, Equatable {
 
     /// `SOURCE_DATE_EPOCH` (whole seconds, 0 through the end of year 9999), when set and valid.
     public static func sourceDateEpoch(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Double? {
-        guard let text = environment["SOURCE_DATE_EPOCH"], let seconds = Int64(text), seconds >= 0, seconds <= 253_402_300_799 else {
+        guard let text = environment["SOURCE_DATE_EPOCH"], let seconds = Int64(text), seconds >= 0, seconds <= 253_402_300_799
+        else {
             return nil
         }
         return Double(seconds)
@@ -35,7 +36,9 @@ public struct RunTiming: Sendable, Equatable {
     /// What a report shows: with `SOURCE_DATE_EPOCH` set, that instant and a time of 0 (the
     /// reproducible-builds convention: the same inputs give the same bytes); otherwise the run's
     /// own timing, or now and 0 when the result carries none.
-    public static func reported(for measured: RunTiming?, environment: [String: String] = ProcessInfo.processInfo.environment) -> RunTiming {
+    public static func reported(for measured: RunTiming?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> RunTiming
+    {
         if let epoch = sourceDateEpoch(environment) { return RunTiming(start: epoch, seconds: 0) }
         return measured ?? RunTiming(start: Date().timeIntervalSince1970, seconds: 0)
     }

@@ -4,7 +4,7 @@ import Parallel
 import SegMetrics
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The counts of every scored pair of a run, in key order, kept out of the heap.
@@ -67,7 +67,9 @@ final class ScoreStore: Sendable {
         let start = offsets[index]
         let end = offsets[index + 1]
         if descriptor < 0 {
-            return memory.withUnsafeBufferPointer { StoredRow.decode(UnsafeBufferPointer(rebasing: $0[start..<end]), encodings: encodings) }
+            return memory.withUnsafeBufferPointer {
+                StoredRow.decode(UnsafeBufferPointer(rebasing: $0[start..<end]), encodings: encodings)
+            }
         }
         return cache.withLock { blocks in
             let clock = (blocks.map(\.lastUse).max() ?? 0) + 1
@@ -87,7 +89,8 @@ final class ScoreStore: Sendable {
             }
             let block = slot!
             blocks[block].lastUse = clock
-            precondition(end <= blocks[block].start + blocks[block].valid, "the score store's file is shorter than what was written")
+            precondition(
+                end <= blocks[block].start + blocks[block].valid, "the score store's file is shorter than what was written")
             let base = blocks[block].start
             return blocks[block].bytes.withUnsafeBufferPointer {
                 StoredRow.decode(UnsafeBufferPointer(rebasing: $0[(start - base)..<(end - base)]), encodings: encodings)
@@ -219,7 +222,8 @@ public struct SpillError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// One line: the folder, what failed, the system's reason and what to do.
     public var description: String {
-        let what = step == .create
+        let what =
+            step == .create
             ? "cannot make a temporary file for per-image results" : "cannot write per-image results to a temporary file"
         return "\(folder): \(what): \(String(cString: strerror(errorNumber)).lowercased()) (set TMPDIR to a writable folder)"
     }

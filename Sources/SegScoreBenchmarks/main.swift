@@ -4,9 +4,9 @@ import Dispatch
 import Foundation
 import MaskIO
 import MaskIOTesting
+import Parallel
 import SegMetrics
 import SegScore
-import Parallel
 
 /// `segscore-bench`: is evaluation decode-bound? Generates a deterministic dataset, then times, on
 /// the same files and alternately, (a) decoding every file with segscore's decoders, (b) the whole
@@ -49,19 +49,25 @@ struct SegScoreBench: ParsableCommand {
 
     func run() throws {
         #if DEBUG
-        if !allowDebug {
-            throw ValidationError("segscore-bench is a debug build: its timings mean nothing. Use `make bench` (release).")
-        }
-        print("WARNING: debug build; timings are not representative")
+            if !allowDebug {
+                throw ValidationError("segscore-bench is a debug build: its timings mean nothing. Use `make bench` (release).")
+            }
+            print("WARNING: debug build; timings are not representative")
         #endif
         let side = size ?? (format == .tiff ? 1024 : 512)
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        let binary = segscore ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("segscore").path
+        let binary =
+            segscore
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("segscore").path
         func prepare(_ count: Int) throws -> Dataset {
-            let root = dir.map { memory ? $0 + "/\(count)" : $0 }
+            let root =
+                dir.map { memory ? $0 + "/\(count)" : $0 }
                 ?? NSTemporaryDirectory() + "segscore-bench-\(format.rawValue)-\(side)-\(count)"
-            let dataset = try Dataset.prepare(root: root, pairs: count, side: side, classes: classes, format: format, jobs: workers)
-            print("dataset: \(count) pairs of \(side)x\(side) \(format.rawValue), \(classes) classes, \(String(format: "%.1f", Double(dataset.bytes) / 1e6)) MB in \(root)")
+            let dataset = try Dataset.prepare(
+                root: root, pairs: count, side: side, classes: classes, format: format, jobs: workers)
+            print(
+                "dataset: \(count) pairs of \(side)x\(side) \(format.rawValue), \(classes) classes, \(String(format: "%.1f", Double(dataset.bytes) / 1e6)) MB in \(root)"
+            )
             return dataset
         }
         if memory {
@@ -173,7 +179,9 @@ struct SegScoreBench: ParsableCommand {
         let out = NSTemporaryDirectory() + "segscore-bench-rss-\(getpid())"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let arguments = [binary, "evaluate", dataset.truth, dataset.prediction, "--json", out + "/r.json", "--csv", out + "/r.csv", "--quiet"]
+        let arguments = [
+            binary, "evaluate", dataset.truth, dataset.prediction, "--json", out + "/r.json", "--csv", out + "/r.csv", "--quiet",
+        ]
         var argv = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
@@ -214,7 +222,9 @@ struct Dataset {
         return try a.get().files.map(\.path) + b.get().files.map(\.path)
     }
 
-    static func prepare(root: String, pairs: Int, side: Int, classes: Int, format: SegScoreBench.Format, jobs: Int) throws -> Dataset {
+    static func prepare(root: String, pairs: Int, side: Int, classes: Int, format: SegScoreBench.Format, jobs: Int) throws
+        -> Dataset
+    {
         let truth = root + "/gt"
         let prediction = root + "/pred"
         let stamp = root + "/DATASET"
@@ -226,21 +236,21 @@ struct Dataset {
             try fm.createDirectory(atPath: prediction, withIntermediateDirectories: true)
             let failure = Locked<String?>(nil)
             Parallel.forEach(count: pairs, jobs: jobs) { index in
-                    let (gt, pred) = generatePair(index: index, side: side, classes: classes)
-                    let name = String(format: "case_%05d", index) + (format == .tiff ? ".tif" : ".png")
-                    let container: MaskEncoder.Container
-                    switch format {
-                    case .png: container = .png8
-                    case .palette: container = .palettePNG
-                    case .png16: container = .png16
-                    case .tiff: container = .tiffLZW(bits: 8, rowsPerStrip: 16)
-                    }
-                    do {
-                        try MaskEncoder.write(labels: gt, width: side, height: side, as: container, to: truth + "/" + name)
-                        try MaskEncoder.write(labels: pred, width: side, height: side, as: container, to: prediction + "/" + name)
-                    } catch {
-                        failure.withLock { $0 = "\(error)" }
-                    }
+                let (gt, pred) = generatePair(index: index, side: side, classes: classes)
+                let name = String(format: "case_%05d", index) + (format == .tiff ? ".tif" : ".png")
+                let container: MaskEncoder.Container
+                switch format {
+                case .png: container = .png8
+                case .palette: container = .palettePNG
+                case .png16: container = .png16
+                case .tiff: container = .tiffLZW(bits: 8, rowsPerStrip: 16)
+                }
+                do {
+                    try MaskEncoder.write(labels: gt, width: side, height: side, as: container, to: truth + "/" + name)
+                    try MaskEncoder.write(labels: pred, width: side, height: side, as: container, to: prediction + "/" + name)
+                } catch {
+                    failure.withLock { $0 = "\(error)" }
+                }
             }
             if let message = failure.withLock({ $0 }) { throw ValidationError(message) }
             try description.write(toFile: stamp, atomically: true, encoding: .utf8)
@@ -275,14 +285,18 @@ struct Dataset {
         }
         for _ in 0..<3 {
             let label = UInt16(1 + random.index(below: max(1, classes - 1)))
-            fill(&prediction, side: side, cx: Double(random.index(below: side)), cy: Double(random.index(below: side)), rx: 10 * scale, ry: 7 * scale, label: label)
+            fill(
+                &prediction, side: side, cx: Double(random.index(below: side)), cy: Double(random.index(below: side)),
+                rx: 10 * scale, ry: 7 * scale, label: label)
         }
         return (truth, prediction)
     }
 
     static func fill(_ image: inout [UInt16], side: Int, cx: Double, cy: Double, rx: Double, ry: Double, label: UInt16) {
-        let y0 = max(0, Int(cy - ry)), y1 = min(side - 1, Int(cy + ry))
-        let x0 = max(0, Int(cx - rx)), x1 = min(side - 1, Int(cx + rx))
+        let y0 = max(0, Int(cy - ry))
+        let y1 = min(side - 1, Int(cy + ry))
+        let x0 = max(0, Int(cx - rx))
+        let x1 = min(side - 1, Int(cx + rx))
         guard y0 <= y1, x0 <= x1 else { return }
         for y in y0...y1 {
             let dy = (Double(y) - cy) / ry
@@ -293,4 +307,3 @@ struct Dataset {
         }
     }
 }
-

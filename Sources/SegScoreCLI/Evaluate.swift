@@ -139,7 +139,8 @@ struct Evaluate: ParsableCommand {
         write(output.summaryCsv) { $0.write(report.value.summaryCSV.renderedCSV()) }
         let stepSummary = stepSummaryPath
         if failures.isEmpty && (output.markdown != nil || stepSummary != nil) {
-            let markdown = report.value.markdown(generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst())
+            let markdown = report.value.markdown(
+                generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst())
             write(output.markdown) { $0.write(markdown) }
             write(output.junit) { $0.write(report.junit) }
             if failures.isEmpty, let summaryFile = stepSummary {
@@ -203,7 +204,8 @@ struct Evaluate: ParsableCommand {
 
     /// ISO 8601 UTC; SOURCE_DATE_EPOCH, when set, fixes it (reproducible reports).
     static func generatedDate() -> String {
-        let seconds = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init) ?? Date().timeIntervalSince1970
+        let seconds =
+            ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init) ?? Date().timeIntervalSince1970
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date(timeIntervalSince1970: seconds))

@@ -13,13 +13,19 @@ struct GateOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Fail (exit 1) when the headline mean is below X (0 to 1).", valueName: "x"))
     var failUnder: Double?
 
-    @Option(help: ArgumentHelp("Fail when a class mean is below X (0 to 1), e.g. liver=0.9 or 2=0.8 (repeatable).", valueName: "class=x"))
+    @Option(
+        help: ArgumentHelp(
+            "Fail when a class mean is below X (0 to 1), e.g. liver=0.9 or 2=0.8 (repeatable).", valueName: "class=x"))
     var failUnderClass: [String] = []
 
-    @Option(help: ArgumentHelp("An earlier --json report to compare with (same variant, formula and classes, else exit 2).", valueName: "old.json"))
+    @Option(
+        help: ArgumentHelp(
+            "An earlier --json report to compare with (same variant, formula and classes, else exit 2).", valueName: "old.json"))
     var baseline: String?
 
-    @Option(help: ArgumentHelp("With --baseline: fail when a class mean or the headline drops by more than D (0 to 1).", valueName: "d"))
+    @Option(
+        help: ArgumentHelp(
+            "With --baseline: fail when a class mean or the headline drops by more than D (0 to 1).", valueName: "d"))
     var maxDrop: Double?
 
     @Option(
@@ -53,7 +59,8 @@ struct GateOptions: ParsableArguments {
 
     func validate() throws {
         if !(0...Bootstrap.maximumResamples).contains(bootstrap) {
-            throw ValidationError("--bootstrap takes 0 (no intervals) to \(Bootstrap.maximumResamples) resamples, not \(bootstrap)")
+            throw ValidationError(
+                "--bootstrap takes 0 (no intervals) to \(Bootstrap.maximumResamples) resamples, not \(bootstrap)")
         }
         if maxDrop != nil && baseline == nil { throw ValidationError("--max-drop needs --baseline OLD.json") }
         if baseline != nil && maxDrop == nil { throw ValidationError("--baseline needs --max-drop D") }
@@ -67,7 +74,8 @@ struct PairingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Suffix stripped from prediction names before matching (repeatable).", valueName: "suffix"))
     var predSuffix: [String] = []
 
-    @Option(help: ArgumentHelp("Suffix stripped from region-of-interest names before matching (repeatable).", valueName: "suffix"))
+    @Option(
+        help: ArgumentHelp("Suffix stripped from region-of-interest names before matching (repeatable).", valueName: "suffix"))
     var roiSuffix: [String] = []
 
     @Flag(help: "Match on the file name alone, not the relative path.")
@@ -90,19 +98,29 @@ struct EncodingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Encoding of the predictions only (overrides --encoding).", valueName: "encoding"))
     var predEncoding: MaskEncoding?
 
-    @Option(help: ArgumentHelp("Class names, ids and colours: JSON or YAML (nnU-Net dataset.json accepted). An entry named 'ignore' (nnU-Net's \"ignore\": 4) or with ignore: true is an ignore label, as --ignore-label.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Class names, ids and colours: JSON or YAML (nnU-Net dataset.json accepted). An entry named 'ignore' (nnU-Net's \"ignore\": 4) or with ignore: true is an ignore label, as --ignore-label.",
+            valueName: "file"))
     var labels: String?
 
-    @Option(help: ArgumentHelp("Class ids to score, e.g. 1,2,5 (default: --labels, else every id seen). Any other id but 0 and the ignore labels is an error.", valueName: "ids"))
+    @Option(
+        help: ArgumentHelp(
+            "Class ids to score, e.g. 1,2,5 (default: --labels, else every id seen). Any other id but 0 and the ignore labels is an error.",
+            valueName: "ids"))
     var classes: String?
 
     @Option(help: ArgumentHelp("Ground-truth id left out of every count (repeatable), e.g. 255.", valueName: "id"))
     var ignoreLabel: [Int] = []
 
-    @Option(help: ArgumentHelp("Folder of region-of-interest masks paired by the same key; only nonzero pixels count.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Folder of region-of-interest masks paired by the same key; only nonzero pixels count.", valueName: "dir"))
     var roiDir: String?
 
-    @Option(help: ArgumentHelp("Threshold for probability maps (p > T is foreground), or one per channel: T1,T2,… (default 0.5).", valueName: "t"))
+    @Option(
+        help: ArgumentHelp(
+            "Threshold for probability maps (p > T is foreground), or one per channel: T1,T2,… (default 0.5).", valueName: "t"))
     var threshold: String?
 
     @Option(help: "A multi-page TIFF is a volume (slices) or K channels (channels).")
@@ -230,7 +248,9 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write one CSV row per class; - for stdout.", valueName: "file"))
     var summaryCsv: String?
 
-    @Option(help: ArgumentHelp("Write the Markdown report (for a pull request or a CI job summary); - for stdout.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Write the Markdown report (for a pull request or a CI job summary); - for stdout.", valueName: "file")
+    )
     var markdown: String?
 
     @Option(help: ArgumentHelp("Write JUnit XML: each gate a test case; - for stdout.", valueName: "file"))

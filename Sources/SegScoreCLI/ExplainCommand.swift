@@ -1,4 +1,6 @@
 import ArgumentParser
+import DatasetScan
+import Foundation
 import ReportWriters
 import SegMetrics
 import SegScore
@@ -36,7 +38,8 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Prediction: a mask file or a folder.", valueName: "path"))
     var pred: String?
 
-    @Option(help: ArgumentHelp("Smoothing for the base formulas: S or one per class S1,S2,… (presets keep theirs).", valueName: "s"))
+    @Option(
+        help: ArgumentHelp("Smoothing for the base formulas: S or one per class S1,S2,… (presets keep theirs).", valueName: "s"))
     var smooth: String?
 
     @OptionGroup(title: "Pairing (folders)") var pairing: PairingOptions
@@ -98,6 +101,3 @@ struct ExplainCommand: ParsableCommand {
         if explanation.reference.hasDataProblems { throw ExitCode(status: .dataProblem) }
     }
 }
-
-import DatasetScan
-import Foundation

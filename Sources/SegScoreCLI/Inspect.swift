@@ -40,7 +40,8 @@ struct Inspect: ParsableCommand {
     }
 
     func run() throws {
-        let results = inspect(paths: files, decoder: MaskDecoder(maxSamples: maxSamples), memory: try MemoryLimit.option(maxMemory))
+        let results = inspect(
+            paths: files, decoder: MaskDecoder(maxSamples: maxSamples), memory: try MemoryLimit.option(maxMemory))
         var failed = false
         for result in results {
             switch result {

@@ -2,7 +2,7 @@ import ArgumentParser
 import SegScore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `segscore` command: parses options and hands the work to the SegScore library.

@@ -1,12 +1,12 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import ReportWriters
 import Parallel
+import ReportWriters
 import SegScore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Messages on stderr, coloured only for a terminal and only when NO_COLOR is unset.

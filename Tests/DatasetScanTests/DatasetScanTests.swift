@@ -4,7 +4,7 @@ import SegScoreTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension TemporaryFolder {
@@ -26,7 +26,10 @@ func files(_ names: [String]) -> FileList { FileList(root: "/x", relativePaths: 
         try tree.file("README.md", png: false)
         try tree.file("text-named.png", png: false)  // named like a mask: listed, the decoder will refuse it
         let listing = try DirectoryWalk.list(root: tree.path)
-        #expect(listing.files.map(\.relativePath) == ["a.tif", "b.png", "noextension", "sub/c.PNG", "sub/deeper/d.tiff", "text-named.png"])
+        #expect(
+            listing.files.map(\.relativePath) == [
+                "a.tif", "b.png", "noextension", "sub/c.PNG", "sub/deeper/d.tiff", "text-named.png",
+            ])
         #expect(listing.files[0].path == tree.path + "/a.tif")
         #expect(listing.ignoredCount == 1)
         #expect(listing.issues.isEmpty)
@@ -50,7 +53,9 @@ func files(_ names: [String]) -> FileList { FileList(root: "/x", relativePaths: 
         var name = Array((tree.path + "/bad\u{1}").utf8)
         name[name.count - 1] = 0xFF  // not UTF-8
         name += Array(".png".utf8) + [0]
-        let descriptor = name.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        let descriptor = name.withUnsafeBufferPointer {
+            open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644)
+        }
         #expect(descriptor >= 0)
         close(descriptor)
         let listing = try DirectoryWalk.list(root: tree.path)
@@ -76,7 +81,8 @@ func files(_ names: [String]) -> FileList { FileList(root: "/x", relativePaths: 
     @Test func relativePathsWithoutExtensionAreKeys() throws {
         let rule = try KeyRule().validated()
         let report = pairFiles(
-            truth: files(["case1/s1.png", "case1/s2.png", "x.tif"]), predictions: files(["case1/s1.tif", "case1/s2.png", "y.png"]),
+            truth: files(["case1/s1.png", "case1/s2.png", "x.tif"]),
+            predictions: files(["case1/s1.tif", "case1/s2.png", "y.png"]),
             rule: rule)
         #expect(report.pairs.map(\.key) == ["case1/s1", "case1/s2"])
         #expect(report.unmatchedTruth.map(\.relativePath) == ["x.tif"])
@@ -85,7 +91,9 @@ func files(_ names: [String]) -> FileList { FileList(root: "/x", relativePaths: 
 
     @Test func suffixesFlatAndPattern() throws {
         let suffixed = try KeyRule(truthSuffixes: ["_manual1"], predictionSuffixes: ["_manual2"]).validated()
-        #expect(pairFiles(truth: files(["01_manual1.png"]), predictions: files(["01_manual2.png"]), rule: suffixed).pairs.map(\.key) == ["01"])
+        #expect(
+            pairFiles(truth: files(["01_manual1.png"]), predictions: files(["01_manual2.png"]), rule: suffixed).pairs.map(\.key)
+                == ["01"])
         let flat = try KeyRule(flat: true).validated()
         #expect(pairFiles(truth: files(["a/b/c.png"]), predictions: files(["c.png"]), rule: flat).pairs.map(\.key) == ["c"])
         let pattern = try KeyRule(keyPattern: "img_(?<key>[0-9]+)").validated()
@@ -161,7 +169,9 @@ func files(_ names: [String]) -> FileList { FileList(root: "/x", relativePaths: 
 
     @Test func offsetsPast4GiBStayExact() {
         var offsets = CompactOffsets()
-        let values = [0, 10, 4_294_967_295, 4_294_967_296, 4_294_967_300, 8_000_000_000, 9_000_000_000, 9_000_000_000, 13_000_000_000]
+        let values = [
+            0, 10, 4_294_967_295, 4_294_967_296, 4_294_967_300, 8_000_000_000, 9_000_000_000, 9_000_000_000, 13_000_000_000,
+        ]
         for value in values { offsets.append(value) }
         #expect((0..<offsets.count).map { offsets[$0] } == values)
     }

@@ -4,7 +4,7 @@ import SegScoreTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Removes `name` under the folder `parent` (a descriptor) with everything below it, through
@@ -108,18 +108,21 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
         #expect(mkfifo(tree.path + "/pipe.jpg", 0o644) == 0)  // an image name, not a regular file: never opened
         let listing = try DirectoryWalk.list(root: tree.path)
         #expect(listing.files.map(\.relativePath) == ["a.png"])
-        #expect(listing.issues.map(\.description) == [
-            tree.path + "/dangling: broken symbolic link",
-            tree.path + "/ping: broken symbolic link: too many levels of symbolic links",
-            tree.path + "/pipe.jpg: image format segscore does not read: .jpg (masks are PNG or TIFF)",
-            tree.path + "/pong: broken symbolic link: too many levels of symbolic links",
-        ])
+        #expect(
+            listing.issues.map(\.description) == [
+                tree.path + "/dangling: broken symbolic link",
+                tree.path + "/ping: broken symbolic link: too many levels of symbolic links",
+                tree.path + "/pipe.jpg: image format segscore does not read: .jpg (masks are PNG or TIFF)",
+                tree.path + "/pong: broken symbolic link: too many levels of symbolic links",
+            ])
     }
 
-    @Test(arguments: [
-        ("x.JPG", ".JPG"), ("scan.nii.gz", ".nii.gz"), ("mask.png.gz", ".png.gz"), ("vol.TIF.xz", ".TIF.xz"), ("a.b.npz", ".npz"),
-        ("archive.tar.gz", nil), ("notes.txt", nil), ("jpg", nil), ("x.gz", nil), ("data.h5", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("x.JPG", ".JPG"), ("scan.nii.gz", ".nii.gz"), ("mask.png.gz", ".png.gz"), ("vol.TIF.xz", ".TIF.xz"),
+            ("a.b.npz", ".npz"),
+            ("archive.tar.gz", nil), ("notes.txt", nil), ("jpg", nil), ("x.gz", nil), ("data.h5", nil),
+        ] as [(String, String?)])
     func unreadableImageSuffixes(name: String, suffix: String?) {
         #expect(DirectoryWalk.unreadableImageSuffix(of: name) == suffix)
     }
@@ -209,7 +212,8 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
     @Test func aRegionDuplicateWithoutGroundTruthIsStillAnError() throws {
         let rule = try KeyRule(roiSuffixes: ["_fov"]).validated()
         let report = pairFiles(
-            truth: files(["b.png"]), predictions: files(["b.png"]), roi: files(["a_fov.png", "a_fov.tif", "b_fov.png", "c_fov.png"]),
+            truth: files(["b.png"]), predictions: files(["b.png"]),
+            roi: files(["a_fov.png", "a_fov.tif", "b_fov.png", "c_fov.png"]),
             rule: rule)
         #expect(report.pairs.map(\.key) == ["b"])
         #expect(report.duplicates.map(\.key) == ["a"] && report.duplicates.first?.paths == ["/x/a_fov.png", "/x/a_fov.tif"])
@@ -220,6 +224,7 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
         let report = pairFiles(
             truth: files(["a.png", "a.tif"]), predictions: files(["a.png", "a.tiff"]), roi: files(["a.png", "a.tif"]), rule: rule)
         #expect(report.pairs.isEmpty)
-        #expect(report.duplicates.map(\.paths) == [["/x/a.png", "/x/a.tif"], ["/x/a.png", "/x/a.tif"], ["/x/a.png", "/x/a.tiff"]])
+        #expect(
+            report.duplicates.map(\.paths) == [["/x/a.png", "/x/a.tif"], ["/x/a.png", "/x/a.tif"], ["/x/a.png", "/x/a.tiff"]])
     }
 }

@@ -34,17 +34,22 @@ struct BadCase: CustomTestStringConvertible, Sendable {
         // 13×11 pattern 7x + 13y: at 8 bits the largest index is 7·12 + 13·10 = 214; at 4 bits 15; at 2 bits 3; at 1 bit 1.
         BadCase(file: "palette_index_overflow_8bit.png", kind: .corrupt, reason: "palette index 214 beyond the 2-entry palette"),
         BadCase(
-            file: "palette_index_overflow_8bit_interlaced.png", kind: .corrupt, reason: "palette index 214 beyond the 2-entry palette"),
+            file: "palette_index_overflow_8bit_interlaced.png", kind: .corrupt,
+            reason: "palette index 214 beyond the 2-entry palette"),
         BadCase(
-            file: "palette_index_overflow_4bit_interlaced.png", kind: .corrupt, reason: "palette index 15 beyond the 2-entry palette"),
+            file: "palette_index_overflow_4bit_interlaced.png", kind: .corrupt,
+            reason: "palette index 15 beyond the 2-entry palette"),
         BadCase(
-            file: "palette_index_overflow_2bit_interlaced.png", kind: .corrupt, reason: "palette index 3 beyond the 2-entry palette"),
+            file: "palette_index_overflow_2bit_interlaced.png", kind: .corrupt,
+            reason: "palette index 3 beyond the 2-entry palette"),
         BadCase(
-            file: "palette_index_overflow_1bit_interlaced.png", kind: .corrupt, reason: "palette index 1 beyond the 1-entry palette"),
+            file: "palette_index_overflow_1bit_interlaced.png", kind: .corrupt,
+            reason: "palette index 1 beyond the 1-entry palette"),
         // JPEG in TIFF is lossy whatever the colour space: labels 0…3 come back as 6 values.
         BadCase(file: "jpeg_gray.tif", kind: .unsupported, reason: "JPEG compression (lossy) is not supported for masks"),
         BadCase(file: "jpeg_rgb.tif", kind: .unsupported, reason: "JPEG compression (lossy) is not supported for masks"),
-        BadCase(file: "ojpeg_tag.tif", kind: .unsupported, reason: "old-style JPEG compression (lossy) is not supported for masks"),
+        BadCase(
+            file: "ojpeg_tag.tif", kind: .unsupported, reason: "old-style JPEG compression (lossy) is not supported for masks"),
         BadCase(file: "absurd_tile.tif", kind: .corrupt, reason: "implausible"),
         BadCase(file: "complex_unsupported.tif", kind: .unsupported, reason: "complex samples"),
         BadCase(file: "missing_strip_offsets.tif", kind: .corrupt, reason: "StripOffsets"),

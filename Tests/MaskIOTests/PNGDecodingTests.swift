@@ -1,3 +1,4 @@
+import Foundation
 import MaskIO
 import SegScoreTestSupport
 import Testing
@@ -57,7 +58,10 @@ struct PNGCase: CustomTestStringConvertible, Sendable {
 
     @Test func unpacksOneBitRowsWithoutRescaling() throws {
         let mask = try MaskDecoder().decode(path: Fixtures.path("png/gray1.png"))
-        guard case .uint8(let values) = mask.samples else { Issue.record("expected uint8"); return }
+        guard case .uint8(let values) = mask.samples else {
+            Issue.record("expected uint8")
+            return
+        }
         // Row 0 is 7x mod 2; row 1 is (7x + 13) mod 2: values 0/1, never 0/255.
         #expect(Array(values[0..<13]) == [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0])
         #expect(Array(values[13..<26]) == [1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1])
@@ -65,7 +69,10 @@ struct PNGCase: CustomTestStringConvertible, Sendable {
 
     @Test func sixteenBitSamplesAreInHostOrder() throws {
         let mask = try MaskDecoder().decode(path: Fixtures.path("png/gray16.png"))
-        guard case .uint16(let values) = mask.samples else { Issue.record("expected uint16"); return }
+        guard case .uint16(let values) = mask.samples else {
+            Issue.record("expected uint16")
+            return
+        }
         // (0,0): 0·257 + 1 = 1; (1,0): 7·257 + 1 = 1800; (0,1): 13·257 + 1 = 3342.
         #expect(values[0] == 1)
         #expect(values[1] == 1800)
@@ -75,7 +82,10 @@ struct PNGCase: CustomTestStringConvertible, Sendable {
     @Test func paletteIndicesAreTheValuesAndThePaletteIsKept() throws {
         let mask = try MaskDecoder().decode(path: Fixtures.path("png/palette2.png"))
         // Index i has colour (40i + 4, 255 − 30i, 7i) in the generator.
-        #expect(mask.declaration.palette == [RGBColor(4, 255, 0), RGBColor(44, 225, 7), RGBColor(84, 195, 14), RGBColor(124, 165, 21)])
+        #expect(
+            mask.declaration.palette == [
+                RGBColor(4, 255, 0), RGBColor(44, 225, 7), RGBColor(84, 195, 14), RGBColor(124, 165, 21),
+            ])
         #expect(mask.samples[1] == 3)  // 7 mod 4
     }
 
@@ -86,5 +96,3 @@ struct PNGCase: CustomTestStringConvertible, Sendable {
         #expect(try decoder.decode(bytes: bytes, path: "memory") == fromDisk)
     }
 }
-
-import Foundation

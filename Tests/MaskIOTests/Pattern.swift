@@ -32,7 +32,8 @@ enum Pattern {
             for y in 0..<mask.height {
                 for x in 0..<mask.width {
                     for channel in 0..<mask.channels {
-                        let expected = mask.sampleType == .float32
+                        let expected =
+                            mask.sampleType == .float32
                             ? float(x: x, y: y, page: page, channel: channel)
                             : integer(bits: bits, x: x, y: y, page: page, channel: channel)
                         let actual = mask.samples[index(mask, x: x, y: y, page: page, channel: channel)]

@@ -4,7 +4,7 @@ import SegScoreTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Files whose cost is decided by their header, not their size: refused or walked without

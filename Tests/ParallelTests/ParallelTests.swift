@@ -3,7 +3,7 @@ import Parallel
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct ForEachInOrderTests {
@@ -65,7 +65,11 @@ import Glibc
     }
 
     @Test func nothingToDoReturnsTheInitialState() {
-        let state = Parallel.forEachInOrder(count: 0, jobs: 4, state: 42) { $0 } consume: { state, _, value in state += value }
+        let state = Parallel.forEachInOrder(count: 0, jobs: 4, state: 42) {
+            $0
+        } consume: { state, _, value in
+            state += value
+        }
         #expect(state == 42)
     }
 }

@@ -11,7 +11,9 @@ import Testing
         classes: [V.ImageClass(id: 1, name: "liver", dice: 0.75, counts: .integers(tp: 3, fp: 1, fn: 1, tn: 95), metrics: [0.6])])
     static let rowB = V.ImageRow(
         key: "b", truthPath: "gt/b.png", predictionPath: nil, mean: .nan, generalized: nil,
-        classes: [V.ImageClass(id: 1, name: "liver", dice: .nan, counts: .integers(tp: 0, fp: 0, fn: 0, tn: 100), metrics: [.nan])])
+        classes: [
+            V.ImageClass(id: 1, name: "liver", dice: .nan, counts: .integers(tp: 0, fp: 0, fn: 0, tn: 100), metrics: [.nan])
+        ])
 
     static func value(images: V.ImageRows = V.ImageRows([rowA, rowB])) -> V {
         V(
@@ -41,7 +43,8 @@ import Testing
         let sink = StringSink()
         Self.value().writeCSV(to: sink)
         #expect(
-            sink.text == "key,gt,pred,class_id,class_name,dice,tp,fp,fn,tn,iou\r\n" + "a,gt/a.png,pred/a.png,1,liver,0.75,3,1,1,95,0.6\r\n"
+            sink.text == "key,gt,pred,class_id,class_name,dice,tp,fp,fn,tn,iou\r\n"
+                + "a,gt/a.png,pred/a.png,1,liver,0.75,3,1,1,95,0.6\r\n"
                 + "b,gt/b.png,,1,liver,NaN,0,0,0,100,NaN\r\n")
     }
 
@@ -58,7 +61,8 @@ import Testing
         let sink = CountingSink()
         let rows = V.ImageRows(count: 3, key: { "k\($0)" }) { index in
             log.fetched.append((index, sink.lines))
-            return V.ImageRow(key: "k\(index)", truthPath: "t", predictionPath: "p", mean: 1, generalized: nil, classes: [Self.rowA.classes[0]])
+            return V.ImageRow(
+                key: "k\(index)", truthPath: "t", predictionPath: "p", mean: 1, generalized: nil, classes: [Self.rowA.classes[0]])
         }
         Self.value(images: rows).writeCSV(to: sink)
         // Row i is read when the header and the i rows before it are written, and never again.
@@ -74,7 +78,10 @@ import Testing
         Self.value().writeJSON(to: sink)
         #expect(sink.text == Self.value().json.rendered() + "\n")
         let oneLine = Self.value().json.rendered(indent: 0)
-        #expect(oneLine.contains(#"{"key":"b","gt":"gt/b.png","pred":null,"mean":null,"classes":[{"id":1,"dice":null,"tp":0,"fp":0,"fn":0,"tn":100}]}"#))
+        #expect(
+            oneLine.contains(
+                #"{"key":"b","gt":"gt/b.png","pred":null,"mean":null,"classes":[{"id":1,"dice":null,"tp":0,"fp":0,"fn":0,"tn":100}]}"#
+            ))
         #expect(oneLine.contains(#""gates":[{"name":"mean >= 0.8","value":0.75,"threshold":0.8,"passed":false}]"#))
         #expect(oneLine.hasPrefix(#"{"schema":"segscore.report/1","tool":{"name":"segscore","version":"9.9"}"#))
     }
@@ -102,14 +109,19 @@ import Testing
               gt/c.png: cannot read
             """
         #expect(Self.value().text == expected)
-        #expect(Self.value().summaryText(listingProblems: false).hasSuffix("warnings: 1 (listed on stderr)\n\nerrors: 1 (listed on stderr)"))
+        #expect(
+            Self.value().summaryText(listingProblems: false).hasSuffix(
+                "warnings: 1 (listed on stderr)\n\nerrors: 1 (listed on stderr)"))
     }
 
     @Test func junitAndMarkdownCarryTheVerdict() {
         let junit = Self.value().junit(start: 1_700_000_000, seconds: 1.5)
         #expect(junit.contains(#"<testsuites name="segscore" tests="2" failures="1" errors="1" time="1.500">"#))
         #expect(junit.contains(#"timestamp="2023-11-14T22:13:20""#))
-        #expect(junit.contains("<failure type=\"gate\" message=\"0.7500 &lt; 0.8000\">mean &gt;= 0.8 failed: 0.7500 &lt; 0.8000\nvalue: 0.75\nthreshold: 0.8</failure>"))
+        #expect(
+            junit.contains(
+                "<failure type=\"gate\" message=\"0.7500 &lt; 0.8000\">mean &gt;= 0.8 failed: 0.7500 &lt; 0.8000\nvalue: 0.75\nthreshold: 0.8</failure>"
+            ))
         #expect(Self.value().verdict == "❌ **failed** (exit 3): 1 data problem; 1 of 1 gate failed")
         let markdown = Self.value().markdown(generated: "2023-11-14T22:13:20Z", commandLine: ["segscore", "a b"])
         #expect(markdown.hasSuffix("```sh\nsegscore 'a b'\n```\n"))

@@ -11,7 +11,9 @@ import Testing
     }
 
     @Test func indentsNestedContainersOnePerLine() {
-        let value = JSONValue.object([("rows", .array([.object([("id", .int(1))]), .object([])])), ("k", .array([.int(2), .int(3)]))])
+        let value = JSONValue.object([
+            ("rows", .array([.object([("id", .int(1))]), .object([])])), ("k", .array([.int(2), .int(3)])),
+        ])
         #expect(
             value.rendered(indent: 2) == """
                 {
@@ -26,7 +28,10 @@ import Testing
                 """)
     }
 
-    @Test(arguments: [(1.0, "1"), (-3.0, "-3"), (0.1, "0.1"), (1e-05, "1e-05"), (.infinity, "null"), (2.5e15, "2500000000000000"), (1e20, "1e+20")])
+    @Test(arguments: [
+        (1.0, "1"), (-3.0, "-3"), (0.1, "0.1"), (1e-05, "1e-05"), (.infinity, "null"), (2.5e15, "2500000000000000"),
+        (1e20, "1e+20"),
+    ])
     func formatsNumbersShortestRoundTrip(_ value: Double, _ text: String) {
         #expect(NumberText.json(value) == text)
     }

@@ -1,5 +1,6 @@
-@testable import SegMetrics
 import Testing
+
+@testable import SegMetrics
 
 /// The resampled statistics are held a bounded number at a time: classes beyond `storageLimit /
 /// resamples` are done in further passes that replay the same seeded draws.
@@ -13,8 +14,11 @@ import Testing
         var bootstrap = Bootstrap(resamples: 2)
         bootstrap.storageLimit = limit
         let (classes, headline) = bootstrap.intervals(rows: rows, classCount: 3, headline: [0, 1])
-        #expect(classes == [BootstrapInterval(lower: 0.25, upper: 0.25), BootstrapInterval(lower: 0.75, upper: 0.75),
-                            BootstrapInterval(lower: 0.5, upper: 0.5)])
+        #expect(
+            classes == [
+                BootstrapInterval(lower: 0.25, upper: 0.25), BootstrapInterval(lower: 0.75, upper: 0.75),
+                BootstrapInterval(lower: 0.5, upper: 0.5),
+            ])
         #expect(headline == BootstrapInterval(lower: 0.5, upper: 0.5))
         // A baseline 0.125 lower on every value (exact in binary): every change is +0.125.
         let before = rows.map { $0 - 0.125 }

@@ -147,7 +147,8 @@ enum GoldenAdapter {
         // Ignored pixels are dropped; the sigmoid entry zeroes them before σ instead (σ(0) = 0.5).
         let golden = name == "soft-sigmoid" ? golden.zeroingIgnored : golden.withoutIgnored
         let perClassExpected = entry["per_class"] as? [String: Any]
-        let ids = perClassExpected?.keys.compactMap { Int($0) }.sorted()
+        let ids =
+            perClassExpected?.keys.compactMap { Int($0) }.sorted()
             ?? (settings["classes"] as? [String])?.compactMap { Int($0) }
             ?? defaultIDs(golden)
         var variant: DiceVariant
@@ -300,7 +301,9 @@ enum GoldenAdapter {
                 Comparison(
                     label: "\(key) 1-dice", expected: goldenNumber(expected["1-dice"])!,
                     actual: LossTransform.oneMinus.apply(d), scale: d))
-            out.append(Comparison(label: "\(key) -dice", expected: goldenNumber(expected["-dice"])!, actual: LossTransform.negative.apply(d)))
+            out.append(
+                Comparison(
+                    label: "\(key) -dice", expected: goldenNumber(expected["-dice"])!, actual: LossTransform.negative.apply(d)))
             out.append(
                 Comparison(
                     label: "\(key) -log(dice)", expected: goldenNumber(expected["-log(dice)"])!,
@@ -317,7 +320,10 @@ enum GoldenAdapter {
         func row(_ values: [Double], _ r: Int) -> [Double] { Array(values[(r * width)..<((r + 1) * width)]) }
         let variants: [(String, DiceVariant, Double?, Activation)] = [
             ("soft s=1 per row", DiceVariant(formula: .soft, smoothing: Smoothing(1)), nil, .none),
-            ("soft-squared s=1 per row (SO variant 2, axis=-1)", DiceVariant(formula: .softSquared, smoothing: Smoothing(1)), nil, .none),
+            (
+                "soft-squared s=1 per row (SO variant 2, axis=-1)", DiceVariant(formula: .softSquared, smoothing: Smoothing(1)),
+                nil, .none
+            ),
             ("soft-sigmoid per row (SO variant 3)", DiceVariant(formula: .soft, activation: .sigmoid), nil, .sigmoid),
             ("soft-pow gamma=2 s=1 per row (SO variant 4)", DiceVariant(formula: .softPow(2), smoothing: Smoothing(1)), 2, .none),
         ]

@@ -29,10 +29,12 @@ import Testing
                     if comparisons.isEmpty { tally.failures.append("\(name): nothing compared") }
                     for c in comparisons {
                         tally.comparisons += 1
-                        let same = (c.expected.isNaN && c.actual.isNaN)
+                        let same =
+                            (c.expected.isNaN && c.actual.isNaN)
                             || abs(c.actual - c.expected) <= tolerance * max(abs(c.expected), c.scale ?? 0) + floor
                         if !same {
-                            tally.failures.append("\(name) \(entry["settings"] ?? "") \(c.label): expected \(c.expected), got \(c.actual)")
+                            tally.failures.append(
+                                "\(name) \(entry["settings"] ?? "") \(c.label): expected \(c.expected), got \(c.actual)")
                         }
                     }
                 }
@@ -43,7 +45,9 @@ import Testing
 
     @Test func everyClaimedEntryMatches() throws {
         let tally = try Self.run()
-        print("golden: \(tally.entries) entries, \(tally.comparisons) numbers compared, \(tally.failures.count) mismatches, \(tally.unsupported.count) entries not reproduced")
+        print(
+            "golden: \(tally.entries) entries, \(tally.comparisons) numbers compared, \(tally.failures.count) mismatches, \(tally.unsupported.count) entries not reproduced"
+        )
         for failure in tally.failures.prefix(60) { Issue.record(Comment(rawValue: failure)) }
         #expect(tally.failures.isEmpty)
         #expect(tally.entries == 1953)

@@ -1,3 +1,4 @@
+import Foundation
 import SegMetrics
 import Testing
 
@@ -54,8 +55,11 @@ import Testing
         // class 0: TP 1, FP 1 (pixel 5), FN 1 (pixel 1) → 2/4 = 0.5
         // class 1: TP 2, FP 1, FN 0 → 4/5 = 0.8; class 2: TP 1, FP 0, FN 1 → 2/3.
         let all = counts([0, 0, 1, 1, 2, 2], [0, 1, 1, 1, 2, 0], ids: [0, 1, 2])
-        #expect(all == [ClassCounts(tp: 1, fp: 1, fn: 1, tn: 3), ClassCounts(tp: 2, fp: 1, fn: 0, tn: 3),
-                        ClassCounts(tp: 1, fp: 0, fn: 1, tn: 4)])
+        #expect(
+            all == [
+                ClassCounts(tp: 1, fp: 1, fn: 1, tn: 3), ClassCounts(tp: 2, fp: 1, fn: 0, tn: 3),
+                ClassCounts(tp: 1, fp: 0, fn: 1, tn: 4),
+            ])
         let score = hard.score(key: "a", ids: [0, 1, 2], terms: all.map(\.terms), counts: all)
         #expect(score.classes.map(\.dice) == [0.5, 0.8, 2.0 / 3.0])
         // Headline without background: (0.8 + 2/3)/2.
@@ -140,7 +144,8 @@ import Testing
     }
 
     @Test func denominatorFloorAppliesAfterSmoothing() {
-        let variant = DiceVariant(formula: .soft, smoothing: Smoothing(numerator: [1e-5], denominator: [0]), denominatorFloor: 1e-8)
+        let variant = DiceVariant(
+            formula: .soft, smoothing: Smoothing(numerator: [1e-5], denominator: [0]), denominatorFloor: 1e-8)
         // (0 + 1e-5)/max(0, 1e-8) = 1000.
         #expect(variant.value(of: OverlapTerms()) == 1e-5 / 1e-8)
     }
@@ -240,10 +245,10 @@ import Testing
         variant.libraryIncludesBackground = false
         var aggregator = DatasetAggregator(variant: variant, classIDs: [0, 1])
         let empty = ClassCounts(tn: 16)
-        aggregator.add(variant.score(key: "a", ids: [0, 1], terms: [ClassCounts(tp: 16).terms, empty.terms], counts: [ClassCounts(tp: 16), empty]))
+        aggregator.add(
+            variant.score(
+                key: "a", ids: [0, 1], terms: [ClassCounts(tp: 16).terms, empty.terms], counts: [ClassCounts(tp: 16), empty]))
         #expect(aggregator.summary().library?.value == 0)
         #expect(aggregator.summary().mean.isNaN)
     }
 }
-
-import Foundation

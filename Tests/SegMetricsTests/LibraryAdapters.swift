@@ -66,7 +66,8 @@ enum NNUNetAdapter {
         }
         var dice: [Double] = []
         for image in GoldenAdapter.images(of: golden) {
-            var channels = image.kind == "binary" && !golden.kind.hasPrefix("dataset") && golden.kind != "soft"
+            var channels =
+                image.kind == "binary" && !golden.kind.hasPrefix("dataset") && golden.kind != "soft"
                 ? channels(of: image, ids: [1]) : oneHotChannels(image)
             if golden.kind == "soft" { channels = GoldenSupportChannels.single(image) }
             if golden.kind.hasPrefix("dataset") { channels = oneHotChannels(image) }
@@ -114,8 +115,10 @@ enum MONAIAdapter {
             let notNaN = score.classes.contains { !$0.dice.isNaN } ? 1.0 : 0.0
             return .compared(
                 GoldenAdapter.perClass(entry) { id in score.classes.first { $0.id == id }!.dice }
-                    + [GoldenAdapter.aggregate(entry, "reduction=mean", summary.library!.value),
-                       GoldenAdapter.aggregate(entry, "not_nans", notNaN)])
+                    + [
+                        GoldenAdapter.aggregate(entry, "reduction=mean", summary.library!.value),
+                        GoldenAdapter.aggregate(entry, "not_nans", notNaN),
+                    ])
         }
         if impl.hasPrefix("monai.metrics.DiceMetric(label-encoded") {
             let ignored = (settings["ignore_index"] as? Int).map { [$0] } ?? []
@@ -165,7 +168,9 @@ enum MONAIAdapter {
                     // batch=True: sums over images and space per channel.
                     let expected = (entry["dice_1_minus_loss"] as! [Any]).map { goldenNumber($0)! }
                     let pooled = terms.reduce(OverlapTerms(), +)
-                    return .compared([Comparison(label: "dice", expected: expected[0], actual: variant.value(of: pooled), scale: 1)])
+                    return .compared([
+                        Comparison(label: "dice", expected: expected[0], actual: variant.value(of: pooled), scale: 1)
+                    ])
                 }
                 let expected = (entry["dice_1_minus_loss"] as! [[Any]]).map { $0.map { goldenNumber($0)! } }
                 return .compared(
@@ -173,7 +178,8 @@ enum MONAIAdapter {
                         Comparison(label: "dice[\(index)]", expected: expected[index][0], actual: variant.value(of: t), scale: 1)
                     })
             }
-            var channels = golden.kind == "labelmap" || golden.kind == "multichannel"
+            var channels =
+                golden.kind == "labelmap" || golden.kind == "multichannel"
                 ? oneHotChannels(golden) : GoldenSupportChannels.single(golden)
             if !includeBackground && channels.count > 1 { channels.removeFirst() }
             let v = values(variant, channels)
@@ -186,12 +192,14 @@ enum MONAIAdapter {
         if impl.hasPrefix("monai.losses.GeneralizedDiceLoss") || impl.hasPrefix("monai.metrics.compute_generalized_dice") {
             let isLoss = impl.hasPrefix("monai.losses")
             let weighting = GeneralizedDice.Weighting(rawValue: (settings["w_type"] ?? settings["weight_type"]) as! String)!
-            var channels = golden.kind == "labelmap" || golden.kind == "multichannel"
+            var channels =
+                golden.kind == "labelmap" || golden.kind == "multichannel"
                 ? oneHotChannels(golden) : GoldenSupportChannels.single(golden)
             if !includeBackground && channels.count > 1 { channels.removeFirst() }
             let formula = GeneralizedDice(weighting: weighting, emptyWeight: isLoss ? .maxInImageOrZero : .maxInImage)
             let terms = channels.map { softTerms($0.1, $0.2) }
-            let value = isLoss
+            let value =
+                isLoss
                 ? formula.value(of: terms, smoothing: Smoothing(1e-5), empty: .nan)
                 : formula.value(of: terms, empty: .one)
             let comparison = GoldenAdapter.aggregate(entry, isLoss ? "1-loss" : "value", value)
@@ -229,7 +237,9 @@ enum TorchMetricsAdapter {
         let numClasses = settings["num_classes"] as? Int ?? 2
         // One-hot input: channels in label order (the case's label set when it has num_classes ids).
         let labelSet = GoldenAdapter.defaultIDs(golden)
-        var ids = golden.kind == "multichannel" ? Array(0..<golden.shape[0])
+        var ids =
+            golden.kind == "multichannel"
+            ? Array(0..<golden.shape[0])
             : golden.kind == "labelmap" && labelSet.count == numClasses ? labelSet : Array(0..<numClasses)
         if impl.contains("input_format='index'") {
             if golden.labels.contains(where: { $0 >= numClasses }) || golden.gt.contains(where: { $0 >= Double(numClasses) }) {
@@ -247,7 +257,9 @@ enum TorchMetricsAdapter {
             }
         } else {
             let kept = golden.withoutIgnored
-            let channels = golden.kind == "labelmap" ? ids.map { ($0, oneHot(kept.gt, $0), oneHot(kept.pred, $0)) }
+            let channels =
+                golden.kind == "labelmap"
+                ? ids.map { ($0, oneHot(kept.gt, $0), oneHot(kept.pred, $0)) }
                 : oneHotChannels(golden, ids: golden.kind == "multichannel" ? ids : [0, 1])
             counts = channels.map { hardCounts($0.1, $0.2, .nonzero) }
         }

@@ -2,9 +2,10 @@ import SegMetrics
 import Testing
 
 @Suite struct SmoothingListParsingTests {
-    @Test(arguments: [
-        ("1e-5", [0.00001]), ("0", [0.0]), ("1, 2 ,100", [1.0, 2.0, 100.0]), ("0.5,0", [0.5, 0.0]),
-    ] as [(String, [Double])])
+    @Test(
+        arguments: [
+            ("1e-5", [0.00001]), ("0", [0.0]), ("1, 2 ,100", [1.0, 2.0, 100.0]), ("0.5,0", [0.5, 0.0]),
+        ] as [(String, [Double])])
     func readsNonNegativeNumbers(text: String, values: [Double]) throws {
         #expect(try Smoothing.values(parsing: text, option: "--smooth") == values)
     }

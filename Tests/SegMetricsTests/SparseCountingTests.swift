@@ -20,7 +20,9 @@ import Testing
         // truth 7 7 9 9 70000, prediction 7 9 9 70000 70000: runs are merged, each pair counted once.
         let truth: [UInt32] = [7, 7, 9, 9, 70000]
         let prediction: [UInt32] = [7, 9, 9, 70000, 70000]
-        let pairs = truth.withUnsafeBufferPointer { t in prediction.withUnsafeBufferPointer { PairCounts(truth: t, prediction: $0) } }
+        let pairs = truth.withUnsafeBufferPointer { t in
+            prediction.withUnsafeBufferPointer { PairCounts(truth: t, prediction: $0) }
+        }
         let expectedKeys: [UInt64] = [
             (7 << 32) | 7, (7 << 32) | 9, (9 << 32) | 9, (9 << 32) | 70000, (70000 << 32) | 70000,
         ]
@@ -37,7 +39,9 @@ import Testing
         // Scored pixels 0, 1, 3, 4. Class 1: truth 0, 1, 3; prediction 0, 3, 4 → TP 2, FP 1, FN 1, TN 0.
         let truth: [UInt16] = [255, 255, 5, 1, 0]
         let prediction: [UInt16] = [1, 0, 1, 65535, 65535]
-        let pairs = truth.withUnsafeBufferPointer { t in prediction.withUnsafeBufferPointer { PairCounts(truth: t, prediction: $0) } }
+        let pairs = truth.withUnsafeBufferPointer { t in
+            prediction.withUnsafeBufferPointer { PairCounts(truth: t, prediction: $0) }
+        }
         let (counts, total) = pairs.classCounts(ids: [1], ignored: [5], truthAliases: [255: 1], predictionAliases: [65535: 1])
         #expect(total == 4)
         #expect(counts == [ClassCounts(tp: 2, fp: 1, fn: 1, tn: 0)])
@@ -80,7 +84,8 @@ import Testing
                 return PairCounts(truth: t, prediction: p)
             }
         }
-        return pairs.classCounts(ids: ids, ignored: ignored, truthAliases: truthAliases, predictionAliases: predictionAliases).counts
+        return pairs.classCounts(ids: ids, ignored: ignored, truthAliases: truthAliases, predictionAliases: predictionAliases)
+            .counts
     }
 
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20])
@@ -88,7 +93,9 @@ import Testing
         var random = SplitMix(state: seed)
         let n = 1 + random.below(400)
         // A few values, some above 65535 (the dictionary side of the dense table), in runs.
-        let palette = (0..<(1 + random.below(12))).map { _ in random.below(3) == 0 ? 65536 + random.below(100_000) : random.below(300) }
+        let palette = (0..<(1 + random.below(12))).map { _ in
+            random.below(3) == 0 ? 65536 + random.below(100_000) : random.below(300)
+        }
         func map() -> [UInt32] {
             var values: [UInt32] = []
             while values.count < n {
@@ -99,7 +106,8 @@ import Testing
         }
         let truth = map()
         let prediction = map()
-        let roi: [UInt8]? = random.below(2) == 0 ? nil : (0..<n).map { _ in UInt8(random.below(3) == 0 ? 0 : 1 + random.below(200)) }
+        let roi: [UInt8]? =
+            random.below(2) == 0 ? nil : (0..<n).map { _ in UInt8(random.below(3) == 0 ? 0 : 1 + random.below(200)) }
         // Scored ids: every id seen, or a subset (the rest is "other"); sometimes one ignored id,
         // sometimes aliases.
         var ids = Array(Set(palette)).sorted()
@@ -109,17 +117,23 @@ import Testing
         let truthAliases = random.below(3) == 0 ? [palette[0]: palette[palette.count - 1]] : [:]
         let predictionAliases = random.below(3) == 0 ? [palette[palette.count - 1]: 1] : [:]
         let expected = dense(
-            truth, prediction, roi: roi, ids: ids, ignored: ignored, truthAliases: truthAliases, predictionAliases: predictionAliases)
+            truth, prediction, roi: roi, ids: ids, ignored: ignored, truthAliases: truthAliases,
+            predictionAliases: predictionAliases)
         let got = sparse(
-            truth, prediction, roi: roi, ids: ids, ignored: ignored, truthAliases: truthAliases, predictionAliases: predictionAliases)
+            truth, prediction, roi: roi, ids: ids, ignored: ignored, truthAliases: truthAliases,
+            predictionAliases: predictionAliases)
         #expect(got == expected, "seed \(seed)")
         // The same maps as 16-bit data when they fit.
         if palette.allSatisfy({ $0 < 65536 }) {
             let t16 = truth.map { UInt16($0) }
             let p16 = prediction.map { UInt16($0) }
             #expect(
-                sparse(t16, p16, roi: roi, ids: ids, ignored: ignored, truthAliases: truthAliases, predictionAliases: predictionAliases)
-                    == dense(t16, p16, roi: roi, ids: ids, ignored: ignored, truthAliases: truthAliases, predictionAliases: predictionAliases))
+                sparse(
+                    t16, p16, roi: roi, ids: ids, ignored: ignored, truthAliases: truthAliases,
+                    predictionAliases: predictionAliases)
+                    == dense(
+                        t16, p16, roi: roi, ids: ids, ignored: ignored, truthAliases: truthAliases,
+                        predictionAliases: predictionAliases))
         }
     }
 
@@ -131,7 +145,9 @@ import Testing
         let truth: [UInt8] = Array(repeating: 0, count: 6) + Array(repeating: 1, count: 10) + Array(repeating: 9, count: 7)
         let prediction: [UInt8] = [0, 0, 0, 0, 0, 1] + [0, 0, 1, 1, 1, 1, 1, 1, 1, 9] + [1, 1, 1, 9, 9, 9, 9]
         truth.withUnsafeBufferPointer { t in
-            prediction.withUnsafeBufferPointer { accumulate(truth: t, prediction: $0, table: ClassTable(ids: [0, 1]), into: &matrix) }
+            prediction.withUnsafeBufferPointer {
+                accumulate(truth: t, prediction: $0, table: ClassTable(ids: [0, 1]), into: &matrix)
+            }
         }
         #expect(matrix.classCounts == [ClassCounts(tp: 5, fp: 2, fn: 1, tn: 15), ClassCounts(tp: 7, fp: 4, fn: 3, tn: 9)])
         #expect(matrix.counts(forClassAt: 1) == ClassCounts(tp: 7, fp: 4, fn: 3, tn: 9))

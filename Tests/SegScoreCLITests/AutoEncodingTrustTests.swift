@@ -51,7 +51,8 @@ import Testing
         (16, .gray, [0, 65535], 1),
         (16, .gray, [0, 4095], 4095),
     ])
-    func onlyEightAndSixteenBitGrayMaximumMeansBinary(bitDepth: Int, color: TestMasks.PNGColor, values: [Int], label: Int) throws {
+    func onlyEightAndSixteenBitGrayMaximumMeansBinary(bitDepth: Int, color: TestMasks.PNGColor, values: [Int], label: Int) throws
+    {
         let folder = try TemporaryFolder("depth\(bitDepth)", subfolders: ["gt", "pred"])
         defer { folder.remove() }
         let root = folder.url
@@ -84,7 +85,10 @@ import Testing
         let errors = try Self.json(output)["errors"] as! [[String: Any]]
         let messages = errors.map { $0["message"] as! String }
         #expect(messages.count == 2)
-        #expect(messages.contains { $0.hasPrefix("ground-truth files are read two ways under --encoding auto: 1 hold only 0 and the type maximum") })
+        #expect(
+            messages.contains {
+                $0.hasPrefix("ground-truth files are read two ways under --encoding auto: 1 hold only 0 and the type maximum")
+            })
         #expect(messages.allSatisfy { $0.contains("and 1 hold other ids") && $0.contains("encoding labels") })
         #expect(messages.contains { $0.contains("--pred-encoding binary") })
         #expect(output.stderr.contains("read two ways"))
@@ -104,14 +108,19 @@ import Testing
         defer { folder.remove() }
         let root = folder.url
         for side in ["gt", "pred"] {
-            try TestMasks.png(width: 4, height: 2, samples: [0, 1, 1, 0, 0, 0, 0, 0], to: root.appendingPathComponent("\(side)/a.png"))
-            try TestMasks.png(width: 4, height: 2, samples: [0, 255, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("\(side)/b.png"))
-            try TestMasks.png(width: 4, height: 2, samples: [0, 0, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("\(side)/c.png"))
+            try TestMasks.png(
+                width: 4, height: 2, samples: [0, 1, 1, 0, 0, 0, 0, 0], to: root.appendingPathComponent("\(side)/a.png"))
+            try TestMasks.png(
+                width: 4, height: 2, samples: [0, 255, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("\(side)/b.png"))
+            try TestMasks.png(
+                width: 4, height: 2, samples: [0, 0, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("\(side)/c.png"))
         }
         let output = try Self.evaluate(root, ["--csv", "-", "--quiet"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(
-            Self.rows(output) == ["a,0,1,6,0,0,2", "a,1,1,2,0,0,6", "b,0,1,7,0,0,1", "b,1,1,1,0,0,7", "c,0,1,8,0,0,0", "c,1,NaN,0,0,0,8"])
+            Self.rows(output) == [
+                "a,0,1,6,0,0,2", "a,1,1,2,0,0,6", "b,0,1,7,0,0,1", "b,1,1,1,0,0,7", "c,0,1,8,0,0,0", "c,1,NaN,0,0,0,8",
+            ])
     }
 
     // MARK: item 4: channels
@@ -147,7 +156,9 @@ import Testing
     }
 
     @Test func aSingleProbabilityMapCountsItsBackgroundForLibrariesThatDo() throws {
-        let arguments = ["evaluate", "Fixtures/datasets/probability/gt", "Fixtures/datasets/probability/pred", "--json", "-", "--quiet"]
+        let arguments = [
+            "evaluate", "Fixtures/datasets/probability/gt", "Fixtures/datasets/probability/pred", "--json", "-", "--quiet",
+        ]
         // Class 1: 2/3, class 0 (1 − p thresholded): 0.8 (EvaluateEncodingTests). TorchMetrics'
         // default include_background=True averages both; segscore's headline is the foreground.
         let output = try BinaryRunner.run(arguments + ["--variant", "torchmetrics"])
@@ -165,7 +176,8 @@ import Testing
         defer { folder.remove() }
         let root = folder.url
         // Truth 0 1 255 0 / 1 1 0 255; prediction two channels, channel 1 = p(class 1).
-        try TestMasks.png(width: 4, height: 2, samples: [0, 1, 255, 0, 1, 1, 0, 255], to: root.appendingPathComponent("gt/a.png"))
+        try TestMasks.png(
+            width: 4, height: 2, samples: [0, 1, 255, 0, 1, 1, 0, 255], to: root.appendingPathComponent("gt/a.png"))
         let p1: [Float] = [0, 1, 1, 0, 1, 0, 0, 1]
         var values: [Float] = []
         for p in p1 { values += [1 - p, p] }
@@ -191,7 +203,8 @@ import Testing
         try TestMasks.png(width: 4, height: 2, samples: [0, 255, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("gt/a.png"))
         try TestMasks.png(width: 4, height: 2, samples: [0, 255, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("gt/b.png"))
         try TestMasks.floatTIFF(width: 4, height: 2, values: values, to: root.appendingPathComponent("pred/a.tif"))
-        try TestMasks.floatTIFF(width: 4, height: 2, values: [0, 1, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("pred/b.tif"))
+        try TestMasks.floatTIFF(
+            width: 4, height: 2, values: [0, 1, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("pred/b.tif"))
         let output = try Self.evaluate(root, ["--json", "-", "--quiet"])
         #expect(output.status == 3)
         let report = try Self.json(output)
@@ -207,8 +220,10 @@ import Testing
         let folder = try TemporaryFolder("nantruth", subfolders: ["gt", "pred"])
         defer { folder.remove() }
         let root = folder.url
-        try TestMasks.floatTIFF(width: 4, height: 2, values: [0, 1, .nan, 0, 0, 0, 0, 0], to: root.appendingPathComponent("gt/a.tif"))
-        try TestMasks.floatTIFF(width: 4, height: 2, values: [0, 1, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("pred/a.tif"))
+        try TestMasks.floatTIFF(
+            width: 4, height: 2, values: [0, 1, .nan, 0, 0, 0, 0, 0], to: root.appendingPathComponent("gt/a.tif"))
+        try TestMasks.floatTIFF(
+            width: 4, height: 2, values: [0, 1, 0, 0, 0, 0, 0, 0], to: root.appendingPathComponent("pred/a.tif"))
         let output = try Self.evaluate(root, ["--quiet"])
         #expect(output.status == 3)
         #expect(output.stderr.contains("gt/a.tif: 1 of 8 values are NaN or infinite"))
@@ -224,7 +239,8 @@ import Testing
         try TestMasks.png(
             width: width, height: 4, samples: (0..<40).map { $0 < 20 ? 0 : 255 }, to: root.appendingPathComponent("gt/a.png"))
         // 40 distinct 8-bit values: a probability map saved as a PNG.
-        try TestMasks.png(width: width, height: 4, samples: (0..<40).map { $0 * 6 }, to: root.appendingPathComponent("pred/a.png"))
+        try TestMasks.png(
+            width: width, height: 4, samples: (0..<40).map { $0 * 6 }, to: root.appendingPathComponent("pred/a.png"))
         let output = try Self.evaluate(root, ["--json", "-"])
         #expect(output.status == 0)
         let warnings = try Self.json(output)["warnings"] as! [String]
@@ -249,7 +265,8 @@ import Testing
         defer { folder.remove() }
         let root = folder.url
         for side in ["gt", "pred"] {
-            try TestMasks.png(width: 4, height: 2, samples: [Int](repeating: 0, count: 8), to: root.appendingPathComponent("\(side)/a.png"))
+            try TestMasks.png(
+                width: 4, height: 2, samples: [Int](repeating: 0, count: 8), to: root.appendingPathComponent("\(side)/a.png"))
         }
         let output = try Self.evaluate(root, ["--json", "-", "--fail-under", "0.5"])
         #expect(output.status == 1)

@@ -50,8 +50,11 @@ func jsonReport(_ text: String) throws -> [String: Any] {
         defer { scratch.remove() }
         let old = try baseline(scratch, ["--classes", "1"])
         let now = try scratch.dataset(
-            "new", ["a": (Self.truth, Self.good), "b": (Self.truth, Self.good), "c": (Self.truth, Self.good),
-                    "d": (Self.truth, Self.good), "e": (Self.truth, Self.poor)])
+            "new",
+            [
+                "a": (Self.truth, Self.good), "b": (Self.truth, Self.good), "c": (Self.truth, Self.good),
+                "d": (Self.truth, Self.good), "e": (Self.truth, Self.poor),
+            ])
         let run = try BinaryRunner.run(
             ["evaluate", now.gt, now.pred, "--classes", "1", "--baseline", old, "--max-drop", "0.2", "--json", "-", "--quiet"])
         #expect(run.status == 0, "\(run.stderr)")
@@ -74,8 +77,11 @@ func jsonReport(_ text: String) throws -> [String: Any] {
         defer { scratch.remove() }
         let old = try baseline(scratch, ["--classes", "1"])
         let now = try scratch.dataset(
-            "new", ["a": (Self.truth, Self.poor), "b": (Self.truth, Self.poor), "c": (Self.truth, Self.poor),
-                    "d": (Self.truth, Self.poor), "e": (Self.truth, Self.poor)])
+            "new",
+            [
+                "a": (Self.truth, Self.poor), "b": (Self.truth, Self.poor), "c": (Self.truth, Self.poor),
+                "d": (Self.truth, Self.poor), "e": (Self.truth, Self.poor),
+            ])
         let run = try BinaryRunner.run(
             ["evaluate", now.gt, now.pred, "--classes", "1", "--baseline", old, "--max-drop", "0.1", "--json", "-", "--quiet"])
         #expect(run.status == 1)
@@ -143,8 +149,10 @@ func jsonReport(_ text: String) throws -> [String: Any] {
 
     /// Few images in common (1 of 5 here, 4 in the baseline), or none: compared, with a warning on
     /// stderr and in the JSON, text and Markdown reports.
-    @Test(arguments: [(["a", "x", "y", "z", "w"], "only 1 image in common (5 here, 4 in the baseline)"),
-                      (["p", "q"], "no image in common (2 here, 4 in the baseline)")])
+    @Test(arguments: [
+        (["a", "x", "y", "z", "w"], "only 1 image in common (5 here, 4 in the baseline)"),
+        (["p", "q"], "no image in common (2 here, 4 in the baseline)"),
+    ])
     func fewImagesInCommonIsAWarning(_ keys: [String], _ warning: String) throws {
         let scratch = try TemporaryFolder("common")
         defer { scratch.remove() }
@@ -169,11 +177,15 @@ func jsonReport(_ text: String) throws -> [String: Any] {
         let old = try baseline(scratch, ["--classes", "1,3"])
         let data = try Self.fourGood(scratch, "now")
         let run = try BinaryRunner.run(
-            ["evaluate", data.gt, data.pred, "--classes", "1,3", "--baseline", old, "--max-drop", "0.1", "--json", "-", "--quiet"])
+            [
+                "evaluate", data.gt, data.pred, "--classes", "1,3", "--baseline", old, "--max-drop", "0.1", "--json", "-",
+                "--quiet",
+            ])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("class 3 has no mean (null), not compared"), "\(run.stderr)")
         let gates = try #require(try jsonReport(run.stdout)["gates"] as? [[String: Any]])
-        #expect(gates.map { $0["name"] as? String ?? "" } == ["mean drop <= 0.1 vs baseline", "class 1 mean drop <= 0.1 vs baseline"])
+        #expect(
+            gates.map { $0["name"] as? String ?? "" } == ["mean drop <= 0.1 vs baseline", "class 1 mean drop <= 0.1 vs baseline"])
     }
 
     static let notReports: [(String, String)] = [
@@ -184,8 +196,10 @@ func jsonReport(_ text: String) throws -> [String: Any] {
         ("[1, 2]", "not a JSON object"),
         ("not json", "not a JSON object"),
         (#"{"schema": "segscore.report/1", "classes": []}"#, "not a complete segscore.report/1 report (missing 'config')"),
-        (#"{"schema": "segscore.report/1", "config": {"variant": "hard", "formula": "x"}, "classes": [{"id": "one"}]}"#,
-         "not a complete segscore.report/1 report (unexpected value at 'classes[0].id')"),
+        (
+            #"{"schema": "segscore.report/1", "config": {"variant": "hard", "formula": "x"}, "classes": [{"id": "one"}]}"#,
+            "not a complete segscore.report/1 report (unexpected value at 'classes[0].id')"
+        ),
     ]
 
     @Test(arguments: notReports)

@@ -3,10 +3,10 @@ import SegScoreTestSupport
 import Testing
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What CI systems read: a bounded Markdown report, names that cannot inject markup or terminal
@@ -32,13 +32,17 @@ import Glibc
         let long = String(repeating: "x", count: 150)
         for i in 0..<2_000 {
             // Never decoded (no prediction): empty files are enough.
-            _ = FileManager.default.createFile(atPath: root.appendingPathComponent("gt/unmatched_\(i)_\(long).png").path, contents: Data())
+            _ = FileManager.default.createFile(
+                atPath: root.appendingPathComponent("gt/unmatched_\(i)_\(long).png").path, contents: Data())
         }
         let labels = (0..<300).map { "\"class \($0) \(String(repeating: "n", count: 50))\": \($0)" }
-        try ("{" + labels.joined(separator: ", ") + "}").write(to: root.appendingPathComponent("labels.json"), atomically: true, encoding: .utf8)
+        try ("{" + labels.joined(separator: ", ") + "}").write(
+            to: root.appendingPathComponent("labels.json"), atomically: true, encoding: .utf8)
         let output = try BinaryRunner.run(
-            ["evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path,
-             "--labels", root.appendingPathComponent("labels.json").path, "--fail-under", "0.99", "--markdown", "-", "--quiet"],
+            [
+                "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path,
+                "--labels", root.appendingPathComponent("labels.json").path, "--fail-under", "0.99", "--markdown", "-", "--quiet",
+            ],
             environment: Self.fixedDate)
         #expect(output.status == 3)
         let markdown = output.stdout
@@ -61,7 +65,8 @@ import Glibc
         }
         #expect(!seen.isEmpty && seen.values.allSatisfy { $0 == 1 })
         #expect(seen.count == 20)
-        #expect(markdown.contains("<details><summary>2,000 ground truth without prediction (data errors, --missing fail)</summary>"))
+        #expect(
+            markdown.contains("<details><summary>2,000 ground truth without prediction (data errors, --missing fail)</summary>"))
         #expect(markdown.contains("- … and 1,980 more; see the JSON report"))
         #expect(markdown.contains("… and 260 more classes; see the JSON report."))
         #expect(!markdown.contains("<summary>2000 errors") && !markdown.contains("errors</summary>"))
@@ -79,22 +84,31 @@ import Glibc
         let labels = (0..<2_000).map { "\"c\($0) " + String(repeating: "<*_|", count: 50) + "\": \($0)" }
         let labelsFile = root.appendingPathComponent("labels.json")
         try ("{" + labels.joined(separator: ", ") + "}").write(to: labelsFile, atomically: true, encoding: .utf8)
-        let common = ["evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--labels", labelsFile.path, "--bootstrap", "0"]
+        let common = [
+            "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--labels",
+            labelsFile.path, "--bootstrap", "0",
+        ]
         let baseline = root.appendingPathComponent("baseline.json")
-        let first = try BinaryRunner.run(["evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("gt").path,
-                                          "--labels", labelsFile.path, "--bootstrap", "0", "--json", baseline.path, "--quiet"])
+        let first = try BinaryRunner.run([
+            "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("gt").path,
+            "--labels", labelsFile.path, "--bootstrap", "0", "--json", baseline.path, "--quiet",
+        ])
         #expect(first.status == 0)
         // A gate per class (2,000 of them), and the baseline's gates.
         let gates = (0..<2_000).flatMap { ["--fail-under-class", "\($0)=0.5"] }
         let output = try BinaryRunner.run(
-            common + gates + ["--baseline", baseline.path, "--max-drop", "0.01", "--markdown", "-", "--quiet"], environment: Self.fixedDate)
+            common + gates + ["--baseline", baseline.path, "--max-drop", "0.01", "--markdown", "-", "--quiet"],
+            environment: Self.fixedDate)
         #expect(output.status == 1)
         #expect(output.stdout.utf8.count < 60_000, "\(output.stdout.utf8.count) bytes")
         let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         func line(_ i: Int) -> String { i < lines.count ? lines[i] : "" }
         #expect(line(2).hasPrefix("❌ **failed** (exit 1): 2,"))
         #expect(line(2).hasSuffix(" of 2,004 gates failed; every pair scored"))
-        #expect(lines.contains { $0.hasPrefix("… and ") && $0.contains(" more gates (") && $0.hasSuffix("failed); see the JSON report.") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("… and ") && $0.contains(" more gates (") && $0.hasSuffix("failed); see the JSON report.")
+            })
         #expect(output.stdout.contains("  # (shortened)"))
         #expect(output.stdout.contains("more classes; see the JSON report."))
         #expect(output.stdout.contains("## Command"))
@@ -103,7 +117,8 @@ import Glibc
     // MARK: 7. names cannot inject
 
     static let hostile = [
-        "nl\n# heading", "esc\u{1B}[31mred", "osc\u{1B}]8;;http:x.test\u{7}link\u{1B}]8;;\u{7}", "tick`s", "<table>", "pi|pe", "**x**",
+        "nl\n# heading", "esc\u{1B}[31mred", "osc\u{1B}]8;;http:x.test\u{7}link\u{1B}]8;;\u{7}", "tick`s", "<table>", "pi|pe",
+        "**x**",
     ]
 
     /// gt holds every hostile name and `ok`; pred holds `ok`, `<table>` and `**x**` (paired), so
@@ -112,16 +127,20 @@ import Glibc
         let folder = try TemporaryFolder("ci-names", subfolders: ["gt", "pred"])
         let root = folder.url
         for name in hostile + ["ok"] { try mask(root.appendingPathComponent("gt").appendingPathComponent(name + ".png")) }
-        for name in ["ok", "<table>", "**x**"] { try mask(root.appendingPathComponent("pred").appendingPathComponent(name + ".png"), [0, 1, 1, 2]) }
+        for name in ["ok", "<table>", "**x**"] {
+            try mask(root.appendingPathComponent("pred").appendingPathComponent(name + ".png"), [0, 1, 1, 2])
+        }
         let labels = #"{"background": 0, "<thin>": 1, "**bold**\n# h": 2}"#
         try labels.write(to: root.appendingPathComponent("labels.json"), atomically: true, encoding: .utf8)
         return folder
     }
 
     static func arguments(_ root: URL) -> [String] {
-        ["evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path,
-         "--labels", root.appendingPathComponent("labels.json").path, "--fail-under-class", "<thin>=0.99",
-         "--fail-under-class", "**bold**\n# h=0.99"]
+        [
+            "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path,
+            "--labels", root.appendingPathComponent("labels.json").path, "--fail-under-class", "<thin>=0.99",
+            "--fail-under-class", "**bold**\n# h=0.99",
+        ]
     }
 
     static let unmatched = [
@@ -191,9 +210,13 @@ import Glibc
         let junit = try BinaryRunner.run(Self.arguments(root) + ["--junit", "-", "--quiet"], environment: Self.fixedDate)
         #expect(junit.status == 3)
         #expect(!Self.hasRawControls(junit.stdout))
-        #expect(junit.stdout.contains(#"<testcase classname="segscore.gates" name="class **bold**\n# h mean &gt;= 0.99" time="0">"#))
-        #expect(junit.stdout.contains(#"<testcase classname="segscore.gates" name="class &lt;thin&gt; mean &gt;= 0.99" time="0">"#))
-        #expect(junit.stdout.contains(#"\#(gt)/osc\u{1B}]8;;http:x.test\u{7}link\u{1B}]8;;\u{7}.png: no prediction for this ground truth"#))
+        #expect(
+            junit.stdout.contains(#"<testcase classname="segscore.gates" name="class **bold**\n# h mean &gt;= 0.99" time="0">"#))
+        #expect(
+            junit.stdout.contains(#"<testcase classname="segscore.gates" name="class &lt;thin&gt; mean &gt;= 0.99" time="0">"#))
+        #expect(
+            junit.stdout.contains(
+                #"\#(gt)/osc\u{1B}]8;;http:x.test\u{7}link\u{1B}]8;;\u{7}.png: no prediction for this ground truth"#))
         let shape = try JUnitShape.parse(junit.stdout)
         #expect(shape.testCases.count == 3 && shape.errors == 1 && shape.failures == 2)
 
@@ -212,11 +235,16 @@ import Glibc
         let root = folder.url
         try Self.mask(root.appendingPathComponent("gt/ok.png"))
         try Self.mask(root.appendingPathComponent("pred/ok.png"))
-        let path = Array(root.appendingPathComponent("gt").path.utf8) + Array("/bad\u{1B}".utf8) + [0xFF] + Array(".png".utf8) + [0]
-        let fd = path.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        let path =
+            Array(root.appendingPathComponent("gt").path.utf8) + Array("/bad\u{1B}".utf8) + [0xFF] + Array(".png".utf8) + [0]
+        let fd = path.withUnsafeBufferPointer {
+            open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644)
+        }
         #expect(fd >= 0)
         close(fd)
-        let output = try BinaryRunner.run(["evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--json", "-"])
+        let output = try BinaryRunner.run([
+            "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--json", "-",
+        ])
         #expect(output.status == 3)
         let report = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
         let errors = report?["errors"] as? [[String: Any]] ?? []
@@ -231,8 +259,11 @@ import Glibc
         let root = folder.url
         let md = root.appendingPathComponent("explain.md")
         let output = try BinaryRunner.run(
-            ["explain", "--gt", root.appendingPathComponent("gt/<table>.png").path, "--pred", root.appendingPathComponent("pred/<table>.png").path,
-             "--labels", root.appendingPathComponent("labels.json").path, "--markdown", md.path])
+            [
+                "explain", "--gt", root.appendingPathComponent("gt/<table>.png").path, "--pred",
+                root.appendingPathComponent("pred/<table>.png").path,
+                "--labels", root.appendingPathComponent("labels.json").path, "--markdown", md.path,
+            ])
         #expect(output.status == 0)
         #expect(!Self.hasRawControls(output.stdout))
         #expect(output.stdout.contains(#"**bold**\n# h"#))
@@ -253,15 +284,20 @@ import Glibc
             try Self.mask(root.appendingPathComponent("gt/\(name).png"))
             try Self.mask(root.appendingPathComponent("pred/\(name).png"), [0, 1, 1, 2])
         }
-        let args = ["evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path,
-                    "--fail-under", "0.9", "--junit", "-", "--quiet"]
+        let args = [
+            "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path,
+            "--fail-under", "0.9", "--junit", "-", "--quiet",
+        ]
         let three = try BinaryRunner.run(args, environment: Self.fixedDate)
         try FileManager.default.removeItem(at: root.appendingPathComponent("pred/c.png"))
         let two = try BinaryRunner.run(args, environment: Self.fixedDate)
         #expect(three.status == 1 && two.status == 3)
         #expect(try Self.testCaseNames(three.stdout) == ["every pair scored", "mean >= 0.9"])
         #expect(try Self.testCaseNames(two.stdout) == ["every pair scored", "mean >= 0.9"])
-        #expect(three.stdout.contains("<system-out>3 pairs scored, 0 failed; 0 ground truth without prediction, 0 predictions without ground truth; 0 data problems</system-out>"))
+        #expect(
+            three.stdout.contains(
+                "<system-out>3 pairs scored, 0 failed; 0 ground truth without prediction, 0 predictions without ground truth; 0 data problems</system-out>"
+            ))
     }
 
     @Test func baselineFailureTextCarriesTheWholeVerdict() throws {
@@ -272,7 +308,8 @@ import Glibc
         let labels = ["--labels", "Fixtures/demo/labels.json"]
         #expect(try BinaryRunner.run(["evaluate", gt, gt, "--json", baseline.path, "--quiet"] + labels).status == 0)
         let output = try BinaryRunner.run(
-            ["evaluate", gt, "Fixtures/demo/pred", "--baseline", baseline.path, "--max-drop", "0.01", "--junit", "-", "--quiet"] + labels,
+            ["evaluate", gt, "Fixtures/demo/pred", "--baseline", baseline.path, "--max-drop", "0.01", "--junit", "-", "--quiet"]
+                + labels,
             environment: Self.fixedDate)
         #expect(output.status == 1)
         let shape = try JUnitShape.parse(output.stdout)
@@ -280,7 +317,10 @@ import Glibc
         let lines = headline.split(separator: "\n").map(String.init)
         #expect(lines.count == 7)
         func line(_ i: Int) -> String { i < lines.count ? lines[i] : "" }
-        #expect(line(0).hasPrefix("mean drop <= 0.01 vs baseline failed: 0.7942 vs baseline 1.0000: change -0.2058, allowed drop 0.0100, 95% CI of the change ["))
+        #expect(
+            line(0).hasPrefix(
+                "mean drop <= 0.01 vs baseline failed: 0.7942 vs baseline 1.0000: change -0.2058, allowed drop 0.0100, 95% CI of the change ["
+            ))
         #expect(line(0).hasSuffix("] (beyond noise)"))
         #expect(line(1).hasPrefix("value: 0.794"))
         #expect(line(2) == "allowed drop: 0.01")
@@ -291,7 +331,10 @@ import Glibc
     }
 
     @Test func junitIsTimedAndReproducibleUnderSourceDateEpoch() throws {
-        let args = ["evaluate", "Fixtures/datasets/tiny/gt", "Fixtures/datasets/tiny/pred", "--missing", "skip", "--junit", "-", "--quiet"]
+        let args = [
+            "evaluate", "Fixtures/datasets/tiny/gt", "Fixtures/datasets/tiny/pred", "--missing", "skip", "--junit", "-",
+            "--quiet",
+        ]
         let fixed = try BinaryRunner.run(args, environment: Self.fixedDate)
         let again = try BinaryRunner.run(args, environment: Self.fixedDate)
         #expect(fixed.stdout == again.stdout)
@@ -334,20 +377,30 @@ final class JUnitShape: NSObject, XMLParserDelegate {
         return shape
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         let parent = path.last
         let allowed: [String?: Set<String>] = [
-            nil: ["testsuites"], "testsuites": ["testsuite"], "testsuite": ["testcase"], "testcase": ["failure", "error", "system-out"],
+            nil: ["testsuites"], "testsuites": ["testsuite"], "testsuite": ["testcase"],
+            "testcase": ["failure", "error", "system-out"],
         ]
         if !(allowed[parent]?.contains(name) ?? false) { problems.append("\(name) inside \(parent ?? "root")") }
         switch name {
         case "testsuites", "testsuite":
-            declared.append((Int(attributes["tests"] ?? "") ?? -1, Int(attributes["failures"] ?? "") ?? -1, Int(attributes["errors"] ?? "") ?? -1))
+            declared.append(
+                (
+                    Int(attributes["tests"] ?? "") ?? -1, Int(attributes["failures"] ?? "") ?? -1,
+                    Int(attributes["errors"] ?? "") ?? -1
+                ))
             times.append(attributes["time"] ?? "missing")
             if name == "testsuite" { timestamp = attributes["timestamp"] }
         case "testcase":
             testCases.append(attributes["name"] ?? "")
-            if attributes["classname"] == nil || attributes["time"] == nil { problems.append("testcase without classname or time") }
+            if attributes["classname"] == nil || attributes["time"] == nil {
+                problems.append("testcase without classname or time")
+            }
             if attributes["classname"] == "segscore.data" { times.append(attributes["time"] ?? "missing") }
         case "failure", "error":
             if name == "failure" { failures += 1 } else { errors += 1 }

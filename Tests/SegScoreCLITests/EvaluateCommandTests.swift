@@ -10,25 +10,26 @@ import Testing
     /// a: truth 0 1 1 2 / 0 1 1 2, prediction 0 1 0 2 / 0 1 1 1
     /// b: all 0 on both sides (the prediction is 16-bit)
     /// sub/c: truth 2 2 2 2 / 0 0 0 0 (palette), prediction 2 2 0 0 / 0 0 1 0 (16-bit)
-    static let expectedCSV = [
-        "key,gt,pred,class_id,class_name,dice,tp,fp,fn,tn,iou,precision,recall,specificity,volumetric_similarity",
-        // a, class 0: TP 2, FP 1, FN 0, TN 5 → 4/5; IoU 2/3; precision 2/3; recall 1; specificity 5/6; VS 1 − 1/5.
-        "a,Fixtures/datasets/tiny/gt/a.png,Fixtures/datasets/tiny/pred/a.png,0,0,0.8,2,1,0,5,\(2.0 / 3),\(2.0 / 3),1,\(5.0 / 6),0.8",
-        // a, class 1: TP 3, FP 1, FN 1, TN 3 → 6/8; IoU 3/5; VS 1.
-        "a,Fixtures/datasets/tiny/gt/a.png,Fixtures/datasets/tiny/pred/a.png,1,1,0.75,3,1,1,3,0.6,0.75,0.75,0.75,1",
-        // a, class 2: TP 1, FP 0, FN 1, TN 6 → 2/3; VS 1 − 1/3.
-        "a,Fixtures/datasets/tiny/gt/a.png,Fixtures/datasets/tiny/pred/a.png,2,2,\(2.0 / 3),1,0,1,6,0.5,1,0.5,1,\(1 - 1.0 / 3)",
-        // b: class 0 everywhere in both; classes 1 and 2 absent from both: 0/0 → NaN.
-        "b,Fixtures/datasets/tiny/gt/b.png,Fixtures/datasets/tiny/pred/b.png,0,0,1,8,0,0,0,1,1,1,NaN,1",
-        "b,Fixtures/datasets/tiny/gt/b.png,Fixtures/datasets/tiny/pred/b.png,1,1,NaN,0,0,0,8,NaN,NaN,NaN,1,NaN",
-        "b,Fixtures/datasets/tiny/gt/b.png,Fixtures/datasets/tiny/pred/b.png,2,2,NaN,0,0,0,8,NaN,NaN,NaN,1,NaN",
-        // c, class 0: TP 3, FP 2, FN 1, TN 2 → 6/9; precision 3/5; recall 3/4; specificity 1/2; VS 1 − 1/9.
-        "sub/c,Fixtures/datasets/tiny/gt/sub/c.png,Fixtures/datasets/tiny/pred/sub/c.png,0,0,\(6.0 / 9),3,2,1,2,0.5,0.6,0.75,0.5,\(1 - 1.0 / 9)",
-        // c, class 1: one false positive → 0; recall 0/0 → NaN; specificity 7/8; VS 1 − 1/1.
-        "sub/c,Fixtures/datasets/tiny/gt/sub/c.png,Fixtures/datasets/tiny/pred/sub/c.png,1,1,0,0,1,0,7,0,0,NaN,0.875,0",
-        // c, class 2: TP 2, FN 2, TN 4 → 4/6; VS 1 − 2/6.
-        "sub/c,Fixtures/datasets/tiny/gt/sub/c.png,Fixtures/datasets/tiny/pred/sub/c.png,2,2,\(4.0 / 6),2,0,2,4,0.5,1,0.5,1,\(1 - 2.0 / 6)",
-    ].joined(separator: "\r\n") + "\r\n"
+    static let expectedCSV =
+        [
+            "key,gt,pred,class_id,class_name,dice,tp,fp,fn,tn,iou,precision,recall,specificity,volumetric_similarity",
+            // a, class 0: TP 2, FP 1, FN 0, TN 5 → 4/5; IoU 2/3; precision 2/3; recall 1; specificity 5/6; VS 1 − 1/5.
+            "a,Fixtures/datasets/tiny/gt/a.png,Fixtures/datasets/tiny/pred/a.png,0,0,0.8,2,1,0,5,\(2.0 / 3),\(2.0 / 3),1,\(5.0 / 6),0.8",
+            // a, class 1: TP 3, FP 1, FN 1, TN 3 → 6/8; IoU 3/5; VS 1.
+            "a,Fixtures/datasets/tiny/gt/a.png,Fixtures/datasets/tiny/pred/a.png,1,1,0.75,3,1,1,3,0.6,0.75,0.75,0.75,1",
+            // a, class 2: TP 1, FP 0, FN 1, TN 6 → 2/3; VS 1 − 1/3.
+            "a,Fixtures/datasets/tiny/gt/a.png,Fixtures/datasets/tiny/pred/a.png,2,2,\(2.0 / 3),1,0,1,6,0.5,1,0.5,1,\(1 - 1.0 / 3)",
+            // b: class 0 everywhere in both; classes 1 and 2 absent from both: 0/0 → NaN.
+            "b,Fixtures/datasets/tiny/gt/b.png,Fixtures/datasets/tiny/pred/b.png,0,0,1,8,0,0,0,1,1,1,NaN,1",
+            "b,Fixtures/datasets/tiny/gt/b.png,Fixtures/datasets/tiny/pred/b.png,1,1,NaN,0,0,0,8,NaN,NaN,NaN,1,NaN",
+            "b,Fixtures/datasets/tiny/gt/b.png,Fixtures/datasets/tiny/pred/b.png,2,2,NaN,0,0,0,8,NaN,NaN,NaN,1,NaN",
+            // c, class 0: TP 3, FP 2, FN 1, TN 2 → 6/9; precision 3/5; recall 3/4; specificity 1/2; VS 1 − 1/9.
+            "sub/c,Fixtures/datasets/tiny/gt/sub/c.png,Fixtures/datasets/tiny/pred/sub/c.png,0,0,\(6.0 / 9),3,2,1,2,0.5,0.6,0.75,0.5,\(1 - 1.0 / 9)",
+            // c, class 1: one false positive → 0; recall 0/0 → NaN; specificity 7/8; VS 1 − 1/1.
+            "sub/c,Fixtures/datasets/tiny/gt/sub/c.png,Fixtures/datasets/tiny/pred/sub/c.png,1,1,0,0,1,0,7,0,0,NaN,0.875,0",
+            // c, class 2: TP 2, FN 2, TN 4 → 4/6; VS 1 − 2/6.
+            "sub/c,Fixtures/datasets/tiny/gt/sub/c.png,Fixtures/datasets/tiny/pred/sub/c.png,2,2,\(4.0 / 6),2,0,2,4,0.5,1,0.5,1,\(1 - 2.0 / 6)",
+        ].joined(separator: "\r\n") + "\r\n"
 
     @Test func tinyCSVIsExactAndSkippedGroundTruthIsAWarning() throws {
         let output = try BinaryRunner.run(tiny + ["--missing", "skip", "--csv", "-"])
@@ -43,7 +44,8 @@ import Testing
         #expect(output.status == 3)
         #expect(output.stderr == "segscore: error: Fixtures/datasets/tiny/gt/d.png: no prediction for this ground truth\n")
         let actual = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! NSDictionary
-        let third = 1.0 / 3, twoThirds = 2.0 / 3
+        let third = 1.0 / 3
+        let twoThirds = 2.0 / 3
         // Class means over images with NaN skipped: 0 → (0.8 + 1 + 2/3)/3; 1 → (0.75 + 0)/2; 2 → (2/3 + 2/3)/2.
         // Pooled: 0 → TP 13, FP 3, FN 1 → 26/30; 1 → TP 3, FP 2, FN 1 → 6/9; 2 → TP 3, FN 3 → 6/9.
         let mean0 = (0.8 + 1 + twoThirds) / 3
@@ -53,7 +55,8 @@ import Testing
             "schema": "segscore.report/1",
             "tool": ["name": "segscore", "version": "0.1.1"],
             "config": [
-                "variant": "hard", "formula": "2TP/(2TP+FP+FN)", "empty": "nan", "smooth": [0], "include_background": false, "std_ddof": 0,
+                "variant": "hard", "formula": "2TP/(2TP+FP+FN)", "empty": "nan", "smooth": [0], "include_background": false,
+                "std_ddof": 0,
                 "ignore_labels": [Int](), "binarize": "gt:0.5", "threshold": [0.5],
                 "encoding": ["gt": "auto", "pred": "auto"], "missing": "fail",
             ],
@@ -61,27 +64,39 @@ import Testing
                 "gt": "Fixtures/datasets/tiny/gt", "pred": "Fixtures/datasets/tiny/pred", "pairs": 3,
                 "unmatched_gt": ["Fixtures/datasets/tiny/gt/d.png"], "unmatched_pred": ["Fixtures/datasets/tiny/pred/e.png"],
                 "ignored_files": 1,
-                "encodings": [["gt": "labels", "pred": "labels", "pairs": 2], ["gt": "palette-labels", "pred": "labels", "pairs": 1]],
+                "encodings": [
+                    ["gt": "labels", "pred": "labels", "pairs": 2], ["gt": "palette-labels", "pred": "labels", "pairs": 1],
+                ],
             ],
             "classes": [
-                Self.classSummary(0, mean: mean0, median: 0.8, std: std0.squareRoot(), min: twoThirds, max: 1, n: 3, nNaN: 0,
-                                  pooled: 26.0 / 30, counts: (13, 3, 1, 7)),
-                Self.classSummary(1, mean: 0.375, median: 0.375, std: std1, min: 0, max: 0.75, n: 2, nNaN: 1,
-                                  pooled: twoThirds, counts: (3, 2, 1, 18)),
-                Self.classSummary(2, mean: twoThirds, median: twoThirds, std: 0, min: twoThirds, max: twoThirds, n: 2, nNaN: 1,
-                                  pooled: twoThirds, counts: (3, 0, 3, 18)),
+                Self.classSummary(
+                    0, mean: mean0, median: 0.8, std: std0.squareRoot(), min: twoThirds, max: 1, n: 3, nNaN: 0,
+                    pooled: 26.0 / 30, counts: (13, 3, 1, 7)),
+                Self.classSummary(
+                    1, mean: 0.375, median: 0.375, std: std1, min: 0, max: 0.75, n: 2, nNaN: 1,
+                    pooled: twoThirds, counts: (3, 2, 1, 18)),
+                Self.classSummary(
+                    2, mean: twoThirds, median: twoThirds, std: 0, min: twoThirds, max: twoThirds, n: 2, nNaN: 1,
+                    pooled: twoThirds, counts: (3, 0, 3, 18)),
             ],
             "aggregate": ["mean": (0.375 + twoThirds) / 2, "pooled": twoThirds, "classes": [1, 2]],
             "images": [
-                Self.image("a", mean: (0.75 + twoThirds) / 2, classes: [(0, 0.8, (2, 1, 0, 5)), (1, 0.75, (3, 1, 1, 3)), (2, twoThirds, (1, 0, 1, 6))]),
+                Self.image(
+                    "a", mean: (0.75 + twoThirds) / 2,
+                    classes: [(0, 0.8, (2, 1, 0, 5)), (1, 0.75, (3, 1, 1, 3)), (2, twoThirds, (1, 0, 1, 6))]),
                 Self.image("b", mean: nil, classes: [(0, 1, (8, 0, 0, 0)), (1, nil, (0, 0, 0, 8)), (2, nil, (0, 0, 0, 8))]),
-                Self.image("sub/c", mean: third, classes: [(0, twoThirds, (3, 2, 1, 2)), (1, 0, (0, 1, 0, 7)), (2, twoThirds, (2, 0, 2, 4))]),
+                Self.image(
+                    "sub/c", mean: third,
+                    classes: [(0, twoThirds, (3, 2, 1, 2)), (1, 0, (0, 1, 0, 7)), (2, twoThirds, (2, 0, 2, 4))]),
             ],
-            "errors": [["key": NSNull(), "path": "Fixtures/datasets/tiny/gt/d.png", "message": "no prediction for this ground truth"]],
+            "errors": [
+                ["key": NSNull(), "path": "Fixtures/datasets/tiny/gt/d.png", "message": "no prediction for this ground truth"]
+            ],
             "warnings": [String](),
             "gates": [Any](),
         ]
-        let expectedObject = try JSONSerialization.jsonObject(with: JSONSerialization.data(withJSONObject: expected)) as! NSDictionary
+        let expectedObject =
+            try JSONSerialization.jsonObject(with: JSONSerialization.data(withJSONObject: expected)) as! NSDictionary
         #expect(Self.equal(actual, expectedObject), "\(Self.difference(actual, expectedObject))")
     }
 
@@ -104,7 +119,8 @@ import Testing
             "key": key, "gt": "Fixtures/datasets/tiny/gt/\(key).png", "pred": "Fixtures/datasets/tiny/pred/\(key).png",
             "mean": mean.map { $0 as Any } ?? NSNull(),
             "classes": classes.map { id, dice, c in
-                ["id": id, "dice": dice.map { $0 as Any } ?? NSNull(), "tp": c.0, "fp": c.1, "fn": c.2, "tn": c.3] as [String: Any]
+                ["id": id, "dice": dice.map { $0 as Any } ?? NSNull(), "tp": c.0, "fp": c.1, "fn": c.2, "tn": c.3]
+                    as [String: Any]
             },
         ]
     }
@@ -183,9 +199,13 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: json))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
         // A folder that does not exist is found before any work.
-        let missing = try BinaryRunner.run(tiny + ["--missing", "skip", "--json", json, "--csv", "/nonexistent-segscore/per-image.csv"])
+        let missing = try BinaryRunner.run(
+            tiny + ["--missing", "skip", "--json", json, "--csv", "/nonexistent-segscore/per-image.csv"])
         #expect(missing.status == 2)
-        #expect(missing.stderr == "segscore: error: /nonexistent-segscore/per-image.csv: cannot write: folder /nonexistent-segscore does not exist\n")
+        #expect(
+            missing.stderr
+                == "segscore: error: /nonexistent-segscore/per-image.csv: cannot write: folder /nonexistent-segscore does not exist\n"
+        )
         #expect(!FileManager.default.fileExists(atPath: json))
     }
 
@@ -201,7 +221,8 @@ import Testing
 
     @Test func perClassSmoothingListWithClasses() throws {
         // Class 1 smoothed by 1, class 2 by 0: image b then scores (0 + 1)/(0 + 1) = 1 for class 1, NaN for 2.
-        let output = try BinaryRunner.run(tiny + ["--classes", "1,2", "--smooth", "1,0", "--variant", "soft", "--missing", "skip", "--json", "-", "--quiet"])
+        let output = try BinaryRunner.run(
+            tiny + ["--classes", "1,2", "--smooth", "1,0", "--variant", "soft", "--missing", "skip", "--json", "-", "--quiet"])
         #expect(output.status == 0)
         let report = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [String: Any]
         let images = report["images"] as! [[String: Any]]

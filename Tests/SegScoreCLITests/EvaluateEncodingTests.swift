@@ -55,7 +55,8 @@ import Testing
 
     @Test func eightBitProbabilitiesAreScaledBy255() throws {
         let arguments = [
-            "evaluate", "Fixtures/datasets/probability/gt", "Fixtures/datasets/probability/pred8", "--pred-encoding", "probability",
+            "evaluate", "Fixtures/datasets/probability/gt", "Fixtures/datasets/probability/pred8", "--pred-encoding",
+            "probability",
         ]
         // Stored 255 64 160 0/0 255 0 128 → p > 0.5 where stored ≥ 128: TP 2, FP 2 (160, 128), FN 1 (64) → 4/7.
         // Class 0 is the thresholded map's background: TP 3, FP 1, FN 2, TN 2 → 6/9.

@@ -29,7 +29,8 @@ import Testing
         var rows: [String: (Double, Double)] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix("| ") {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count >= 6, cells[0].count == 2, Int(cells[0]) != nil, let all = Double(cells[3]), let fov = Double(cells[4])
+            guard cells.count >= 6, cells[0].count == 2, Int(cells[0]) != nil, let all = Double(cells[3]),
+                let fov = Double(cells[4])
             else { continue }
             rows[cells[0]] = (all, fov)
         }
@@ -76,7 +77,9 @@ import Testing
         let vessel = (report["classes"] as! [[String: Any]])[0]
         #expect(abs(vessel["mean"] as! Double - 0.787928) < 1e-6)
         #expect(abs(vessel["pooled"] as! Double - 0.788864) < 1e-6)
-        #expect(vessel["pooled_tp"] as? Int == 447480 && vessel["pooled_fp"] as? Int == 109067 && vessel["pooled_fn"] as? Int == 130465)
+        #expect(
+            vessel["pooled_tp"] as? Int == 447480 && vessel["pooled_fp"] as? Int == 109067
+                && vessel["pooled_fn"] as? Int == 130465)
     }
 
     /// VOC SOURCE.md rows: | k | gt values | pred values | void | bg dice_ignore255=X | N(name): … dice_ignore255=Y … |
@@ -129,7 +132,8 @@ import Testing
         let pred = folder.url("pred")
         let isbi = Fixtures.path("real/isbi2012-membrane-unet")
         let copies = [
-            ("\(isbi)/gt/0.png", gt.appendingPathComponent("good.png")), ("\(isbi)/gt/0.png", pred.appendingPathComponent("good.png")),
+            ("\(isbi)/gt/0.png", gt.appendingPathComponent("good.png")),
+            ("\(isbi)/gt/0.png", pred.appendingPathComponent("good.png")),
             ("\(isbi)/gt/1.png", gt.appendingPathComponent("small.png")),
             ("\(isbi)/pred_unpaired_testset/1_predict.png", pred.appendingPathComponent("small.png")),
             ("\(isbi)/gt/2.png", gt.appendingPathComponent("broken.png")),

@@ -39,7 +39,9 @@ import Testing
             let printed = Set(output.stdout.split(separator: "\n").map { Self.normalised($0) })
             #expect(!command.expected.isEmpty)
             for line in command.expected {
-                #expect(printed.contains(line), "README line not printed by `segscore \(command.arguments.joined(separator: " "))`: \(line)")
+                #expect(
+                    printed.contains(line),
+                    "README line not printed by `segscore \(command.arguments.joined(separator: " "))`: \(line)")
             }
         }
     }
@@ -49,8 +51,10 @@ import Testing
         #expect(output.status == 0)
         let root = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [String: Any]
         let names = (root["variants"] as! [[String: Any]]).map { $0["name"] as! String }
-        for preset in ["medpy", "miseval", "seg-metrics", "nnunet-eval", "monai-metric", "monai-metric-keep-empty", "torchmetrics",
-                       "torchmetrics-global", "keras", "monai-loss", "nnunet-loss", "smp", "vnet", "evaluate-segmentation", "so-answer"] {
+        for preset in [
+            "medpy", "miseval", "seg-metrics", "nnunet-eval", "monai-metric", "monai-metric-keep-empty", "torchmetrics",
+            "torchmetrics-global", "keras", "monai-loss", "nnunet-loss", "smp", "vnet", "evaluate-segmentation", "so-answer",
+        ] {
             #expect(names.contains(preset))
         }
         #expect(names.contains("hard") && names.contains("generalized:square"))
@@ -64,7 +68,8 @@ import Testing
 
     @Test func markdownOutput() throws {
         let output = try BinaryRunner.run([
-            "explain", "--gt", "Fixtures/explain/seed_gt.png", "--pred", "Fixtures/explain/seed_pred.png", "--markdown", "-", "--json",
+            "explain", "--gt", "Fixtures/explain/seed_gt.png", "--pred", "Fixtures/explain/seed_pred.png", "--markdown", "-",
+            "--json",
         ])
         #expect(output.status == 0)
         #expect(output.stdout.contains("| `monai-metric` |"))

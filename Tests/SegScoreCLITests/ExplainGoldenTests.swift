@@ -21,7 +21,8 @@ import Testing
             case "keras":
                 return source == "ours" && r["variant"] as? String == "soft" && settings["smooth_dr"] as? Double == 1e-7
                     && (settings["reduction"] as? String)?.hasPrefix("per class") == true
-            case "vnet": return source == "ours" && r["variant"] as? String == "soft-squared" && settings["smooth"] as? Double == 0
+            case "vnet":
+                return source == "ours" && r["variant"] as? String == "soft-squared" && settings["smooth"] as? Double == 0
             case "evaluate-segmentation": return source == "ours" && r["variant"] as? String == "fuzzy"
             case "medpy": return source == "medpy"
             case "miseval": return impl.hasPrefix("miseval.calc_DSC (")
@@ -37,8 +38,10 @@ import Testing
                     : impl.hasPrefix("monai.metrics.DiceMetric (one-hot") && settings["include_background"] as? Bool == true
                         && settings["ignore_empty"] as? Bool == true
             case "torchmetrics":
-                return impl == "torchmetrics.segmentation.DiceScore(input_format='one-hot')" && settings["average"] as? String == "none"
-                    && settings["include_background"] as? Bool == true && (settings["pred_dtype"] as? String)?.hasPrefix("int") == true
+                return impl == "torchmetrics.segmentation.DiceScore(input_format='one-hot')"
+                    && settings["average"] as? String == "none"
+                    && settings["include_background"] as? Bool == true
+                    && (settings["pred_dtype"] as? String)?.hasPrefix("int") == true
             default: return false
             }
         }
@@ -61,9 +64,13 @@ import Testing
             try TestMasks.png(width: shape[1], height: shape[0], values: flat(raw["pred"]!), to: pred)
             let binary = (raw["kind"] as! String) == "binary"
             let results = raw["results"] as! [[String: Any]]
-            let labels = binary ? [0, 1] : (results.first { $0["per_class"] != nil }!["per_class"] as! [String: Any]).keys.map { Int($0)! }.sorted()
+            let labels =
+                binary
+                ? [0, 1]
+                : (results.first { $0["per_class"] != nil }!["per_class"] as! [String: Any]).keys.map { Int($0)! }.sorted()
             let output = try BinaryRunner.run([
-                "explain", "--gt", gt.path, "--pred", pred.path, "--classes", labels.map(String.init).joined(separator: ","), "--json",
+                "explain", "--gt", gt.path, "--pred", pred.path, "--classes", labels.map(String.init).joined(separator: ","),
+                "--json",
             ])
             #expect(output.status == 0, "\(id): \(output.stderr)")
             let report = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [String: Any]

@@ -3,7 +3,7 @@ import SegScoreTestSupport
 import Testing
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// Gates, the Markdown and JUnit reports, and the bootstrap intervals, through the binary.
@@ -28,7 +28,9 @@ import FoundationXML
     }
 
     @Test func dataProblemsWinOverAFailedGate() throws {
-        let output = try BinaryRunner.run(["evaluate", "Fixtures/datasets/tiny/gt", "Fixtures/datasets/tiny/pred", "--fail-under", "0.99", "--quiet"])
+        let output = try BinaryRunner.run([
+            "evaluate", "Fixtures/datasets/tiny/gt", "Fixtures/datasets/tiny/pred", "--fail-under", "0.99", "--quiet",
+        ])
         #expect(output.status == 3)
     }
 
@@ -40,20 +42,29 @@ import FoundationXML
         // Same data: no drop → pass.
         let same = try BinaryRunner.run(demo + ["--baseline", baseline, "--max-drop", "0", "--json", "-", "--quiet"])
         #expect(same.status == 0)
-        let gates = (try JSONSerialization.jsonObject(with: Data(same.stdout.utf8)) as! [String: Any])["gates"] as! [[String: Any]]
+        let gates =
+            (try JSONSerialization.jsonObject(with: Data(same.stdout.utf8)) as! [String: Any])["gates"] as! [[String: Any]]
         #expect(gates.count == 5)  // headline and four classes
         #expect(gates.allSatisfy { $0["passed"] as? Bool == true && $0["difference"] as? Double == 0 })
         // Ground truth scored against itself: every mean rises to 1, no drop. The prediction scored
         // as ground truth against the baseline run's ground truth gives the same means: pass too.
-        let perfect = try BinaryRunner.run(["evaluate", "Fixtures/demo/gt", "Fixtures/demo/gt", "--labels", "Fixtures/demo/labels.json", "--baseline", baseline, "--max-drop", "0", "--quiet"])
+        let perfect = try BinaryRunner.run([
+            "evaluate", "Fixtures/demo/gt", "Fixtures/demo/gt", "--labels", "Fixtures/demo/labels.json", "--baseline", baseline,
+            "--max-drop", "0", "--quiet",
+        ])
         #expect(perfect.status == 0)
         // The baseline is the perfect run; the demo predictions drop by more than 0.1 → exit 1, and the
         // paired bootstrap places the whole interval of the change below zero.
         let perfectBaseline = folder.path("perfect.json")
-        #expect(try BinaryRunner.run(["evaluate", "Fixtures/demo/gt", "Fixtures/demo/gt", "--labels", "Fixtures/demo/labels.json", "--json", perfectBaseline, "--quiet"]).status == 0)
+        #expect(
+            try BinaryRunner.run([
+                "evaluate", "Fixtures/demo/gt", "Fixtures/demo/gt", "--labels", "Fixtures/demo/labels.json", "--json",
+                perfectBaseline, "--quiet",
+            ]).status == 0)
         let worse = try BinaryRunner.run(demo + ["--baseline", perfectBaseline, "--max-drop", "0.1", "--json", "-", "--quiet"])
         #expect(worse.status == 1)
-        let worseGates = (try JSONSerialization.jsonObject(with: Data(worse.stdout.utf8)) as! [String: Any])["gates"] as! [[String: Any]]
+        let worseGates =
+            (try JSONSerialization.jsonObject(with: Data(worse.stdout.utf8)) as! [String: Any])["gates"] as! [[String: Any]]
         let headline = worseGates[0]
         #expect(headline["passed"] as? Bool == false)
         #expect(abs((headline["difference"] as! Double) - (0.7942 - 1)) < 1e-3)
@@ -81,7 +92,9 @@ import FoundationXML
         let classes = report["classes"] as? [[String: Any]] ?? []
         #expect(classes.map { $0["ci95"] as? [Double] } == Array(repeating: [1, 1], count: 4))
         #expect((report["aggregate"] as! [String: Any])["ci95"] as? [Double] == [1, 1])
-        let off = try BinaryRunner.run(["evaluate", "Fixtures/demo/gt", "Fixtures/demo/gt", "--bootstrap", "0", "--json", "-", "--quiet"])
+        let off = try BinaryRunner.run([
+            "evaluate", "Fixtures/demo/gt", "Fixtures/demo/gt", "--bootstrap", "0", "--json", "-", "--quiet",
+        ])
         #expect(!off.stdout.contains("ci95"))
     }
 
@@ -96,7 +109,8 @@ import FoundationXML
         let url = snapshot(name)
         if ProcessInfo.processInfo.environment["SEGSCORE_RECORD"] == "1" {
             try text.write(to: url, atomically: true, encoding: .utf8)
-            Issue.record("snapshot \(name) recorded; review the diff, then re-run without SEGSCORE_RECORD", sourceLocation: sourceLocation)
+            Issue.record(
+                "snapshot \(name) recorded; review the diff, then re-run without SEGSCORE_RECORD", sourceLocation: sourceLocation)
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
@@ -104,7 +118,8 @@ import FoundationXML
     }
 
     @Test func markdownSnapshotAndWellFormedTables() throws {
-        let output = try BinaryRunner.run(tiny + ["--fail-under", "0.6", "--fail-under-class", "1=0.3", "--markdown", "-", "--quiet"], environment: fixedDate)
+        let output = try BinaryRunner.run(
+            tiny + ["--fail-under", "0.6", "--fail-under-class", "1=0.3", "--markdown", "-", "--quiet"], environment: fixedDate)
         #expect(output.status == 1)
         try Self.assertSnapshot(output.stdout, "tiny.md")
         // Every table row has as many cells as its header (escaped pipes are not separators).
@@ -148,7 +163,8 @@ import FoundationXML
 
     @Test func junitSnapshotParses() throws {
         // SOURCE_DATE_EPOCH fixes the timestamp and makes every time 0: the snapshot is stable.
-        let output = try BinaryRunner.run(tiny + ["--fail-under", "0.6", "--fail-under-class", "1=0.3", "--junit", "-", "--quiet"], environment: fixedDate)
+        let output = try BinaryRunner.run(
+            tiny + ["--fail-under", "0.6", "--fail-under-class", "1=0.3", "--junit", "-", "--quiet"], environment: fixedDate)
         #expect(output.status == 1)
         try Self.assertSnapshot(output.stdout, "tiny-junit.xml")
         let parser = XMLParser(data: Data(output.stdout.utf8))
@@ -173,7 +189,10 @@ final class TestCaseCounter: NSObject, XMLParserDelegate {
     var testCases = 0
     var failures = 0
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         if name == "testcase" { testCases += 1 }
         if name == "failure" { failures += 1 }
     }

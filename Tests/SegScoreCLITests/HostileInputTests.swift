@@ -3,7 +3,7 @@ import SegScoreTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Every kind of bad input in one dataset: the run goes on, each bad file is listed with a
@@ -15,13 +15,16 @@ import Glibc
         let gt = folder.url("gt")
         let pred = folder.url("pred")
         let good = Fixtures.path("datasets/tiny/gt/a.png")
-        func copy(_ source: String, _ target: URL) throws { try FileManager.default.copyItem(atPath: source, toPath: target.path) }
+        func copy(_ source: String, _ target: URL) throws {
+            try FileManager.default.copyItem(atPath: source, toPath: target.path)
+        }
 
         // Bad predictions (each against a good ground truth of the right size where it matters).
         let badPredictions = [
             "truncated_in_data.png", "truncated_after_header.png", "bad_crc.png", "broken_zlib.png", "zero_width.png",
             "huge_100000x100000.png", "palette_index_overflow.png", "random.png", "random.tif", "empty.png", "text_named.png",
-            "absurd_tile.tif", "missing_strip_offsets.tif", "pages_mismatch.tif", "f64_unsupported.tif", "complex_unsupported.tif",
+            "absurd_tile.tif", "missing_strip_offsets.tif", "pages_mismatch.tif", "f64_unsupported.tif",
+            "complex_unsupported.tif",
             "bad_ifd_offset.tif",
         ]
         for name in badPredictions {
@@ -42,7 +45,9 @@ import Glibc
         // A symbolic-link loop and a name that is not UTF-8 in the prediction tree.
         #expect(symlink(pred.path, pred.appendingPathComponent("loop").path) == 0)
         var raw = Array(pred.appendingPathComponent("bad").path.utf8) + [0xFF] + Array(".png".utf8) + [0]
-        let descriptor = raw.withUnsafeMutableBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        let descriptor = raw.withUnsafeMutableBufferPointer {
+            open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644)
+        }
         close(descriptor)
         // Two good pairs.
         for name in ["good1.png", "good2.png"] {
@@ -90,7 +95,8 @@ import Glibc
         for i in 0..<400 {
             let slice = Fixtures.path("demo/gt/slice_0\(i % 8).png")
             try FileManager.default.linkItem(atPath: slice, toPath: gt.appendingPathComponent("c\(i).png").path)
-            try FileManager.default.linkItem(atPath: Fixtures.path("demo/pred/slice_0\(i % 8).png"), toPath: pred.appendingPathComponent("c\(i).png").path)
+            try FileManager.default.linkItem(
+                atPath: Fixtures.path("demo/pred/slice_0\(i % 8).png"), toPath: pred.appendingPathComponent("c\(i).png").path)
         }
         let report = root.appendingPathComponent("report.json")
         try "earlier report\n".write(to: report, atomically: true, encoding: .utf8)
@@ -125,7 +131,8 @@ import Glibc
         try folder.copy(fixture: "bad/bad_crc.png", to: "pred/x.png")
         let output = try BinaryRunner.run([
             "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--classes", "1",
-            "--json", "-", "--markdown", root.appendingPathComponent("r.md").path, "--junit", root.appendingPathComponent("j.xml").path,
+            "--json", "-", "--markdown", root.appendingPathComponent("r.md").path, "--junit",
+            root.appendingPathComponent("j.xml").path,
             "--csv", root.appendingPathComponent("r.csv").path,
         ])
         #expect(output.status == 3)
@@ -133,6 +140,8 @@ import Glibc
         #expect((report["images"] as! [Any]).isEmpty && (report["errors"] as! [Any]).count == 1)
         #expect(((report["classes"] as! [[String: Any]])[0]["ci95"]) is NSNull)
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("r.md").path))
-        #expect(try String(contentsOfFile: root.appendingPathComponent("j.xml").path, encoding: .utf8).contains("<error type=\"data\""))
+        #expect(
+            try String(contentsOfFile: root.appendingPathComponent("j.xml").path, encoding: .utf8).contains(
+                "<error type=\"data\""))
     }
 }

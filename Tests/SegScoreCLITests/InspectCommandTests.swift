@@ -43,7 +43,10 @@ import Testing
         let lines = output.stdout.split(separator: "\n")
         #expect(lines.count == bad.count + 1)
         #expect(lines.last?.contains(#""path":"Fixtures/png/gray8.png""#) == true)
-        #expect(lines.first == #"{"path":"Fixtures/bad/truncated_in_data.png","error":"corrupt: libpng: unexpected end of file (truncated)"}"#)
+        #expect(
+            lines.first
+                == #"{"path":"Fixtures/bad/truncated_in_data.png","error":"corrupt: libpng: unexpected end of file (truncated)"}"#
+        )
     }
 
     @Test func usageErrorsExitWith2() throws {

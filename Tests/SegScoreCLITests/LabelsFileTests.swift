@@ -15,11 +15,17 @@ import Testing
     static let pred: [UInt8] = [1, 1, 1, 1, 0, 0, 2, 0]
 
     static let ignoreFiles: [(String, String)] = [
-        ("dataset.json", #"{"channel_names": {"0": "CT"}, "labels": {"background": 0, "a": 1, "b": 2, "ignore": 9}, "numTraining": 1, "file_ending": ".png"}"#),
+        (
+            "dataset.json",
+            #"{"channel_names": {"0": "CT"}, "labels": {"background": 0, "a": 1, "b": 2, "ignore": 9}, "numTraining": 1, "file_ending": ".png"}"#
+        ),
         ("labels.json", #"{"background": 0, "a": 1, "b": 2, "ignore": 9}"#),
         ("labels.yaml", "labels:\n  background: 0\n  a: 1\n  b: 2\n  ignore: 9\n"),
         ("list.yaml", "- {id: 0, name: background}\n- {id: 1, name: a}\n- {id: 2, name: b}\n- {id: 9, name: ignore}\n"),
-        ("flag.json", #"[{"id": 0, "name": "background"}, {"id": 1, "name": "a"}, {"id": 2, "name": "b"}, {"id": 9, "name": "unlabelled", "ignore": true}]"#),
+        (
+            "flag.json",
+            #"[{"id": 0, "name": "background"}, {"id": 1, "name": "a"}, {"id": 2, "name": "b"}, {"id": 9, "name": "unlabelled", "ignore": true}]"#
+        ),
     ]
 
     @Test(arguments: ignoreFiles)
@@ -63,7 +69,10 @@ import Testing
         #expect(classes[1]["mean"] as? Double == 1)  // the 255 pixel predicted as 1 is left out too
         // The same id twice is listed once.
         let twice = try BinaryRunner.run(
-            ["evaluate", data.gt, data.pred, "--labels", labels, "--ignore-label", "9", "--ignore-label", "255", "--json", "-", "--quiet"])
+            [
+                "evaluate", data.gt, data.pred, "--labels", labels, "--ignore-label", "9", "--ignore-label", "255", "--json", "-",
+                "--quiet",
+            ])
         #expect((try jsonReport(twice.stdout)["config"] as? [String: Any])?["ignore_labels"] as? [Int] == [9, 255])
     }
 
@@ -76,7 +85,9 @@ import Testing
         #expect(run.status == 2)
         #expect(run.stderr.contains("--classes 9 is also an ignore label"), "\(run.stderr)")
         // A class named "ignore" cannot be gated either: it is not a class.
-        let gate = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--labels", labels, "--fail-under-class", "ignore=0.5", "--quiet"])
+        let gate = try BinaryRunner.run([
+            "evaluate", data.gt, data.pred, "--labels", labels, "--fail-under-class", "ignore=0.5", "--quiet",
+        ])
         #expect(gate.status == 2)
     }
 
@@ -102,7 +113,9 @@ import Testing
             ["evaluate", Fixtures.path("datasets/tiny/gt"), Fixtures.path("datasets/tiny/pred"), "--labels", labels])
         #expect(run.status == 2)
         let first = run.stderr.split(separator: "\n").first.map(String.init) ?? ""
-        #expect(first == "segscore: error: --labels \(labels): \(reason)" || first.hasPrefix("segscore: error: --labels \(labels): \(reason)"), "\(run.stderr)")
+        #expect(
+            first == "segscore: error: --labels \(labels): \(reason)"
+                || first.hasPrefix("segscore: error: --labels \(labels): \(reason)"), "\(run.stderr)")
         #expect(!run.stderr.contains("Fatal error"))
     }
 

@@ -5,7 +5,9 @@ import Testing
 /// Resource bounds a user meets at the command line: `--bootstrap` is bounded, `--labels` files
 /// cannot expand, and a dataset where nothing pairs is one line that says what to pass.
 @Suite struct LimitsTests {
-    static func firstLine(_ text: String) -> String { String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "") }
+    static func firstLine(_ text: String) -> String {
+        String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+    }
 
     @Test(arguments: [
         (["--bootstrap", "100000000"], "segscore: error: --bootstrap takes 0 (no intervals) to 100000 resamples, not 100000000"),
@@ -49,15 +51,18 @@ import Testing
         let scratch = try TemporaryFolder("labels-bomb")
         defer { scratch.remove() }
         let data = try scratch.dataset("set", ["a": ([1, 0], [1, 0])])
-        let bomb = (1...9).map { level -> String in
-            let name = String(UnicodeScalar(UInt8(96 + level)))
-            let item = level == 1 ? "\"lol\"" : "*" + String(UnicodeScalar(UInt8(95 + level)))
-            return "\(name): &\(name) [" + Array(repeating: item, count: 9).joined(separator: ",") + "]"
-        }.joined(separator: "\n") + "\n"
+        let bomb =
+            (1...9).map { level -> String in
+                let name = String(UnicodeScalar(UInt8(96 + level)))
+                let item = level == 1 ? "\"lol\"" : "*" + String(UnicodeScalar(UInt8(95 + level)))
+                return "\(name): &\(name) [" + Array(repeating: item, count: 9).joined(separator: ",") + "]"
+            }.joined(separator: "\n") + "\n"
         let labels = try scratch.write(bomb, to: "bomb.yaml")
         let run = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--labels", labels])
         #expect(run.status == 2)
-        #expect(Self.firstLine(run.stderr) == "segscore: error: --labels \(labels): YAML aliases (*name) are not accepted in a labels file (line 2)")
+        #expect(
+            Self.firstLine(run.stderr)
+                == "segscore: error: --labels \(labels): YAML aliases (*name) are not accepted in a labels file (line 2)")
     }
 
     /// A YAML file named .json is read as JSON and refused saying so.
@@ -77,7 +82,9 @@ import Testing
 
     /// Writes one 2×1 PNG per relative path under `folder`.
     static func masks(_ scratch: TemporaryFolder, _ folder: String, _ names: [String]) throws -> String {
-        for name in names { try scratch.write(TestMasks.pngBytes(width: 2, height: 1, samples: [1, 0]), to: "\(folder)/\(name)") }
+        for name in names {
+            try scratch.write(TestMasks.pngBytes(width: 2, height: 1, samples: [1, 0]), to: "\(folder)/\(name)")
+        }
         try scratch.makeFolder(folder)
         return scratch.path(folder)
     }
@@ -96,7 +103,8 @@ import Testing
         let pred = try Self.masks(scratch, "pred", Self.numbered("_manual2"))
         let run = try BinaryRunner.run(["evaluate", gt, pred, "--json", scratch.path("r.json")])
         #expect(run.status == 3)
-        let message = "none of the 40 ground-truth files pairs with any of the 40 predictions: keys differ, e.g. ground truth "
+        let message =
+            "none of the 40 ground-truth files pairs with any of the 40 predictions: keys differ, e.g. ground truth "
             + "'01_manual1', prediction '01_manual2'; add --gt-suffix _manual1 --pred-suffix _manual2 (pairs all 40)"
         let report = try jsonReport(String(decoding: try Data(contentsOf: scratch.url("r.json")), as: UTF8.self))
         let errors = try #require(report["errors"] as? [[String: Any]])
@@ -110,7 +118,9 @@ import Testing
         #expect(run.stdout.contains("\nerrors: 1 (listed on stderr)"))
         #expect(!run.stdout.contains("_manual2.png") && !run.stdout.contains("_manual1.png"))
 
-        let again = try BinaryRunner.run(["evaluate", gt, pred, "--gt-suffix", "_manual1", "--pred-suffix", "_manual2", "--json", "-", "--quiet"])
+        let again = try BinaryRunner.run([
+            "evaluate", gt, pred, "--gt-suffix", "_manual1", "--pred-suffix", "_manual2", "--json", "-", "--quiet",
+        ])
         #expect(again.status == 0, "\(again.stderr)")
         #expect((try jsonReport(again.stdout)["inputs"] as? [String: Any])?["pairs"] as? Int == 40)
     }
@@ -124,10 +134,11 @@ import Testing
         let run = try BinaryRunner.run(["evaluate", gt, pred, "--json", "-", "--quiet"])
         #expect(run.status == 3)
         let errors = try #require(try jsonReport(run.stdout)["errors"] as? [[String: Any]])
-        #expect(errors.map { $0["message"] as? String } == [
-            "none of the 2 ground-truth files pairs with any of the 2 predictions: keys differ, e.g. ground truth 'gt_07', "
-                + #"prediction 'seg_07'; add --key-regex '(?<key>\d+)' (pairs all 2)"#,
-        ])
+        #expect(
+            errors.map { $0["message"] as? String } == [
+                "none of the 2 ground-truth files pairs with any of the 2 predictions: keys differ, e.g. ground truth 'gt_07', "
+                    + #"prediction 'seg_07'; add --key-regex '(?<key>\d+)' (pairs all 2)"#
+            ])
         let again = try BinaryRunner.run(["evaluate", gt, pred, "--key-regex", #"(?<key>\d+)"#, "--quiet"])
         #expect(again.status == 0, "\(again.stderr)")
     }
@@ -158,7 +169,8 @@ import Testing
         let errors = try #require(report["errors"] as? [[String: Any]])
         #expect(errors.count == 1)
         #expect(errors.first?["path"] as? String == pred)
-        #expect(errors.first?["message"] as? String == "no prediction masks found: none of the 5 ground-truth files has a prediction")
+        #expect(
+            errors.first?["message"] as? String == "no prediction masks found: none of the 5 ground-truth files has a prediction")
         #expect(((report["inputs"] as? [String: Any])?["unmatched_gt"] as? [String])?.count == 5)
     }
 
@@ -171,8 +183,9 @@ import Testing
         let run = try BinaryRunner.run(["evaluate", gt, pred, "--missing", "skip", "--json", "-", "--quiet"])
         #expect(run.status == 3)
         let report = try jsonReport(run.stdout)
-        #expect((report["errors"] as? [[String: Any]])?.first?["message"] as? String
-            == "none of the 1 ground-truth file pairs with any of the 1 prediction: keys differ, e.g. ground truth '01_a', "
+        #expect(
+            (report["errors"] as? [[String: Any]])?.first?["message"] as? String
+                == "none of the 1 ground-truth file pairs with any of the 1 prediction: keys differ, e.g. ground truth '01_a', "
                 + "prediction '01_b'; add --gt-suffix _a --pred-suffix _b (pairs all 1)")
         #expect((report["warnings"] as? [String]) == [])
     }
@@ -198,10 +211,14 @@ import Testing
         let none = try Self.masks(scratch, "none", [])
         let one = try BinaryRunner.run(["evaluate", gt, pred, "--json", "-", "--quiet"])
         #expect(one.status == 3)
-        #expect((try jsonReport(one.stdout)["errors"] as? [[String: Any]])?.map { $0["message"] as? String } == ["no ground-truth masks found"])
+        #expect(
+            (try jsonReport(one.stdout)["errors"] as? [[String: Any]])?.map { $0["message"] as? String } == [
+                "no ground-truth masks found"
+            ])
         let both = try BinaryRunner.run(["evaluate", gt, none, "--json", "-", "--quiet"])
         #expect(both.status == 3)
-        #expect((try jsonReport(both.stdout)["errors"] as? [[String: Any]])?.map { $0["message"] as? String }
-            == ["no ground-truth masks found, and no prediction masks in \(none) either"])
+        #expect(
+            (try jsonReport(both.stdout)["errors"] as? [[String: Any]])?.map { $0["message"] as? String }
+                == ["no ground-truth masks found, and no prediction masks in \(none) either"])
     }
 }

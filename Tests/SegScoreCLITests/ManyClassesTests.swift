@@ -9,7 +9,9 @@ import Testing
 
     /// CSV rows as dictionaries keyed by the header.
     static func csvRows(_ text: String) -> [[String: String]] {
-        let lines = text.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let lines = text.split(separator: "\r\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
         guard let header = lines.first else { return [] }
         return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
     }
@@ -31,7 +33,8 @@ import Testing
         try TestMasks.png(width: 256, height: 256, bitDepth: 16, samples: values, to: root.appendingPathComponent("gt/a.png"))
         try TestMasks.png(width: 256, height: 256, bitDepth: 16, samples: values, to: root.appendingPathComponent("pred/a.png"))
         let output = try BinaryRunner.run([
-            "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--csv", "-", "--quiet", "--bootstrap", "0",
+            "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--csv", "-", "--quiet",
+            "--bootstrap", "0",
         ])
         #expect(output.status == 0, "\(output.stderr)")
         let rows = Self.csvRows(output.stdout)
@@ -57,7 +60,8 @@ import Testing
         #expect(output.status == 3)
         #expect(
             output.stderr.contains(
-                "\(truth.path): 70000 distinct label ids in ground truth and prediction together, more than the 65536 one pair may hold"),
+                "\(truth.path): 70000 distinct label ids in ground truth and prediction together, more than the 65536 one pair may hold"
+            ),
             "\(output.stderr)")
     }
 
@@ -77,9 +81,11 @@ import Testing
         let root = folder.url
         let (truth, prediction) = Self.shifted(n: 6000, base: 1000)
         try TestMasks.png(width: 100, height: 60, bitDepth: 16, samples: truth, to: root.appendingPathComponent("gt/a.png"))
-        try TestMasks.png(width: 100, height: 60, bitDepth: 16, samples: prediction, to: root.appendingPathComponent("pred/a.png"))
+        try TestMasks.png(
+            width: 100, height: 60, bitDepth: 16, samples: prediction, to: root.appendingPathComponent("pred/a.png"))
         let output = try BinaryRunner.run([
-            "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--csv", "-", "--quiet", "--bootstrap", "0",
+            "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--csv", "-", "--quiet",
+            "--bootstrap", "0",
         ])
         #expect(output.status == 0, "\(output.stderr)")
         let rows = Self.csvRows(output.stdout)
@@ -101,13 +107,18 @@ import Testing
         var (truth, prediction) = Self.shifted(n: 600, base: 70000)
         truth[20] = 5
         truth[21] = 5
-        try TestMasks.uint32TIFF(width: 60, height: 10, values: truth.map { UInt32($0) }, to: root.appendingPathComponent("gt/a.tif"))
-        try TestMasks.uint32TIFF(width: 60, height: 10, values: prediction.map { UInt32($0) }, to: root.appendingPathComponent("pred/a.tif"))
+        try TestMasks.uint32TIFF(
+            width: 60, height: 10, values: truth.map { UInt32($0) }, to: root.appendingPathComponent("gt/a.tif"))
+        try TestMasks.uint32TIFF(
+            width: 60, height: 10, values: prediction.map { UInt32($0) }, to: root.appendingPathComponent("pred/a.tif"))
         let classes = (70000..<70300).map(String.init).joined(separator: ",")
         for extra in [[], ["--classes", classes]] {
             let output = try BinaryRunner.run(
-                ["evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path, "--ignore-label", "5",
-                 "--csv", "-", "--quiet", "--bootstrap", "0"] + extra)
+                [
+                    "evaluate", root.appendingPathComponent("gt").path, root.appendingPathComponent("pred").path,
+                    "--ignore-label", "5",
+                    "--csv", "-", "--quiet", "--bootstrap", "0",
+                ] + extra)
             #expect(output.status == 0, "\(output.stderr)")
             let rows = Self.csvRows(output.stdout)
             #expect(rows.count == 300)
@@ -129,7 +140,8 @@ import Testing
         let root = folder.url
         let (truth, prediction) = Self.shifted(n: 6000, base: 1000)
         try TestMasks.png(width: 100, height: 60, bitDepth: 16, samples: truth, to: root.appendingPathComponent("gt/a.png"))
-        try TestMasks.png(width: 100, height: 60, bitDepth: 16, samples: prediction, to: root.appendingPathComponent("pred/a.png"))
+        try TestMasks.png(
+            width: 100, height: 60, bitDepth: 16, samples: prediction, to: root.appendingPathComponent("pred/a.png"))
         try TestMasks.png(
             width: 100, height: 60, values: (0..<6000).map { $0 < 100 ? 255 : 0 }, to: root.appendingPathComponent("roi/a.png"))
         let output = try BinaryRunner.run([
@@ -205,8 +217,12 @@ import Testing
         defer { folder.remove() }
         let root = folder.url
         func colour(_ id: Int) -> [Int] { [id >> 8, id & 0xFF, 7] }
-        try TestMasks.png(width: 2, height: 2, color: .rgb, samples: [0, 300, 300, 65535].flatMap(colour), to: root.appendingPathComponent("gt/a.png"))
-        try TestMasks.png(width: 2, height: 2, color: .rgb, samples: [0, 300, 65535, 65535].flatMap(colour), to: root.appendingPathComponent("pred/a.png"))
+        try TestMasks.png(
+            width: 2, height: 2, color: .rgb, samples: [0, 300, 300, 65535].flatMap(colour),
+            to: root.appendingPathComponent("gt/a.png"))
+        try TestMasks.png(
+            width: 2, height: 2, color: .rgb, samples: [0, 300, 65535, 65535].flatMap(colour),
+            to: root.appendingPathComponent("pred/a.png"))
         let labels = root.appendingPathComponent("labels.json")
         try Self.labelsFile(count: 65536, colours: true, at: labels)
         let output = try BinaryRunner.run([
@@ -239,7 +255,8 @@ import Testing
         #expect(output.status == 3)
         let path = root.appendingPathComponent("gt/img65.tif").path
         #expect(
-            output.stderr == "segscore: error: \(path): the run would score 66000 classes, more than the limit of 65536 (pick the classes to score with --classes)\n",
+            output.stderr
+                == "segscore: error: \(path): the run would score 66000 classes, more than the limit of 65536 (pick the classes to score with --classes)\n",
             "\(output.stderr)")
     }
 }

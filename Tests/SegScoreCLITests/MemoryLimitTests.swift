@@ -31,11 +31,15 @@ import Testing
         defer { folder.remove() }
         let root = folder.url
         let gt = root.appendingPathComponent("gt").path
-        let result = try BinaryRunner.run(["evaluate", gt, root.appendingPathComponent("pred").path, "--max-memory", "64M", "--jobs", "2"])
+        let result = try BinaryRunner.run([
+            "evaluate", gt, root.appendingPathComponent("pred").path, "--max-memory", "64M", "--jobs", "2",
+        ])
         #expect(result.status == 3)
         let all = result.stdout + result.stderr
-        #expect(all.contains(
-            "image declares 20000x20000 pixels, 1 page, 1 channel of 1-byte samples: decoding needs 381.5 MiB, more than --max-memory 64M"))
+        #expect(
+            all.contains(
+                "image declares 20000x20000 pixels, 1 page, 1 channel of 1-byte samples: decoding needs 381.5 MiB, more than --max-memory 64M"
+            ))
         #expect(!all.contains("b.png"))  // the small pair was scored
     }
 
@@ -49,7 +53,10 @@ import Testing
         ])
         #expect(result.status == 3)
         let all = result.stdout + result.stderr
-        #expect(all.contains("too large: the pair needs 763.2 MiB to decode and count (ground truth 381.5 MiB, prediction 381.5 MiB, counting 256.0 KiB), more than --max-memory 500M"))
+        #expect(
+            all.contains(
+                "too large: the pair needs 763.2 MiB to decode and count (ground truth 381.5 MiB, prediction 381.5 MiB, counting 256.0 KiB), more than --max-memory 500M"
+            ))
     }
 
     @Test func inspectRefusesAFileOverTheBudget() throws {

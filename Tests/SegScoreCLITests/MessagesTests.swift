@@ -14,7 +14,8 @@ import Testing
     static func threeProblems() throws -> TemporaryFolder {
         let folder = try TemporaryFolder("messages", subfolders: ["gt", "pred"])
         let root = folder.url
-        let gt = root.appendingPathComponent("gt"), pred = root.appendingPathComponent("pred")
+        let gt = root.appendingPathComponent("gt")
+        let pred = root.appendingPathComponent("pred")
         for name in ["a", "b", "c", "e"] {
             try TestMasks.png(width: 2, height: 1, samples: [0, 1], to: gt.appendingPathComponent("\(name).png"))
         }
@@ -24,7 +25,9 @@ import Testing
         return folder
     }
 
-    static func lines(_ text: String) -> [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty } }
+    static func lines(_ text: String) -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+    }
 
     // MARK: item 8 — stderr for problems
 
@@ -62,7 +65,9 @@ import Testing
         try TestMasks.png(width: 2, height: 1, samples: [0, 1], to: root.appendingPathComponent("pred/a.png"))
         let run = try BinaryRunner.run(["evaluate", root.path + "/gt", root.path + "/pred", "--quiet"])
         #expect(run.status == 3)
-        #expect(run.stderr == "segscore: error: \(root.path)/gt/x\\u{1B}]0;owned\\u{7}\\ny.png: no prediction for this ground truth\n")
+        #expect(
+            run.stderr == "segscore: error: \(root.path)/gt/x\\u{1B}]0;owned\\u{7}\\ny.png: no prediction for this ground truth\n"
+        )
     }
 
     @Test func quietStillPrintsEveryErrorOnStderr() throws {
@@ -96,19 +101,29 @@ import Testing
         #expect(run.stdout.contains("\nwarnings: 1 (listed on stderr)"), "\(run.stdout)")
     }
 
-    @Test(arguments: [
-        (["evaluate", "/nonexistent-segscore-gt", "Fixtures/datasets/tiny/pred"],
-         "segscore: error: /nonexistent-segscore-gt: cannot read: no such file or directory\n"),
-        (tiny + ["--smooth", "1,x"], "segscore: error: --smooth takes non-negative numbers: 1e-5 or 1e-5,1,100\n"),
-        (tiny + ["--labels", "/nonexistent-segscore.json"], "segscore: error: --labels /nonexistent-segscore.json: cannot read the file\n"),
-        (tiny + ["--baseline", "/nonexistent-segscore.json", "--max-drop", "0.1"],
-         "segscore: error: --baseline /nonexistent-segscore.json: cannot read the file\n"),
-        (tiny + ["--classes", "1,x"], "segscore: error: --classes takes non-negative ids separated by commas, e.g. 1,2,5\n"),
-        (tiny + ["--variant", "nope"], nil),
-        (["explain", "--gt", "Fixtures/datasets/tiny/gt", "--pred", "Fixtures/datasets/tiny/pred", "--smooth", "x"],
-         "segscore: error: --smooth takes non-negative numbers: 1e-5 or 1e-5,1,100\n"),
-        (["explain", "--variant", "nope"], nil),
-    ] as [([String], String?)])
+    @Test(
+        arguments: [
+            (
+                ["evaluate", "/nonexistent-segscore-gt", "Fixtures/datasets/tiny/pred"],
+                "segscore: error: /nonexistent-segscore-gt: cannot read: no such file or directory\n"
+            ),
+            (tiny + ["--smooth", "1,x"], "segscore: error: --smooth takes non-negative numbers: 1e-5 or 1e-5,1,100\n"),
+            (
+                tiny + ["--labels", "/nonexistent-segscore.json"],
+                "segscore: error: --labels /nonexistent-segscore.json: cannot read the file\n"
+            ),
+            (
+                tiny + ["--baseline", "/nonexistent-segscore.json", "--max-drop", "0.1"],
+                "segscore: error: --baseline /nonexistent-segscore.json: cannot read the file\n"
+            ),
+            (tiny + ["--classes", "1,x"], "segscore: error: --classes takes non-negative ids separated by commas, e.g. 1,2,5\n"),
+            (tiny + ["--variant", "nope"], nil),
+            (
+                ["explain", "--gt", "Fixtures/datasets/tiny/gt", "--pred", "Fixtures/datasets/tiny/pred", "--smooth", "x"],
+                "segscore: error: --smooth takes non-negative numbers: 1e-5 or 1e-5,1,100\n"
+            ),
+            (["explain", "--variant", "nope"], nil),
+        ] as [([String], String?)])
     func runtimeErrorsAreOneLineWithoutUsage(arguments: [String], expected: String?) throws {
         let run = try BinaryRunner.run(arguments)
         #expect(run.status == 2)
@@ -194,12 +209,13 @@ import Testing
         return classes.first { ($0["id"] as? Int) == id }?["mean"] as? Double
     }
 
-    @Test(arguments: [
-        (["--threshold", "0.3"], "probability maps binarised by p > 0.3;", 1.0),
-        (["--threshold", "0.4,0.6"], "probability maps binarised by p > 0.4 (channel 0), 0.6 (channel 1 and later);", 0.8),
-        ([], "probability maps binarised by p > 0.5;", 0.8),
-        (["--binarize", "gt:0.3"], "probability maps binarised by p > 0.3;", 1.0),
-    ] as [([String], String, Double)])
+    @Test(
+        arguments: [
+            (["--threshold", "0.3"], "probability maps binarised by p > 0.3;", 1.0),
+            (["--threshold", "0.4,0.6"], "probability maps binarised by p > 0.4 (channel 0), 0.6 (channel 1 and later);", 0.8),
+            ([], "probability maps binarised by p > 0.5;", 0.8),
+            (["--binarize", "gt:0.3"], "probability maps binarised by p > 0.3;", 1.0),
+        ] as [([String], String, Double)])
     func summaryStatesTheThresholdsInEffect(extra: [String], line: String, mean: Double) throws {
         let folder = try Self.probabilitySet()
         defer { folder.remove() }
@@ -255,7 +271,9 @@ import Testing
             "\(text)")
         #expect(json["colors"] as? [String: Int] == ["[0,0,0]": 1, "[255,0,0]": 2])
         #expect(json["auto"] as? String == "rgb")
-        #expect(json["auto_detail"] as? String == "an RGB mask needs --labels with colours ([r,g,b] per class), or --encoding channels")
+        #expect(
+            json["auto_detail"] as? String
+                == "an RGB mask needs --labels with colours ([r,g,b] per class), or --encoding channels")
     }
 
     @Test func inspectShowsPaletteColours() throws {
@@ -269,12 +287,13 @@ import Testing
         #expect(json["auto_detail"] as? String == "palette indices are the labels: ids 0, 2")
     }
 
-    @Test(arguments: [
-        ([0, 255, 255, 0], "binary", "0/255: 255 is label 1"),
-        ([0, 1, 1, 0], "labels", "ids 0, 1"),
-        ([0, 1, 2, 7], "labels", "ids 0, 1, 2, 7"),
-        ([0, 0, 0, 0], "labels", "ids 0"),
-    ] as [([Int], String, String)])
+    @Test(
+        arguments: [
+            ([0, 255, 255, 0], "binary", "0/255: 255 is label 1"),
+            ([0, 1, 1, 0], "labels", "ids 0, 1"),
+            ([0, 1, 2, 7], "labels", "ids 0, 1, 2, 7"),
+            ([0, 0, 0, 0], "labels", "ids 0"),
+        ] as [([Int], String, String)])
     func inspectSaysWhatAutoDecides(samples: [Int], name: String, detail: String) throws {
         let (text, json) = try Self.inspect { url in
             try TestMasks.png(width: 4, height: 1, samples: samples, to: url)
@@ -297,7 +316,8 @@ import Testing
         #expect(bad.json["auto"] as? String == "probability")
         #expect(
             bad.json["auto_detail"] as? String
-                == "one float channel: p, foreground where p > --threshold; but values lie outside [0, 1] (min -1, max 2.5): evaluate refuses this file")
+                == "one float channel: p, foreground where p > --threshold; but values lie outside [0, 1] (min -1, max 2.5): evaluate refuses this file"
+        )
         let channels = try Self.inspect { url in
             try TestMasks.floatTIFF(width: 1, height: 1, channels: 3, values: [0.1, 0.2, 0.7], to: url)
         }

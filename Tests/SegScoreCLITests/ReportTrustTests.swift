@@ -45,14 +45,22 @@ import Testing
         // class 2, absent from both masks: (0 + 1e300)/(0 + 1) = 1e300;
         // class 1: (2·1 + 1e300)/(2 + 1 + 1) = 2.5e299; headline (1e300 + 2.5e299)/2 = 6.25e299.
         let output = try BinaryRunner.run(
-            ["evaluate", data.gt, data.pred, "--variant", "soft", "--classes", "1,2", "--smooth-nr", "1e300", "--smooth-dr", "1",
-             "--bootstrap", "0", "--json", data.path("r.json"), "--csv", data.path("r.csv"), "--summary-csv", data.path("s.csv"),
-             "--markdown", data.path("r.md"), "--junit", data.path("r.xml"), "--fail-under", "0.5"])
+            [
+                "evaluate", data.gt, data.pred, "--variant", "soft", "--classes", "1,2", "--smooth-nr", "1e300", "--smooth-dr",
+                "1",
+                "--bootstrap", "0", "--json", data.path("r.json"), "--csv", data.path("r.csv"), "--summary-csv",
+                data.path("s.csv"),
+                "--markdown", data.path("r.md"), "--junit", data.path("r.xml"), "--fail-under", "0.5",
+            ])
         #expect(output.status == 0, "\(output.stderr)")
         // Text summary: mean, median, min, max and pooled of each class.
         let lines = output.stdout.split(separator: "\n")
-        let rows = ["1 ", "2 "].map { prefix in lines.first { $0.hasPrefix(prefix) }.map { $0.split(separator: " ").map(String.init) } ?? [] }
-        #expect(rows[0] == ["1", "1", "2.5e+299", "0.0000", "2.5e+299", "2.5e+299", "2.5e+299", "1", "0", "2.5e+299"], "\(output.stdout)")
+        let rows = ["1 ", "2 "].map { prefix in
+            lines.first { $0.hasPrefix(prefix) }.map { $0.split(separator: " ").map(String.init) } ?? []
+        }
+        #expect(
+            rows[0] == ["1", "1", "2.5e+299", "0.0000", "2.5e+299", "2.5e+299", "2.5e+299", "1", "0", "2.5e+299"],
+            "\(output.stdout)")
         #expect(rows[1] == ["2", "2", "1e+300", "0.0000", "1e+300", "1e+300", "1e+300", "1", "0", "1e+300"], "\(output.stdout)")
         #expect(output.stdout.contains("headline: mean 6.25e+299 · "))
         #expect(output.stdout.contains("pass  mean >= 0.5: 6.25e+299 >= 0.5000"))
@@ -77,14 +85,20 @@ import Testing
         let data = try Dataset()
         // nr = 5e-324 (the smallest subnormal), dr = 1: class 2 = 5e-324; class 1 = (2 + 5e-324)/4 = 0.5.
         let output = try BinaryRunner.run(
-            ["evaluate", data.gt, data.pred, "--variant", "soft", "--classes", "1,2", "--smooth-nr", "5e-324", "--smooth-dr", "1",
-             "--bootstrap", "0", "--json", data.path("r.json"), "--csv", data.path("r.csv"), "--markdown", data.path("r.md")])
+            [
+                "evaluate", data.gt, data.pred, "--variant", "soft", "--classes", "1,2", "--smooth-nr", "5e-324", "--smooth-dr",
+                "1",
+                "--bootstrap", "0", "--json", data.path("r.json"), "--csv", data.path("r.csv"), "--markdown", data.path("r.md"),
+            ])
         #expect(output.status == 0, "\(output.stderr)")
-        let row = output.stdout.split(separator: "\n").first { $0.hasPrefix("2 ") }.map { $0.split(separator: " ").map(String.init) }
+        let row = output.stdout.split(separator: "\n").first { $0.hasPrefix("2 ") }.map {
+            $0.split(separator: " ").map(String.init)
+        }
         #expect(row == ["2", "2", "0.0000", "0.0000", "0.0000", "0.0000", "0.0000", "1", "0", "0.0000"], "\(output.stdout)")
         #expect(output.stdout.contains("headline: mean 0.2500 · "))
         #expect(try data.contents("r.json").contains(#""dice": 5e-324"#))
-        #expect(try data.contents("r.csv").split(separator: "\r\n")[2].hasPrefix("a,\(data.gt)/a.png,\(data.pred)/a.png,2,2,5e-324,"))
+        #expect(
+            try data.contents("r.csv").split(separator: "\r\n")[2].hasPrefix("a,\(data.gt)/a.png,\(data.pred)/a.png,2,2,5e-324,"))
         #expect(try data.contents("r.md").contains("- smoothing: numerator 5e-324, denominator 1"))
     }
 
@@ -92,8 +106,11 @@ import Testing
         let data = try Dataset()
         // Class 1 = 3/(3 + 1e-300) = 1 exactly in doubles; class 2 = 1e300.
         let output = try BinaryRunner.run(
-            ["evaluate", data.gt, data.pred, "--variant", "soft", "--classes", "1,2", "--smooth-nr", "1", "--smooth-dr", "1e-300",
-             "--bootstrap", "0", "--fail-under-class", "1=1", "--fail-under-class", "2=1", "--junit", "-", "--quiet"])
+            [
+                "evaluate", data.gt, data.pred, "--variant", "soft", "--classes", "1,2", "--smooth-nr", "1", "--smooth-dr",
+                "1e-300",
+                "--bootstrap", "0", "--fail-under-class", "1=1", "--fail-under-class", "2=1", "--junit", "-", "--quiet",
+            ])
         // 1 ≥ 1 and 1e300 ≥ 1: both pass.
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains(#"name="class 2 mean &gt;= 1.0" time="0"/>"#))
@@ -102,7 +119,8 @@ import Testing
     static let badThresholds: [[String]] = [
         ["--fail-under", "1e300"], ["--fail-under=-1e300"], ["--fail-under", "1.0000001"], ["--fail-under=-0.1"],
         ["--fail-under", "nan"], ["--fail-under", "inf"], ["--fail-under-class", "1=1e300"], ["--fail-under-class=1=-0.5"],
-        ["--fail-under-class", "1=nan"], ["--max-drop", "1e300", "--baseline", "old.json"], ["--max-drop=-0.01", "--baseline", "old.json"],
+        ["--fail-under-class", "1=nan"], ["--max-drop", "1e300", "--baseline", "old.json"],
+        ["--max-drop=-0.01", "--baseline", "old.json"],
         ["--max-drop", "nan", "--baseline", "old.json"],
     ]
 
@@ -111,7 +129,9 @@ import Testing
         let data = try Dataset()
         let output = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--quiet"] + gate)
         #expect(output.status == 2, "\(output.stderr)")
-        #expect(output.stderr.hasPrefix("segscore: error: \(gate[0].split(separator: "=")[0]) takes a value in [0, 1], not "), "\(output.stderr)")
+        #expect(
+            output.stderr.hasPrefix("segscore: error: \(gate[0].split(separator: "=")[0]) takes a value in [0, 1], not "),
+            "\(output.stderr)")
     }
 
     static let edgeThresholds: [([String], Int32)] = [
@@ -140,7 +160,9 @@ import Testing
         document["aggregate"] = aggregate
         document["images"] = [Any]()
         try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: baseline))
-        let output = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--baseline", baseline, "--max-drop", "0.02", "--bootstrap", "0"])
+        let output = try BinaryRunner.run([
+            "evaluate", data.gt, data.pred, "--baseline", baseline, "--max-drop", "0.02", "--bootstrap", "0",
+        ])
         // Class 1: 0.6667 against 1e300 is a drop of 1e300 → the gate fails (exit 1), and prints.
         #expect(output.status == 1, "\(output.stderr)")
         #expect(output.stdout.contains("vs baseline 1e+300: change -1e+300"), "\(output.stdout)")
@@ -152,7 +174,8 @@ import Testing
     @Test(arguments: ["/dev/full", "/nonexistent-segscore-folder/summary.md"])
     func unwritableStepSummaryExitsTwo(_ summary: String) throws {
         let data = try Dataset()
-        let output = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--quiet"], environment: ["GITHUB_STEP_SUMMARY": summary])
+        let output = try BinaryRunner.run(
+            ["evaluate", data.gt, data.pred, "--quiet"], environment: ["GITHUB_STEP_SUMMARY": summary])
         #expect(output.status == 2, "\(output.stderr)")
         let lines = output.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].contains("GITHUB_STEP_SUMMARY \(summary)"), "\(output.stderr)")
@@ -162,7 +185,8 @@ import Testing
         let data = try Dataset()
         try data.plant("r.json", "old json")
         let output = try BinaryRunner.run(
-            ["evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json")], environment: ["GITHUB_STEP_SUMMARY": "/dev/full"])
+            ["evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json")],
+            environment: ["GITHUB_STEP_SUMMARY": "/dev/full"])
         #expect(output.status == 2)
         #expect(try data.contents("r.json") == "old json")
         #expect(try data.listing() == ["r.json"])
@@ -225,7 +249,8 @@ import Testing
         for arguments in cases {
             let output = try BinaryRunner.run(["evaluate", "/nonexistent-segscore-gt", data.pred, "--quiet"] + arguments)
             #expect(output.status == 2, "\(arguments): \(output.stderr)")
-            #expect(output.stderr.contains("same file") && !output.stderr.contains("nonexistent"), "\(arguments): \(output.stderr)")
+            #expect(
+                output.stderr.contains("same file") && !output.stderr.contains("nonexistent"), "\(arguments): \(output.stderr)")
         }
         #expect(try data.contents("r") == "old")
         #expect(try data.listing() == ["dangling", "link", "r"])
@@ -244,7 +269,9 @@ import Testing
 
     @Test func theNullDeviceMayTakeSeveralReports() throws {
         let data = try Dataset()
-        let output = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--quiet", "--json", "/dev/null", "--csv", "/dev/null"])
+        let output = try BinaryRunner.run([
+            "evaluate", data.gt, data.pred, "--quiet", "--json", "/dev/null", "--csv", "/dev/null",
+        ])
         #expect(output.status == 0, "\(output.stderr)")
     }
 
@@ -256,7 +283,10 @@ import Testing
         try data.plant("r.json", "old json")
         try data.plant("r.csv", "old csv")
         let output = try BinaryRunner.run(
-            ["evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json"), "--csv", data.path("r.csv"), failing, "/dev/full"])
+            [
+                "evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json"), "--csv", data.path("r.csv"), failing,
+                "/dev/full",
+            ])
         #expect(output.status == 2, "\(output.stderr)")
         #expect(try data.contents("r.json") == "old json")
         #expect(try data.contents("r.csv") == "old csv")
@@ -268,8 +298,10 @@ import Testing
         try data.plant("r.json", "old json")
         try data.plant("r.md", "old markdown")
         let output = try BinaryRunner.run(
-            ["evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json"), "--markdown", data.path("r.md"),
-             "--csv", data.path("missing/r.csv")])
+            [
+                "evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json"), "--markdown", data.path("r.md"),
+                "--csv", data.path("missing/r.csv"),
+            ])
         #expect(output.status == 2, "\(output.stderr)")
         #expect(output.stderr.contains("\(data.path("missing/r.csv")): cannot write"), "\(output.stderr)")
         #expect(try data.contents("r.json") == "old json")
@@ -280,7 +312,8 @@ import Testing
     @Test func aFullStdoutKeepsEveryOldReport() throws {
         let data = try Dataset()
         try data.plant("r.json", "old json")
-        let output = try BinaryRunner.run(["evaluate", data.gt, data.pred, "--json", data.path("r.json"), "--csv", "-"], stdoutPath: "/dev/full")
+        let output = try BinaryRunner.run(
+            ["evaluate", data.gt, data.pred, "--json", data.path("r.json"), "--csv", "-"], stdoutPath: "/dev/full")
         #expect(output.status == 2, "\(output.stderr)")
         #expect(try data.contents("r.json") == "old json")
         #expect(try data.listing() == ["r.json"])
@@ -340,8 +373,10 @@ import Testing
         let data = try Dataset()
         for name in ["r.json", "r.csv", "s.csv", "r.md", "r.xml"] { try data.plant(name, "old") }
         let output = try BinaryRunner.run(
-            ["evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json"), "--csv", data.path("r.csv"),
-             "--summary-csv", data.path("s.csv"), "--markdown", data.path("r.md"), "--junit", data.path("r.xml")])
+            [
+                "evaluate", data.gt, data.pred, "--quiet", "--json", data.path("r.json"), "--csv", data.path("r.csv"),
+                "--summary-csv", data.path("s.csv"), "--markdown", data.path("r.md"), "--junit", data.path("r.xml"),
+            ])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(try data.contents("r.json").hasPrefix("{\n  \"schema\": \"segscore.report/1\""))
         #expect(try data.contents("r.csv").hasPrefix("key,gt,pred,class_id"))

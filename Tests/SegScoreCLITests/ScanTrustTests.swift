@@ -3,7 +3,7 @@ import SegScoreTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A dataset in a temporary folder.
@@ -31,7 +31,9 @@ private let none: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 0]
 private let all: [UInt8] = [1, 1, 1, 1, 1, 1, 1, 1]
 
 private func errors(_ report: [String: Any]) -> [(key: String?, path: String, message: String)] {
-    (report["errors"] as? [[String: Any]] ?? []).map { ($0["key"] as? String, $0["path"] as? String ?? "", $0["message"] as? String ?? "") }
+    (report["errors"] as? [[String: Any]] ?? []).map {
+        ($0["key"] as? String, $0["path"] as? String ?? "", $0["message"] as? String ?? "")
+    }
 }
 
 private func pairCount(_ report: [String: Any]) -> Int? { (report["inputs"] as? [String: Any])?["pairs"] as? Int }
@@ -66,7 +68,10 @@ private func pairCount(_ report: [String: Any]) -> Int? { (report["inputs"] as? 
         }
         try data.png("roi/a.png", all)
         try data.png("roi/b.png", all)
-        for name in ["gt/c.jpg", "gt/d.nii.gz", "gt/notes.txt", "pred/e.webp", "pred/sub/f.npy", "pred/meta.json", "roi/g.bmp", "roi/readme.txt"] {
+        for name in [
+            "gt/c.jpg", "gt/d.nii.gz", "gt/notes.txt", "pred/e.webp", "pred/sub/f.npy", "pred/meta.json", "roi/g.bmp",
+            "roi/readme.txt",
+        ] {
             try data.text(name)
         }
         let (status, report) = try data.evaluate(["--roi-dir", data.path("roi")])
@@ -76,13 +81,14 @@ private func pairCount(_ report: [String: Any]) -> Int? { (report["inputs"] as? 
         #expect((report["inputs"] as? [String: Any])?["ignored_files"] as? Int == 3)
         let found = errors(report)
         #expect(found.map(\.path) == ["gt/c.jpg", "gt/d.nii.gz", "pred/e.webp", "pred/sub/f.npy", "roi/g.bmp"].map(data.path))
-        #expect(found.map(\.message) == [
-            "image format segscore does not read: .jpg (masks are PNG or TIFF)",
-            "image format segscore does not read: .nii.gz (masks are PNG or TIFF)",
-            "image format segscore does not read: .webp (masks are PNG or TIFF)",
-            "image format segscore does not read: .npy (masks are PNG or TIFF)",
-            "image format segscore does not read: .bmp (masks are PNG or TIFF)",
-        ])
+        #expect(
+            found.map(\.message) == [
+                "image format segscore does not read: .jpg (masks are PNG or TIFF)",
+                "image format segscore does not read: .nii.gz (masks are PNG or TIFF)",
+                "image format segscore does not read: .webp (masks are PNG or TIFF)",
+                "image format segscore does not read: .npy (masks are PNG or TIFF)",
+                "image format segscore does not read: .bmp (masks are PNG or TIFF)",
+            ])
     }
 
     @Test func fiveOfSixGroundTruthImagesUnreadableIsNotAPassingRun() throws {

@@ -1,8 +1,8 @@
 import Foundation
+import MaskIO
 import SegScoreTestSupport
 import Testing
 
-import MaskIO
 @testable import SegScore
 
 /// `--labels` files cost time and memory in proportion to their bytes, whatever they hold:
@@ -35,7 +35,9 @@ import MaskIO
 
     @Test func billionLaughsIsRefusedAtTheFirstAlias() {
         // The first alias is on line 2; nothing is expanded.
-        #expect(Self.reason(Self.billionLaughs, path: "bomb.yaml") == "YAML aliases (*name) are not accepted in a labels file (line 2)")
+        #expect(
+            Self.reason(Self.billionLaughs, path: "bomb.yaml")
+                == "YAML aliases (*name) are not accepted in a labels file (line 2)")
     }
 
     @Test func anyAliasIsRefusedEvenASmallOne() {
@@ -79,7 +81,9 @@ import MaskIO
     @Test func deepBlockNestingIsRefused() {
         // Indentation alone: k0: / k1: / … 100 levels deep; the root mapping is level 1 (line 1), the
         // mapping under k(i) starts on line i + 2 at level i + 2, so level 65 starts on line 65.
-        let text = (0..<100).map { String(repeating: "  ", count: $0) + "k\($0):\n" }.joined() + String(repeating: "  ", count: 100) + "v: 1\n"
+        let text =
+            (0..<100).map { String(repeating: "  ", count: $0) + "k\($0):\n" }.joined() + String(repeating: "  ", count: 100)
+            + "v: 1\n"
         #expect(Self.reason(text, path: "deep.yaml") == "nested deeper than 64 levels (line 65)")
     }
 
@@ -102,8 +106,10 @@ import MaskIO
         // JSONSerialization's NSNumber says `1 is Bool`; the JSON reader must not.
         #expect(Self.reason(#"[{"id": 1, "ignore": 1}]"#, path: "l.json") == "entry 1: 'ignore' must be true or false")
         #expect(Self.reason(#"{"a": true}"#, path: "l.json") == "label 'a': id must be an integer in 0…4294967295, not true")
-        #expect(Self.reason(#"{"a": 18446744073709551615}"#, path: "l.json")?.hasPrefix("label 'a': id must be an integer") == true)
-        let spec = try LabelSpec.parse(#"[{"id": 0}, {"id": 1, "name": "x", "color": [1, 2, 3]}, {"id": 9, "ignore": true}]"#, path: "l.json")
+        #expect(
+            Self.reason(#"{"a": 18446744073709551615}"#, path: "l.json")?.hasPrefix("label 'a': id must be an integer") == true)
+        let spec = try LabelSpec.parse(
+            #"[{"id": 0}, {"id": 1, "name": "x", "color": [1, 2, 3]}, {"id": 9, "ignore": true}]"#, path: "l.json")
         #expect(spec.ids == [0, 1] && spec.ignoreLabels == [9])
         #expect(spec.colorTable[RGBColor(1, 2, 3)] == 1)
     }

@@ -61,9 +61,10 @@ import Testing
         #expect(explicit.notes == SideNotes())
     }
 
-    @Test(arguments: [
-        ([0, 255, 255, 0], [Int]()), ([0, 255, 9, 0], [9]), ([0, 255, 9, 0], []), ([0, 0, 0, 0], []), ([0, 1, 2, 3], [2]),
-    ] as [([UInt8], [Int])])
+    @Test(
+        arguments: [
+            ([0, 255, 255, 0], [Int]()), ([0, 255, 9, 0], [9]), ([0, 255, 9, 0], []), ([0, 0, 0, 0], []), ([0, 1, 2, 3], [2]),
+        ] as [([UInt8], [Int])])
     func fastPathAndGeneralPathReadAlike(values: [UInt8], ignored: [Int]) throws {
         let mask = Self.gray8(values)
         var counts = [Int](repeating: 0, count: 256)

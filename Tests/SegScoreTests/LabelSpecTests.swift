@@ -1,3 +1,4 @@
+import Foundation
 import MaskIO
 import SegScore
 import SegScoreTestSupport
@@ -12,7 +13,8 @@ import Testing
     }
 
     @Test func wholeDatasetJSONUsesItsLabelsObject() throws {
-        let text = #"{"channel_names": {"0": "CT"}, "labels": {"background": 0, "kidney": 1}, "numTraining": 10, "file_ending": ".nii.gz"}"#
+        let text =
+            #"{"channel_names": {"0": "CT"}, "labels": {"background": 0, "kidney": 1}, "numTraining": 10, "file_ending": ".nii.gz"}"#
         let spec = try LabelSpec.parse(text)
         #expect(spec.entries == [LabelEntry(id: 0, name: "background"), LabelEntry(id: 1, name: "kidney")])
     }
@@ -121,7 +123,7 @@ import Testing
     }
 
     @Test func largestIdIsAccepted() throws {
-        #expect(try LabelSpec.parse(#"{"a": 4294967295, "b": 2.0, "c": "7"}"#).ids == [2, 7, 4294967295])
+        #expect(try LabelSpec.parse(#"{"a": 4294967295, "b": 2.0, "c": "7"}"#).ids == [2, 7, 4_294_967_295])
     }
 
     @Test func tooManyClassesAreRefusedNotATrap() {
@@ -140,5 +142,3 @@ import Testing
         #expect(spec.colorTable[RGBColor(224, 224, 192)] == 255)
     }
 }
-
-import Foundation

@@ -77,7 +77,10 @@ import Testing
         DispatchQueue.concurrentPerform(iterations: 64) { index in
             let bytes: UInt64 = index % 2 == 0 ? 60 : 30
             budget.acquire(bytes)
-            peak.withLock { $0.now += bytes; $0.most = max($0.most, $0.now) }
+            peak.withLock {
+                $0.now += bytes
+                $0.most = max($0.most, $0.now)
+            }
             for _ in 0..<1000 { sched_yield() }
             peak.withLock { $0.now -= bytes }
             budget.release(bytes)

@@ -83,7 +83,8 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: folder.path("link"), withDestinationPath: "r")
         try FileManager.default.createSymbolicLink(atPath: folder.path("dangling"), withDestinationPath: "new")
         let pairs: [(String, String)] = [
-            (folder.path("r"), folder.path("r")), (folder.path("r"), folder.url.path + "/./r"), (folder.path("r"), folder.path("link")),
+            (folder.path("r"), folder.path("r")), (folder.path("r"), folder.url.path + "/./r"),
+            (folder.path("r"), folder.path("link")),
             (folder.path("x"), folder.url.path + "//x"), (folder.path("new"), folder.path("dangling")), ("-", "-"),
         ]
         for (first, second) in pairs {
@@ -92,9 +93,13 @@ import Testing
             }
         }
         #expect(throws: ReportFile.Conflict.self) {
-            try ReportFile.checkDistinct([("--json", folder.path("a")), ("--csv", folder.path("b")), ("--junit", folder.path("a"))])
+            try ReportFile.checkDistinct([
+                ("--json", folder.path("a")), ("--csv", folder.path("b")), ("--junit", folder.path("a")),
+            ])
         }
-        try ReportFile.checkDistinct([("--json", folder.path("a")), ("--csv", folder.path("b")), ("--junit", "/dev/null"), ("--markdown", "/dev/null")])
+        try ReportFile.checkDistinct([
+            ("--json", folder.path("a")), ("--csv", folder.path("b")), ("--junit", "/dev/null"), ("--markdown", "/dev/null"),
+        ])
     }
 
     @Test func conflictNamesBothOutputs() {

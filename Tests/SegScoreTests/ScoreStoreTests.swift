@@ -17,23 +17,29 @@ import Testing
         let ids = [0, 7, 255, 65_535].prefix(1 + index % 4)
         var hard: [Int: ClassCounts] = [:]
         for (position, id) in ids.enumerated() {
-            hard[id] = ClassCounts(tp: index * 1_000_003 + position, fp: 5_000_000_000 + index, fn: position, tn: Int(Int32.max) + index)
+            hard[id] = ClassCounts(
+                tp: index * 1_000_003 + position, fp: 5_000_000_000 + index, fn: position, tn: Int(Int32.max) + index)
         }
         var soft: [Int: OverlapTerms] = [:]
         if index % 3 == 0 {
             soft[1] = OverlapTerms(
                 intersection: Double(index) / 7, truth: .nan, prediction: -0.0, truthSquared: .leastNonzeroMagnitude,
-                predictionSquared: .greatestFiniteMagnitude, minimum: 1e-300, truthPower: 3, predictionPower: .infinity, pixels: 262_144)
+                predictionSquared: .greatestFiniteMagnitude, minimum: 1e-300, truthPower: 3, predictionPower: .infinity,
+                pixels: 262_144)
         }
         return ImageCounts(
             pixels: 262_144 + index, counts: hard, terms: soft, present: Array(ids),
-            truthEncoding: index % 2 == 0 ? "labels" : "palette-labels", predictionEncoding: index % 5 == 0 ? "probability" : "labels")
+            truthEncoding: index % 2 == 0 ? "labels" : "palette-labels",
+            predictionEncoding: index % 5 == 0 ? "probability" : "labels")
     }
 
     static func same(_ a: ImageCounts, _ b: ImageCounts) -> Bool {
         func bits(_ t: OverlapTerms) -> [UInt64] {
-            [t.intersection, t.truth, t.prediction, t.truthSquared, t.predictionSquared, t.minimum, t.truthPower, t.predictionPower, t.pixels]
-                .map(\.bitPattern)
+            [
+                t.intersection, t.truth, t.prediction, t.truthSquared, t.predictionSquared, t.minimum, t.truthPower,
+                t.predictionPower, t.pixels,
+            ]
+            .map(\.bitPattern)
         }
         return a.pixels == b.pixels && a.counts == b.counts && a.present == b.present && a.truthEncoding == b.truthEncoding
             && a.predictionEncoding == b.predictionEncoding && a.terms.keys.sorted() == b.terms.keys.sorted()
@@ -92,7 +98,8 @@ import Testing
         for (jobs, limit) in [(1, ScoreStore.defaultMemoryLimit), (1, 64), (8, 64), (8, 1)] {
             var options = EvaluationOptions(labels: labels, jobs: jobs)
             options.rowsInMemory = limit
-            let result = try Evaluation.run(truth: Self.fixtures + "/demo/gt", prediction: Self.fixtures + "/demo/pred", options: options)
+            let result = try Evaluation.run(
+                truth: Self.fixtures + "/demo/gt", prediction: Self.fixtures + "/demo/pred", options: options)
             #expect(result.images.store.spilled == (limit < ScoreStore.defaultMemoryLimit))
             #expect(result.records.count == 8)
             reports.append(EvaluationReport(result: result, bootstrap: Bootstrap(resamples: 200)).json.rendered())

@@ -14,7 +14,8 @@ extension PairEvaluator {
         if case .channels(let layout) = truthSide { truthLayout = layout }
         if case .channels(let layout) = predictionSide { predictionLayout = layout }
         if let a = truthLayout, let b = predictionLayout, a.count != b.count {
-            throw PairFailure(key: key, path: predictionPath, message: "prediction has \(b.count) channels, ground truth has \(a.count)")
+            throw PairFailure(
+                key: key, path: predictionPath, message: "prediction has \(b.count) channels, ground truth has \(a.count)")
         }
         let k = truthLayout?.count ?? predictionLayout?.count ?? 1
         // Channel ids are the 0-based channel indices; a single probability map is the binary
@@ -86,7 +87,8 @@ extension PairEvaluator {
             if binary, let foreground = counts[1] {
                 counts[0] = ClassCounts(tp: foreground.tn, fp: foreground.fn, fn: foreground.fp, tn: foreground.tp)
                 if !variant.isHard {
-                    terms[0] = truthPlanes.terms(0, against: predictionPlanes, power: variant.formula.power, activation: .none, roi: roiPlane)
+                    terms[0] = truthPlanes.terms(
+                        0, against: predictionPlanes, power: variant.formula.power, activation: .none, roi: roiPlane)
                 }
             }
         }

@@ -55,7 +55,8 @@ struct ChannelSource {
             let buffer = LabelBuffer(mask: mask, side: side)
             let present = buffer.present.filter { !ignored.contains($0) }
             if let outside = present.first(where: { !ids.contains($0) }) {
-                let classes = ids == [0, 1]
+                let classes =
+                    ids == [0, 1]
                     ? "a class of a single probability map (0 = background, 1 = foreground)"
                     : ids.isEmpty ? "a channel index" : "a channel index of the other side (0…\(ids.count - 1))"
                 throw InterpretationError(message: "label id \(outside) is not \(classes)")
@@ -146,15 +147,17 @@ struct ChannelSource {
     func acceptAll<V: PlanesVisitor>(_ k: Int, _ visitor: V) -> V.Output {
         switch storage {
         case .oneHot(let labels, let classIDs, let ids):
-            return labels.accept(OneHotPlanesOpener(classIDs: classIDs, ids: Array(ids.prefix(k)), pixels: pixels, visitor: visitor))
+            return labels.accept(
+                OneHotPlanesOpener(classIDs: classIDs, ids: Array(ids.prefix(k)), pixels: pixels, visitor: visitor))
         case .samples(let samples, let channels, let pageMajor):
             precondition(!binaryForeground, "a binary problem has one stored plane")
             let pixels = self.pixels
             func open<T: MaskSample>(_ values: [T]) -> V.Output {
                 values.withUnsafeBufferPointer { buffer in
-                    visitor.visit((0..<k).map { c in
-                        MaskPlane(buffer, offset: pageMajor ? c * pixels : c, stride: pageMajor ? 1 : channels, count: pixels)
-                    })
+                    visitor.visit(
+                        (0..<k).map { c in
+                            MaskPlane(buffer, offset: pageMajor ? c * pixels : c, stride: pageMajor ? 1 : channels, count: pixels)
+                        })
                 }
             }
             switch samples {
@@ -195,7 +198,8 @@ struct ChannelSource {
             FirstPlane(
                 other: prediction, index: index,
                 visitor: TermsVisitor(
-                    truthScale: probabilities ? scale : truthNormaliser, predictionScale: prediction.probabilities ? prediction.scale : nil,
+                    truthScale: probabilities ? scale : truthNormaliser,
+                    predictionScale: prediction.probabilities ? prediction.scale : nil,
                     power: power, activation: activation, roi: roi)))
     }
 

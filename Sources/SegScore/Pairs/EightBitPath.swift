@@ -42,12 +42,14 @@ extension PairEvaluator {
                     cellCounts.append(Int(histogram.cells[t << 8 | q]))
                 }
             }
-            all = PairCounts(keys: keys, counts: cellCounts).classCounts(
-                ids: ids, ignored: ignored, truthAliases: truthRead.aliases, predictionAliases: predictionRead.aliases
-            ).counts
+            all =
+                PairCounts(keys: keys, counts: cellCounts).classCounts(
+                    ids: ids, ignored: ignored, truthAliases: truthRead.aliases, predictionAliases: predictionRead.aliases
+                ).counts
         } else {
             let table = ClassTable(
-                ids: ids, ignored: ignored, truthAliases: truthRead.aliases, predictionAliases: predictionRead.aliases, valueLimit: 256)
+                ids: ids, ignored: ignored, truthAliases: truthRead.aliases, predictionAliases: predictionRead.aliases,
+                valueLimit: 256)
             all = histogram.confusion(table: table, truthRows: (0..<256).filter { truthCounts[$0] > 0 }).classCounts
         }
         var counts: [Int: ClassCounts] = [:]

@@ -56,9 +56,10 @@ extension PairEvaluator {
         if ids.count > ClassLimits.denseClasses {
             // Many ids (instance maps): count the distinct pairs, not a (C+1)² matrix.
             let pairs = truthLabels.accept(SparseTruthSide(prediction: predictionLabels, roi: roi))
-            all = pairs.classCounts(
-                ids: ids, ignored: ignored, truthAliases: truthLabels.aliases, predictionAliases: predictionLabels.aliases
-            ).counts
+            all =
+                pairs.classCounts(
+                    ids: ids, ignored: ignored, truthAliases: truthLabels.aliases, predictionAliases: predictionLabels.aliases
+                ).counts
         } else {
             let table = ClassTable(
                 ids: ids, ignored: ignored, truthAliases: truthLabels.aliases, predictionAliases: predictionLabels.aliases)

@@ -1,7 +1,7 @@
 import DatasetScan
 import Foundation
-import Parallel
 import MaskIO
+import Parallel
 import SegMetrics
 
 /// Decodes and counts one pair. A value type with no shared state: one per worker, or shared.
@@ -101,7 +101,6 @@ struct PairEvaluator: Sendable {
         }
     }
 
-
     /// Decodes the pair and counts it by the path its data needs: the 8-bit fast path, the
     /// general label path or the channel path.
     /// - Parameter used: receives the decoded sample buffers, to be handed back once the masks are gone.
@@ -121,7 +120,10 @@ struct PairEvaluator: Sendable {
             try readers.roi.map { reader throws(PairFailure) in (file, try decode(reader, key: pair.key)) }
         }
 
-        if roi == nil, let counts = try countEightBitLabels(key: pair.key, truthPath: pair.truth.path, truth: truth, prediction: prediction, predictionPath: predictionPath) {
+        if roi == nil,
+            let counts = try countEightBitLabels(
+                key: pair.key, truthPath: pair.truth.path, truth: truth, prediction: prediction, predictionPath: predictionPath)
+        {
             return counts
         }
         let colors = options.labels?.colorTable ?? [:]
@@ -145,14 +147,18 @@ struct PairEvaluator: Sendable {
         guard truthShape == predictionShape else {
             throw PairFailure(
                 key: pair.key, path: predictionPath,
-                message: "size mismatch: prediction is \(describe(predictionShape)), ground truth \(pair.truth.path) is \(describe(truthShape))")
+                message:
+                    "size mismatch: prediction is \(describe(predictionShape)), ground truth \(pair.truth.path) is \(describe(truthShape))"
+            )
         }
         var roiFlags: [UInt8]?
         if let (file, mask) = roi {
             guard mask.width == truth.width, mask.height == truth.height, mask.pixelCount == truthShape.pixels else {
                 throw PairFailure(
                     key: pair.key, path: file.path,
-                    message: "size mismatch: region of interest is \(mask.width)x\(mask.height)x\(mask.depth), ground truth is \(describe(truthShape))")
+                    message:
+                        "size mismatch: region of interest is \(mask.width)x\(mask.height)x\(mask.depth), ground truth is \(describe(truthShape))"
+                )
             }
             roiFlags = Self.flags(of: mask)
         }
@@ -160,7 +166,8 @@ struct PairEvaluator: Sendable {
         switch (truthSide, predictionSide) {
         case (.labels, .labels), (.labels, .rgbLabels), (.rgbLabels, .labels), (.rgbLabels, .rgbLabels):
             return try countLabels(
-                key: pair.key, truthPath: pair.truth.path, truth: truth, truthSide: truthSide, prediction: prediction, predictionSide: predictionSide,
+                key: pair.key, truthPath: pair.truth.path, truth: truth, truthSide: truthSide, prediction: prediction,
+                predictionSide: predictionSide,
                 predictionPath: predictionPath, roi: roiFlags)
         default:
             return try countChannels(

@@ -18,14 +18,19 @@ extension PairEvaluator {
         let need = Self.sum([truth.decodedBytes, prediction, roi, working])
         let limit = options.maxMemory
         guard need > limit.bytes else { return need }
-        var parts = ["ground truth \(MemoryLimit.describe(truth.decodedBytes))", "prediction \(MemoryLimit.describe(prediction))"]
+        var parts = [
+            "ground truth \(MemoryLimit.describe(truth.decodedBytes))", "prediction \(MemoryLimit.describe(prediction))",
+        ]
         if readers.roi != nil { parts.append("region of interest \(MemoryLimit.describe(roi))") }
         parts.append("counting \(MemoryLimit.describe(working))")
-        let largest = [(truth.decodedBytes, pair.truth.path), (readers.prediction?.header.decodedBytes ?? 0, pair.prediction?.path ?? ""),
-            (roi, pair.roi?.path ?? "")].max { $0.0 < $1.0 }!
+        let largest = [
+            (truth.decodedBytes, pair.truth.path), (readers.prediction?.header.decodedBytes ?? 0, pair.prediction?.path ?? ""),
+            (roi, pair.roi?.path ?? ""),
+        ].max { $0.0 < $1.0 }!
         throw PairFailure(
             key: pair.key, path: largest.1,
-            message: "too large: the pair needs \(MemoryLimit.describe(need)) to decode and count (\(parts.joined(separator: ", "))), "
+            message:
+                "too large: the pair needs \(MemoryLimit.describe(need)) to decode and count (\(parts.joined(separator: ", "))), "
                 + "more than \(limit.name)")
     }
 
@@ -41,7 +46,8 @@ extension PairEvaluator {
         if roi { bytes = Self.sum([bytes, n]) }
         if !options.ignoreLabels.isEmpty { bytes = Self.sum([bytes, n]) }
         let sides = [truth] + (prediction.map { [$0] } ?? [])
-        var channelData = options.truthEncoding == .channels || options.truthEncoding == .probability
+        var channelData =
+            options.truthEncoding == .channels || options.truthEncoding == .probability
             || options.predictionEncoding == .channels || options.predictionEncoding == .probability
         for side in sides {
             if side.color == .rgb || side.color == .rgba {
