@@ -7,7 +7,7 @@ APT_PACKAGES := libpng-dev libtiff-dev pkg-config
 BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
-.PHONY: deps build release test demo check fixtures clean bench bench-baseline bench-memory sanitize
+.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory sanitize
 
 deps:
 	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpng libtiff-4; then \
@@ -32,8 +32,16 @@ sanitize: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Sanitizers/lsan.supp $(SWIFT) test --sanitize=address --scratch-path .build-asan
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
+# Warnings are errors, in the products and in the tests (own build folder, so `make test` keeps its cache).
 check: deps
-	$(SWIFT) build -Xswiftc -warnings-as-errors
+	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors --scratch-path .build-check
+
+# The house format (.swift-format; Tests/.swift-format for tests): `make lint` checks, `make format` rewrites.
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Package.swift
 
 # The demo: ISBI 2012 membrane labels turned into 4 classes, against synthetic predictions.
 DEMO_ARGS := Fixtures/demo/gt Fixtures/demo/pred --labels Fixtures/demo/labels.json
