@@ -114,6 +114,16 @@ import Testing
         #expect(output.stderr.contains("uint8"))
     }
 
+    @Test func aMissingPredictionScoredAsEmptyIsNotActivated() throws {
+        let folder = try TemporaryFolder("actmissing", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        try TestMasks.png(width: 4, height: 1, values: [1, 1, 0, 0], to: folder.url.appendingPathComponent("gt/a.png"))
+        let output = try Self.evaluate(folder.url, ["--missing", "empty", "--activation", "sigmoid", "--json", "-", "--quiet"])
+        #expect(output.status == 0, "\(output.stderr)")
+        // All background against truth [1, 1, 0, 0]: class 1 scores 0 (TP 0, FN 2).
+        #expect(Self.classValue(try Self.json(output), image: 0, id: 1) == 0)
+    }
+
     @Test func aBaselineScoredWithAnotherActivationIsRefused() throws {
         let folder = try Self.logitsPair("actbase")
         defer { folder.remove() }
