@@ -116,7 +116,12 @@ extension EvaluationReportValue {
             aggregate.append(("ci95", Self.interval(self.aggregate.interval)))
             aggregate.append(("bootstrap", .object([("resamples", .int(resamples)), ("seed", .int(self.aggregate.seed))])))
         }
-        if let generalized = self.aggregate.generalizedMean { aggregate.append(("generalized_mean", .number(generalized))) }
+        if let generalized = self.aggregate.generalizedMean {
+            // `generalized` (MONAI GeneralizedDiceScore reduction="mean"); `generalized_mean`, the
+            // 0.1 name, is kept with the same value for readers of older reports.
+            aggregate.append(("generalized", .number(generalized)))
+            aggregate.append(("generalized_mean", .number(generalized)))
+        }
         if let library = self.aggregate.library {
             aggregate.append(
                 (

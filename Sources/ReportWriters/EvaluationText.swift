@@ -33,7 +33,7 @@ extension EvaluationReportValue {
             lines.append("  \(library.variant) \(library.name): \(N.fixed(library.value))")
         }
         if let generalized = aggregate.generalizedMean {
-            lines.append("  generalized dice, mean over images: \(N.fixed(generalized))")
+            lines.append("  generalized dice (classes summed per image), mean over images: \(N.fixed(generalized))")
         }
         lines.append("")
         let table = Table(

@@ -55,7 +55,9 @@ public struct DatasetSummary: Sendable, Equatable {
     public var mean: Double
     /// Mean of the headline classes' pooled values (NaN ones skipped).
     public var pooled: Double
-    /// Mean over images of the Generalized Dice, for `generalized` formulas.
+    /// Mean over images of each image's Generalized Dice summed over the headline classes, for
+    /// `generalized` formulas (MONAI `GeneralizedDiceScore(reduction="mean")`; JSON
+    /// `aggregate.generalized`).
     public var generalizedMean: Double?
     /// The preset's library headline, when it has one.
     public var library: LibraryValue?

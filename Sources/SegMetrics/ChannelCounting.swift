@@ -64,7 +64,9 @@ public enum ChannelCounting {
     /// - Parameters:
     ///   - truthScale, predictionScale: samples are multiplied by these first (1/255 for 8-bit
     ///     probability maps, 1/65535 for 16-bit).
-    ///   - activation: applied to the prediction after scaling.
+    ///   - activation: applied to the prediction after scaling; element-wise only (`sigmoid`,
+    ///     `tanh`): softmax acts across channels, apply it to the buffer first
+    ///     (`Activation.apply(to:channels:pageMajor:)`).
     @inlinable
     public static func terms<Truth: PlaneValues, Prediction: PlaneValues>(
         truth: Truth, prediction: Prediction, truthScale: Double = 1, predictionScale: Double = 1,
@@ -72,6 +74,7 @@ public enum ChannelCounting {
         ignoredTruth: [Double] = []
     ) -> OverlapTerms {
         precondition(truth.count == prediction.count, "planes differ in size")
+        precondition(activation.isElementwise, "softmax acts across channels: apply it before counting")
         var intersection = CompensatedSum()
         var truthSum = CompensatedSum()
         var predictionSum = CompensatedSum()
@@ -87,7 +90,7 @@ public enum ChannelCounting {
             if !ignoredTruth.isEmpty, ignoredTruth.contains(raw) { continue }
             let t = raw * truthScale
             var p = prediction.value(at: i) * predictionScale
-            if activation == .sigmoid { p = 1 / (1 + Foundation.exp(-p)) }
+            if activation != .none { p = activation.value(p) }
             pixels &+= 1
             intersection.add(t * p)
             truthSum.add(t)

@@ -70,11 +70,66 @@ public enum EmptyRule: String, Hashable, Sendable, CaseIterable {
     }
 }
 
-/// What is applied to predictions before any formula.
-public enum Activation: String, Hashable, Sendable {
+/// What is applied to the prediction's float values before anything else (`--activation`).
+///
+/// `sigmoid` and `tanh` act on each value (MONAI `sigmoid=True`, `other_act=torch.tanh`);
+/// `softmax` acts across the channels of each pixel (MONAI `softmax=True`) and needs two or more
+/// channels. Soft formulas use the activated values; hard formulas binarise them.
+public enum Activation: String, Hashable, Sendable, CaseIterable {
+    /// The values are used as stored.
     case none
-    /// σ(p) = 1/(1 + e^−p), as in the seed question's third variant.
+    /// σ(x) = 1/(1 + e^−x), element-wise, as in the seed question's third variant.
     case sigmoid
+    /// e^x_c / Σ_k e^x_k over the channels of each pixel.
+    case softmax
+    /// tanh(x), element-wise (values in (−1, 1): soft sums may then be negative).
+    case tanh
+
+    /// True for the activations that act on each value alone (`none`, `sigmoid`, `tanh`).
+    public var isElementwise: Bool { self != .softmax }
+
+    /// The activated value of `x` for an element-wise activation.
+    /// - Precondition: `isElementwise` (softmax needs every channel: `apply(to:channels:pageMajor:)`).
+    @inlinable
+    public func value(_ x: Double) -> Double {
+        switch self {
+        case .none: return x
+        case .sigmoid: return 1 / (1 + Foundation.exp(-x))
+        case .tanh: return Foundation.tanh(x)
+        case .softmax: preconditionFailure("softmax acts across channels: use apply(to:channels:pageMajor:)")
+        }
+    }
+
+    /// Activates a float buffer in place: each value (sigmoid, tanh), or the `channels` values of
+    /// each pixel (softmax, computed stably from the pixel's largest value). Each result is
+    /// computed in double precision, then stored as a float.
+    /// - Parameters:
+    ///   - values: `channels` values per pixel, interleaved, or page after page when `pageMajor`.
+    ///   - channels: the number of channels (softmax needs at least 2 to mean anything).
+    /// - Complexity: O(n) in values.
+    public func apply(to values: inout [Float], channels: Int, pageMajor: Bool) {
+        guard self != .none, !values.isEmpty else { return }
+        values.withUnsafeMutableBufferPointer { v in
+            if isElementwise {
+                for i in 0..<v.count { v[i] = Float(value(Double(v[i]))) }
+                return
+            }
+            let k = Swift.max(channels, 1)
+            let pixels = v.count / k
+            let stride = pageMajor ? pixels : 1
+            for pixel in 0..<pixels {
+                let base = pageMajor ? pixel : pixel &* k
+                var largest = -Double.infinity
+                for c in 0..<k { largest = Swift.max(largest, Double(v[base &+ c &* stride])) }
+                var total = 0.0
+                for c in 0..<k { total += Foundation.exp(Double(v[base &+ c &* stride]) - largest) }
+                for c in 0..<k {
+                    let index = base &+ c &* stride
+                    v[index] = Float(Foundation.exp(Double(v[index]) - largest) / total)
+                }
+            }
+        }
+    }
 }
 
 /// Per-class smoothing: numerator and denominator terms, one value for all classes or one per class.
@@ -149,6 +204,7 @@ public struct DiceVariant: Hashable, Sendable {
     public var smoothing: Smoothing
     /// The denominator is raised to at least this value (nnU-Net 1e-8, SMP eps 1e-7).
     public var denominatorFloor: Double?
+    /// Applied to the prediction's float values before anything else (`--activation`).
     public var activation: Activation
     /// For Generalized Dice: the weight of a class whose ground truth is empty.
     public var emptyClassWeight: GeneralizedDice.EmptyWeight

@@ -90,6 +90,34 @@ public struct GeneralizedDice: Sendable, Hashable {
     }
 }
 
+extension GeneralizedDice {
+    /// The value of one item with the classes summed, as MONAI's
+    /// `compute_generalized_dice(…, sum_over_classes=True)` gives it:
+    /// (2·Σ_c w_c·I_c + nr) / (Σ_c w_c·(St_c + Sp_c) + dr), a class absent from the ground truth
+    /// weighted by `emptyWeight`; a zero denominator gives 1 when the prediction is empty too
+    /// (every class has nothing to score), else 0.
+    /// - Parameters:
+    ///   - classes: the terms of the classes summed over (the headline classes of the image).
+    ///   - smoothing: nr and dr are taken from the first entry of the lists (0 by default).
+    /// - Returns: the value; NaN when there is no class to sum (no headline class).
+    public func summedValue(of classes: [OverlapTerms], smoothing: Smoothing = Smoothing()) -> Double {
+        guard !classes.isEmpty else { return .nan }
+        let weights = weights(of: classes)
+        var numerator = CompensatedSum()
+        var denominator = CompensatedSum()
+        var prediction = CompensatedSum()
+        for (w, terms) in zip(weights, classes) {
+            numerator.add(2 * w * terms.intersection)
+            denominator.add(w * (terms.truth + terms.prediction))
+            prediction.add(terms.prediction)
+        }
+        let top = numerator.value + smoothing.numerator(at: 0)
+        let bottom = denominator.value + smoothing.denominator(at: 0)
+        if bottom == 0 { return prediction.value == 0 ? 1 : 0 }
+        return top / bottom
+    }
+}
+
 /// The loss transforms seen in the libraries, for reports; they never change D.
 public enum LossTransform: String, CaseIterable, Sendable {
     /// 1 − D (Keras, MONAI, SMP).

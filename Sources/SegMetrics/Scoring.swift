@@ -31,7 +31,8 @@ public struct ImageScore: Sendable, Equatable {
     public var key: String
     /// The scored classes, in the order of the run's class list.
     public var classes: [ClassScore]
-    /// The image's Generalized Dice, for `generalized` formulas.
+    /// The image's Generalized Dice with its classes summed (MONAI `compute_generalized_dice(…,
+    /// sum_over_classes=True)` over the headline classes), for `generalized` formulas.
     public var generalized: Double?
 
     public init(key: String, classes: [ClassScore], generalized: Double? = nil) {
@@ -59,7 +60,11 @@ extension DiceVariant {
     ///   - ids: the class ids, in scored order (per-class smoothing follows this order).
     ///   - terms: one entry per id.
     ///   - counts: hard counts per id, when the variant is hard.
-    public func score(key: String, ids: [Int], terms: [OverlapTerms], counts: [ClassCounts]? = nil) -> ImageScore {
+    ///   - summedIDs: the classes a `generalized` formula sums into the image's value (the
+    ///     headline classes); every id when nil.
+    public func score(
+        key: String, ids: [Int], terms: [OverlapTerms], counts: [ClassCounts]? = nil, summedIDs: [Int]? = nil
+    ) -> ImageScore {
         precondition(ids.count == terms.count, "one set of terms per class")
         var classes: [ClassScore] = []
         classes.reserveCapacity(ids.count)
@@ -71,8 +76,13 @@ extension DiceVariant {
         }
         var generalized: Double?
         if case .generalized(let weighting) = formula {
+            var summed = terms
+            if let summedIDs {
+                let wanted = Set(summedIDs)
+                summed = zip(ids, terms).filter { wanted.contains($0.0) }.map(\.1)
+            }
             generalized = GeneralizedDice(weighting: weighting, emptyWeight: emptyClassWeight)
-                .value(of: terms, smoothing: smoothing, empty: empty)
+                .summedValue(of: summed, smoothing: smoothing)
         }
         return ImageScore(key: key, classes: classes, generalized: generalized)
     }

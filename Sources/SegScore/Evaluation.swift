@@ -55,6 +55,8 @@ public struct ScoredImages: RandomAccessCollection, Sendable {
     let pairs: PairList
     let classIDs: [Int]
     let variant: DiceVariant
+    /// The headline classes: what a `generalized` formula sums into each image's value.
+    let headlineIDs: [Int]
 
     public var startIndex: Int { 0 }
     public var endIndex: Int { store.count }
@@ -64,7 +66,8 @@ public struct ScoredImages: RandomAccessCollection, Sendable {
         let counted = row.counts
         let terms = classIDs.map { counted.terms(of: $0) }
         let counts = counted.terms.isEmpty ? classIDs.map { counted.counts(of: $0) } : nil
-        return variant.score(key: pairs.key(at: row.pairIndex), ids: classIDs, terms: terms, counts: counts)
+        return variant.score(
+            key: pairs.key(at: row.pairIndex), ids: classIDs, terms: terms, counts: counts, summedIDs: headlineIDs)
     }
 }
 
@@ -258,12 +261,14 @@ public enum Evaluation {
         if smoothingLength > 1 && smoothingLength != classIDs.count {
             throw .configuration("--smooth lists \(smoothingLength) values but \(classIDs.count) classes are scored")
         }
-        let images = ScoredImages(store: scored.store, pairs: pairs, classIDs: classIDs, variant: options.variant)
         // Channel data has no background (MONAI's include_background=True); a label-map side's id 0 is.
         let backgroundInHeadline =
             options.includeBackground ?? (scored.notes.channelPairs > 0 && scored.notes.labelPairs == 0)
         var accumulator = SummaryAccumulator(
             variant: options.variant, classIDs: classIDs, includeBackground: backgroundInHeadline)
+        let images = ScoredImages(
+            store: scored.store, pairs: pairs, classIDs: classIDs, variant: options.variant,
+            headlineIDs: accumulator.headlineClassIDs)
         accumulator.reserveCapacity(images: images.count)
         for image in images { accumulator.add(image) }
         return EvaluationResult(

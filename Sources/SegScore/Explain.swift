@@ -23,7 +23,12 @@ public enum Explain {
         case .torchmetricsMacro?: return "per image macro over classes, then NaN-skipping mean over images"
         case .torchmetricsGlobal?: return "sums over images per class, then macro over classes"
         case .nnunetForegroundMean?: return "per class NaN-skipping mean over images, plain mean over foreground classes"
-        case nil: return "per image and class; class means skip NaN"
+        case nil:
+            if case .generalized = variant.formula {
+                return "per image: the headline classes summed (images[].generalized); mean over images "
+                    + "(aggregate.generalized); per class: plain soft Dice"
+            }
+            return "per image and class; class means skip NaN"
         }
     }
 
@@ -69,8 +74,12 @@ public struct DataExplanation: Sendable {
     /// Runs every variant of the catalogue (`variants` overrides it) on the data.
     /// - Parameters:
     ///   - smoothing: `--smooth` lists, applied to the base formulas (presets keep theirs).
+    ///   - activation: `--activation`, applied to the predictions under every variant; when it is
+    ///     not `none`, `soft` is also run without it and each (image, class) whose value it
+    ///     changes gets a disagreement line whose cause is "activation".
     public static func compute(
-        truth: String, prediction: String, options: EvaluationOptions, smoothing: Smoothing?, variants: [DiceVariant]? = nil
+        truth: String, prediction: String, options: EvaluationOptions, smoothing: Smoothing?, variants: [DiceVariant]? = nil,
+        activation: Activation = .none
     ) throws(EvaluationSetupError) -> DataExplanation {
         var isDirectory: ObjCBool = false
         let folders = FileManager.default.fileExists(atPath: truth, isDirectory: &isDirectory) && isDirectory.boolValue
@@ -86,9 +95,19 @@ public struct DataExplanation: Sendable {
                 chosen[i].smoothing = smoothing
             }
         }
-        let reference = try run(DiceVariant(formula: .hard))
+        for i in chosen.indices { chosen[i].activation = activation }
+        let reference = try run(DiceVariant(formula: .hard, activation: activation))
         var results: [(DiceVariant, EvaluationResult)] = []
         for variant in chosen { results.append((variant, try run(variant))) }
+        var activationLines: [String] = []
+        if activation != .none {
+            var soft = DiceVariant(formula: .soft, activation: activation)
+            if let smoothing { soft.smoothing = smoothing }
+            var plain = soft
+            plain.activation = .none
+            activationLines = activationDisagreements(
+                activation: activation, with: try run(soft), without: try run(plain), options: options)
+        }
         let ids = reference.classIDs
         let single = reference.images.count == 1
         let rows = results.map { variant, result -> Row in
@@ -106,8 +125,36 @@ public struct DataExplanation: Sendable {
             return Row(variant: variant, values: values, overall: summary.mean, overallName: "mean")
         }
         return DataExplanation(
-            classIDs: ids, rows: rows, disagreements: disagreements(reference: reference, results: results), reference: reference,
-            options: options)
+            classIDs: ids, rows: rows, disagreements: disagreements(reference: reference, results: results) + activationLines,
+            reference: reference, options: options)
+    }
+
+    /// One line per (image, class) whose soft value the activation changes, and one per image
+    /// that cannot be scored without it (logits are refused as probabilities).
+    static func activationDisagreements(
+        activation: Activation, with activated: EvaluationResult, without plain: EvaluationResult, options: EvaluationOptions
+    ) -> [String] {
+        var lines: [String] = []
+        let name = activation.rawValue
+        var plainByKey: [String: ImageScore] = [:]
+        for image in plain.images { plainByKey[image.key] = image }
+        for image in activated.images {
+            guard let other = plainByKey[image.key] else {
+                let reason = plain.problems.first { $0.key == image.key }?.message ?? "not scored"
+                lines.append("\(image.key): activation: scored only with \(name); without it: \(reason)")
+                continue
+            }
+            for c in image.classes {
+                guard let value = other.classes.first(where: { $0.id == c.id })?.dice else { continue }
+                let shown = NumberText.significant(c.dice)
+                let shownPlain = NumberText.significant(value)
+                guard shown != shownPlain else { continue }
+                lines.append(
+                    "\(image.key) class \(options.name(of: c.id)): activation: \(shown) under soft with \(name); "
+                        + "\(shownPlain) under soft without")
+            }
+        }
+        return lines
     }
 
     /// True for the formulas that are a Dice coefficient (Jaccard and asymmetric Tversky are not).

@@ -52,6 +52,8 @@ public struct Baseline: Sendable {
         public var ignoreLabels: [Int]?
         public var binarize: String?
         public var threshold: [Double]?
+        /// `--activation` (`none` when a report has no `activation` key).
+        public var activation: String = "none"
 
         /// The definition of the current run, as its report's `config` states it.
         public init(options: EvaluationOptions) {
@@ -65,6 +67,7 @@ public struct Baseline: Sendable {
             ignoreLabels = options.ignoreLabels
             binarize = variant.isHard ? variant.binarization.name : nil
             threshold = options.thresholds
+            activation = variant.activation.rawValue
         }
 
         init(_ config: Document.Config) {
@@ -77,6 +80,7 @@ public struct Baseline: Sendable {
             ignoreLabels = config.ignore_labels
             binarize = config.binarize
             threshold = config.threshold
+            activation = config.activation ?? "none"
         }
     }
 
@@ -95,6 +99,7 @@ public struct Baseline: Sendable {
             var ignore_labels: [Int]?
             var binarize: String?
             var threshold: [Double]?
+            var activation: String?
         }
         struct ClassEntry: Decodable {
             var id: Int
@@ -197,6 +202,7 @@ public struct Baseline: Sendable {
         compare("variant", then.variant, now.variant) { "'\($0)'" }
         if then.variant == now.variant { compare("formula", then.formula, now.formula) { "'\($0)'" } }
         compare("0/0 rule (--empty)", then.empty, now.empty) { $0 }
+        compare("--activation", then.activation, now.activation) { $0 }
         compare("--smooth-nr", then.smoothNumerator, now.smoothNumerator, list)
         compare("--smooth-dr", then.smoothDenominator, now.smoothDenominator, list)
         compare("--include-background", then.includeBackground, now.includeBackground) { String($0) }

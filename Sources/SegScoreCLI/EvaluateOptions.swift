@@ -191,6 +191,9 @@ struct MetricOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How hard formulas binarise predictions: gt:T, nonzero, eq, int-eq, argmax.", valueName: "rule"))
     var binarize: String?
 
+    @Option(help: ActivationHelp.text)
+    var activation: Activation = .none
+
     @Flag(
         inversion: .prefixedNo,
         help: ArgumentHelp(
@@ -234,6 +237,7 @@ struct MetricOptions: ParsableArguments {
             }
             variant.binarization = rule
         }
+        variant.activation = activation
         return variant
     }
 }
@@ -293,3 +297,16 @@ extension MaskEncoding: ExpressibleByArgument {}
 extension PageMode: ExpressibleByArgument {}
 extension MissingPolicy: ExpressibleByArgument {}
 extension EmptyRule: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}
+
+/// The `--help` text of `--activation` (evaluate and explain).
+enum ActivationHelp {
+    static let text = ArgumentHelp(
+        "Applied to the prediction's float values first: none, sigmoid, tanh (each value), softmax (across channels).",
+        discussion: """
+            With an activation, values outside [0, 1] (logits) are expected; soft formulas use the \
+            activated values, hard ones binarise them (threshold or argmax). Softmax on one channel, \
+            and any activation on integer predictions (label maps, 8/16-bit maps), are pair errors (exit 3).
+            """,
+        valueName: "name")
+}

@@ -42,6 +42,9 @@ struct ExplainCommand: ParsableCommand {
         help: ArgumentHelp("Smoothing for the base formulas: S or one per class S1,S2,… (presets keep theirs).", valueName: "s"))
     var smooth: String?
 
+    @Option(help: ActivationHelp.text)
+    var activation: Activation = .none
+
     @OptionGroup(title: "Pairing (folders)") var pairing: PairingOptions
     @OptionGroup(title: "Encoding") var encoding: EncodingOptions
 
@@ -65,6 +68,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         var chosen: DiceVariant? = try variant.map(resolve)
+        chosen?.activation = activation
         var smoothing: Smoothing?
         if let smooth {
             let values: [Double]
@@ -88,9 +92,19 @@ struct ExplainCommand: ParsableCommand {
         let options = try encoding.options(pairing: pairing)
         // EvaluationSetupError: Main prints it, exit 2 (3 for a run-level data limit, as evaluate).
         let explanation = try DataExplanation.compute(
-            truth: gt, prediction: pred, options: options, smoothing: smoothing, variants: chosen.map { [$0] })
+            truth: gt, prediction: pred, options: options, smoothing: smoothing, variants: chosen.map { [$0] },
+            activation: activation)
         if let chosen, explanation.reference.images.count >= 1 {
-            let values = zip(explanation.classIDs, explanation.rows[0].values).map { (options.name(of: $0), $1) }
+            var values = zip(explanation.classIDs, explanation.rows[0].values).map { (options.name(of: $0), $1) }
+            if case .generalized = chosen.formula {
+                // The classes summed into one value: the image's, or the mean over images.
+                let single = explanation.reference.images.count == 1
+                values.append(
+                    (
+                        single ? "summed (images[].generalized)" : "summed, mean of images (aggregate.generalized)",
+                        explanation.rows[0].overall
+                    ))
+            }
             try Terminal.output(json ? explanation.table.json.rendered() : Explain.detail(chosen, values: values).text)
         } else {
             try Terminal.output(json ? explanation.table.json.rendered() : explanation.table.text)

@@ -24,7 +24,9 @@ extension PairEvaluator {
         let ids = binary ? [0, 1] : Array(0..<k)
         let n = shape(of: truth, side: truthSide).pixels
         let variant = options.variant
-        let complement: Activation? = binary && !variant.isHard ? variant.activation : nil
+        // `--activation` was applied to the prediction's values when it was decoded
+        // (`PairEvaluator.activate`): the planes below read activated values.
+        let complement: Activation? = binary && !variant.isHard ? Activation.none : nil
         let truthPlanes: ChannelSource
         var roi = roi
         do throws(InterpretationError) {
@@ -77,8 +79,7 @@ extension PairEvaluator {
                     counts[id] = truthPlanes.counts(index, against: predictionPlanes, rule: rule, roi: roiPlane)
                 } else {
                     terms[id] = truthPlanes.terms(
-                        index, against: predictionPlanes, power: variant.formula.power, activation: variant.activation,
-                        roi: roiPlane)
+                        index, against: predictionPlanes, power: variant.formula.power, activation: .none, roi: roiPlane)
                     counts[id] = truthPlanes.counts(
                         index, against: predictionPlanes, rule: .threshold(options.threshold(forChannel: channel)),
                         roi: roiPlane)

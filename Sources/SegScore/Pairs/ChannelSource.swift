@@ -93,7 +93,7 @@ struct ChannelSource {
         if outside > 0 && !logitsAllowed {
             throw InterpretationError(
                 message: "\(outside) of \(values.count) values lie outside [0, 1] (from \(low) to \(high)): "
-                    + "a probability map holds values in [0, 1]; logits need a variant with a sigmoid")
+                    + "a probability map holds values in [0, 1]; for logits give --activation sigmoid, softmax or tanh")
         }
     }
 

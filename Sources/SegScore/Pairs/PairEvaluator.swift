@@ -107,7 +107,7 @@ struct PairEvaluator: Sendable {
     private func count(_ pair: MaskPair, _ readers: PairReaders, used: inout [MaskSamples]) throws(PairFailure) -> CountedPair {
         let truth = try decode(readers.truth, key: pair.key)
         defer { used.append(truth.samples) }
-        let prediction: DecodedMask
+        var prediction: DecodedMask
         var predictionPath = pair.truth.path
         if let reader = readers.prediction {
             prediction = try decode(reader, key: pair.key)
@@ -120,6 +120,17 @@ struct PairEvaluator: Sendable {
             try readers.roi.map { reader throws(PairFailure) in (file, try decode(reader, key: pair.key)) }
         }
 
+        let activation = options.variant.activation
+        // Only a prediction read from a file is activated (`--missing empty` makes an empty one).
+        let activated = activation != .none && readers.prediction != nil
+        if activated, case .float32 = prediction.samples {
+        } else if activated {
+            throw PairFailure(
+                key: pair.key, path: predictionPath,
+                message:
+                    "--activation \(activation.rawValue) applies to float predictions (logits or probabilities); "
+                    + "this file holds \(prediction.samples.type.rawValue) values (give --activation none for label maps)")
+        }
         if roi == nil,
             let counts = try countEightBitLabels(
                 key: pair.key, truthPath: pair.truth.path, truth: truth, prediction: prediction, predictionPath: predictionPath)
@@ -140,6 +151,14 @@ struct PairEvaluator: Sendable {
                 encoding: options.predictionEncoding, pages: options.pages, ignored: [], colors: colors)
         } catch {
             throw PairFailure(key: pair.key, path: predictionPath, message: error.message)
+        }
+
+        if activated {
+            do throws(InterpretationError) {
+                try Self.activate(&prediction, side: predictionSide, activation: activation)
+            } catch {
+                throw PairFailure(key: pair.key, path: predictionPath, message: error.message)
+            }
         }
 
         let truthShape = shape(of: truth, side: truthSide)
@@ -174,6 +193,34 @@ struct PairEvaluator: Sendable {
                 key: pair.key, truthPath: pair.truth.path, truth: truth, truthSide: truthSide, prediction: prediction,
                 predictionSide: predictionSide, predictionPath: predictionPath, roi: roiFlags)
         }
+    }
+
+    /// Applies `--activation` to a float prediction's values in place, before anything reads them.
+    /// - Throws: values that are NaN or infinite; softmax on fewer than two channels (MONAI
+    ///   ignores it with a warning: the softmax of one value is always 1).
+    static func activate(_ mask: inout DecodedMask, side: SideInterpretation, activation: Activation)
+        throws(InterpretationError)
+    {
+        guard case .float32(var values) = mask.samples else { return }
+        var channels = 1
+        var pageMajor = false
+        if case .channels(let layout) = side {
+            channels = layout.count
+            pageMajor = layout.pageMajor
+        }
+        if activation == .softmax && channels < 2 {
+            throw InterpretationError(
+                message: "--activation softmax needs 2 or more channels, this prediction has \(channels) "
+                    + "(the softmax of one value is always 1): give --activation sigmoid for a single map of logits")
+        }
+        let nonFinite = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        if nonFinite > 0 {
+            throw InterpretationError(
+                message: "\(nonFinite) of \(values.count) values are NaN or infinite; --activation needs finite values")
+        }
+        mask.samples = .uint8([])  // the buffer's only reference is now `values`: activated in place
+        activation.apply(to: &values, channels: channels, pageMajor: pageMajor)
+        mask.samples = .float32(values)
     }
 
     /// The prediction of `--missing empty`: every pixel background, in the ground truth's shape.

@@ -29,7 +29,7 @@ struct ComplementPlane<T: MaskSample>: PlaneValues {
     @inline(__always)
     func value(at i: Int) -> Double {
         var p = plane[i].sampleValue * scale
-        if activation == .sigmoid { p = 1 / (1 + Foundation.exp(-p)) }
+        if activation != .none { p = activation.value(p) }
         return (1 - p) / scale
     }
 }
