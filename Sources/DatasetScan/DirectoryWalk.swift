@@ -137,7 +137,9 @@ public enum DirectoryWalk {
         while let entry = readdir(directory) {
             // A dirent is only d_reclen bytes long: read the name up to its NUL through a pointer,
             // never by copying the whole d_name array (that reads past the record).
-            let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+            guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else {
+                preconditionFailure("dirent.d_name is a stored field, so it has an offset")
+            }
             let namePointer = (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: UInt8.self)
             let name = Array(
                 UnsafeBufferPointer(
@@ -264,7 +266,7 @@ public enum DirectoryWalk {
         while filled < head.count {
             var failure: Int32 = 0
             let count = head.withUnsafeMutableBytes {
-                let count = read(descriptor, $0.baseAddress! + filled, $0.count - filled)
+                let count = read(descriptor, $0.baseAddress?.advanced(by: filled), $0.count - filled)
                 failure = count < 0 ? errno : 0
                 return count
             }

@@ -331,17 +331,18 @@ public func pairFiles(
         let truthIndex = truthRun.map { Int(truthSide.order[$0.lowerBound]) }
         let predictionIndex = predictionRun.map { Int(predictionSide.order[$0.lowerBound]) }
         var duplicated = false
-        if let run = truthRun, run.count > 1 {
-            duplicates.append((truthSide.key(truthIndex!), truthSide.paths(run)))
+        if let run = truthRun, let truthIndex, run.count > 1 {
+            duplicates.append((truthSide.key(truthIndex), truthSide.paths(run)))
             duplicated = true
         }
-        if let run = predictionRun, run.count > 1 {
-            duplicates.append((predictionSide.key(predictionIndex!), predictionSide.paths(run)))
+        if let run = predictionRun, let predictionIndex, run.count > 1 {
+            duplicates.append((predictionSide.key(predictionIndex), predictionSide.paths(run)))
             duplicated = true
         }
         if duplicated { continue }
         guard let truthIndex else {
-            unmatchedPredictions.append(predictions[predictionIndex!])
+            // The loop only runs while one side has files left, so a missing truth run means a prediction run.
+            if let predictionIndex { unmatchedPredictions.append(predictions[predictionIndex]) }
             continue
         }
         if predictionIndex == nil {

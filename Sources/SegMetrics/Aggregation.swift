@@ -310,7 +310,7 @@ public struct DatasetAggregator: Sendable {
 
     /// The images in key order (the bytes of the keys, as the pairing sorts them).
     public var orderedImages: [ImageScore] {
-        images.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { images[$0]! }
+        images.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map(\.value)
     }
 
     /// The headline classes: every class, less 0 unless `includeBackground` (all of them if that

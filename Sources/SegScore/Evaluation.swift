@@ -176,7 +176,7 @@ public enum Evaluation {
         }
         let (truthFolder, name) = split(truthFile)
         let (predictionFolder, predictionName) = split(predictionFile)
-        let key = name.contains(".") ? String(name[..<name.lastIndex(of: ".")!]) : name
+        let key = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
         var pairs = PairList(
             truthFiles: FileList(root: truthFolder, relativePaths: [name]),
             predictionFiles: FileList(root: predictionFolder, relativePaths: [predictionName]))

@@ -71,10 +71,10 @@ public struct Baseline: Sendable {
             variant = config.variant
             formula = config.formula
             empty = config.empty
-            smoothNumerator = config.smooth_nr ?? config.smooth
-            smoothDenominator = config.smooth_dr ?? config.smooth
-            includeBackground = config.include_background
-            ignoreLabels = config.ignore_labels
+            smoothNumerator = config.smoothNumerator ?? config.smooth
+            smoothDenominator = config.smoothDenominator ?? config.smooth
+            includeBackground = config.includeBackground
+            ignoreLabels = config.ignoreLabels
             binarize = config.binarize
             threshold = config.threshold
         }
@@ -89,12 +89,22 @@ public struct Baseline: Sendable {
             var formula: String
             var empty: String?
             var smooth: [Double]?
-            var smooth_nr: [Double]?
-            var smooth_dr: [Double]?
-            var include_background: Bool?
-            var ignore_labels: [Int]?
+            var smoothNumerator: [Double]?
+            var smoothDenominator: [Double]?
+            var includeBackground: Bool?
+            var ignoreLabels: [Int]?
             var binarize: String?
             var threshold: [Double]?
+
+            // The report's keys are snake_case; every stored property must be listed here, or it
+            // silently stays nil.
+            enum CodingKeys: String, CodingKey {
+                case variant, formula, empty, smooth, binarize, threshold
+                case smoothNumerator = "smooth_nr"
+                case smoothDenominator = "smooth_dr"
+                case includeBackground = "include_background"
+                case ignoreLabels = "ignore_labels"
+            }
         }
         struct ClassEntry: Decodable {
             var id: Int
