@@ -12,16 +12,19 @@ public struct MaskFile: Sendable, Hashable, Comparable {
     /// The path below the root, with `/` separators.
     public var relativePath: String
 
+    /// A file at `path`, which is `relativePath` joined to the walk's root.
     public init(path: String, relativePath: String) {
         self.path = path
         self.relativePath = relativePath
     }
 
+    /// Orders files by relative path (Swift `String` order).
     public static func < (lhs: MaskFile, rhs: MaskFile) -> Bool { lhs.relativePath < rhs.relativePath }
 }
 
 /// What a walk found that is not a mask, or could not be read.
 public struct ScanIssue: Sendable, Hashable, CustomStringConvertible {
+    /// What kind of issue it is; the raw value is the words the report prints after the path.
     public enum Kind: String, Sendable {
         /// A folder that could not be examined or listed (permissions, a path too long, I/O error).
         case unreadableFolder = "unreadable folder"
@@ -37,10 +40,14 @@ public struct ScanIssue: Sendable, Hashable, CustomStringConvertible {
         case brokenLink = "broken symbolic link"
     }
 
+    /// What went wrong.
     public var kind: Kind
+    /// The file or folder concerned, as the walk reached it (below the root).
     public var path: String
+    /// More words after the kind (e.g. the system's reason, lowercased); empty when there are none.
     public var detail: String
 
+    /// One line: `path: kind`, then `: detail` when there is one.
     public var description: String { "\(path): \(kind.rawValue)\(detail.isEmpty ? "" : ": \(detail)")" }
 }
 
@@ -50,6 +57,7 @@ public enum ScanError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case badKeyPattern(pattern: String, reason: String)
 
+    /// One line naming the folder (or the `--key-regex` pattern) and the reason.
     public var description: String {
         switch self {
         case .notAFolder(let path): return "\(path): not a folder"
@@ -137,7 +145,9 @@ public enum DirectoryWalk {
         while let entry = readdir(directory) {
             // A dirent is only d_reclen bytes long: read the name up to its NUL through a pointer,
             // never by copying the whole d_name array (that reads past the record).
-            let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+            guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else {
+                preconditionFailure("dirent.d_name is a stored field, so it has an offset")
+            }
             let namePointer = (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: UInt8.self)
             let name = Array(
                 UnsafeBufferPointer(
@@ -264,7 +274,7 @@ public enum DirectoryWalk {
         while filled < head.count {
             var failure: Int32 = 0
             let count = head.withUnsafeMutableBytes {
-                let count = read(descriptor, $0.baseAddress! + filled, $0.count - filled)
+                let count = read(descriptor, $0.baseAddress?.advanced(by: filled), $0.count - filled)
                 failure = count < 0 ? errno : 0
                 return count
             }

@@ -116,9 +116,12 @@ public struct FileList: RandomAccessCollection, Sendable, Equatable {
         for path in relativePaths { names.append(utf8: path.utf8) }
     }
 
+    /// The first file's position: 0.
     public var startIndex: Int { 0 }
+    /// The number of files.
     public var endIndex: Int { names.count }
 
+    /// The file at `position`: its relative path, and that path joined to `root`.
     public subscript(position: Int) -> MaskFile {
         let relative = names[position]
         return MaskFile(path: joinedPath(root, relative), relativePath: relative)

@@ -13,6 +13,7 @@ public struct KeyRule: Sendable {
     /// A pattern whose named group `key` takes the key from the stem (after suffix stripping).
     public var keyPattern: String?
 
+    /// A rule; by default a key is the relative path without extension, with no suffix stripped and no pattern.
     public init(
         flat: Bool = false, truthSuffixes: [String] = [], predictionSuffixes: [String] = [], roiSuffixes: [String] = [],
         keyPattern: String? = nil
@@ -50,6 +51,7 @@ public enum PairSide: Sendable {
 /// A `KeyRule` whose pattern compiled.
 public struct CompiledKeyRule: @unchecked Sendable {
     // NSRegularExpression is immutable after creation and documented thread-safe for matching.
+    /// The rule as given; its pattern (if any) compiled and has a `key` group.
     public let rule: KeyRule
     let regex: NSRegularExpression?
 
@@ -112,11 +114,16 @@ public struct CompiledKeyRule: @unchecked Sendable {
 
 /// A ground-truth file with its prediction (nil when missing and `--missing empty`) and ROI.
 public struct MaskPair: Sendable, Hashable {
+    /// The key the files share (see `CompiledKeyRule.key(for:side:)`).
     public var key: String
+    /// The ground-truth file.
     public var truth: MaskFile
+    /// The prediction file; nil when it is missing and scored against an empty prediction (`--missing empty`).
     public var prediction: MaskFile?
+    /// The region-of-interest file from `--roi-dir`; nil without one.
     public var roi: MaskFile?
 
+    /// A pair of the given files under `key`.
     public init(key: String, truth: MaskFile, prediction: MaskFile?, roi: MaskFile? = nil) {
         self.key = key
         self.truth = truth
@@ -140,8 +147,11 @@ public enum MissingPolicy: String, Sendable, CaseIterable {
 /// listings and where the key lies in the ground truth's path). A collection of `MaskPair`
 /// values built on access.
 public struct PairList: RandomAccessCollection, Sendable {
+    /// The ground-truth listing the pairs point into.
     public let truthFiles: FileList
+    /// The prediction listing the pairs point into.
     public let predictionFiles: FileList
+    /// The region-of-interest listing the pairs point into (empty without `--roi-dir`).
     public let roiFiles: FileList
     private var entries: [Entry] = []
 
@@ -173,9 +183,12 @@ public struct PairList: RandomAccessCollection, Sendable {
 
     mutating func reserveCapacity(_ count: Int) { entries.reserveCapacity(count) }
 
+    /// The first pair's position: 0.
     public var startIndex: Int { 0 }
+    /// The number of pairs.
     public var endIndex: Int { entries.count }
 
+    /// The pair at `position`, built from the listings on each access.
     public subscript(position: Int) -> MaskPair {
         let entry = entries[position]
         return MaskPair(
@@ -217,6 +230,7 @@ public struct PairingReport: Sendable {
     /// Pairs whose ROI file is missing under `--roi-dir`: an error each.
     public var missingROI: [String]
 
+    /// A report from its parts, as `pairFiles` builds it.
     public init(
         pairs: PairList, unmatchedTruth: [MaskFile], unmatchedPredictions: [MaskFile],
         duplicates: [(key: String, paths: [String])], unkeyed: [MaskFile], missingROI: [String]
@@ -331,17 +345,18 @@ public func pairFiles(
         let truthIndex = truthRun.map { Int(truthSide.order[$0.lowerBound]) }
         let predictionIndex = predictionRun.map { Int(predictionSide.order[$0.lowerBound]) }
         var duplicated = false
-        if let run = truthRun, run.count > 1 {
-            duplicates.append((truthSide.key(truthIndex!), truthSide.paths(run)))
+        if let run = truthRun, let truthIndex, run.count > 1 {
+            duplicates.append((truthSide.key(truthIndex), truthSide.paths(run)))
             duplicated = true
         }
-        if let run = predictionRun, run.count > 1 {
-            duplicates.append((predictionSide.key(predictionIndex!), predictionSide.paths(run)))
+        if let run = predictionRun, let predictionIndex, run.count > 1 {
+            duplicates.append((predictionSide.key(predictionIndex), predictionSide.paths(run)))
             duplicated = true
         }
         if duplicated { continue }
         guard let truthIndex else {
-            unmatchedPredictions.append(predictions[predictionIndex!])
+            // The loop only runs while one side has files left, so a missing truth run means a prediction run.
+            if let predictionIndex { unmatchedPredictions.append(predictions[predictionIndex]) }
             continue
         }
         if predictionIndex == nil {

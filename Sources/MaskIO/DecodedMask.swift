@@ -37,8 +37,11 @@ public enum ColorType: String, Sendable, Equatable, CaseIterable {
 
 /// An 8-bit RGB colour, as found in a palette.
 public struct RGBColor: Hashable, Sendable, CustomStringConvertible {
+    /// The red component, 0–255.
     public var red: UInt8
+    /// The green component, 0–255.
     public var green: UInt8
+    /// The blue component, 0–255.
     public var blue: UInt8
 
     /// Creates a colour from its three components.
@@ -48,6 +51,7 @@ public struct RGBColor: Hashable, Sendable, CustomStringConvertible {
         self.blue = blue
     }
 
+    /// `(r,g,b)`, as messages print a colour.
     public var description: String { "(\(red),\(green),\(blue))" }
 }
 

@@ -214,7 +214,10 @@ private struct CodecMessage {
     private var storage = [CChar](repeating: 0, count: 512)
 
     mutating func withBuffer<R>(_ body: (UnsafeMutablePointer<CChar>, Int) -> R) -> R {
-        storage.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
+        storage.withUnsafeMutableBufferPointer {
+            guard let start = $0.baseAddress else { preconditionFailure("the message buffer has 512 bytes") }
+            return body(start, $0.count)
+        }
     }
 
     var text: String {

@@ -12,8 +12,11 @@ public struct MaskStatistics: Sendable, Equatable {
 
     /// One histogram bin.
     public struct ValueCount: Sendable, Equatable {
+        /// A stored sample value.
         public var value: UInt32
+        /// Samples holding that value.
         public var count: Int
+        /// A bin of `count` samples equal to `value`.
         public init(value: UInt32, count: Int) {
             self.value = value
             self.count = count

@@ -28,7 +28,12 @@ public enum Parallel {
             slots.withLock { $0[index] = value }
         }
         // Every slot was filled: forEach called the body once for each index.
-        return slots.withLock { $0.map { $0! } }
+        return slots.withLock {
+            $0.map {
+                guard let value = $0 else { preconditionFailure("forEach skipped an index") }
+                return value
+            }
+        }
     }
 
     /// Runs `produce` for every index on `jobs` workers and hands the results to `consume` one at

@@ -6,25 +6,32 @@
 public enum MarkdownBounds {
     /// The whole report, in UTF-8 bytes (so in characters too).
     public static let maxBytes = 60_000
-    /// Files, errors, warnings: items per list, and bytes per list.
+    /// Files, errors, warnings: the most items shown per list.
     public static let listItems = 20
+    /// Files, errors, warnings: the most bytes per list.
     public static let listBytes = 4_000
-    /// Rows of the per-class table, and its bytes.
+    /// Rows of the per-class table.
     public static let classRows = 40
+    /// Bytes of the per-class table.
     public static let classBytes = 10_000
-    /// Rows of the gates table (failed gates first), and its bytes.
+    /// Rows of the gates table (failed gates first).
     public static let gateRows = 20
+    /// Bytes of the gates table.
     public static let gateBytes = 7_000
-    /// Headline classes shown with their lowest images, images per class, and the section's bytes.
+    /// Headline classes shown with their lowest images.
     public static let worstClasses = 5
+    /// Lowest images listed per such class.
     public static let worstImages = 10
+    /// Bytes of the lowest-images section.
     public static let worstBytes = 10_000
     /// Class names listed in the headline line.
     public static let headlineNames = 20
-    /// One file name or key, one class name, one error or warning line (bytes, after control
-    /// characters are made visible; longer ones keep their beginning and end around ` … `).
+    /// Bytes of one file name or key, after control characters are made visible; a longer one keeps
+    /// its beginning and end around ` … `.
     public static let nameBytes = 160
+    /// Bytes of one class name, cut the same way.
     public static let classNameBytes = 80
+    /// Bytes of one error or warning line, cut the same way.
     public static let messageBytes = 300
     /// The command line at the end.
     public static let commandBytes = 2_000

@@ -1,5 +1,6 @@
 /// Per-class statistics over the images of a dataset, and the pooled value.
 public struct ClassSummary: Sendable, Equatable {
+    /// The class id.
     public var id: Int
     /// Mean of the per-image values, NaN skipped; NaN when nothing is left.
     public var mean: Double
@@ -7,7 +8,9 @@ public struct ClassSummary: Sendable, Equatable {
     public var median: Double
     /// Population standard deviation (ddof = 0, as numpy) of the per-image values, NaN skipped.
     public var std: Double
+    /// Smallest per-image value, NaN skipped; NaN when every value is NaN.
     public var min: Double
+    /// Largest per-image value, NaN skipped; NaN when every value is NaN.
     public var max: Double
     /// Images whose value is a number.
     public var n: Int
@@ -20,6 +23,7 @@ public struct ClassSummary: Sendable, Equatable {
     /// Terms summed over every image.
     public var pooledTerms: OverlapTerms
 
+    /// Equal when every statistic has the same bits (any two NaNs equal), so runs compare exactly.
     public static func == (lhs: ClassSummary, rhs: ClassSummary) -> Bool {
         func same(_ a: Double, _ b: Double) -> Bool { a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN) }
         return lhs.id == rhs.id && same(lhs.mean, rhs.mean) && same(lhs.median, rhs.median)
@@ -38,8 +42,11 @@ public struct LibraryValue: Sendable, Equatable {
     public var variant: String
     /// The library's name for the number (`foreground_mean`, `mean`, …).
     public var name: String
+    /// The library's headline, computed its way (NaN where the library gives NaN, e.g. nnU-Net when a
+    /// class mean is NaN).
     public var value: Double
 
+    /// Equal when the names match and the values have the same bits or are both NaN.
     public static func == (lhs: LibraryValue, rhs: LibraryValue) -> Bool {
         lhs.variant == rhs.variant && lhs.name == rhs.name
             && (lhs.value.bitPattern == rhs.value.bitPattern || (lhs.value.isNaN && rhs.value.isNaN))
@@ -48,6 +55,7 @@ public struct LibraryValue: Sendable, Equatable {
 
 /// What a dataset scored: per-class statistics and the headline numbers.
 public struct DatasetSummary: Sendable, Equatable {
+    /// Statistics of every scored class, in report order.
     public var classes: [ClassSummary]
     /// The classes averaged into the headline (background left out unless asked).
     public var headlineClassIDs: [Int]
@@ -64,6 +72,7 @@ public struct DatasetSummary: Sendable, Equatable {
     /// Number of images aggregated.
     public var imageCount: Int
 
+    /// Equal when every number has the same bits (any two NaNs equal) and the rest is equal.
     public static func == (lhs: DatasetSummary, rhs: DatasetSummary) -> Bool {
         func same(_ a: Double?, _ b: Double?) -> Bool {
             switch (a, b) {
@@ -86,6 +95,7 @@ public struct DatasetSummary: Sendable, Equatable {
 /// bootstrap need. Adding the same images in the same order gives the same bits, so a run that
 /// streams its images from disk and one that holds them in memory agree exactly.
 public struct SummaryAccumulator: Sendable {
+    /// The variant the images were scored with.
     public let variant: DiceVariant
     /// Every scored class id, in report order.
     public let classIDs: [Int]
@@ -282,6 +292,7 @@ public struct SummaryAccumulator: Sendable {
 /// arrive (threads, shards) cannot change any number, bit for bit. `Evaluation` streams its images
 /// through the same `SummaryAccumulator` without holding them.
 public struct DatasetAggregator: Sendable {
+    /// The variant every added image was scored with.
     public let variant: DiceVariant
     /// Every scored class id, in report order.
     public let classIDs: [Int]
@@ -312,7 +323,7 @@ public struct DatasetAggregator: Sendable {
 
     /// The images in key order (the bytes of the keys, as the pairing sorts them).
     public var orderedImages: [ImageScore] {
-        images.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { images[$0]! }
+        images.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map(\.value)
     }
 
     /// The headline classes: every class, less 0 unless `includeBackground` (all of them if that

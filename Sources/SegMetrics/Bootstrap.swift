@@ -5,6 +5,7 @@ public struct BootstrapInterval: Sendable, Equatable {
     /// The 97.5th percentile.
     public var upper: Double
 
+    /// An interval from its two percentiles.
     public init(lower: Double, upper: Double) {
         self.lower = lower
         self.upper = upper
@@ -30,6 +31,7 @@ public struct BootstrapInterval: Sendable, Equatable {
 public struct Bootstrap: Sendable {
     /// Number of resamples; 0 turns the intervals off.
     public var resamples: Int
+    /// The seed of the SplitMix64 draws: the same seed gives the same intervals.
     public var seed: UInt64
     /// The most resampled statistics held at once (8 bytes each): 32 MiB by default.
     package var storageLimit = 1 << 22
@@ -38,6 +40,7 @@ public struct Bootstrap: Sendable {
     /// `storageLimit` values for the classes.
     public static let maximumResamples = 100_000
 
+    /// A bootstrap of `resamples` draws from `seed` (1,000 resamples and a fixed seed by default).
     public init(resamples: Int = 1000, seed: UInt64 = 0x5E65_C0DE) {
         self.resamples = resamples
         self.seed = seed

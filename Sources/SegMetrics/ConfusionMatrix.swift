@@ -220,6 +220,7 @@ public struct UnknownLabelError: Error, Equatable, Sendable, CustomStringConvert
     /// The scored ids.
     public var allowed: [Int]
 
+    /// One line listing up to 8 of the unknown ids and up to 16 of the scored ones.
     public var description: String {
         let shown = ids.prefix(8).map(String.init).joined(separator: ", ") + (ids.count > 8 ? ", …" : "")
         return "label id\(ids.count == 1 ? "" : "s") \(shown) not among the classes "

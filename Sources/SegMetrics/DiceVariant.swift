@@ -194,13 +194,16 @@ public enum LibraryHeadline: String, Hashable, Sendable {
 public struct DiceVariant: Hashable, Sendable {
     /// The `--variant` name: a base formula or a preset.
     public var name: String
+    /// The formula applied to each class's terms.
     public var formula: DiceFormula
     /// Used by `hard` formulas; soft formulas take the values as given.
     public var binarization: Binarization
     /// The rule for predictions with several channels, when the library changes rule there
     /// (MONAI: `== 1` on one channel, `bool()` on several).
     public var multiChannelBinarization: Binarization?
+    /// What a 0/0 gives (and, for the `gt-empty-*` rules, what an empty ground truth gives).
     public var empty: EmptyRule
+    /// Terms added to the numerator (nr) and the denominator (dr), for all classes or per class.
     public var smoothing: Smoothing
     /// The denominator is raised to at least this value (nnU-Net 1e-8, SMP eps 1e-7).
     public var denominatorFloor: Double?
@@ -279,6 +282,7 @@ public struct DiceVariant: Hashable, Sendable {
 extension DiceVariant {
     /// Why a `--variant` name or its options were refused.
     public struct ParseError: Error, Equatable, CustomStringConvertible, Sendable {
+        /// One line naming the refused value and what is accepted.
         public var description: String
     }
 

@@ -45,7 +45,9 @@ public struct GeneralizedDice: Sendable, Hashable {
         case one
     }
 
+    /// How a class's weight w_c follows from its ground-truth volume St_c (1/St², 1/St or 1).
     public var weighting: Weighting
+    /// The weight of a class whose ground truth is empty (infinite for `square` and `simple`).
     public var emptyWeight: EmptyWeight
 
     /// Creates the formula.

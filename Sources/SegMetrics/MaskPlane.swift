@@ -5,18 +5,23 @@ public protocol MaskSample: Sendable {
 }
 
 extension UInt8: MaskSample {
+    /// The sample as a Double (exact).
     @inlinable public var sampleValue: Double { Double(self) }
 }
 extension UInt16: MaskSample {
+    /// The sample as a Double (exact).
     @inlinable public var sampleValue: Double { Double(self) }
 }
 extension UInt32: MaskSample {
+    /// The sample as a Double (exact).
     @inlinable public var sampleValue: Double { Double(self) }
 }
 extension Float: MaskSample {
+    /// The sample widened to a Double (exact).
     @inlinable public var sampleValue: Double { Double(self) }
 }
 extension Double: MaskSample {
+    /// The sample itself.
     @inlinable public var sampleValue: Double { self }
 }
 
@@ -36,9 +41,13 @@ public protocol PlaneValues {
 /// channel c of a channel-first array is `MaskPlane(buffer, offset: c·n, stride: 1, count: n)`.
 /// The buffer must outlive the plane (use it inside `withUnsafeBufferPointer`).
 public struct MaskPlane<T: MaskSample> {
+    /// The flat sample buffer the plane reads (not owned: it must outlive the plane).
     public let buffer: UnsafeBufferPointer<T>
+    /// The index in `buffer` of the plane's first sample.
     public let offset: Int
+    /// The distance in samples between consecutive pixels of the plane (K for interleaved K-channel data).
     public let stride: Int
+    /// Pixels in the plane.
     public let count: Int
 
     /// Creates a plane; it must lie inside `buffer`.

@@ -4,10 +4,15 @@
 /// IoU = TP/(TP+FP+FN); precision = TP/(TP+FP); recall (sensitivity) = TP/(TP+FN);
 /// specificity = TN/(TN+FP); volumetric similarity = 1 − |FN−FP|/(2TP+FP+FN).
 public struct OverlapMetrics: Sendable, Equatable {
+    /// Intersection over union (Jaccard): TP/(TP+FP+FN); NaN when both masks are empty.
     public var iou: Double
+    /// Precision (positive predictive value): TP/(TP+FP); NaN when the prediction is empty.
     public var precision: Double
+    /// Recall (sensitivity): TP/(TP+FN); NaN when the ground truth is empty.
     public var recall: Double
+    /// Specificity: TN/(TN+FP); NaN when the ground truth covers every pixel (or there are none).
     public var specificity: Double
+    /// Volumetric similarity: 1 − |FN−FP|/(2TP+FP+FN); NaN when both masks are empty.
     public var volumetricSimilarity: Double
 
     /// Computes every metric from one class's terms.

@@ -50,14 +50,23 @@ public struct ClassCounts: Hashable, Sendable {
 /// for the γ of a `soft-pow` variant (otherwise equal to Σt and Σp), `pixels` = n.
 /// Soft FP and FN masses are Σp(1−t) = `prediction − intersection` and Σt(1−p) = `truth − intersection`.
 public struct OverlapTerms: Equatable, Sendable {
+    /// Σt·p: the (soft) true positives.
     public var intersection: Double
+    /// Σt: the (soft) size of the ground truth.
     public var truth: Double
+    /// Σp: the (soft) size of the prediction.
     public var prediction: Double
+    /// Σt²: the ground truth's term in the squared soft Dice (`soft-squared`).
     public var truthSquared: Double
+    /// Σp²: the prediction's term in the squared soft Dice (`soft-squared`).
     public var predictionSquared: Double
+    /// Σmin(t, p): the fuzzy intersection.
     public var minimum: Double
+    /// Σt^γ for the γ of a `soft-pow` variant; Σt otherwise.
     public var truthPower: Double
+    /// Σp^γ for the γ of a `soft-pow` variant; Σp otherwise.
     public var predictionPower: Double
+    /// n: the pixels counted (after the region of interest and ignore labels).
     public var pixels: Double
 
     /// Creates terms; every sum defaults to 0.

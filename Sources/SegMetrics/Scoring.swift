@@ -9,6 +9,7 @@ public struct ClassScore: Sendable, Equatable {
     /// The variant's value; NaN where the empty rule says so.
     public var dice: Double
 
+    /// A class score from its counts, terms and value.
     public init(id: Int, counts: ClassCounts?, terms: OverlapTerms, dice: Double) {
         self.id = id
         self.counts = counts
@@ -16,6 +17,7 @@ public struct ClassScore: Sendable, Equatable {
         self.dice = dice
     }
 
+    /// Equal when every field is, two NaN values counting as equal (NaN is a legitimate score).
     public static func == (lhs: ClassScore, rhs: ClassScore) -> Bool {
         lhs.id == rhs.id && lhs.counts == rhs.counts && lhs.terms == rhs.terms
             && (lhs.dice == rhs.dice || (lhs.dice.isNaN && rhs.dice.isNaN))
@@ -35,12 +37,14 @@ public struct ImageScore: Sendable, Equatable {
     /// sum_over_classes=True)` over the headline classes), for `generalized` formulas.
     public var generalized: Double?
 
+    /// An image score from its key, classes and Generalized Dice.
     public init(key: String, classes: [ClassScore], generalized: Double? = nil) {
         self.key = key
         self.classes = classes
         self.generalized = generalized
     }
 
+    /// Equal when key and classes are, and the Generalized Dice values are equal or both NaN.
     public static func == (lhs: ImageScore, rhs: ImageScore) -> Bool {
         lhs.key == rhs.key && lhs.classes == rhs.classes
             && (lhs.generalized == rhs.generalized || (lhs.generalized?.isNaN == true && rhs.generalized?.isNaN == true))

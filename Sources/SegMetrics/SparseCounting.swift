@@ -45,7 +45,7 @@ public struct PairCounts: Sendable, Equatable {
     ) {
         precondition(truth.count == prediction.count, "truth and prediction differ in size")
         precondition(T.bitWidth <= 32 && U.bitWidth <= 32, "label samples wider than 32 bits")
-        precondition(roi == nil || roi!.count == truth.count, "region of interest differs in size")
+        precondition(roi.map { $0.count == truth.count } ?? true, "region of interest differs in size")
         var table = PairTable()
         let n = truth.count
         if n > 0 {

@@ -10,9 +10,12 @@ import SegMetrics
 public struct DataProblem: Sendable, Equatable {
     /// The pairing key, when the problem belongs to one.
     public var key: String?
+    /// The file (or folder) the problem is about.
     public var path: String
+    /// What is wrong, in one line.
     public var message: String
 
+    /// A problem; `key` is nil when it belongs to no pair.
     public init(key: String?, path: String, message: String) {
         self.key = key
         self.path = path
@@ -22,12 +25,15 @@ public struct DataProblem: Sendable, Equatable {
 
 /// One scored pair: its files and how each side was read (its scores are in `images`).
 public struct PairRecord: Sendable {
+    /// The pairing key.
     public var key: String
+    /// The ground-truth file's path.
     public var truthPath: String
     /// Nil when scored against an empty prediction (`--missing empty`).
     public var predictionPath: String?
-    /// How each side was read: `labels`, `binary`, `palette-labels`, `rgb`, `channels`, `probability`.
+    /// How the ground truth was read: `labels`, `binary`, `palette-labels`, `rgb`, `channels`, `probability`.
     public var truthEncoding: String
+    /// How the prediction was read, in the same words.
     public var predictionEncoding: String
 }
 
@@ -36,9 +42,12 @@ public struct ScoredPairs: RandomAccessCollection, Sendable {
     let store: ScoreStore
     let pairs: PairList
 
+    /// The first position: 0.
     public var startIndex: Int { 0 }
+    /// The number of scored pairs.
     public var endIndex: Int { store.count }
 
+    /// The files and encodings of scored pair `position`, read back from the store.
     public subscript(position: Int) -> PairRecord {
         let row = store.row(position)
         return PairRecord(
@@ -58,9 +67,12 @@ public struct ScoredImages: RandomAccessCollection, Sendable {
     /// The headline classes: what a `generalized` formula sums into each image's value.
     let headlineIDs: [Int]
 
+    /// The first position: 0.
     public var startIndex: Int { 0 }
+    /// The number of scored images.
     public var endIndex: Int { store.count }
 
+    /// The scores of image `position`, computed from its stored counts with the run's variant.
     public subscript(position: Int) -> ImageScore {
         let row = store.row(position)
         let counted = row.counts
@@ -73,8 +85,11 @@ public struct ScoredImages: RandomAccessCollection, Sendable {
 
 /// Everything an evaluation produced: the pairing, per-image scores, the summary, the problems.
 public struct EvaluationResult: Sendable {
+    /// The options the run used.
     public var options: EvaluationOptions
+    /// The ground-truth folder as given (the file, for a single pair).
     public var truthFolder: String
+    /// The prediction folder as given (the file, for a single pair).
     public var predictionFolder: String
     /// Scored pairs in key order.
     public var records: ScoredPairs
@@ -85,8 +100,12 @@ public struct EvaluationResult: Sendable {
     /// Each image's value per class, row-major (`classValues[image * classIDs.count + class]`),
     /// NaN where the value is NaN: what statistics, bootstrap, gates and rankings read.
     public var classValues: [Double]
+    /// The per-class statistics and headline numbers of the scored images.
     public var summary: DatasetSummary
+    /// Ground-truth files without a prediction (under `--missing empty` they were also scored against
+    /// an empty prediction).
     public var unmatchedTruth: [MaskFile]
+    /// Predictions without ground truth: never scored.
     public var unmatchedPredictions: [MaskFile]
     /// Files under the folders (ground truth, predictions, regions of interest) that are not
     /// masks nor images (README, JSON, …), not paired.
@@ -179,7 +198,7 @@ public enum Evaluation {
         }
         let (truthFolder, name) = split(truthFile)
         let (predictionFolder, predictionName) = split(predictionFile)
-        let key = name.contains(".") ? String(name[..<name.lastIndex(of: ".")!]) : name
+        let key = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
         var pairs = PairList(
             truthFiles: FileList(root: truthFolder, relativePaths: [name]),
             predictionFiles: FileList(root: predictionFolder, relativePaths: [predictionName]))

@@ -6,11 +6,14 @@ import SegMetrics
 /// per-image and per-class CSV, summary, Markdown, JUnit). Pure functions of the result, so the
 /// reports are identical for any `--jobs`.
 public struct EvaluationReport: Sendable {
+    /// The evaluation the reports describe.
     public let result: EvaluationResult
     /// Quality-gate outcomes, when gates were asked for.
     public let gates: [GateOutcome]
-    /// 95% bootstrap intervals of each class mean (in `summary.classes` order) and of the headline.
+    /// 95% bootstrap intervals of each class mean, in `summary.classes` order (nil entries with
+    /// `--bootstrap 0`, no images, or no resample that gave a number).
     public let classIntervals: [BootstrapInterval?]
+    /// 95% bootstrap interval of the headline mean; nil in the same cases.
     public let headlineInterval: BootstrapInterval?
     /// Number of bootstrap resamples (0: no intervals).
     public let resamples: Int

@@ -54,21 +54,27 @@ public enum Explain {
 
 /// Every variant computed on one pair of files or two folders.
 public struct DataExplanation: Sendable {
+    /// One variant's numbers on the data.
     public struct Row: Sendable {
+        /// The variant computed.
         public var variant: DiceVariant
         /// Per class: the image's value (one pair) or the class mean (folders), in `classIDs` order.
         public var values: [Double]
         /// The dataset number: the headline mean, the Generalized Dice or the library's headline.
         public var overall: Double
+        /// What `overall` is: `mean`, `generalized`, or the library's name for its headline (`foreground_mean`, …).
         public var overallName: String
     }
 
+    /// The classes scored (those of the `hard` reference run), in the order of each row's `values`.
     public var classIDs: [Int]
+    /// One row per variant, in the order they were run (the catalogue's, or the `variants` given).
     public var rows: [Row]
     /// One line per (image, class) where the Dice variants disagree, naming the cause.
     public var disagreements: [String]
     /// The result of the default `hard` run (pairing, problems).
     public var reference: EvaluationResult
+    /// The options as given; each run replaces only the variant.
     public var options: EvaluationOptions
 
     /// Runs every variant of the catalogue (`variants` overrides it) on the data.

@@ -33,6 +33,7 @@ public struct Baseline: Sendable {
     public var headline: Double?
     /// Image key → class id → value (NaN for null), for the bootstrap of the change.
     public var images: [String: [Int: Double]]
+    /// The `--baseline` path as given, which every message about the baseline names.
     public var path: String
     /// The report's classes in its order: id and name.
     public var classes: [(id: Int, name: String)]
@@ -43,14 +44,24 @@ public struct Baseline: Sendable {
 
     /// The parts of `config` that say what a number means.
     public struct Definition: Sendable, Equatable {
+        /// `config.variant`: the `--variant` name (a base formula or a preset).
         public var variant: String
+        /// `config.formula`: the formula as the report prints it.
         public var formula: String
+        /// `config.empty`: the name of the 0/0 rule (`nan`, `one`, `zero`, `gt-empty-nan`, `gt-empty-one`).
         public var empty: String?
+        /// `config.smooth_nr` (`smooth` when the report has only that): numerator smoothing, one value or one per class.
         public var smoothNumerator: [Double]?
+        /// `config.smooth_dr` (`smooth` when the report has only that): denominator smoothing, one value or one per class.
         public var smoothDenominator: [Double]?
+        /// `config.include_background`: whether class 0 counted in the headline; nil when not known (a
+        /// report without the key, or a run given no `--include-background` and left to the data).
         public var includeBackground: Bool?
+        /// `config.ignore_labels`: ground-truth ids left out of every count.
         public var ignoreLabels: [Int]?
+        /// `config.binarize`: the `--binarize` spelling for hard variants; nil for soft ones.
         public var binarize: String?
+        /// `config.threshold`: the `--threshold` values, one or one per channel.
         public var threshold: [Double]?
         /// `--activation` (`none` when a report has no `activation` key).
         public var activation: String = "none"
@@ -74,10 +85,10 @@ public struct Baseline: Sendable {
             variant = config.variant
             formula = config.formula
             empty = config.empty
-            smoothNumerator = config.smooth_nr ?? config.smooth
-            smoothDenominator = config.smooth_dr ?? config.smooth
-            includeBackground = config.include_background
-            ignoreLabels = config.ignore_labels
+            smoothNumerator = config.smoothNumerator ?? config.smooth
+            smoothDenominator = config.smoothDenominator ?? config.smooth
+            includeBackground = config.includeBackground
+            ignoreLabels = config.ignoreLabels
             binarize = config.binarize
             threshold = config.threshold
             activation = config.activation ?? "none"
@@ -93,13 +104,24 @@ public struct Baseline: Sendable {
             var formula: String
             var empty: String?
             var smooth: [Double]?
-            var smooth_nr: [Double]?
-            var smooth_dr: [Double]?
-            var include_background: Bool?
-            var ignore_labels: [Int]?
+            var smoothNumerator: [Double]?
+            var smoothDenominator: [Double]?
+            var includeBackground: Bool?
+            var ignoreLabels: [Int]?
             var binarize: String?
             var threshold: [Double]?
+            /// The activation (`--activation`); absent in reports scored without one.
             var activation: String?
+
+            // The report's keys are snake_case; every stored property must be listed here, or it
+            // silently stays nil.
+            enum CodingKeys: String, CodingKey {
+                case variant, formula, empty, smooth, binarize, threshold, activation
+                case smoothNumerator = "smooth_nr"
+                case smoothDenominator = "smooth_dr"
+                case includeBackground = "include_background"
+                case ignoreLabels = "ignore_labels"
+            }
         }
         struct ClassEntry: Decodable {
             var id: Int
@@ -259,16 +281,23 @@ public struct Baseline: Sendable {
 
 /// The outcome of one quality gate.
 public struct GateOutcome: Sendable, Equatable {
+    /// What the gate checks, as the reports print it (`mean >= 0.9`, `class liver mean drop <= 0.01 vs baseline`).
     public var name: String
+    /// This run's number the gate checks: the headline mean or a class mean.
     public var value: Double
+    /// The gate's limit: the minimum mean, or for baseline gates the largest drop allowed.
     public var threshold: Double
+    /// Whether the gate held: value ≥ minimum, or for baseline gates value − baseline ≥ −drop.
     public var passed: Bool
-    /// For baseline gates: the baseline's value, the difference, and the paired bootstrap's 95%
-    /// interval of the difference (nil without matching images or with `--bootstrap 0`).
+    /// For baseline gates: the baseline's value.
     public var baseline: Double?
+    /// For baseline gates: this run's value minus the baseline's (negative is a drop).
     public var difference: Double?
+    /// For baseline gates: the paired bootstrap's 95% interval of the difference (nil without matching
+    /// images or with `--bootstrap 0`).
     public var interval: BootstrapInterval?
 
+    /// An outcome; the baseline fields stay nil for gates that do not compare with a baseline.
     public init(
         name: String, value: Double, threshold: Double, passed: Bool, baseline: Double? = nil, difference: Double? = nil,
         interval: BootstrapInterval? = nil

@@ -26,7 +26,9 @@ public struct FileInspection: Sendable, Equatable {
     public struct ColorCounts: Sendable, Equatable {
         /// A colour (`[r, g, b]`, stored values) and its pixel count.
         public struct Entry: Sendable, Equatable {
+            /// The colour's stored values, `[r, g, b]`.
             public var components: [Int]
+            /// Pixels of that colour.
             public var count: Int
         }
         /// The colours in ascending order; nil when there are more than `limit`.

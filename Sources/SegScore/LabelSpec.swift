@@ -5,10 +5,14 @@ import Yams
 
 /// One class of a `--labels` file: id, name, and the colour that marks it in RGB masks.
 public struct LabelEntry: Sendable, Equatable {
+    /// The class id: the label value that marks the class in label maps.
     public var id: Int
+    /// The class name the reports use.
     public var name: String
+    /// The colour that marks the class in RGB masks; nil when the file gives none.
     public var color: RGBColor?
 
+    /// An entry; `color` only matters for RGB masks.
     public init(id: Int, name: String, color: RGBColor? = nil) {
         self.id = id
         self.name = name
@@ -41,6 +45,7 @@ public struct LabelSpec: Sendable, Equatable {
     /// The most classes one evaluation can score.
     public static let maximumClassCount = ClassLimits.perRun
 
+    /// A spec from scored classes and ignore labels; both are kept in id order.
     public init(entries: [LabelEntry], ignored: [LabelEntry] = []) {
         self.entries = entries.sorted { $0.id < $1.id }
         self.ignored = ignored.sorted { $0.id < $1.id }
@@ -80,8 +85,11 @@ public struct LabelSpec: Sendable, Equatable {
 
     /// Why a labels file was refused.
     public struct LoadError: Error, Equatable, Sendable, CustomStringConvertible {
+        /// The labels file as given.
         public var path: String
+        /// Why it was refused, naming the entry at fault when there is one.
         public var reason: String
+        /// One line: `path: reason`.
         public var description: String { "\(path): \(reason)" }
     }
 

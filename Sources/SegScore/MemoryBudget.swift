@@ -117,13 +117,15 @@ package final class ByteBudget: Sendable {
             return books.nextTicket
         }
         let capacity = capacity
-        books.withLock(waitingUntil: { books in
-            ticket == books.serving && (books.held == 0 || bytes <= capacity &- min(books.held, capacity))
-        }) { books in
-            books.waiters -= 1
-            books.held += bytes
-            books.serving += 1
-        }
+        books.withLock(
+            waitingUntil: { books in
+                ticket == books.serving && (books.held == 0 || bytes <= capacity &- min(books.held, capacity))
+            },
+            { books in
+                books.waiters -= 1
+                books.held += bytes
+                books.serving += 1
+            })
     }
 
     /// Gives back `bytes` acquired earlier.

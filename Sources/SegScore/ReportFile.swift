@@ -15,9 +15,12 @@ public enum ReportFile {
     public struct WriteError: Error, Equatable, Sendable, CustomStringConvertible {
         /// The destination as the user named it (`stdout` for `-`).
         public var path: String
+        /// Why, in a few lowercase words (for system errors, the system's message).
         public var reason: String
+        /// One line: `path: cannot write: reason`.
         public var description: String { "\(path): cannot write: \(reason)" }
 
+        /// An error for `path` whose reason is already in words.
         public init(path: String, reason: String) {
             self.path = path
             self.reason = reason
@@ -32,7 +35,9 @@ public enum ReportFile {
     public struct Conflict: Error, Equatable, Sendable, CustomStringConvertible {
         /// Each output as `option path`, e.g. `--json r.json`.
         public var first: String
+        /// The other output, in the same form.
         public var second: String
+        /// One line naming both outputs and asking for a path each.
         public var description: String { "\(first) and \(second) are the same file: give each report its own path" }
     }
 
@@ -80,6 +85,7 @@ public enum ReportFile {
         /// The staged reports and the number of temporaries made so far.
         private let books = Locked((staged: [(temporary: String, target: String, slot: Int32)](), counter: 0))
 
+        /// An empty batch: nothing staged yet.
         public init() {}
 
         /// Writes one report. A regular file (or a new one) goes to a temporary beside it, renamed by

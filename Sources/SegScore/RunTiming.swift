@@ -7,6 +7,7 @@ public struct RunTiming: Sendable, Equatable {
     /// Wall-clock seconds of the run.
     public var seconds: Double
 
+    /// A timing from its start (seconds since 1970) and its wall-clock duration in seconds.
     public init(start: Double, seconds: Double) {
         self.start = start
         self.seconds = seconds

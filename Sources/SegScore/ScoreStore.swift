@@ -73,21 +73,24 @@ final class ScoreStore: Sendable {
         }
         return cache.withLock { blocks in
             let clock = (blocks.map(\.lastUse).max() ?? 0) + 1
-            var slot = blocks.firstIndex { start >= $0.start && end <= $0.start + $0.valid }
-            if slot == nil {
+            let block: Int
+            if let cached = blocks.firstIndex(where: { start >= $0.start && end <= $0.start + $0.valid }) {
+                block = cached
+            } else {
                 // Sequential readers each keep their block: refill the least recently used one.
                 if blocks.count < Self.cacheBlocks {
                     blocks.append(ReadCache())
-                    slot = blocks.count - 1
+                    block = blocks.count - 1
+                } else if let oldest = blocks.indices.min(by: { blocks[$0].lastUse < blocks[$1].lastUse }) {
+                    block = oldest
                 } else {
-                    slot = blocks.indices.min { blocks[$0].lastUse < blocks[$1].lastUse }
+                    preconditionFailure("the read cache is full, so it holds at least one block")
                 }
                 let length = max(Self.readBlock, end - start)
-                if blocks[slot!].bytes.count < length { blocks[slot!].bytes = [UInt8](repeating: 0, count: length) }
-                blocks[slot!].valid = blocks[slot!].bytes.withUnsafeMutableBytes { Self.readFully(descriptor, $0, offset: start) }
-                blocks[slot!].start = start
+                if blocks[block].bytes.count < length { blocks[block].bytes = [UInt8](repeating: 0, count: length) }
+                blocks[block].valid = blocks[block].bytes.withUnsafeMutableBytes { Self.readFully(descriptor, $0, offset: start) }
+                blocks[block].start = start
             }
-            let block = slot!
             blocks[block].lastUse = clock
             precondition(
                 end <= blocks[block].start + blocks[block].valid, "the score store's file is shorter than what was written")
@@ -101,7 +104,7 @@ final class ScoreStore: Sendable {
     private static func readFully(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer, offset: Int) -> Int {
         var done = 0
         while done < buffer.count {
-            let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            let n = pread(descriptor, buffer.baseAddress?.advanced(by: done), buffer.count - done, off_t(offset + done))
             let failure = n < 0 ? errno : 0
             if failure == EINTR { continue }
             if n <= 0 { break }
@@ -161,21 +164,17 @@ final class ScoreStore: Sendable {
         private mutating func flush() throws(SpillError) {
             if descriptor < 0 {
                 var template = Array((folder + "/segscore-rows-XXXXXX").utf8CString)
-                var failure: Int32 = 0
-                descriptor = template.withUnsafeMutableBufferPointer {
-                    let made = mkstemp($0.baseAddress!)
-                    failure = made < 0 ? errno : 0
-                    return made
-                }
+                descriptor = mkstemp(&template)  // fills in the X's of the NUL-terminated template
+                let failure = descriptor < 0 ? errno : 0
                 guard descriptor >= 0 else { throw SpillError(folder: folder, step: .create, errorNumber: failure) }
-                template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+                _ = unlink(template)
                 _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
             }
             var done = 0
             while done < buffer.count {
                 var failure: Int32 = 0
                 let n = buffer.withUnsafeBytes {
-                    let n = write(descriptor, $0.baseAddress! + done, $0.count - done)
+                    let n = write(descriptor, $0.baseAddress?.advanced(by: done), $0.count - done)
                     // A write of 0 bytes sets no errno: count it as an I/O error.
                     failure = n < 0 ? errno : EIO
                     return n

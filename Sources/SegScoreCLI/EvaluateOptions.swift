@@ -156,19 +156,21 @@ struct EncodingOptions: ParsableArguments {
 
     func classList() throws -> [Int]? {
         guard let classes else { return nil }
-        let ids = classes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !ids.isEmpty, ids.allSatisfy({ $0 != nil && $0! >= 0 }) else {
+        let parts = classes.split(separator: ",")
+        let ids = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !ids.isEmpty, ids.count == parts.count, ids.allSatisfy({ $0 >= 0 }) else {
             throw ConfigurationError("--classes takes non-negative ids separated by commas, e.g. 1,2,5")
         }
-        return ids.map { $0! }
+        return ids
     }
 
     func thresholdList() throws -> [Double] {
-        let values = (threshold ?? "0.5").split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil && (0...1).contains($0!) }) else {
+        let parts = (threshold ?? "0.5").split(separator: ",")
+        let values = parts.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.count == parts.count, values.allSatisfy({ (0...1).contains($0) }) else {
             throw ConfigurationError("--threshold takes values in [0, 1], one or one per channel: 0.5 or 0.4,0.6")
         }
-        return values.map { $0! }
+        return values
     }
 }
 

@@ -59,11 +59,14 @@ import Testing
     @Test func rowsAreStreamedNotCollected() {
         let log = FetchLog()
         let sink = CountingSink()
-        let rows = V.ImageRows(count: 3, key: { "k\($0)" }) { index in
-            log.fetched.append((index, sink.lines))
-            return V.ImageRow(
-                key: "k\(index)", truthPath: "t", predictionPath: "p", mean: 1, generalized: nil, classes: [Self.rowA.classes[0]])
-        }
+        let rows = V.ImageRows(
+            count: 3, key: { "k\($0)" },
+            row: { index in
+                log.fetched.append((index, sink.lines))
+                return V.ImageRow(
+                    key: "k\(index)", truthPath: "t", predictionPath: "p", mean: 1, generalized: nil,
+                    classes: [Self.rowA.classes[0]])
+            })
         Self.value(images: rows).writeCSV(to: sink)
         // Row i is read when the header and the i rows before it are written, and never again.
         #expect(log.fetched.map(\.0) == [0, 1, 2])

@@ -371,7 +371,9 @@ extension Array where Element == [Double] {
             pointers.append(copy)
             planes.append(MaskPlane(UnsafeBufferPointer(copy), count: values.count))
         }
-        defer { pointers.forEach { $0.deallocate() } }
+        defer {
+            for pointer in pointers { pointer.deallocate() }
+        }
         return body(planes)
     }
 }

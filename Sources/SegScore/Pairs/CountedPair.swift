@@ -11,8 +11,9 @@ public struct ImageCounts: Sendable, Equatable {
     public var terms: [Int: OverlapTerms]
     /// Class ids the image's files contain (label maps), or the channel ids.
     public var present: [Int]
-    /// How each side was read: `labels`, `binary`, `palette-labels`, `rgb`, `channels`, `probability`.
+    /// How the ground truth was read: `labels`, `binary`, `palette-labels`, `rgb`, `channels`, `probability`.
     public var truthEncoding: String
+    /// How the prediction was read, in the same words.
     public var predictionEncoding: String
 
     /// Counts of class `id`: an absent class has TP = FP = FN = 0 and every pixel TN.
@@ -27,8 +28,11 @@ public struct ImageCounts: Sendable, Equatable {
 
 /// A pair that could not be scored, with the file at fault and a one-line reason.
 public struct PairFailure: Error, Sendable, Equatable {
+    /// The pairing key of the pair.
     public var key: String
+    /// The file at fault.
     public var path: String
+    /// Why, in one line that does not repeat the path.
     public var message: String
 }
 

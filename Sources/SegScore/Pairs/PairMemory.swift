@@ -23,12 +23,16 @@ extension PairEvaluator {
         ]
         if readers.roi != nil { parts.append("region of interest \(MemoryLimit.describe(roi))") }
         parts.append("counting \(MemoryLimit.describe(working))")
-        let largest = [
-            (truth.decodedBytes, pair.truth.path), (readers.prediction?.header.decodedBytes ?? 0, pair.prediction?.path ?? ""),
-            (roi, pair.roi?.path ?? ""),
-        ].max { $0.0 < $1.0 }!
+        // The truth is the first candidate and stays unless another side is strictly larger.
+        var largest = (bytes: truth.decodedBytes, path: pair.truth.path)
+        for side in [
+            (bytes: readers.prediction?.header.decodedBytes ?? 0, path: pair.prediction?.path ?? ""),
+            (bytes: roi, path: pair.roi?.path ?? ""),
+        ] where largest.bytes < side.bytes {
+            largest = side
+        }
         throw PairFailure(
-            key: pair.key, path: largest.1,
+            key: pair.key, path: largest.path,
             message:
                 "too large: the pair needs \(MemoryLimit.describe(need)) to decode and count (\(parts.joined(separator: ", "))), "
                 + "more than \(limit.name)")
