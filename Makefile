@@ -91,16 +91,17 @@ FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-ISources/CMaskCodecs/include -ISources/CMaskCodecs
 FUZZ_SOURCES := Tests/Fuzz/decode_fuzz.c Sources/CMaskCodecs/cmask.c Sources/CMaskCodecs/png_decode.c \
-	Sources/CMaskCodecs/tiff_decode.c
+	Sources/CMaskCodecs/tiff_decode.c Sources/CMaskCodecs/nifti_decode.c
 
 .PHONY: fuzz fuzz-build
 fuzz-build: deps
 	@mkdir -p out/fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_PNG $(FUZZ_SOURCES) -o out/fuzz/png_fuzz $$(pkg-config --libs libpng libtiff-4) 2>/dev/null
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_TIFF $(FUZZ_SOURCES) -o out/fuzz/tiff_fuzz $$(pkg-config --libs libpng libtiff-4) 2>/dev/null
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_PNG $(FUZZ_SOURCES) -o out/fuzz/png_fuzz $$(pkg-config --libs libpng libtiff-4) -lz 2>/dev/null
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_TIFF $(FUZZ_SOURCES) -o out/fuzz/tiff_fuzz $$(pkg-config --libs libpng libtiff-4) -lz 2>/dev/null
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_NIFTI $(FUZZ_SOURCES) -o out/fuzz/nifti_fuzz $$(pkg-config --libs libpng libtiff-4) -lz 2>/dev/null
 
 fuzz: fuzz-build
-	@for h in png tiff; do \
+	@for h in png tiff nifti; do \
 		mkdir -p out/fuzz/$$h-corpus out/fuzz/$$h-crashes; \
 		echo "fuzz: $$h for $(FUZZ_SECONDS) s"; \
 		out/fuzz/$${h}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \

@@ -4,7 +4,7 @@ import PackageDescription
 /// segscore: score segmentation masks across a dataset with named, reproducible Dice variants.
 ///
 /// Dependencies point one way: the `segscore` executable → `SegScore` (pipeline) → `MaskIO`,
-/// `SegMetrics`, … Only `MaskIO` sees C (`CMaskCodecs`, which wraps libpng and libtiff).
+/// `SegMetrics`, … Only `MaskIO` sees C (`CMaskCodecs`, which wraps libpng, libtiff and zlib).
 let package = Package(
     name: "segscore",
     products: [
@@ -21,7 +21,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
-        .target(name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"]),
+        // zlib (NIfTI .nii.gz) is libpng's own dependency, named here because the shim calls it too.
+        .target(name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"], linkerSettings: [.linkedLibrary("z")]),
         .target(name: "MaskIO", dependencies: ["CMaskCodecs"]),
         // Mask writers for the benchmark and the tests: the product never writes masks.
         .target(name: "CMaskTestCodecs", dependencies: ["CMaskCodecs", "CLibPNG", "CLibTIFF"]),

@@ -1,4 +1,4 @@
-/* Format dispatch, size checks and message handling shared by both codecs. */
+/* Format dispatch, size checks and message handling shared by the codecs. */
 #include "codecs_internal.h"
 
 #include <errno.h>
@@ -158,7 +158,12 @@ cmask_format cmask_sniff(const uint8_t *bytes, size_t size) {
     static const uint8_t png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     if (bytes == NULL) return CMASK_FORMAT_UNKNOWN;
     if (size >= 8 && memcmp(bytes, png_signature, 8) == 0) return CMASK_FORMAT_PNG;
+    if (size >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) return CMASK_FORMAT_NIFTI;
     if (size >= 4) {
+        /* NIfTI-1 (348) and NIfTI-2 (540) sizeof_hdr, little- and big-endian. */
+        uint32_t le = (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24;
+        uint32_t be = (uint32_t)bytes[3] | (uint32_t)bytes[2] << 8 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[0] << 24;
+        if (le == 348 || le == 540 || be == 348 || be == 540) return CMASK_FORMAT_NIFTI;
         /* Classic TIFF (42) and BigTIFF (43), little- and big-endian. */
         if (bytes[0] == 'I' && bytes[1] == 'I' && (bytes[2] == 42 || bytes[2] == 43) && bytes[3] == 0)
             return CMASK_FORMAT_TIFF;
@@ -186,13 +191,14 @@ static cmask_status open_decoder(cmask_decoder *d, const uint8_t *first, size_t 
         if (d->source.size == 0)
             cmask_set_error(message, "file is empty");
         else
-            cmask_set_error(message, "not a PNG or TIFF file (unrecognised signature)");
+            cmask_set_error(message, "not a PNG, TIFF or NIfTI file (unrecognised signature)");
         cmask_close(d);
         return CMASK_ERR_FORMAT;
     }
     d->format = format;
-    cmask_status status = format == CMASK_FORMAT_PNG ? cmask_png_open(d, max_samples, message)
-                                            : cmask_tiff_open(d, max_samples, message);
+    cmask_status status = format == CMASK_FORMAT_PNG    ? cmask_png_open(d, max_samples, message)
+                          : format == CMASK_FORMAT_TIFF ? cmask_tiff_open(d, max_samples, message)
+                                                        : cmask_nifti_open(d, max_samples, message);
     if (status != CMASK_OK) {
         cmask_close(d);
         return status;
@@ -272,8 +278,9 @@ cmask_status cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, ch
         return CMASK_ERR_USAGE;
     }
     decoder->consumed = 1;
-    cmask_status status = decoder->format == CMASK_FORMAT_PNG ? cmask_png_read(decoder, out, &message)
-                                                              : cmask_tiff_read(decoder, out, &message);
+    cmask_status status = decoder->format == CMASK_FORMAT_PNG    ? cmask_png_read(decoder, out, &message)
+                          : decoder->format == CMASK_FORMAT_TIFF ? cmask_tiff_read(decoder, out, &message)
+                                                                 : cmask_nifti_read(decoder, out, &message);
     end_call(decoder);
     return status;
 }
@@ -282,6 +289,7 @@ void cmask_close(cmask_decoder *decoder) {
     if (decoder == NULL) return;
     cmask_png_close(decoder);
     cmask_tiff_close(decoder);
+    cmask_nifti_close(decoder);
     free(decoder->source.window);
     free(decoder);
 }

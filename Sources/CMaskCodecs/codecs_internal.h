@@ -48,6 +48,7 @@ const uint8_t *cmask_source_whole(const cmask_source *source);
 
 typedef struct cmask_png_state cmask_png_state;
 typedef struct cmask_tiff_state cmask_tiff_state;
+typedef struct cmask_nifti_state cmask_nifti_state;
 
 struct cmask_decoder {
     cmask_format format;
@@ -58,6 +59,7 @@ struct cmask_decoder {
     uint64_t max_bytes;
     cmask_png_state *png;
     cmask_tiff_state *tiff;
+    cmask_nifti_state *nifti;
 };
 
 cmask_status cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message);
@@ -71,6 +73,10 @@ cmask_status cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *m
 void cmask_tiff_close(cmask_decoder *decoder);
 /** Forgets the message sink of the call that is ending (it lives in that call's frame). */
 void cmask_tiff_end_call(cmask_decoder *decoder);
+
+cmask_status cmask_nifti_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message);
+cmask_status cmask_nifti_read(cmask_decoder *decoder, void *out, cmask_message *message);
+void cmask_nifti_close(cmask_decoder *decoder);
 
 /** Bytes of one output sample. */
 static inline uint64_t cmask_sample_bytes(cmask_sample sample) {

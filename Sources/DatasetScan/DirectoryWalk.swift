@@ -85,12 +85,13 @@ public struct FolderListing: Sendable {
 /// list its files twice, under each link's path). An entry that cannot be examined (a path too
 /// long, no permission) is reported, never skipped. Subfolders are walked in parallel with
 /// Dispatch; the result is sorted, so it never depends on thread timing. A file is a mask when its
-/// extension is `.png`, `.tif` or `.tiff` (then a bad file is reported when decoded, never
-/// dropped), or when its first bytes are a PNG or TIFF signature whatever its name. A file in an
+/// extension is `.png`, `.tif`, `.tiff`, `.nii` or `.nii.gz` (then a bad file is reported when
+/// decoded, never dropped), or when its first bytes are a PNG or TIFF signature or an uncompressed
+/// NIfTI header whatever its name (a gzip file counts by its name only: gzip holds anything). A file in an
 /// image or volume format segscore does not read (by its extension, or by its first bytes) is
 /// reported; other files (JSON, text, CSV, …) are counted as ignored.
 public enum DirectoryWalk {
-    static let maskExtensions: Set<String> = ["png", "tif", "tiff"]
+    static let maskExtensions: Set<String> = ["png", "tif", "tiff", "nii"]
 
     /// Image and volume formats segscore does not read: such a file beside masks is a data
     /// problem, not an ignored file (lower case, without the dot).
@@ -99,7 +100,7 @@ public enum DirectoryWalk {
         "jpg", "jpeg", "jpe", "jfif", "bmp", "dib", "gif", "webp", "avif", "heic", "heif", "ico",
         "jp2", "j2k", "jpx", "jpf", "jxl", "tga", "pbm", "pgm", "ppm", "pnm", "pfm", "exr", "hdr", "psd",
         // Arrays and medical volumes.
-        "npy", "npz", "nii", "mha", "mhd", "nrrd", "nhdr", "dcm", "dicom", "mgz", "mgh", "mnc",
+        "npy", "npz", "mha", "mhd", "nrrd", "nhdr", "dcm", "dicom", "mgz", "mgh", "mnc",
     ]
 
     /// Compression suffixes that make `x.nii.gz` or `x.png.gz` an image segscore cannot read.
@@ -199,10 +200,12 @@ public enum DirectoryWalk {
                 if content == .mask {
                     files.append(relativePath: child)
                 } else if let suffix = unreadableImageSuffix(of: text) {
-                    state.add(issue: ScanIssue(kind: .unsupportedImage, path: path, detail: "\(suffix) (masks are PNG or TIFF)"))
+                    state.add(
+                        issue: ScanIssue(kind: .unsupportedImage, path: path, detail: "\(suffix) (masks are PNG, TIFF or NIfTI)"))
                 } else if case .image(let format) = content {
                     state.add(
-                        issue: ScanIssue(kind: .unsupportedImage, path: path, detail: "\(format) data (masks are PNG or TIFF)"))
+                        issue: ScanIssue(
+                            kind: .unsupportedImage, path: path, detail: "\(format) data (masks are PNG, TIFF or NIfTI)"))
                 } else {
                     ignored += 1
                 }
@@ -211,7 +214,8 @@ public enum DirectoryWalk {
                 if isMaskName(text) {
                     files.append(relativePath: child)
                 } else if let suffix = unreadableImageSuffix(of: text) {
-                    state.add(issue: ScanIssue(kind: .unsupportedImage, path: path, detail: "\(suffix) (masks are PNG or TIFF)"))
+                    state.add(
+                        issue: ScanIssue(kind: .unsupportedImage, path: path, detail: "\(suffix) (masks are PNG, TIFF or NIfTI)"))
                 } else {
                     ignored += 1
                 }
@@ -235,7 +239,9 @@ public enum DirectoryWalk {
 
     static func isMaskName(_ name: String) -> Bool {
         guard let dot = name.lastIndex(of: ".") else { return false }
-        return maskExtensions.contains(name[name.index(after: dot)...].lowercased())
+        let last = name[name.index(after: dot)...].lowercased()
+        if last == "gz" { return name.lowercased().hasSuffix(".nii.gz") && name.count > 7 }
+        return maskExtensions.contains(last)
     }
 
     /// The image suffix of a name segscore cannot read (`.jpg`, `.nii.gz`, `.png.gz`, as spelled in
@@ -247,6 +253,7 @@ public enum DirectoryWalk {
         if unreadableImageExtensions.contains(last) { return "." + parts[parts.count - 1] }
         if compressionExtensions.contains(last) && parts.count >= 3 {
             let inner = parts[parts.count - 2].lowercased()
+            if inner == "nii" && last == "gz" { return nil }  // NIfTI: a mask
             if unreadableImageExtensions.contains(inner) || maskExtensions.contains(inner) {
                 return "." + parts[parts.count - 2] + "." + parts[parts.count - 1]
             }

@@ -86,7 +86,14 @@ public struct CompiledKeyRule: @unchecked Sendable {
         if rule.flat, let last = lastOffset(of: slash, in: 0..<end) { start = last + 1 }
         let lastSlash = lastOffset(of: slash, in: start..<end)
         if let dot = lastOffset(of: UInt8(ascii: "."), in: start..<end), lastSlash.map({ dot > $0 }) ?? true, dot != start {
-            end = dot
+            // `case1.nii.gz` → `case1`: the NIfTI suffix goes whole.
+            func lower(_ offset: Int) -> UInt8 { byte(offset) | 0x20 }
+            let gz = end - dot == 3 && lower(dot + 1) == UInt8(ascii: "g") && lower(dot + 2) == UInt8(ascii: "z")
+            let nii =
+                dot - 4 > (lastSlash.map { $0 + 1 } ?? start) && byte(dot - 4) == UInt8(ascii: ".")
+                && lower(dot - 3) == UInt8(ascii: "n")
+                && lower(dot - 2) == UInt8(ascii: "i") && lower(dot - 1) == UInt8(ascii: "i")
+            end = gz && nii ? dot - 4 : dot
         }
         let suffixes: [String]
         switch side {

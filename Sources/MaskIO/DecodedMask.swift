@@ -2,6 +2,8 @@
 public enum MaskFormat: String, Sendable, Equatable, CaseIterable {
     case png
     case tiff
+    /// NIfTI-1 or NIfTI-2, `.nii` or `.nii.gz`.
+    case nifti
 }
 
 /// The type of one decoded sample.
@@ -57,7 +59,7 @@ public struct RGBColor: Hashable, Sendable, CustomStringConvertible {
 
 /// The facts a file declared about its encoding, kept for reports and for colour lookup.
 public struct MaskDeclaration: Sendable, Equatable {
-    /// PNG or TIFF.
+    /// PNG, TIFF or NIfTI.
     public var format: MaskFormat
     /// The colour model of the stored samples.
     public var color: ColorType
@@ -76,6 +78,11 @@ public struct MaskDeclaration: Sendable, Equatable {
     public var tiled: Bool
     /// True for an Adam7-interlaced PNG.
     public var interlaced: Bool
+    /// Voxel spacing along x, y, z in millimetres (NIfTI `pixdim` in the units of `xyzt_units`,
+    /// unknown units taken as mm); nil for PNG and TIFF.
+    public var spacing: [Double]? = nil
+    /// The NIfTI header facts; nil for PNG and TIFF.
+    public var nifti: NiftiFacts? = nil
 
     /// A readable name for `compression`.
     public var compressionName: String {
@@ -90,7 +97,52 @@ public struct MaskDeclaration: Sendable, Equatable {
         case (.tiff, 50000): return "zstd"
         case (.tiff, 50001): return "webp"
         case (.tiff, 34887): return "lerc"
+        case (.nifti, 8): return "gzip"
+        case (.nifti, _): return "none"
         default: return "tiff-\(compression)"
+        }
+    }
+}
+
+/// What a NIfTI header declared, beyond the shape: kept for `inspect` and geometry checks.
+public struct NiftiFacts: Sendable, Equatable {
+    /// 1 or 2.
+    public var version: Int
+    /// The stored data type: `uint8`, `int8`, `int16`, `uint16`, `int32`, `uint32`, `int64`,
+    /// `uint64`, `float32` or `float64`.
+    public var dataType: String
+    /// The NIfTI datatype code (2, 256, 4, 512, 8, 768, 1024, 1280, 16, 64).
+    public var dataTypeCode: Int
+    /// True for a gzip-compressed file.
+    public var gzip: Bool
+    /// True when header and data are big-endian.
+    public var bigEndian: Bool
+    /// The dimensions as declared (`dim[1...dim[0]]`), trailing singletons included.
+    public var dims: [Int]
+    /// `pixdim[1...3]` as stored, in `spaceUnit`.
+    public var pixdim: [Double]
+    /// The spatial unit of `xyzt_units`: `m`, `mm`, `um` or `unknown`.
+    public var spaceUnit: String
+    /// `qform_code` and `sform_code` (0 unknown, 1 scanner, 2 aligned, 3 Talairach, 4 MNI, 5 template).
+    public var qformCode: Int
+    /// See `qformCode`.
+    public var sformCode: Int
+    /// `scl_slope` and `scl_inter` as stored.
+    public var sclSlope: Double
+    /// See `sclSlope`.
+    public var sclInter: Double
+    /// True when `value · scl_slope + scl_inter` was applied.
+    public var scaled: Bool
+    /// True when float (or scaled) data held only whole numbers from 0 to 2^32 − 1 and was read
+    /// as integer labels.
+    public var floatsReadAsLabels: Bool
+
+    /// `value` in `unit` (`m`, `mm`, `um`; unknown units are taken as mm) in millimetres.
+    public static func millimetres(_ value: Double, unit: String) -> Double {
+        switch unit {
+        case "m": return value * 1000
+        case "um": return value / 1000
+        default: return value
         }
     }
 }

@@ -6,7 +6,7 @@ internal import CMaskCodecs
     import Darwin
 #endif
 
-/// Decodes PNG and TIFF masks into their stored sample values.
+/// Decodes PNG, TIFF and NIfTI masks into their stored sample values.
 ///
 /// The format is recognised from the file's first bytes, never from its extension. A decoder is
 /// a value with no shared state: decode different files on different threads at once freely.
@@ -68,7 +68,7 @@ public struct MaskDecoder: Sendable {
         try open(path: path).decode(reusing: &spare)
     }
 
-    /// Decodes a PNG or TIFF file held in memory.
+    /// Decodes a PNG, TIFF or NIfTI file held in memory.
     /// - Parameters:
     ///   - bytes: the whole file.
     ///   - path: the name used in errors.
@@ -122,9 +122,32 @@ public struct MaskDecoder: Sendable {
             try Self.read(into: &storage, count, handle, info, path)
             samples = .uint8(storage)
         }
+        var declaration = Self.declaration(of: info)
+        var result = samples
+        if info.format == CMASK_FORMAT_NIFTI, case .float32(let values) = samples, let labels = Self.wholeNumbers(values) {
+            result = labels
+            declaration.nifti?.floatsReadAsLabels = true
+        }
         return DecodedMask(
             width: Int(info.width), height: Int(info.height), depth: Int(info.pages), channels: Int(info.channels),
-            samples: samples, declaration: Self.declaration(of: info))
+            samples: result, declaration: declaration)
+    }
+
+    /// Float NIfTI data holding only whole numbers from 0 to 2^32 − 1 (no NaN) as integer labels
+    /// of the smallest type that holds them; nil when any value is not such a number.
+    static func wholeNumbers(_ values: [Float]) -> MaskSamples? {
+        var largest: Float = 0
+        let whole = values.withUnsafeBufferPointer { buffer -> Bool in
+            for value in buffer {
+                guard value >= 0, value < 4_294_967_296, value == value.rounded(.towardZero) else { return false }
+                largest = Swift.max(largest, value)
+            }
+            return true
+        }
+        guard whole, !values.isEmpty else { return nil }
+        if largest <= 255 { return .uint8(values.map { UInt8($0) }) }
+        if largest <= 65535 { return .uint16(values.map { UInt16($0) }) }
+        return .uint32(values.map { UInt32($0) })
     }
 
     /// Decodes into `storage`, resized to exactly `count` samples (no allocation when its capacity
@@ -197,10 +220,36 @@ public struct MaskDecoder: Sendable {
                 palette.append(RGBColor(bytes[3 * i], bytes[3 * i + 1], bytes[3 * i + 2]))
             }
         }
-        return MaskDeclaration(
-            format: info.format == CMASK_FORMAT_TIFF ? .tiff : .png, color: color, bitDepth: Int(info.bit_depth),
-            palette: palette, compression: Int(info.compression), predictor: Int(info.predictor),
-            separatePlanes: info.planar == 2, tiled: info.tiled != 0, interlaced: info.interlaced != 0)
+        var declaration = MaskDeclaration(
+            format: info.format == CMASK_FORMAT_TIFF ? .tiff : info.format == CMASK_FORMAT_NIFTI ? .nifti : .png,
+            color: color, bitDepth: Int(info.bit_depth), palette: palette, compression: Int(info.compression),
+            predictor: Int(info.predictor), separatePlanes: info.planar == 2, tiled: info.tiled != 0,
+            interlaced: info.interlaced != 0)
+        if info.format == CMASK_FORMAT_NIFTI {
+            let facts = niftiFacts(of: info)
+            declaration.nifti = facts
+            declaration.spacing = facts.pixdim.map { NiftiFacts.millimetres(abs($0), unit: facts.spaceUnit) }
+        }
+        return declaration
+    }
+
+    static func niftiFacts(of info: cmask_info) -> NiftiFacts {
+        let names: [UInt32: String] = [
+            2: "uint8", 256: "int8", 4: "int16", 512: "uint16", 8: "int32", 768: "uint32", 1024: "int64", 1280: "uint64",
+            16: "float32", 64: "float64",
+        ]
+        let units: [UInt32: String] = [1: "m", 2: "mm", 3: "um"]
+        // NIfTI-1 stores 32-bit floats: keep the value its writer meant (0.004, not 0.004000000189989805).
+        func stored(_ value: Double) -> Double { info.nifti_version == 1 ? Double("\(Float(value))") ?? value : value }
+        let declared = [info.width, info.height, info.pages, info.channels].map(Int.init)
+        let dims = (0..<Int(info.dims)).map { $0 < 4 ? declared[$0] : 1 }
+        return NiftiFacts(
+            version: Int(info.nifti_version), dataType: names[info.nifti_datatype] ?? "datatype \(info.nifti_datatype)",
+            dataTypeCode: Int(info.nifti_datatype), gzip: info.gzip != 0, bigEndian: info.big_endian != 0, dims: dims,
+            pixdim: [stored(info.pixdim.0), stored(info.pixdim.1), stored(info.pixdim.2)],
+            spaceUnit: units[info.xyzt_units & 7] ?? "unknown",
+            qformCode: Int(info.qform_code), sformCode: Int(info.sform_code), sclSlope: stored(info.scl_slope),
+            sclInter: stored(info.scl_inter), scaled: info.scaled != 0, floatsReadAsLabels: false)
     }
 
     /// Whether this machine's libtiff decodes the TIFF Compression tag value `compression`.
@@ -241,7 +290,7 @@ extension MaskIOError {
 
 /// The size facts of a mask file, from its header: what decoding it will allocate.
 public struct MaskHeader: Sendable, Equatable {
-    /// PNG or TIFF.
+    /// PNG, TIFF or NIfTI.
     public var format: MaskFormat
     /// Pixels per row.
     public var width: Int
@@ -337,12 +386,13 @@ enum MaskFile {
 }
 
 extension MaskFormat {
-    /// Recognises PNG or TIFF from a file's first bytes (8 are enough); nil for anything else.
+    /// Recognises PNG, TIFF or NIfTI from a file's first bytes (8 are enough); nil for anything else.
     public init?(sniffing bytes: [UInt8]) {
         let format = bytes.withUnsafeBufferPointer { cmask_sniff($0.baseAddress, $0.count) }
         switch format {
         case CMASK_FORMAT_PNG: self = .png
         case CMASK_FORMAT_TIFF: self = .tiff
+        case CMASK_FORMAT_NIFTI: self = .nifti
         default: return nil
         }
     }

@@ -30,7 +30,7 @@ public struct InspectionFacts: Sendable, Equatable {
 
     /// The path as given.
     public var path: String
-    /// `png` or `tiff`.
+    /// `png`, `tiff` or `nifti`.
     public var format: String
     /// Pixels per row.
     public var width: Int
@@ -75,6 +75,95 @@ public struct InspectionFacts: Sendable, Equatable {
     public var auto: String
     /// Why `auto` reads the file so, in a few words.
     public var autoDetail: String
+
+    /// The NIfTI header facts; nil for PNG and TIFF (set after `init`).
+    public var volume: Volume? = nil
+
+    /// What a NIfTI header declared: dimensions, data type, spacing, units, orientation codes.
+    public struct Volume: Sendable, Equatable {
+        /// 1 or 2.
+        public var version: Int
+        /// The stored data type (`uint8`, `int16`, `float64`, …).
+        public var dataType: String
+        /// True when header and data are big-endian.
+        public var bigEndian: Bool
+        /// The dimensions as declared, trailing singletons included.
+        public var dims: [Int]
+        /// `pixdim[1...3]` as stored, in `unit`.
+        public var pixdim: [Double]
+        /// The spatial unit of `xyzt_units`: `m`, `mm`, `um` or `unknown`.
+        public var unit: String
+        /// The spacing in millimetres (x, y, z).
+        public var spacing: [Double]
+        /// `qform_code` and `sform_code`.
+        public var qformCode: Int
+        /// See `qformCode`.
+        public var sformCode: Int
+        /// `scl_slope` and `scl_inter` when they were applied; nil otherwise.
+        public var scaling: (slope: Double, intercept: Double)?
+        /// True when float data holding whole numbers was read as integer labels.
+        public var floatsReadAsLabels: Bool
+
+        /// The facts; every field is given by the caller.
+        public init(
+            version: Int, dataType: String, bigEndian: Bool, dims: [Int], pixdim: [Double], unit: String, spacing: [Double],
+            qformCode: Int, sformCode: Int, scaling: (slope: Double, intercept: Double)?, floatsReadAsLabels: Bool
+        ) {
+            self.version = version
+            self.dataType = dataType
+            self.bigEndian = bigEndian
+            self.dims = dims
+            self.pixdim = pixdim
+            self.unit = unit
+            self.spacing = spacing
+            self.qformCode = qformCode
+            self.sformCode = sformCode
+            self.scaling = scaling
+            self.floatsReadAsLabels = floatsReadAsLabels
+        }
+
+        /// Field by field (`scaling` is a tuple, which is not `Equatable`).
+        public static func == (a: Volume, b: Volume) -> Bool {
+            a.version == b.version && a.dataType == b.dataType && a.bigEndian == b.bigEndian && a.dims == b.dims
+                && a.pixdim == b.pixdim && a.unit == b.unit && a.spacing == b.spacing && a.qformCode == b.qformCode
+                && a.sformCode == b.sformCode && a.scaling?.slope == b.scaling?.slope
+                && a.scaling?.intercept == b.scaling?.intercept && a.floatsReadAsLabels == b.floatsReadAsLabels
+        }
+
+        /// `96x64x8`.
+        var dimsText: String { dims.map(String.init).joined(separator: "x") }
+
+        /// The JSON object of `inspect --json`'s `nifti` member.
+        var json: JSONValue {
+            var members: [(String, JSONValue)] = [
+                ("version", .int(version)), ("datatype", .string(dataType)),
+                ("byte_order", .string(bigEndian ? "big-endian" : "little-endian")), ("dims", .array(dims.map { .int($0) })),
+                ("pixdim", .array(pixdim.map { .number($0) })), ("units", .string(unit)),
+                ("spacing_mm", .array(spacing.map { .number($0) })), ("qform_code", .int(qformCode)),
+                ("sform_code", .int(sformCode)),
+            ]
+            if let scaling {
+                members.append(("scl_slope", .number(scaling.slope)))
+                members.append(("scl_inter", .number(scaling.intercept)))
+            }
+            members.append(("floats_read_as_labels", .bool(floatsReadAsLabels)))
+            return .object(members)
+        }
+
+        /// The text line of `inspect`.
+        var text: String {
+            func list(_ values: [Double]) -> String { values.map { NumberText.shortest($0) }.joined(separator: " x ") }
+            var line = "  NIfTI-\(version): dims \(dimsText), \(dataType) \(bigEndian ? "big" : "little")-endian"
+            if let scaling {
+                line +=
+                    ", scaled by scl_slope \(NumberText.shortest(scaling.slope)), scl_inter \(NumberText.shortest(scaling.intercept))"
+            }
+            line += "; spacing \(list(spacing)) mm"
+            if unit != "mm" { line += " (pixdim \(list(pixdim)) \(unit))" }
+            line += "; qform_code \(qformCode), sform_code \(sformCode)"
+            return line
+        }
+    }
 
     /// How many colours are listed at most.
     public static let colorLimit = 256
@@ -133,6 +222,7 @@ public struct InspectionFacts: Sendable, Equatable {
             members.append(("predictor", .int(predictor)))
         }
         if paletteEntries > 0 { members.append(("palette_entries", .int(paletteEntries))) }
+        if let volume { members.append(("nifti", volume.json)) }
         return .object(members)
     }
 
@@ -145,12 +235,19 @@ public struct InspectionFacts: Sendable, Equatable {
     public var text: String {
         var encoding = "\(format.uppercased()) \(width)x\(height)"
         encoding += ", \(pages) page\(pages == 1 ? "" : "s"), \(channels) channel\(channels == 1 ? "" : "s")"
-        encoding += ", \(bitDepth)-bit \(color) stored as \(sample), \(compression)"
+        if let volume {
+            encoding += ", \(volume.dataType) read as \(sample)"
+            if volume.floatsReadAsLabels { encoding += " (whole numbers: labels)" }
+            encoding += ", \(compression)"
+        } else {
+            encoding += ", \(bitDepth)-bit \(color) stored as \(sample), \(compression)"
+        }
         if interlaced { encoding += ", Adam7 interlaced" }
         if tiled { encoding += ", tiled" }
         if separatePlanes { encoding += ", separate planes" }
         if paletteEntries > 0 { encoding += ", palette of \(paletteEntries)" }
         var lines = ["\(path): \(encoding)"]
+        if let volume { lines.append(volume.text) }
         var range = "  min \(NumberText.shortest(min)), max \(NumberText.shortest(max))"
         if let distinct { range += ", \(distinct) distinct value\(distinct == 1 ? "" : "s")" }
         lines.append(range)

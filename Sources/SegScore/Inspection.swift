@@ -180,7 +180,7 @@ public struct FileInspection: Sendable, Equatable {
     /// The facts `inspect` prints (text or JSON), as `ReportWriters` renders them.
     public var facts: InspectionFacts {
         let d = mask.declaration
-        return InspectionFacts(
+        var facts = InspectionFacts(
             path: path, format: d.format.rawValue, width: mask.width, height: mask.height, pages: mask.depth,
             channels: mask.channels, bitDepth: d.bitDepth, sample: mask.sampleType.rawValue, color: d.color.rawValue,
             compression: d.compressionName, interlaced: d.interlaced, tiled: d.tiled, separatePlanes: d.separatePlanes,
@@ -190,6 +190,13 @@ public struct FileInspection: Sendable, Equatable {
             hasColors: colors != nil,
             colors: colors?.entries.map { $0.map { InspectionFacts.ColorCount(components: $0.components, count: $0.count) } },
             auto: auto, autoDetail: autoDetail)
+        if let n = d.nifti {
+            facts.volume = InspectionFacts.Volume(
+                version: n.version, dataType: n.dataType, bigEndian: n.bigEndian, dims: n.dims, pixdim: n.pixdim,
+                unit: n.spaceUnit, spacing: d.spacing ?? [], qformCode: n.qformCode, sformCode: n.sformCode,
+                scaling: n.scaled ? (n.sclSlope, n.sclInter) : nil, floatsReadAsLabels: n.floatsReadAsLabels)
+        }
+        return facts
     }
 }
 

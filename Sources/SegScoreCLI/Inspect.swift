@@ -22,7 +22,7 @@ struct Inspect: ParsableCommand {
             """
     )
 
-    @Argument(help: "PNG or TIFF files to inspect.")
+    @Argument(help: "PNG, TIFF or NIfTI (.nii, .nii.gz) files to inspect.")
     var files: [String]
 
     @Flag(help: "Print one JSON object per file and per line.")

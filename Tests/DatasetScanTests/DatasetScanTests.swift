@@ -89,6 +89,20 @@ func files(_ names: [String]) -> FileList { FileList(root: "/x", relativePaths: 
         #expect(report.unmatchedPredictions.map(\.relativePath) == ["y.png"])
     }
 
+    @Test func niftiSuffixesGoWholeFromKeys() throws {
+        let rule = try KeyRule().validated()
+        #expect(rule.key(forRelativePath: "case1.nii.gz", side: .truth) == "case1")
+        #expect(rule.key(forRelativePath: "sub/CASE_2.NII.GZ", side: .truth) == "sub/CASE_2")
+        #expect(rule.key(forRelativePath: "case1.nii", side: .truth) == "case1")
+        #expect(rule.key(forRelativePath: "dir.nii/x.gz", side: .truth) == "dir.nii/x")
+        #expect(rule.key(forRelativePath: "a.b.gz", side: .truth) == "a.b")
+        let suffixed = try KeyRule(truthSuffixes: ["_seg"]).validated()
+        #expect(suffixed.key(forRelativePath: "la_003_seg.nii.gz", side: .truth) == "la_003")
+        let report = pairFiles(
+            truth: files(["case1.nii.gz", "case2.nii.gz"]), predictions: files(["case1.nii.gz", "case2.nii"]), rule: rule)
+        #expect(report.pairs.map(\.key) == ["case1", "case2"])
+    }
+
     @Test func suffixesFlatAndPattern() throws {
         let suffixed = try KeyRule(truthSuffixes: ["_manual1"], predictionSuffixes: ["_manual2"]).validated()
         #expect(

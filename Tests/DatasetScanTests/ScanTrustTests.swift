@@ -112,14 +112,15 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
             listing.issues.map(\.description) == [
                 tree.path + "/dangling: broken symbolic link",
                 tree.path + "/ping: broken symbolic link: too many levels of symbolic links",
-                tree.path + "/pipe.jpg: image format segscore does not read: .jpg (masks are PNG or TIFF)",
+                tree.path + "/pipe.jpg: image format segscore does not read: .jpg (masks are PNG, TIFF or NIfTI)",
                 tree.path + "/pong: broken symbolic link: too many levels of symbolic links",
             ])
     }
 
     @Test(
         arguments: [
-            ("x.JPG", ".JPG"), ("scan.nii.gz", ".nii.gz"), ("mask.png.gz", ".png.gz"), ("vol.TIF.xz", ".TIF.xz"),
+            ("x.JPG", ".JPG"), ("scan.nii.gz", nil), ("scan.NII.xz", ".NII.xz"), ("mask.png.gz", ".png.gz"),
+            ("vol.TIF.xz", ".TIF.xz"),
             ("a.b.npz", ".npz"),
             ("archive.tar.gz", nil), ("notes.txt", nil), ("jpg", nil), ("x.gz", nil), ("data.h5", nil),
         ] as [(String, String?)])
@@ -174,7 +175,7 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
         defer { tree.remove() }
         try tree.file("a.png")
         let unreadable = [
-            "b.jpg", "c.JPEG", "d.nii.gz", "e.npy", "f.npz", "g.bmp", "h.gif", "i.webp", "j.nii", "k.mha", "l.nrrd", "m.dcm",
+            "b.jpg", "c.JPEG", "d.mgz", "e.npy", "f.npz", "g.bmp", "h.gif", "i.webp", "j.nii.xz", "k.mha", "l.nrrd", "m.dcm",
             "n.jp2", "sub/o.mhd", "s.png.gz",
         ]
         for name in unreadable + ["notes.txt", "meta.json", "README.md", "table.csv", "archive.gz", "sub/p.yaml"] {
@@ -184,15 +185,23 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
         try tree.write([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 0x4A, 0x46, 0x49, 0x46], to: "q")
         // A JPEG name with PNG bytes is a mask: the bytes decide.
         try tree.file("r.jpg")
+        // NIfTI by name (a text file named .nii.gz is listed: decoding names its problem), and an
+        // uncompressed NIfTI header whatever its name.
+        try tree.file("t.nii.gz", png: false)
+        try tree.file("u.NII", png: false)
+        try tree.write([0x5C, 0x01, 0, 0] + [UInt8](repeating: 0, count: 400), to: "v")
         let listing = try DirectoryWalk.list(root: tree.path)
-        #expect(listing.files.map(\.relativePath) == ["a.png", "r.jpg"])
+        #expect(listing.files.map(\.relativePath) == ["a.png", "r.jpg", "t.nii.gz", "u.NII", "v"])
         #expect(listing.ignoredCount == 6)
         #expect(listing.issues.allSatisfy { $0.kind == .unsupportedImage })
         #expect(listing.issues.map(\.path) == (unreadable + ["q"]).sorted().map { tree.path + "/" + $0 })
         let jpeg = listing.issues.first { $0.path.hasSuffix("/b.jpg") }
-        #expect(jpeg?.description == tree.path + "/b.jpg: image format segscore does not read: .jpg (masks are PNG or TIFF)")
+        #expect(
+            jpeg?.description == tree.path + "/b.jpg: image format segscore does not read: .jpg (masks are PNG, TIFF or NIfTI)")
         let sniffed = listing.issues.first { $0.path.hasSuffix("/q") }
-        #expect(sniffed?.description == tree.path + "/q: image format segscore does not read: JPEG data (masks are PNG or TIFF)")
+        #expect(
+            sniffed?.description == tree.path
+                + "/q: image format segscore does not read: JPEG data (masks are PNG, TIFF or NIfTI)")
     }
 }
 

@@ -1,8 +1,9 @@
 /*
  * libFuzzer harness for the C shim: cmask_open then cmask_read on arbitrary bytes, as segscore
  * does for every file. Built twice by `make fuzz`: with -DFUZZ_PNG every input is given a PNG
- * signature, with -DFUZZ_TIFF a little-endian TIFF header, so the fuzzer's work reaches libpng or
- * libtiff instead of the signature check. Any crash, leak, undefined behaviour or hang is a bug.
+ * signature, with -DFUZZ_TIFF a little-endian TIFF header, with -DFUZZ_NIFTI a NIfTI-1 sizeof_hdr
+ * (348, little-endian) unless the input is gzip (a .nii.gz), so the fuzzer's work reaches libpng,
+ * libtiff or the NIfTI reader instead of the signature check. Any crash, leak, undefined behaviour or hang is a bug.
  */
 #include "CMaskCodecs.h"
 
@@ -14,15 +15,23 @@
 static const uint8_t prefix[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 #elif defined(FUZZ_TIFF)
 static const uint8_t prefix[4] = {'I', 'I', 42, 0};
+#elif defined(FUZZ_NIFTI)
+static const uint8_t prefix[4] = {0x5c, 0x01, 0, 0};
 #else
-#error "define FUZZ_PNG or FUZZ_TIFF"
+#error "define FUZZ_PNG, FUZZ_TIFF or FUZZ_NIFTI"
 #endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint8_t *bytes = malloc(size + sizeof prefix);
     if (bytes == NULL) return 0;
     size_t length = size;
-    if (size >= sizeof prefix && memcmp(data, prefix, sizeof prefix) == 0) {
+    int as_is = size >= sizeof prefix && memcmp(data, prefix, sizeof prefix) == 0;
+#if defined(FUZZ_NIFTI)
+    /* A gzip file (and a NIfTI-2 or big-endian header) is kept as it is. */
+    if (size >= 4 && ((data[0] == 0x1f && data[1] == 0x8b) || data[0] == 0x1c || data[3] == 0x5c || data[3] == 0x1c))
+        as_is = 1;
+#endif
+    if (as_is) {
         memcpy(bytes, data, size);
     } else {
         memcpy(bytes, prefix, sizeof prefix);

@@ -35,4 +35,31 @@ import Testing
         }
         #expect(decoded > 0 && decoded + refused == files.count)
     }
+
+    /// The NIfTI harness keeps gzip input, NIfTI-2 and big-endian headers as they are and gives
+    /// anything else a little-endian NIfTI-1 sizeof_hdr.
+    @Test func everyNiftiCorpusInputDecodesOrFailsCleanly() throws {
+        let files = try Self.inputs("nifti") + Self.inputs("regression/nifti")
+        #expect(files.count >= 9)
+        var decoded = 0
+        var refused = 0
+        for file in files {
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+            let prefix: [UInt8] = [0x5C, 0x01, 0, 0]
+            let asIs =
+                bytes.starts(with: prefix)
+                || (bytes.count >= 4
+                    && (bytes.starts(with: [0x1F, 0x8B]) || bytes[0] == 0x1C || bytes[3] == 0x5C || bytes[3] == 0x1C))
+            if !asIs { bytes = prefix + bytes }
+            do {
+                let mask = try MaskDecoder(maxSamples: 1 << 24).decode(bytes: bytes, path: file)
+                #expect(mask.samples.count == mask.pixelCount * mask.channels)
+                decoded += 1
+            } catch {
+                #expect(error.path == file && !error.reason.isEmpty)
+                refused += 1
+            }
+        }
+        #expect(decoded > 0 && decoded + refused == files.count)
+    }
 }

@@ -28,7 +28,7 @@ import Testing
         #expect(ftruncate(fd, 3 << 30) == 0)  // 3 GiB of holes: no disk, but a 3 GiB st_size
         close(fd)
         let before = Self.peakKB()
-        #expect(throws: MaskIOError.notAMask(path: path, reason: "not a PNG or TIFF file (unrecognised signature)")) {
+        #expect(throws: MaskIOError.notAMask(path: path, reason: "not a PNG, TIFF or NIfTI file (unrecognised signature)")) {
             try MaskDecoder().decode(path: path)
         }
         // Reading the file whole would raise the peak by 3 GiB; a header read costs kilobytes.

@@ -137,6 +137,6 @@ import Testing
         let gif = Fixtures.shared("drive-retina-unet/observers/orig_gif/1st_manual/01_manual1.gif")
         let output = try BinaryRunner.run(["inspect", gif])
         #expect(output.status == 3)
-        #expect(output.stderr == "segscore: error: \(gif): not a mask: not a PNG or TIFF file (unrecognised signature)\n")
+        #expect(output.stderr == "segscore: error: \(gif): not a mask: not a PNG, TIFF or NIfTI file (unrecognised signature)\n")
     }
 }

@@ -91,6 +91,6 @@ import Testing
         try handle.close()
         let result = try BinaryRunner.run(["inspect", path])
         #expect(result.status == 3)
-        #expect(result.stderr.contains("\(path): not a mask: not a PNG or TIFF file (unrecognised signature)"))
+        #expect(result.stderr.contains("\(path): not a mask: not a PNG, TIFF or NIfTI file (unrecognised signature)"))
     }
 }

@@ -43,7 +43,7 @@ import Testing
             run.stderr == """
                 segscore: error: \(r)/gt/e.png: no prediction for this ground truth
                 segscore: error: \(r)/pred/b.png: size mismatch: prediction is 3x1, ground truth \(r)/gt/b.png is 2x1
-                segscore: error: \(r)/pred/c.png: not a mask: not a PNG or TIFF file (unrecognised signature)
+                segscore: error: \(r)/pred/c.png: not a mask: not a PNG, TIFF or NIfTI file (unrecognised signature)
 
                 """)
         // stdout is the summary: it counts the errors and lists none of them.

@@ -69,7 +69,7 @@ private func pairCount(_ report: [String: Any]) -> Int? { (report["inputs"] as? 
         try data.png("roi/a.png", all)
         try data.png("roi/b.png", all)
         for name in [
-            "gt/c.jpg", "gt/d.nii.gz", "gt/notes.txt", "pred/e.webp", "pred/sub/f.npy", "pred/meta.json", "roi/g.bmp",
+            "gt/c.jpg", "gt/d.mha", "gt/notes.txt", "pred/e.webp", "pred/sub/f.npy", "pred/meta.json", "roi/g.bmp",
             "roi/readme.txt",
         ] {
             try data.text(name)
@@ -80,14 +80,14 @@ private func pairCount(_ report: [String: Any]) -> Int? { (report["inputs"] as? 
         // notes.txt, meta.json and the region folder's readme.txt.
         #expect((report["inputs"] as? [String: Any])?["ignored_files"] as? Int == 3)
         let found = errors(report)
-        #expect(found.map(\.path) == ["gt/c.jpg", "gt/d.nii.gz", "pred/e.webp", "pred/sub/f.npy", "roi/g.bmp"].map(data.path))
+        #expect(found.map(\.path) == ["gt/c.jpg", "gt/d.mha", "pred/e.webp", "pred/sub/f.npy", "roi/g.bmp"].map(data.path))
         #expect(
             found.map(\.message) == [
-                "image format segscore does not read: .jpg (masks are PNG or TIFF)",
-                "image format segscore does not read: .nii.gz (masks are PNG or TIFF)",
-                "image format segscore does not read: .webp (masks are PNG or TIFF)",
-                "image format segscore does not read: .npy (masks are PNG or TIFF)",
-                "image format segscore does not read: .bmp (masks are PNG or TIFF)",
+                "image format segscore does not read: .jpg (masks are PNG, TIFF or NIfTI)",
+                "image format segscore does not read: .mha (masks are PNG, TIFF or NIfTI)",
+                "image format segscore does not read: .webp (masks are PNG, TIFF or NIfTI)",
+                "image format segscore does not read: .npy (masks are PNG, TIFF or NIfTI)",
+                "image format segscore does not read: .bmp (masks are PNG, TIFF or NIfTI)",
             ])
     }
 
@@ -101,7 +101,7 @@ private func pairCount(_ report: [String: Any]) -> Int? { (report["inputs"] as? 
         #expect(status == 3)
         // Five images it cannot read (a gzipped TIFF too); one image scored is no passing run.
         #expect(errors(report).map(\.path) == ["gt/b.jpg", "gt/c.jpeg", "gt/d.bmp", "gt/e.gif", "gt/f.tiff.gz"].map(data.path))
-        #expect(errors(report).last?.message == "image format segscore does not read: .tiff.gz (masks are PNG or TIFF)")
+        #expect(errors(report).last?.message == "image format segscore does not read: .tiff.gz (masks are PNG, TIFF or NIfTI)")
         #expect((report["inputs"] as? [String: Any])?["ignored_files"] as? Int == 0)
     }
 

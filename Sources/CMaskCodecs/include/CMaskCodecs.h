@@ -1,5 +1,5 @@
 /*
- * CMaskCodecs: a thin, crash-free C layer over libpng and libtiff for segscore.
+ * CMaskCodecs: a thin, crash-free C layer over libpng, libtiff and zlib (NIfTI) for segscore.
  *
  * Only our own prefixed types cross this header: no png_structp or TIFF * reaches Swift.
  * Every function that can fail returns a cmask_status plus a message written into the caller's
@@ -32,7 +32,7 @@ extern "C" {
 /** Status codes returned by every function of this header. */
 typedef enum {
     CMASK_OK = 0,
-    /** The bytes are not a PNG or TIFF file this shim recognises. */
+    /** The bytes are not a PNG, TIFF or NIfTI file this shim recognises. */
     CMASK_ERR_FORMAT = 1,
     /** The codec reported an error (truncated data, bad CRC, broken stream, …). */
     CMASK_ERR_CORRUPT = 2,
@@ -49,7 +49,7 @@ typedef enum {
 } cmask_status;
 
 /** Container formats. */
-typedef enum { CMASK_FORMAT_UNKNOWN = 0, CMASK_FORMAT_PNG = 1, CMASK_FORMAT_TIFF = 2 } cmask_format;
+typedef enum { CMASK_FORMAT_UNKNOWN = 0, CMASK_FORMAT_PNG = 1, CMASK_FORMAT_TIFF = 2, CMASK_FORMAT_NIFTI = 3 } cmask_format;
 
 /** The type of one decoded sample in the output buffer. */
 typedef enum {
@@ -100,19 +100,44 @@ typedef struct {
     uint8_t palette[256 * 3];
     /** Bytes the caller must provide to cmask_read: width·height·pages·channels·sample size. */
     uint64_t data_bytes;
+    /** NIfTI: 1 or 2; 0 for PNG and TIFF. The NIfTI fields below are 0 for PNG and TIFF. */
+    uint32_t nifti_version;
+    /** NIfTI datatype code as stored (2 uint8, 4 int16, 8 int32, 16 float32, 64 float64, 256 int8, …). */
+    uint32_t nifti_datatype;
+    /** NIfTI: 1 when the file is gzip-compressed (.nii.gz). */
+    uint32_t gzip;
+    /** NIfTI: 1 when the header and data are big-endian. */
+    uint32_t big_endian;
+    /** NIfTI dim[0]: the number of dimensions declared (trailing singletons included). */
+    uint32_t dims;
+    /** NIfTI xyzt_units (bits 0-2 space: 1 m, 2 mm, 3 µm; bits 3-5 time). */
+    uint32_t xyzt_units;
+    /** NIfTI qform_code and sform_code. */
+    int32_t qform_code;
+    int32_t sform_code;
+    /** NIfTI pixdim[1..3] as stored, in the units of xyzt_units. */
+    double pixdim[3];
+    /** NIfTI scl_slope and scl_inter as stored. */
+    double scl_slope;
+    double scl_inter;
+    /** NIfTI: 1 when value · scl_slope + scl_inter was applied (the output is then 32-bit float). */
+    uint32_t scaled;
+    /** NIfTI vox_offset: where the voxel data starts in the (decompressed) file. */
+    uint64_t vox_offset;
 } cmask_info;
 
 /** An open decoder. Opaque; create with cmask_open, release with cmask_close. */
 typedef struct cmask_decoder cmask_decoder;
 
 /**
- * Recognises a PNG or TIFF file from its first bytes.
- * Returns CMASK_FORMAT_UNKNOWN when neither signature matches.
+ * Recognises a PNG, TIFF or NIfTI file from its first bytes: a NIfTI file by its sizeof_hdr
+ * (348 or 540, either byte order), a .nii.gz by the gzip signature (its header is checked when
+ * opened). Returns CMASK_FORMAT_UNKNOWN when no signature matches.
  */
 cmask_format cmask_sniff(const uint8_t *bytes, size_t size);
 
 /**
- * Parses the header of the PNG or TIFF file held in `bytes` (chosen by its signature) and fills
+ * Parses the header of the PNG, TIFF or NIfTI file held in `bytes` (chosen by its signature) and fills
  * `info`. The decoder keeps a pointer to `bytes`: they must stay valid until cmask_close.
  * `max_samples` bounds width·height·pages·channels; a larger declaration is refused with
  * CMASK_ERR_TOO_LARGE before any pixel memory is allocated.
