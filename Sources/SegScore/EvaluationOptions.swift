@@ -76,6 +76,22 @@ public struct EvaluationOptions: Sendable {
         return labels?.ids.filter { !ignoreLabels.contains($0) }
     }
 
+    /// The regions scored (`--labels` in nnU-Net's region mode, limited to `--classes` when given):
+    /// class id → the stored labels whose union it is. Empty when classes are plain labels.
+    public var regions: [Int: [Int]] {
+        guard let all = labels?.regions, !all.isEmpty else { return [:] }
+        guard let classes else { return all }
+        return all.filter { classes.contains($0.key) }
+    }
+
+    /// The stored labels counted for each pair: the union of the scored regions' labels (plus
+    /// background 0) in region mode, else `explicitClasses`.
+    var countedClasses: [Int]? {
+        let regions = regions
+        if regions.isEmpty { return explicitClasses }
+        return Array(Set(regions.values.joined()).union([0]).subtracting(ignoreLabels)).sorted()
+    }
+
     /// `explicit` followed by the ignore labels of `labels` it does not list yet.
     private static func merged(_ explicit: [Int], _ labels: LabelSpec?) -> [Int] {
         var ids = explicit

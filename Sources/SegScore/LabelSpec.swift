@@ -24,7 +24,14 @@ public struct LabelEntry: Sendable, Equatable {
 ///
 /// Accepted shapes (JSON or YAML): an nnU-Net style object `{"background": 0, "liver": 1}`; a whole
 /// nnU-Net `dataset.json` (its `labels` object is used); or a list of `{id, name, color?, ignore?}`
-/// where `color` is `[r, g, b]`.
+/// where `color` is `[r, g, b]`. The v1 / Medical Segmentation Decathlon form `{"0": "background",
+/// "1": "liver"}` (ids as keys, names as values) reads the same as its v2 inversion.
+///
+/// Regions (nnU-Net's region mode, on when some label maps to a list of more than one id, e.g.
+/// `{"background": 0, "whole tumor": [1, 2, 3], "enhancing": 3}`): every entry but background is a
+/// region, the union of its ids on both sides, scored as one class. A region's class id is its
+/// entry of `regions_class_order` (the label nnU-Net writes for it), else its position 1, 2, … in
+/// the file's order.
 ///
 /// Ignore labels: the key `ignore` of an object (nnU-Net v2's `"ignore": 4`), or a list entry named
 /// `ignore` or with `ignore: true`, is an ignore label, never a scored class: pixels whose ground
@@ -39,6 +46,10 @@ public struct LabelSpec: Sendable, Equatable {
     public var entries: [LabelEntry]
     /// Ignore labels the file names (`"ignore": 9`), in id order.
     public var ignored: [LabelEntry]
+    /// Region-based labels (nnU-Net's `{"whole tumor": [1, 2, 3], …}`): scored class id → the
+    /// stored labels whose union the region is, on both sides. Empty unless the file is in region
+    /// mode; then every entry of `entries` is a region (background is not one).
+    public var regions: [Int: [Int]] = [:]
 
     /// The largest id a label map can hold (32-bit unsigned samples).
     public static let maximumID = Int(UInt32.max)
@@ -53,6 +64,9 @@ public struct LabelSpec: Sendable, Equatable {
 
     /// Ids of the scored classes, in order.
     public var ids: [Int] { entries.map(\.id) }
+
+    /// Whether the scored classes are regions (unions of stored labels).
+    public var hasRegions: Bool { !regions.isEmpty }
 
     /// Ids of the ignore labels the file names.
     public var ignoreLabels: [Int] { ignored.map(\.id) }
@@ -148,7 +162,7 @@ public struct LabelSpec: Sendable, Equatable {
         } else {
             document = try yaml(bytes, path: path)
         }
-        return try interpret(document, path: path)
+        return try interpret(document, text: String(decoding: bytes, as: UTF8.self), path: path)
     }
 
     /// A `.json` file: JSONSerialization's value, re-typed to plain Swift values (its numbers are
@@ -218,28 +232,63 @@ public struct LabelSpec: Sendable, Equatable {
     }
 
     /// The labels a parsed document describes.
-    private static func interpret(_ document: Any?, path: String) throws(LoadError) -> LabelSpec {
+    private static func interpret(_ document: Any?, text: String, path: String) throws(LoadError) -> LabelSpec {
         var root = document
         if let object = root as? [String: Any], let labels = object["labels"] {
             root = labels  // a whole nnU-Net dataset.json
         }
         var entries: [LabelEntry] = []
         var ignored: [LabelEntry] = []
-        if let object = root as? [String: Any] {
-            for name in object.keys.sorted() {
-                let value = object[name]
-                if value is [Any] {
-                    throw LoadError(
-                        path: path,
-                        reason: name == "ignore"
-                            ? "the ignore label must be one integer id, not a list"
-                            : "label '\(name)' must map to one integer id (regions are not supported)")
-                }
-                let id = try identifier(value, of: "label '\(name)'", path: path)
+        var regions: [Int: [Int]] = [:]
+        if let object = root as? [String: Any], isDecathlon(object) {
+            // nnU-Net v1 / Medical Segmentation Decathlon: {"0": "background", "1": "liver"}.
+            for key in object.keys.sorted(by: { (Int($0) ?? 0) < (Int($1) ?? 0) }) {
+                let id = try identifier(key, of: "label '\(key)'", path: path)
+                let name = object[key] as? String ?? key
                 if name == "ignore" {
                     ignored.append(LabelEntry(id: id, name: name))
                 } else {
                     entries.append(LabelEntry(id: id, name: name))
+                }
+            }
+        } else if let object = root as? [String: Any] {
+            let order = keyOrder(document, labels: object, text: text)
+            // nnU-Net's region mode: some label maps to a list of more than one id.
+            let regionMode = object.values.contains { ($0 as? [Any]).map { $0.count > 1 } ?? false }
+            var members: [(name: String, labels: [Int])] = []
+            for name in order {
+                let value = object[name]
+                if name == "ignore" {
+                    if value is [Any] {
+                        throw LoadError(path: path, reason: "the ignore label must be one integer id, not a list")
+                    }
+                    ignored.append(LabelEntry(id: try identifier(value, of: "label 'ignore'", path: path), name: name))
+                    continue
+                }
+                var ids: [Int] = []
+                if let list = value as? [Any] {
+                    if list.isEmpty { throw LoadError(path: path, reason: "label '\(name)' maps to an empty list") }
+                    for item in list { ids.append(try identifier(item, of: "label '\(name)'", path: path)) }
+                } else {
+                    ids = [try identifier(value, of: "label '\(name)'", path: path)]
+                }
+                if !regionMode {
+                    entries.append(LabelEntry(id: ids[0], name: name))
+                } else if ids != [0] {
+                    members.append((name, ids))  // background (0) is not a region
+                }
+            }
+            if regionMode {
+                let union = Set(members.flatMap(\.labels))
+                if union.count > ClassLimits.denseClasses {
+                    throw LoadError(
+                        path: path,
+                        reason: "regions over \(union.count) labels, more than the \(ClassLimits.denseClasses) they may span")
+                }
+                let classIDs = try regionIDs(document, count: members.count, path: path)
+                for (index, member) in members.enumerated() {
+                    entries.append(LabelEntry(id: classIDs[index], name: member.name))
+                    regions[classIDs[index]] = Array(Set(member.labels)).sorted()
                 }
             }
         } else if let list = root as? [Any] {
@@ -296,7 +345,48 @@ public struct LabelSpec: Sendable, Equatable {
         }
         let colors = (entries + ignored).compactMap(\.color)
         if Set(colors).count != colors.count { throw LoadError(path: path, reason: "two labels share a colour") }
-        return LabelSpec(entries: entries, ignored: ignored)
+        var spec = LabelSpec(entries: entries, ignored: ignored)
+        spec.regions = regions
+        return spec
+    }
+
+    /// Whether a `labels` object is in the v1 / Decathlon form: every key an integer, every value a name.
+    private static func isDecathlon(_ object: [String: Any]) -> Bool {
+        !object.isEmpty && object.allSatisfy { Int($0.key) != nil && $0.value is String }
+    }
+
+    /// The keys of the `labels` object in the order the file gives them (nnU-Net evaluates regions
+    /// in that order); sorted by name when that order cannot be read.
+    private static func keyOrder(_ document: Any?, labels: [String: Any], text: String) -> [String] {
+        let sorted = labels.keys.sorted()
+        guard let node = try? Yams.compose(yaml: text) else { return sorted }
+        let mapping = ((document as? [String: Any])?["labels"] != nil ? node["labels"] : node)?.mapping
+        guard let keys = mapping.map({ Array($0.keys.compactMap(\.string)) }), Set(keys) == Set(sorted),
+            keys.count == sorted.count
+        else {
+            return sorted
+        }
+        return keys
+    }
+
+    /// The class ids of `count` regions: nnU-Net's `regions_class_order` (the label each region is
+    /// written as in a segmentation), else 1, 2, … in the file's order.
+    private static func regionIDs(_ document: Any?, count: Int, path: String) throws(LoadError) -> [Int] {
+        guard let raw = (document as? [String: Any])?["regions_class_order"] else { return Array(1...max(count, 1)) }
+        guard let list = raw as? [Any] else {
+            throw LoadError(path: path, reason: "'regions_class_order' must be a list of integer ids")
+        }
+        var ids: [Int] = []
+        for item in list { ids.append(try identifier(item, of: "'regions_class_order'", path: path)) }
+        if ids.count != count {
+            throw LoadError(
+                path: path,
+                reason: "'regions_class_order' has \(ids.count) ids for \(count) regions (one per region besides background)")
+        }
+        if Set(ids).count != ids.count {
+            throw LoadError(path: path, reason: "'regions_class_order' lists an id twice")
+        }
+        return ids
     }
 
     /// An id: an integer (or integral number, or a string of digits) in `0...maximumID`.

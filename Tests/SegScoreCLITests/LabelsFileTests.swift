@@ -126,4 +126,39 @@ import Testing
         #expect(run.status == 2, "\(run.stderr)")
         #expect(run.stderr.contains("ids lie in 0…4294967295"), "\(run.stderr)")
     }
+
+    // Regions (nnU-Net's region mode): each region is the union of its labels on both sides, scored
+    // as one class; a pixel may be in several regions; the ground truth's ignore label is left out.
+    // gt   0 1 2 3 1 2 2 4      wt {1,2,3}: TP 5 (pixels 1…5), FN 1 (6), FP 0, TN 1 (0; 7 ignored) → 10/11
+    // pred 0 2 1 3 1 3 0 1      core {2,3}: TP 2 (3, 5), FP 1 (1), FN 2 (2, 6) → 4/7; et {3}: TP 1, FP 1 → 2/3
+    @Test(arguments: [8, 16])
+    func regionsAreUnionsScoredAsOneClass(_ bitDepth: Int) throws {
+        let scratch = try TemporaryFolder("regions")
+        defer { scratch.remove() }
+        _ = try scratch.makeFolder("gt")
+        _ = try scratch.makeFolder("pred")
+        try TestMasks.png(
+            width: 8, height: 1, bitDepth: bitDepth, samples: [0, 1, 2, 3, 1, 2, 2, 4], to: scratch.url("gt/a.png"))
+        try TestMasks.png(
+            width: 8, height: 1, bitDepth: bitDepth, samples: [0, 2, 1, 3, 1, 3, 0, 1], to: scratch.url("pred/a.png"))
+        let labels = try scratch.write(
+            #"{"labels": {"background": 0, "whole tumour": [1, 2, 3], "core": [2, 3], "enhancing": 3, "ignore": 4}, "regions_class_order": [1, 2, 3], "file_ending": ".png"}"#,
+            to: "dataset.json")
+        let run = try BinaryRunner.run([
+            "evaluate", scratch.path("gt"), scratch.path("pred"), "--labels", labels, "--variant", "nnunet-eval", "--json", "-",
+            "--quiet",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try jsonReport(run.stdout)
+        let classes = try #require(report["classes"] as? [[String: Any]])
+        #expect(classes.map { $0["id"] as? Int } == [1, 2, 3])
+        #expect(classes.map { $0["name"] as? String } == ["whole tumour", "core", "enhancing"])
+        let means = classes.map { $0["mean"] as? Double ?? .nan }
+        #expect(abs(means[0] - 10.0 / 11) < 1e-12 && abs(means[1] - 4.0 / 7) < 1e-12 && abs(means[2] - 2.0 / 3) < 1e-12)
+        #expect(classes[0]["pooled_tn"] as? Int == 1 && classes[0]["pooled_fn"] as? Int == 1)
+        #expect(
+            classes[1]["pooled_tp"] as? Int == 2 && classes[1]["pooled_fp"] as? Int == 1 && classes[1]["pooled_fn"] as? Int == 2)
+        let library = try #require((report["aggregate"] as? [String: Any])?["library"] as? [String: Any])
+        #expect(abs((library["value"] as? Double ?? 0) - (10.0 / 11 + 4.0 / 7 + 2.0 / 3) / 3) < 1e-12)
+    }
 }

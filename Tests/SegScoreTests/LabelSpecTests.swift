@@ -32,7 +32,12 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"whole tumour": [1, 2, 3]}"#, "regions are not supported"),
+        (#"{"labels": {"background": 0, "a": [1, 2], "b": 2}, "regions_class_order": [1]}"#, "has 1 ids for 2 regions"),
+        (#"{"labels": {"a": [1, 2], "b": 2}, "regions_class_order": [1, 1]}"#, "lists an id twice"),
+        (#"{"labels": {"a": [1, 2], "b": 2}, "regions_class_order": 1}"#, "must be a list of integer ids"),
+        (#"{"a": [1, 2], "ignore": [3, 4]}"#, "the ignore label must be one integer id"),
+        (#"{"a": [], "b": 1}"#, "maps to an empty list"),
+        (#"{"a": [1, "x"]}"#, "label 'a': id must be an integer"),
         ("[{name: x}]", "needs an integer 'id'"),
         ("[{id: 1, color: [300, 0, 0]}]", "'color' must be [r, g, b]"),
         (#"{"a": 1, "b": 1}"#, "two labels share an id"),
@@ -140,5 +145,43 @@ import Testing
         #expect(spec.ids == Array(0...20) + [255])
         #expect(spec.colorTable[RGBColor(192, 128, 128)] == 15)
         #expect(spec.colorTable[RGBColor(224, 224, 192)] == 255)
+    }
+
+    // nnU-Net v1 / Medical Segmentation Decathlon: ids as keys, names as values.
+    @Test func decathlonLabelsReadAsTheirV2Inversion() throws {
+        let text = #"{"modality": {"0": "CT"}, "labels": {"0": "background", "1": "liver", "2": "tumour", "10": "vessel"}}"#
+        let spec = try LabelSpec.parse(text, path: "dataset.json")
+        #expect(
+            spec.entries == [
+                LabelEntry(id: 0, name: "background"), LabelEntry(id: 1, name: "liver"), LabelEntry(id: 2, name: "tumour"),
+                LabelEntry(id: 10, name: "vessel"),
+            ])
+        #expect(!spec.hasRegions)
+        let yaml = try LabelSpec.parse("labels:\n  '0': background\n  '1': liver\n", path: "labels.yaml")
+        #expect(yaml.ids == [0, 1] && yaml.name(of: 1) == "liver")
+    }
+
+    // Region mode: class ids from regions_class_order, in the file's order (not sorted by name).
+    @Test func regionsTakeTheirIdsFromRegionsClassOrder() throws {
+        let text =
+            #"{"labels": {"background": 0, "whole": [1, 2, 3], "core": [3, 2], "enhancing": 3, "ignore": 4}, "regions_class_order": [1, 2, 3]}"#
+        let spec = try LabelSpec.parse(text, path: "dataset.json")
+        #expect(spec.hasRegions)
+        #expect(
+            spec.entries == [
+                LabelEntry(id: 1, name: "whole"), LabelEntry(id: 2, name: "core"), LabelEntry(id: 3, name: "enhancing"),
+            ])
+        #expect(spec.regions == [1: [1, 2, 3], 2: [2, 3], 3: [3]])
+        #expect(spec.ignoreLabels == [4])
+        let options = EvaluationOptions(labels: spec)
+        #expect(options.regions == spec.regions)
+        #expect(options.explicitClasses == [1, 2, 3])
+        // The same in YAML, and without regions_class_order: 1, 2, … in the file's order.
+        let yaml = try LabelSpec.parse("labels:\n  background: 0\n  zeta: [2, 3]\n  alpha: 3\n", path: "labels.yaml")
+        #expect(yaml.entries == [LabelEntry(id: 1, name: "zeta"), LabelEntry(id: 2, name: "alpha")])
+        #expect(yaml.regions == [1: [2, 3], 2: [3]])
+        // One-element lists alone are plain labels (nnU-Net's region mode needs a list of two or more).
+        let plain = try LabelSpec.parse(#"{"background": 0, "a": [1], "b": 2}"#)
+        #expect(!plain.hasRegions && plain.ids == [0, 1, 2])
     }
 }

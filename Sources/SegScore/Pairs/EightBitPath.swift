@@ -31,8 +31,9 @@ extension PairEvaluator {
         let ids = try resolveIDs(
             key: key, truthIDs: truthRead.presentIDs, predictionIDs: predictionRead.presentIDs,
             truthPath: truthPath, predictionPath: predictionPath)
+        var scored = ids
         let all: [ClassCounts]
-        if ids.count > ClassLimits.denseClasses {
+        if ids.count > ClassLimits.denseClasses && options.regions.isEmpty {
             // Many classes (a long --classes or --labels list): the histogram's nonzero cells as pairs.
             var keys: [UInt64] = []
             var cellCounts: [Int] = []
@@ -50,12 +51,13 @@ extension PairEvaluator {
             let table = ClassTable(
                 ids: ids, ignored: ignored, truthAliases: truthRead.aliases, predictionAliases: predictionRead.aliases,
                 valueLimit: 256)
-            all = histogram.confusion(table: table, truthRows: (0..<256).filter { truthCounts[$0] > 0 }).classCounts
+            let matrix = histogram.confusion(table: table, truthRows: (0..<256).filter { truthCounts[$0] > 0 })
+            (scored, all) = scoredCounts(matrix, ids: ids)
         }
         var counts: [Int: ClassCounts] = [:]
-        for (index, id) in ids.enumerated() { counts[id] = all[index] }
+        for (index, id) in scored.enumerated() { counts[id] = all[index] }
         let imageCounts = ImageCounts(
-            pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: ids, truthEncoding: truthRead.kind,
+            pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: scored, truthEncoding: truthRead.kind,
             predictionEncoding: predictionRead.kind)
         return CountedPair(counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes)
     }

@@ -10,7 +10,7 @@ extension PairEvaluator {
         throws(PairFailure) -> [Int]
     {
         let ignored = options.ignoreLabels
-        guard let explicit = options.explicitClasses else {
+        guard let explicit = options.countedClasses else {
             let ids = Array(Set(truthIDs + predictionIDs).subtracting(ignored)).sorted()
             if ids.count > ClassLimits.perPair {
                 // Name the side that is over the limit on its own, else the ground truth.
@@ -52,8 +52,9 @@ extension PairEvaluator {
         let ignored = options.ignoreLabels
         let ids = try resolveIDs(
             key: key, truthIDs: truthIDs, predictionIDs: predictionIDs, truthPath: truthPath, predictionPath: predictionPath)
+        var scored = ids
         let all: [ClassCounts]
-        if ids.count > ClassLimits.denseClasses {
+        if ids.count > ClassLimits.denseClasses && options.regions.isEmpty {
             // Many ids (instance maps): count the distinct pairs, not a (C+1)² matrix.
             let pairs = truthLabels.accept(SparseTruthSide(prediction: predictionLabels, roi: roi))
             all =
@@ -64,17 +65,53 @@ extension PairEvaluator {
             let table = ClassTable(
                 ids: ids, ignored: ignored, truthAliases: truthLabels.aliases, predictionAliases: predictionLabels.aliases)
             let matrix = truthLabels.accept(TruthSide(prediction: predictionLabels, roi: roi, table: table))
-            all = matrix.classCounts
+            (scored, all) = scoredCounts(matrix, ids: ids)
         }
         var counts: [Int: ClassCounts] = [:]
-        for (index, id) in ids.enumerated() { counts[id] = all[index] }
+        for (index, id) in scored.enumerated() { counts[id] = all[index] }
         let pixels = all.first?.total ?? 0
         let imageCounts = ImageCounts(
-            pixels: pixels, counts: counts, terms: [:], present: ids, truthEncoding: truthSide.name,
+            pixels: pixels, counts: counts, terms: [:], present: scored, truthEncoding: truthSide.name,
             predictionEncoding: predictionSide.name)
         return CountedPair(
             counts: imageCounts,
             truth: truthSide.notes, prediction: predictionSide.notes)
+    }
+}
+
+extension PairEvaluator {
+    /// The counts of the scored classes from a confusion matrix over the stored labels `ids`: one
+    /// per id, or in region mode one per region, a region being the union of its labels on both
+    /// sides (TP: truth and prediction both in the region; FP: only the prediction; FN: only the truth).
+    func scoredCounts(_ matrix: ConfusionMatrix, ids: [Int]) -> (ids: [Int], counts: [ClassCounts]) {
+        let regions = options.regions
+        if regions.isEmpty { return (ids, matrix.classCounts) }
+        let size = ids.count + 1  // the last row and column: stored values outside `ids`
+        var total = 0
+        for t in 0..<size { for p in 0..<size { total += matrix[t, p] } }
+        let regionIDs = regions.keys.sorted()
+        var counts: [ClassCounts] = []
+        counts.reserveCapacity(regionIDs.count)
+        for region in regionIDs {
+            let members = Set(regions[region] ?? [])
+            let inside = (0..<size).map { $0 < ids.count && members.contains(ids[$0]) }
+            var tp = 0
+            var fp = 0
+            var fn = 0
+            for t in 0..<size {
+                for p in 0..<size {
+                    let cell = matrix[t, p]
+                    switch (inside[t], inside[p]) {
+                    case (true, true): tp += cell
+                    case (false, true): fp += cell
+                    case (true, false): fn += cell
+                    case (false, false): break
+                    }
+                }
+            }
+            counts.append(ClassCounts(tp: tp, fp: fp, fn: fn, tn: total - tp - fp - fn))
+        }
+        return (regionIDs, counts)
     }
 }
 
