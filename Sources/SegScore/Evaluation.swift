@@ -162,8 +162,12 @@ public enum Evaluation {
             throw .scan(error)
         }
         let (truthListing, predictionListing) = DirectoryWalk.list(truth, prediction)
-        let truthFiles = try listing(truthListing)
-        let predictionFiles = try listing(predictionListing)
+        var truthFiles = try listing(truthListing)
+        var predictionFiles = try listing(predictionListing)
+        if let ending = options.labels?.fileEnding {
+            truthFiles.keep(endingWith: ending)
+            predictionFiles.keep(endingWith: ending)
+        }
         var roiFiles: FolderListing?
         if let folder = options.roiFolder {
             do {
@@ -410,5 +414,16 @@ public enum Evaluation {
         if options.thresholds.contains(where: { !(0...1).contains($0) }) {
             throw .configuration("--threshold values must lie in [0, 1]")
         }
+    }
+}
+
+extension FolderListing {
+    /// Keeps the files whose names end with `ending` (nnU-Net's `file_ending`, compared as written);
+    /// the others join the ignored count.
+    mutating func keep(endingWith ending: String) {
+        let kept = files.filter { $0.relativePath.hasSuffix(ending) }.map(\.relativePath)
+        guard kept.count != files.count else { return }
+        ignoredCount += files.count - kept.count
+        files = FileList(root: files.root, relativePaths: kept)
     }
 }

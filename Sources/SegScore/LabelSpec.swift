@@ -50,6 +50,9 @@ public struct LabelSpec: Sendable, Equatable {
     /// stored labels whose union the region is, on both sides. Empty unless the file is in region
     /// mode; then every entry of `entries` is a region (background is not one).
     public var regions: [Int: [Int]] = [:]
+    /// nnU-Net's `file_ending` (`".nii.gz"`): when set, only files whose names end with it are
+    /// paired (others in the folders are left out, as `nnUNetv2_evaluate_folder` lists them).
+    public var fileEnding: String?
 
     /// The largest id a label map can hold (32-bit unsigned samples).
     public static let maximumID = Int(UInt32.max)
@@ -347,6 +350,12 @@ public struct LabelSpec: Sendable, Equatable {
         if Set(colors).count != colors.count { throw LoadError(path: path, reason: "two labels share a colour") }
         var spec = LabelSpec(entries: entries, ignored: ignored)
         spec.regions = regions
+        if let raw = (document as? [String: Any])?["file_ending"], (document as? [String: Any])?["labels"] != nil {
+            guard let ending = raw as? String, !ending.isEmpty else {
+                throw LoadError(path: path, reason: "'file_ending' must be a non-empty string such as \".nii.gz\"")
+            }
+            spec.fileEnding = ending
+        }
         return spec
     }
 

@@ -161,4 +161,46 @@ import Testing
         let library = try #require((report["aggregate"] as? [String: Any])?["library"] as? [String: Any])
         #expect(abs((library["value"] as? Double ?? 0) - (10.0 / 11 + 4.0 / 7 + 2.0 / 3) / 3) < 1e-12)
     }
+
+    // nnU-Net's file_ending: only files ending with it are paired (nnUNetv2_evaluate_folder lists
+    // the folders with that suffix); the TIFF without prediction is left out, not a missing pair.
+    @Test func fileEndingLimitsTheFilesPaired() throws {
+        let scratch = try TemporaryFolder("file-ending")
+        defer { scratch.remove() }
+        _ = try scratch.makeFolder("gt")
+        _ = try scratch.makeFolder("pred")
+        try TestMasks.png(width: 4, height: 1, values: [0, 1, 1, 2], to: scratch.url("gt/a.png"))
+        try TestMasks.png(width: 4, height: 1, values: [0, 1, 0, 2], to: scratch.url("pred/a.png"))
+        try TestMasks.uint32TIFF(width: 4, height: 1, values: [0, 1, 1, 2], to: scratch.url("gt/b.tif"))
+        let dataset = #"{"labels": {"background": 0, "a": 1, "b": 2}, "file_ending": ".png"}"#
+        let arguments = ["evaluate", scratch.path("gt"), scratch.path("pred"), "--json", "-", "--quiet", "--labels"]
+        let run = try BinaryRunner.run(arguments + [try scratch.write(dataset, to: "dataset.json")])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try jsonReport(run.stdout)
+        let images = try #require(report["images"] as? [[String: Any]])
+        #expect(images.map { $0["key"] as? String } == ["a"])
+        let means = try #require(report["classes"] as? [[String: Any]]).map { $0["mean"] as? Double ?? .nan }
+        #expect(means[1] == 2.0 / 3 && means[2] == 1)
+        // Without file_ending both files count: b.tif has no prediction, a data problem.
+        let labels = try scratch.write(#"{"labels": {"background": 0, "a": 1, "b": 2}}"#, to: "labels.json")
+        #expect(try BinaryRunner.run(arguments + [labels]).status == 3)
+        // A file_ending that is not a string is refused.
+        let bad = try scratch.write(#"{"labels": {"background": 0, "a": 1}, "file_ending": 3}"#, to: "bad.json")
+        let refused = try BinaryRunner.run(arguments + [bad])
+        #expect(refused.status == 2 && refused.stderr.contains("'file_ending' must be a non-empty string"), "\(refused.stderr)")
+    }
+
+    // Regions are unions of stored labels: a probability prediction has none to unite.
+    @Test func regionsRefuseChannelData() throws {
+        let scratch = try TemporaryFolder("regions-channels")
+        defer { scratch.remove() }
+        _ = try scratch.makeFolder("gt")
+        _ = try scratch.makeFolder("pred")
+        try TestMasks.png(width: 4, height: 1, values: [0, 1, 2, 2], to: scratch.url("gt/a.png"))
+        try TestMasks.floatTIFF(width: 4, height: 1, values: [0.1, 0.9, 0.8, 0.2], to: scratch.url("pred/a.tif"))
+        let labels = try scratch.write(#"{"labels": {"background": 0, "both": [1, 2], "b": 2}}"#, to: "dataset.json")
+        let run = try BinaryRunner.run(["evaluate", scratch.path("gt"), scratch.path("pred"), "--labels", labels, "--quiet"])
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stderr.contains("pred/a.tif: region labels (--labels with regions) need label maps"), "\(run.stderr)")
+    }
 }

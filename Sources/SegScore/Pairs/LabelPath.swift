@@ -116,6 +116,14 @@ extension PairEvaluator {
 }
 
 extension SideInterpretation {
+    /// Whether the side is a label map (integer labels or RGB colours), not channel data.
+    var isLabelMap: Bool {
+        switch self {
+        case .labels, .rgbLabels: return true
+        case .channels: return false
+        }
+    }
+
     /// The `auto` notes of a label-map side; empty for RGB and channel data.
     var notes: SideNotes {
         if case .labels(let reading) = self { return reading.notes }

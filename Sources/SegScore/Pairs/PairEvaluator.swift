@@ -189,6 +189,13 @@ struct PairEvaluator: Sendable {
                 predictionSide: predictionSide,
                 predictionPath: predictionPath, roi: roiFlags)
         default:
+            if !options.regions.isEmpty {
+                // A region is a union of stored labels: channel or probability data has none.
+                let channelPath = predictionSide.isLabelMap ? pair.truth.path : predictionPath
+                throw PairFailure(
+                    key: pair.key, path: channelPath,
+                    message: "region labels (--labels with regions) need label maps on both sides; this file holds channels")
+            }
             return try countChannels(
                 key: pair.key, truthPath: pair.truth.path, truth: truth, truthSide: truthSide, prediction: prediction,
                 predictionSide: predictionSide, predictionPath: predictionPath, roi: roiFlags)
