@@ -53,6 +53,13 @@ public struct LabelSpec: Sendable, Equatable {
     /// nnU-Net's `file_ending` (`".nii.gz"`): when set, only files whose names end with it are
     /// paired (others in the folders are left out, as `nnUNetv2_evaluate_folder` lists them).
     public var fileEnding: String?
+    /// How nnU-Net names each scored class in its `summary.json`: `str(label)` (`"1"`), or for a
+    /// region the Python text of its tuple (`"(2, 3)"`, `"(3,)"`) or of its one label (`"3"`).
+    /// Background (0) has none: nnU-Net does not score it.
+    public var nnunetKeys: [Int: String] = [:]
+    /// The classes in the order nnU-Net evaluates them (its means follow it): ascending labels, or
+    /// the regions in the file's order.
+    public var nnunetOrder: [Int] = []
 
     /// The largest id a label map can hold (32-bit unsigned samples).
     public static let maximumID = Int(UInt32.max)
@@ -63,6 +70,8 @@ public struct LabelSpec: Sendable, Equatable {
     public init(entries: [LabelEntry], ignored: [LabelEntry] = []) {
         self.entries = entries.sorted { $0.id < $1.id }
         self.ignored = ignored.sorted { $0.id < $1.id }
+        self.nnunetKeys = Self.plainKeys(entries)
+        self.nnunetOrder = nnunetKeys.keys.sorted()
     }
 
     /// Ids of the scored classes, in order.
@@ -243,6 +252,8 @@ public struct LabelSpec: Sendable, Equatable {
         var entries: [LabelEntry] = []
         var ignored: [LabelEntry] = []
         var regions: [Int: [Int]] = [:]
+        var keys: [Int: String] = [:]
+        var regionOrder: [Int] = []
         if let object = root as? [String: Any], isDecathlon(object) {
             // nnU-Net v1 / Medical Segmentation Decathlon: {"0": "background", "1": "liver"}.
             for key in object.keys.sorted(by: { (Int($0) ?? 0) < (Int($1) ?? 0) }) {
@@ -259,6 +270,7 @@ public struct LabelSpec: Sendable, Equatable {
             // nnU-Net's region mode: some label maps to a list of more than one id.
             let regionMode = object.values.contains { ($0 as? [Any]).map { $0.count > 1 } ?? false }
             var members: [(name: String, labels: [Int])] = []
+            var regionKeys: [String] = []
             for name in order {
                 let value = object[name]
                 if name == "ignore" {
@@ -277,8 +289,12 @@ public struct LabelSpec: Sendable, Equatable {
                 }
                 if !regionMode {
                     entries.append(LabelEntry(id: ids[0], name: name))
-                } else if ids != [0] {
+                } else if Set(ids) != [0] {
                     members.append((name, ids))  // background (0) is not a region
+                    // nnU-Net keeps a list as a tuple as written (order and repeats), a scalar as an int.
+                    regionKeys.append(
+                        value is [Any]
+                            ? "(" + ids.map(String.init).joined(separator: ", ") + (ids.count == 1 ? ",)" : ")") : String(ids[0]))
                 }
             }
             if regionMode {
@@ -292,6 +308,8 @@ public struct LabelSpec: Sendable, Equatable {
                 for (index, member) in members.enumerated() {
                     entries.append(LabelEntry(id: classIDs[index], name: member.name))
                     regions[classIDs[index]] = Array(Set(member.labels)).sorted()
+                    keys[classIDs[index]] = regionKeys[index]
+                    regionOrder.append(classIDs[index])
                 }
             }
         } else if let list = root as? [Any] {
@@ -350,6 +368,8 @@ public struct LabelSpec: Sendable, Equatable {
         if Set(colors).count != colors.count { throw LoadError(path: path, reason: "two labels share a colour") }
         var spec = LabelSpec(entries: entries, ignored: ignored)
         spec.regions = regions
+        spec.nnunetKeys = regions.isEmpty ? Self.plainKeys(entries) : keys
+        spec.nnunetOrder = regions.isEmpty ? spec.nnunetKeys.keys.sorted() : regionOrder
         if let raw = (document as? [String: Any])?["file_ending"], (document as? [String: Any])?["labels"] != nil {
             guard let ending = raw as? String, !ending.isEmpty else {
                 throw LoadError(path: path, reason: "'file_ending' must be a non-empty string such as \".nii.gz\"")
@@ -357,6 +377,13 @@ public struct LabelSpec: Sendable, Equatable {
             spec.fileEnding = ending
         }
         return spec
+    }
+
+    /// nnU-Net's summary keys of plain labels: `str(label)`, background left out.
+    static func plainKeys(_ entries: [LabelEntry]) -> [Int: String] {
+        var keys: [Int: String] = [:]
+        for entry in entries where entry.id != 0 { keys[entry.id] = String(entry.id) }
+        return keys
     }
 
     /// Whether a `labels` object is in the v1 / Decathlon form: every key an integer, every value a name.

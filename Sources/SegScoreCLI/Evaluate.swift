@@ -137,6 +137,12 @@ struct Evaluate: ParsableCommand {
             }
         }
         write(output.summaryCsv) { $0.write(report.value.summaryCSV.renderedCSV()) }
+        // Without --labels or --classes: every class seen but background, as nnU-Net's foreground labels.
+        let nnunetKeys =
+            options.nnunetKeys.isEmpty
+            ? report.value.classes.filter { $0.id != 0 }.map { (id: $0.id, key: String($0.id)) }
+            : options.nnunetKeys
+        write(output.nnunetSummary) { report.value.writeNnUNetSummary(classes: nnunetKeys, to: $0) }
         let stepSummary = stepSummaryPath
         if failures.isEmpty && (output.markdown != nil || stepSummary != nil) {
             let markdown = report.value.markdown(

@@ -100,7 +100,7 @@ struct EncodingOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Class names, ids and colours: JSON or YAML (nnU-Net dataset.json accepted). An entry named 'ignore' (nnU-Net's \"ignore\": 4) or with ignore: true is an ignore label, as --ignore-label.",
+            "Class names, ids and colours: JSON or YAML. An nnU-Net dataset.json is read as nnU-Net does: v2 labels {name: id}, v1/Decathlon {\"0\": \"background\"}, regions {\"whole tumour\": [1, 2, 3]} (each the union of its labels, its id from regions_class_order), file_ending (only such files are paired). An entry named 'ignore' (nnU-Net's \"ignore\": 4) or with ignore: true is an ignore label, as --ignore-label.",
             valueName: "file"))
     var labels: String?
 
@@ -262,6 +262,12 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write JUnit XML: each gate a test case; - for stdout.", valueName: "file"))
     var junit: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Write nnU-Net's summary.json (its keys, nesting and numbers, as nnUNetv2_evaluate_folder writes it); - for stdout.",
+            valueName: "file"))
+    var nnunetSummary: String?
+
     @Option(help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
     var jobs: Int?
 
@@ -273,8 +279,11 @@ struct OutputOptions: ParsableArguments {
 
     /// The report outputs asked for, as (option, path), in the order of the options.
     var reports: [(name: String, path: String)] {
-        [("--json", json), ("--csv", csv), ("--summary-csv", summaryCsv), ("--markdown", markdown), ("--junit", junit)]
-            .compactMap { name, path in path.map { (name, $0) } }
+        [
+            ("--json", json), ("--csv", csv), ("--summary-csv", summaryCsv), ("--markdown", markdown), ("--junit", junit),
+            ("--nnunet-summary", nnunetSummary),
+        ]
+        .compactMap { name, path in path.map { (name, $0) } }
     }
 
     var showProgress: Bool {

@@ -85,6 +85,47 @@ import Testing
         same(library["value"] as? Double, summary.foregroundMean, "foreground_mean")
     }
 
+    /// `--nnunet-summary -` run in `folder` as nnU-Net was (`labelsTs predictions`, relative paths):
+    /// the bytes must be those of nnunetv2's own summary.json.
+    static func summaryIsNnUNets(folder: String) throws {
+        let process = BinaryRunner.process([
+            "evaluate", "labelsTs", "predictions", "--variant", "nnunet-eval", "--labels", "dataset.json", "--missing", "skip",
+            "--nnunet-summary", "-", "--quiet",
+        ])
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let written = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let reference = try Data(contentsOf: URL(fileURLWithPath: folder + "/summary.json"))
+        #expect(written == reference, "\(folder): --nnunet-summary differs from nnU-Net's summary.json")
+        if written != reference {
+            let ours = String(decoding: written, as: UTF8.self).split(separator: "\n")
+            let theirs = String(decoding: reference, as: UTF8.self).split(separator: "\n")
+            if let line = zip(ours, theirs).enumerated().first(where: { $0.element.0 != $0.element.1 }) {
+                Issue.record("line \(line.offset + 1): \(line.element.0) vs nnU-Net \(line.element.1)")
+            }
+        }
+    }
+
+    @Test(
+        .enabled(
+            if: Fixtures.hasShared(shared),
+            "needs ../shared/data/real/nifti-isbi3d (nnunetv2's own summary.json files) beside the repository"),
+        arguments: [
+            "isbi3d_plain", "isbi3d_ignore", "isbi3d_regions", "isbi3d_msd_v1", "isbi3d_absent_class", "isbi3d_missing_pred",
+        ])
+    func nnunetSummaryIsByteForByteNnUNets(_ name: String) throws {
+        try Self.summaryIsNnUNets(folder: Fixtures.shared("nifti-isbi3d/" + name))
+    }
+
+    @Test func nnunetSummaryOfTheFixtureIsByteForByteNnUNets() throws {
+        try Self.summaryIsNnUNets(folder: Fixtures.path("nnunet/isbi3d_missing_pred"))
+    }
+
     @Test(
         .enabled(
             if: Fixtures.hasShared(shared),
