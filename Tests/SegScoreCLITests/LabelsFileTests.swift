@@ -160,6 +160,20 @@ import Testing
             classes[1]["pooled_tp"] as? Int == 2 && classes[1]["pooled_fp"] as? Int == 1 && classes[1]["pooled_fn"] as? Int == 2)
         let library = try #require((report["aggregate"] as? [String: Any])?["library"] as? [String: Any])
         #expect(abs((library["value"] as? Double ?? 0) - (10.0 / 11 + 4.0 / 7 + 2.0 / 3) / 3) < 1e-12)
+        // --nnunet-summary names the regions as nnU-Net does: the tuple of a list, the id of a scalar.
+        let summary = try BinaryRunner.run([
+            "evaluate", scratch.path("gt"), scratch.path("pred"), "--labels", labels, "--nnunet-summary", "-", "--quiet",
+        ])
+        let file = try jsonReport(summary.stdout)
+        let mean = try #require(file["mean"] as? [String: [String: Any]])
+        #expect(Set(mean.keys) == ["(1, 2, 3)", "(2, 3)", "3"])
+        #expect(mean["(2, 3)"]?["TP"] as? Double == 2 && mean["(2, 3)"]?["FP"] as? Double == 1)
+        #expect(mean["(1, 2, 3)"]?["TN"] as? Double == 1 && mean["(1, 2, 3)"]?["n_ref"] as? Double == 6)
+        #expect(abs((mean["3"]?["IoU"] as? Double ?? 0) - 0.5) < 1e-15)
+        let foreground = try #require(file["foreground_mean"] as? [String: Any])
+        #expect(abs((foreground["Dice"] as? Double ?? 0) - (10.0 / 11 + 4.0 / 7 + 2.0 / 3) / 3) < 1e-15)
+        let cases = try #require(file["metric_per_case"] as? [[String: Any]])
+        #expect(cases.count == 1 && (cases.first?["reference_file"] as? String)?.hasSuffix("gt/a.png") == true)
     }
 
     // nnU-Net's file_ending: only files ending with it are paired (nnUNetv2_evaluate_folder lists

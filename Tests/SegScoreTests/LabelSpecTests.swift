@@ -184,4 +184,18 @@ import Testing
         let plain = try LabelSpec.parse(#"{"background": 0, "a": [1], "b": 2}"#)
         #expect(!plain.hasRegions && plain.ids == [0, 1, 2])
     }
+
+    // nnU-Net's summary.json keys: str(label), or str(tuple) of a region list as written; its order of evaluation.
+    @Test func nnunetKeysSpellLabelsAndRegionsAsNnUNet() throws {
+        let regions = try LabelSpec.parse(
+            #"{"labels": {"background": 0, "whole": [1, 2, 3], "core": [3, 2], "one": [3], "e": 3}, "regions_class_order": [4, 2, 3, 1]}"#,
+            path: "dataset.json")
+        #expect(regions.nnunetKeys == [4: "(1, 2, 3)", 2: "(3, 2)", 3: "(3,)", 1: "3"])
+        #expect(regions.nnunetOrder == [4, 2, 3, 1])
+        let plain = try LabelSpec.parse(#"{"background": 0, "a": 1, "b": 10, "c": 2, "ignore": 11}"#)
+        #expect(plain.nnunetKeys == [1: "1", 2: "2", 10: "10"])
+        #expect(plain.nnunetOrder == [1, 2, 10])
+        let options = EvaluationOptions(labels: regions)
+        #expect(options.nnunetKeys.map(\.key) == ["(1, 2, 3)", "(3, 2)", "(3,)", "3"])
+    }
 }
