@@ -166,3 +166,17 @@ public struct SurfaceValues: Sendable, Hashable {
     /// The value of `metric`, nil when it was not computed, NaN when undefined.
     public subscript(metric: SurfaceMetric) -> Double? { values[metric] }
 }
+
+extension SurfaceVariant {
+    /// The metrics this definition gives (a library's preset gives only what the library computes).
+    public var definedMetrics: Set<SurfaceMetric> {
+        switch self {
+        case .segscore: return [.hd, .hd95, .assd, .masd, .asdPredToGt, .asdGtToPred, .nsd, .medianSD, .stdSD]
+        case .medpy: return [.hd, .hd95, .assd, .asdPredToGt, .asdGtToPred]
+        case .monai: return [.hd, .hd95, .assd, .asdPredToGt, .asdGtToPred, .nsd]
+        case .monaiSubvoxels: return [.nsd]
+        case .deepmind: return [.hd, .hd95, .masd, .asdPredToGt, .asdGtToPred, .nsd]
+        case .segMetrics, .segMetricsFace: return [.hd, .hd95, .assd, .medianSD, .stdSD]
+        }
+    }
+}
