@@ -7,7 +7,8 @@ APT_PACKAGES := libpng-dev libtiff-dev pkg-config
 BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
-.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory sanitize
+.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory sanitize \
+	dist dist-check wheel wheel-check action-check
 
 deps:
 	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpng libtiff-4; then \
@@ -108,3 +109,24 @@ fuzz: fuzz-build
 			-artifact_prefix=out/fuzz/$$h-crashes/ -print_final_stats=1 \
 			out/fuzz/$$h-corpus Fixtures/fuzz/$$h 2>&1 | grep -E "^(#|stat::|==|SUMMARY|Done)" | tail -12 || exit 1; \
 	done
+
+# Distribution. `make dist`: dist/segscore-VERSION-linux-ARCH.tar.gz (+ .sha256), a binary with
+# the Swift runtime and the C libraries linked statically (it needs only glibc); its own build
+# folder .build-dist. `make dist-check` runs it from outside the tree with no LD_LIBRARY_PATH.
+dist: deps
+	bash scripts/dist.sh
+
+dist-check: build
+	bash scripts/dist-check.sh
+
+# The Python wheel carrying that binary (standard library only to build; `make wheel-check`
+# installs it into a fresh venv and runs python/tests there; WHEEL_PANDAS=1 adds pandas).
+wheel: dist
+	python3 scripts/wheel.py
+
+wheel-check:
+	bash scripts/wheel-check.sh
+
+# The GitHub Action's steps (action/*.sh) run locally with GITHUB_* variables set.
+action-check:
+	bash scripts/action-check.sh
