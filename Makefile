@@ -8,7 +8,7 @@ BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
 .PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory sanitize \
-	dist dist-check wheel wheel-check action-check
+	dist dist-check wheel wheel-check action-check examples-check slurm-check
 
 deps:
 	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpng libtiff-4; then \
@@ -130,3 +130,15 @@ wheel-check:
 # The GitHub Action's steps (action/*.sh) run locally with GITHUB_* variables set.
 action-check:
 	bash scripts/action-check.sh
+
+# Sharded runs on schedulers (examples/): the Kubernetes and GitHub steps run locally with their
+# index variables; `slurm-check` installs Debian's slurm-wlm and munge when missing, brings up a
+# single-node Slurm (scripts/slurm-up.sh) and runs the job array + merge for real. Both compare
+# the merged reports and exit code with the unsharded run's.
+examples-check: build
+	bash scripts/examples-check.sh
+
+slurm-check: build
+	@command -v slurmctld >/dev/null 2>&1 || { $(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends slurm-wlm munge; }
+	bash scripts/slurm-check.sh
