@@ -87,8 +87,8 @@ enum SurfaceGoldenAdapter {
         ["monai", "seg-metrics"].contains(entry["library"] as! String) ? 1e-6 : 1e-9
     }
 
-    /// segscore's value for the entry.
-    static func actual(_ c: SurfaceGoldenCase, _ entry: [String: Any]) -> Double {
+    /// segscore's value for the entry; `cache` holds the case's results per variant and tolerance.
+    static func actual(_ c: SurfaceGoldenCase, _ entry: [String: Any], cache: inout [String: SurfaceValues]) -> Double {
         let library = entry["library"] as! String
         var metricName = entry["metric"] as! String
         var tolerance: Double?
@@ -124,10 +124,16 @@ enum SurfaceGoldenAdapter {
             variant = (entry["metric"] as! String).hasSuffix("_subvoxels") ? .monaiSubvoxels : presets[library]!
             metric = SurfaceMetric(rawValue: m)!
         }
-        let request = SurfaceRequest(variant: variant, metrics: [metric], tolerance: tolerance)
-        let values = c.gt.withUnsafeBufferPointer { gt in
-            c.pred.withUnsafeBufferPointer { pred in SurfaceMeasure.compute(gt: gt, pred: pred, grid: c.grid, request: request) }
-        }
+        let key = "\(variant.rawValue) \(tolerance ?? -1)"
+        let values =
+            cache[key]
+            ?? c.gt.withUnsafeBufferPointer { gt in
+                c.pred.withUnsafeBufferPointer { pred in
+                    let request = SurfaceRequest(variant: variant, metrics: variant.definedMetrics, tolerance: tolerance)
+                    return SurfaceMeasure.compute(gt: gt, pred: pred, grid: c.grid, request: request)
+                }
+            }
+        cache[key] = values
         return values[metric] ?? -1
     }
 }

@@ -16,10 +16,11 @@ import Testing
     static func run(_ cases: [SurfaceGoldenCase]) -> Tally {
         var tally = Tally()
         for c in cases {
+            var cache: [String: SurfaceValues] = [:]
             for entry in c.results {
                 let preset = SurfaceGoldenAdapter.preset(entry)
                 let expected = SurfaceGoldenAdapter.expected(entry)
-                let actual = SurfaceGoldenAdapter.actual(c, entry)
+                let actual = SurfaceGoldenAdapter.actual(c, entry, cache: &cache)
                 let tolerance = SurfaceGoldenAdapter.tolerance(entry)
                 let same =
                     (expected.isNaN && actual.isNaN) || abs(actual - expected) <= tolerance * abs(expected) + 1e-300

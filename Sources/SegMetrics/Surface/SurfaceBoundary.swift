@@ -32,7 +32,17 @@ package enum SurfaceBoundary {
                 for y in 0..<h {
                     let row = m + (z * h + y) * w
                     let rowInterior = y > 0 && y < h - 1 && zRange.contains(z)
-                    for x in 0..<w where row[x] != 0 {
+                    var x = 0
+                    while x < w {
+                        // Skip background eight bytes at a time.
+                        if x + 8 <= w && UnsafeRawPointer(row + x).loadUnaligned(as: UInt64.self) == 0 {
+                            x += 8
+                            continue
+                        }
+                        if row[x] == 0 {
+                            x += 1
+                            continue
+                        }
                         var edge = false
                         if rowInterior && x > 0 && x < w - 1 {
                             let p = row + x
@@ -57,6 +67,7 @@ package enum SurfaceBoundary {
                             }
                         }
                         if edge { points.append(LatticePoint(x: Int32(x), y: Int32(y), z: Int32(z))) }
+                        x += 1
                     }
                 }
             }

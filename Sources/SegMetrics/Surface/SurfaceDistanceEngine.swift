@@ -81,16 +81,23 @@ package final class SurfaceDistanceEngine {
                         flags.withUnsafeMutableBufferPointer { fl in
                             let scratch = Scratch(f: lf.baseAddress!, v: lv.baseAddress!, z: lz.baseAddress!)
                             let flag = fl.baseAddress!
-                            // Pass along z: only the (y, x) columns holding a feature.
-                            if bz > 1 {
-                                flag.update(repeating: false, count: bx * by)
-                                for p in features { flag[Int(p.y - lo.y) * bx + Int(p.x - lo.x)] = true }
-                                for column in 0..<(bx * by) where flag[column] {
-                                    transform(base + column, count: bz, stride: bx * by, spacing: spacing.z, scratch)
-                                }
+                            let threeD = bz > 1
+                            // First axis (z in 3-D, y in 2-D): features are 0, the rest +∞, so the
+                            // transform is the distance to the nearest feature of the line.
+                            let firstStride = threeD ? bx * by : bx
+                            let firstCount = threeD ? bz : by
+                            let firstSpacing = threeD ? spacing.z : spacing.y
+                            let lines = threeD ? bx * by : bx
+                            flag.update(repeating: false, count: lines)
+                            for p in features {
+                                flag[threeD ? Int(p.y - lo.y) * bx + Int(p.x - lo.x) : Int(p.x - lo.x)] = true
                             }
-                            // Pass along y: only the (z, x) lines whose x holds a feature.
-                            if by > 1 {
+                            for line in 0..<lines where flag[line] {
+                                nearestFeature(
+                                    base + line, count: firstCount, stride: firstStride, spacing: firstSpacing, scratch)
+                            }
+                            // Middle axis (y, 3-D only): lines whose x holds a feature.
+                            if threeD && by > 1 {
                                 flag.update(repeating: false, count: bx)
                                 for p in features { flag[Int(p.x - lo.x)] = true }
                                 for z in 0..<bz {
@@ -99,30 +106,67 @@ package final class SurfaceDistanceEngine {
                                     }
                                 }
                             }
-                            // Pass along x: only the rows holding a query.
-                            if bx > 1 {
-                                flag.update(repeating: false, count: bz * by)
-                                for p in queries { flag[Int(p.z - lo.z) * by + Int(p.y - lo.y)] = true }
-                                for row in 0..<(bz * by) where flag[row] {
-                                    transform(base + row * bx, count: bx, stride: 1, spacing: spacing.x, scratch)
-                                }
-                            }
                         }
                     }
                 }
             }
+            // Last axis (x): only at the queries, scanning outwards until (Δx·sx)² alone reaches
+            // the best value found.
             var result = [Double](repeating: 0, count: queries.count)
+            let sx = spacing.x
             for (i, p) in queries.enumerated() {
-                result[i] = base[(Int(p.z - lo.z) * by + Int(p.y - lo.y)) * bx + Int(p.x - lo.x)].squareRoot()
+                let row = base + (Int(p.z - lo.z) * by + Int(p.y - lo.y)) * bx
+                let x = Int(p.x - lo.x)
+                var best = row[x]
+                var k = 1
+                while true {
+                    let t = Double(k) * sx
+                    let reach = t * t
+                    if reach >= best { break }
+                    let left = x - k
+                    let right = x + k
+                    if left < 0 && right >= bx { break }
+                    if left >= 0 {
+                        let value = row[left] + reach
+                        if value < best { best = value }
+                    }
+                    if right < bx {
+                        let value = row[right] + reach
+                        if value < best { best = value }
+                    }
+                    k += 1
+                }
+                result[i] = best.squareRoot()
             }
             return result
         }
     }
-
     private struct Scratch {
         var f: UnsafeMutablePointer<Double>
         var v: UnsafeMutablePointer<Int>
         var z: UnsafeMutablePointer<Double>
+    }
+
+    /// One line of a 0/+∞ field: `out[p] = ((p − q)·s)²` for the nearest q holding 0.
+    @inline(__always)
+    private func nearestFeature(
+        _ line: UnsafeMutablePointer<Double>, count n: Int, stride: Int, spacing s: Double, _ scratch: Scratch
+    ) {
+        let previous = scratch.v
+        var last = -1
+        for p in 0..<n {
+            if line[p * stride] == 0 { last = p }
+            previous[p] = last
+        }
+        var next = -1
+        for p in Swift.stride(from: n - 1, through: 0, by: -1) {
+            if line[p * stride] == 0 { next = p }
+            var k = Int.max
+            if previous[p] >= 0 { k = p - previous[p] }
+            if next >= 0 && next - p < k { k = next - p }
+            let t = Double(k) * s
+            line[p * stride] = t * t
+        }
     }
 
     /// One line of the squared distance transform: `out[p] = min_q f[q] + ((p − q)·s)²`.
