@@ -87,8 +87,9 @@ enum SurfaceGoldenAdapter {
         ["monai", "seg-metrics"].contains(entry["library"] as! String) ? 1e-6 : 1e-9
     }
 
-    /// segscore's value for the entry; `cache` holds the case's results per variant and tolerance.
-    static func actual(_ c: SurfaceGoldenCase, _ entry: [String: Any], cache: inout [String: SurfaceValues]) -> Double {
+    /// segscore's value for the entry, through `SurfaceWorkspace` (`compute` is `prepare` then
+    /// `values`); `cache` holds the case's prepared distances per variant.
+    static func actual(_ c: SurfaceGoldenCase, _ entry: [String: Any], cache: inout [SurfaceVariant: SurfacePrepared]) -> Double {
         let library = entry["library"] as! String
         var metricName = entry["metric"] as! String
         var tolerance: Double?
@@ -108,11 +109,9 @@ enum SurfaceGoldenAdapter {
             }
         case ("monai", "hd_directed_pred_to_gt"), ("monai", "hd95_directed_pred_to_gt"):
             let which: SurfaceMetric = metricName.hasPrefix("hd95") ? .hd95 : .hd
-            return c.directedValue { gt, pred, grid, engine in
-                var d = SurfacePresets.centreDistances(gt: gt, pred: pred, grid: grid, engine: engine)
-                d.b = d.a
-                return SurfacePresets.monai(d, request: SurfaceRequest(variant: .monai, metrics: [which]), metric: which)
-            }
+            guard case .directed(var d) = c.prepared(.monai, cache: &cache) else { return .nan }
+            d.b = d.a
+            return SurfacePresets.monai(d, request: SurfaceRequest(variant: .monai, metrics: [which]), metric: which) ?? -1
         case ("medpy0.4.0", "assd"): (variant, metric) = (.segscore, .masd)
         case ("deepmind", "assd_mean_of_directed (derived)"): (variant, metric) = (.deepmind, .masd)
         case ("seg-metrics", let m):
@@ -124,21 +123,23 @@ enum SurfaceGoldenAdapter {
             variant = (entry["metric"] as! String).hasSuffix("_subvoxels") ? .monaiSubvoxels : presets[library]!
             metric = SurfaceMetric(rawValue: m)!
         }
-        let key = "\(variant.rawValue) \(tolerance ?? -1)"
-        let values =
-            cache[key]
-            ?? c.gt.withUnsafeBufferPointer { gt in
-                c.pred.withUnsafeBufferPointer { pred in
-                    let request = SurfaceRequest(variant: variant, metrics: variant.definedMetrics, tolerance: tolerance)
-                    return SurfaceMeasure.compute(gt: gt, pred: pred, grid: c.grid, request: request)
-                }
-            }
-        cache[key] = values
+        let request = SurfaceRequest(variant: variant, metrics: [metric], tolerance: tolerance)
+        let values = SurfaceWorkspace().values(of: c.prepared(variant, cache: &cache), grid: c.grid, request: request)
         return values[metric] ?? -1
     }
 }
 
 extension SurfaceGoldenCase {
+    /// The variant's distances, computed once per case.
+    func prepared(_ variant: SurfaceVariant, cache: inout [SurfaceVariant: SurfacePrepared]) -> SurfacePrepared {
+        if let prepared = cache[variant] { return prepared }
+        let prepared = gt.withUnsafeBufferPointer { g in
+            pred.withUnsafeBufferPointer { p in SurfaceWorkspace().prepare(gt: g, pred: p, grid: grid, variant: variant) }
+        }
+        cache[variant] = prepared
+        return prepared
+    }
+
     /// A value from the package-level distances; NaN when a mask is empty (the library's
     /// directed values are then inf or NaN).
     func directedValue(

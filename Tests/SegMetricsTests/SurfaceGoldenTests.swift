@@ -16,7 +16,7 @@ import Testing
     static func run(_ cases: [SurfaceGoldenCase]) -> Tally {
         var tally = Tally()
         for c in cases {
-            var cache: [String: SurfaceValues] = [:]
+            var cache: [SurfaceVariant: SurfacePrepared] = [:]
             for entry in c.results {
                 let preset = SurfaceGoldenAdapter.preset(entry)
                 let expected = SurfaceGoldenAdapter.expected(entry)

@@ -147,4 +147,29 @@ import Testing
         #expect(base == directed)
         #expect(medpy == pooled)
     }
+
+    @Test("a 3-D grid of one slice: the faces above and below are image edges, so every voxel is boundary")
+    func singleSliceVolume() {
+        let grid = SurfaceGrid(width: 5, height: 5, depth: 1, spacing: (1, 1, 3), dimensions: 3)
+        // 3×3 block vs the same block: in 2-D the centre would be interior; in 3-D it touches
+        // the edge above and below, so both boundaries hold all 9 voxels and every distance is 0.
+        let block = Self.mask(grid, (1...3).flatMap { y in (1...3).map { ($0, y) } })
+        for variant in [SurfaceVariant.segscore, .medpy, .monai, .deepmind, .segMetrics] {
+            let values = Self.measure(block, block, grid, SurfaceRequest(variant: variant, metrics: [.hd, .nsd], tolerance: 0))
+            #expect(values[.hd] == 0, "\(variant)")
+        }
+        // One voxel against one 2 columns away: 2 in 3-D, as in 2-D.
+        let a = Self.mask(grid, [(0, 2)])
+        let b = Self.mask(grid, [(2, 2)])
+        #expect(Self.measure(a, b, grid, SurfaceRequest(metrics: [.assd]))[.assd] == 2)
+    }
+
+    @Test("MONAI takes the maximum when the percentile is 0 (`if not percentile`), the base the minimum")
+    func monaiPercentileZero() {
+        let grid = SurfaceGrid(width: 8, height: 3)
+        let gt = Self.mask(grid, [(1, 1)])
+        let pred = Self.mask(grid, [(1, 1), (4, 1)])
+        #expect(Self.measure(gt, pred, grid, SurfaceRequest(variant: .monai, metrics: [.hd95], percentile: 0))[.hd95] == 3)
+        #expect(Self.measure(gt, pred, grid, SurfaceRequest(metrics: [.hd95], percentile: 0))[.hd95] == 0)
+    }
 }

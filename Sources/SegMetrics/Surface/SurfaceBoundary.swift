@@ -24,14 +24,14 @@ package enum SurfaceBoundary {
         guard let m = mask.baseAddress, mask.count >= w * h * d, w > 0, h > 0, d > 0 else { return [] }
         let offsets = neighbourOffsets(neighbourhood, threeD: grid.dimensions == 3)
         let linear = offsets.map { ($0.z * h + $0.y) * w + $0.x }
-        let zRange = grid.dimensions == 3 ? 1..<(d - 1) : 0..<1
+        let threeD = grid.dimensions == 3
         var points: [LatticePoint] = []
         points.reserveCapacity(1024)
         linear.withUnsafeBufferPointer { lin in
             for z in 0..<d {
                 for y in 0..<h {
                     let row = m + (z * h + y) * w
-                    let rowInterior = y > 0 && y < h - 1 && zRange.contains(z)
+                    let rowInterior = y > 0 && y < h - 1 && (!threeD || (z > 0 && z < d - 1))
                     var x = 0
                     while x < w {
                         // Skip background eight bytes at a time.
