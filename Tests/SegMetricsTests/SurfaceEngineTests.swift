@@ -91,10 +91,13 @@ import Testing
             : SurfaceGrid(width: random.int(3...40), height: random.int(3...40), spacing: spacing, dimensions: 2)
     }
 
-    @Test("directed distances equal brute force on random anisotropic masks, 2-D and 3-D", arguments: [false, true])
-    func engineMatchesBruteForce(threeD: Bool) {
+    @Test(
+        "directed distances equal brute force on random anisotropic masks, 2-D and 3-D, transform and k-d tree",
+        arguments: [false, true], [SurfaceDistanceEngine.Strategy.grid, .tree])
+    func engineMatchesBruteForce(threeD: Bool, strategy: SurfaceDistanceEngine.Strategy) {
         var random = Random(state: threeD ? 33 : 22)
         let engine = SurfaceDistanceEngine()
+        engine.strategy = strategy
         var compared = 0
         for _ in 0..<60 {
             let grid = Self.randomGrid(&random, threeD: threeD)
@@ -117,10 +120,13 @@ import Testing
         #expect(compared > 1000)
     }
 
-    @Test("corner surfels: codes from the 2×2(×2) neighbourhoods, distances equal brute force", arguments: [false, true])
-    func cornersMatchBruteForce(threeD: Bool) {
+    @Test(
+        "corner surfels: codes from the 2×2(×2) neighbourhoods, distances equal brute force",
+        arguments: [false, true], [SurfaceDistanceEngine.Strategy.grid, .tree])
+    func cornersMatchBruteForce(threeD: Bool, strategy: SurfaceDistanceEngine.Strategy) {
         var random = Random(state: threeD ? 55 : 44)
         let engine = SurfaceDistanceEngine()
+        engine.strategy = strategy
         for _ in 0..<30 {
             let grid = Self.randomGrid(&random, threeD: threeD)
             let gt = Self.blobs(grid, &random)
@@ -205,5 +211,20 @@ import Testing
                 #expect(abs(actual - value) <= 1e-9 * max(abs(value), 1e-9), "\(metric): \(actual) vs \(value)")
             }
         }
+    }
+
+    @Test("sparse points in a huge box take the k-d tree: no 10¹¹-cell buffer, the same exact value")
+    func hugeSparseBox() {
+        let engine = SurfaceDistanceEngine()
+        let far = LatticePoint(x: 99_999, y: 99_999, z: 9_999)
+        let near = LatticePoint(x: 0, y: 1, z: 0)
+        let spacing = (x: 0.5, y: 0.7, z: 3.0)
+        let d = engine.distances(from: [LatticePoint(x: 0, y: 0, z: 0)], to: [far, near], spacing: spacing)
+        #expect(d == [0.7])
+        let back = engine.distances(from: [far], to: [LatticePoint(x: 0, y: 0, z: 0)], spacing: spacing)
+        let dz = 9_999 * 3.0
+        let dy = 99_999 * 0.7
+        let dx = 99_999 * 0.5
+        #expect(back == [((dz * dz + dy * dy) + dx * dx).squareRoot()])
     }
 }

@@ -39,6 +39,13 @@ package enum SurfaceBoundary {
                             x += 8
                             continue
                         }
+                        // Skip eight interior foreground samples whose neighbours are all foreground.
+                        if rowInterior && x >= 1 && x + 9 <= w && !hasZeroByte(row + x)
+                            && !lin.contains(where: { hasZeroByte(row + x + $0) })
+                        {
+                            x += 8
+                            continue
+                        }
                         if row[x] == 0 {
                             x += 1
                             continue
@@ -73,6 +80,13 @@ package enum SurfaceBoundary {
             }
         }
         return points
+    }
+
+    /// Whether any of the eight bytes at `p` is zero.
+    @inline(__always)
+    private static func hasZeroByte(_ p: UnsafePointer<UInt8>) -> Bool {
+        let v = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        return (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080 != 0
     }
 
     /// Neighbour offsets: faces, faces and edges, or all, in 2-D or 3-D.

@@ -22,16 +22,39 @@ package struct LatticePoint: Hashable, Sendable {
 /// spacing.
 ///
 /// The squared distance transform of the feature points is computed on the bounding box of both
-/// sets only, one axis after another (Felzenszwalb & Huttenlocher's lower envelope of parabolas),
-/// in the order z, y, x. Each value is therefore `((Δz·sz)² + (Δy·sy)²) + (Δx·sx)²` of the nearest
-/// feature, the same float64 expression, in the same order, as SciPy's `distance_transform_edt`
-/// (axis 0 first). Buffers are kept between calls.
+/// sets only, one axis after another in the order z, y, x: the first axis by two sweeps (distance
+/// to the nearest feature of each line), the middle one (3-D) by Felzenszwalb & Huttenlocher's
+/// lower envelope of parabolas, the last one only at the queries, scanning outwards until
+/// (Δx·sx)² alone reaches the best value. Each value is `((Δz·sz)² + (Δy·sy)²) + (Δx·sx)²` of the
+/// nearest feature: the float64 expression, in the same order, of SciPy's `distance_transform_edt`
+/// (axis 0 first). When the box is large for the number of points, a k-d tree over the features
+/// (`SurfaceKDTree`, same expression) is used instead. Buffers are kept between calls.
 package final class SurfaceDistanceEngine {
     private var field: [Double] = []
     private var lineF: [Double] = []
     private var lineV: [Int] = []
     private var lineZ: [Double] = []
     private var flags: [Bool] = []
+    private var planeIndex: [Int32] = []
+
+    /// How the nearest feature is found.
+    package enum Strategy: Sendable {
+        /// The distance transform on the bounding box, or the k-d tree when the box is large
+        /// for the number of points (`treeRatio`).
+        case automatic
+        /// Always the distance transform.
+        case grid
+        /// Always the k-d tree.
+        case tree
+    }
+
+    /// The strategy (tests force each path).
+    package var strategy = Strategy.automatic
+
+    /// Above this many bounding-box cells per point (queries and features), the k-d tree is
+    /// used: measured (thread CPU time, release) at about 3 ns per cell against 150 ns per 2-D
+    /// query, and 14 ns per cell against 2 µs per 3-D query, where the two cost the same.
+    package static func treeRatio(threeD: Bool) -> Int { threeD ? 64 : 24 }
 
     /// Creates an engine with empty buffers.
     package init() {}
@@ -59,6 +82,13 @@ package final class SurfaceDistanceEngine {
         let by = Int(hi.y - lo.y) + 1
         let bz = Int(hi.z - lo.z) + 1
         let total = bx * by * bz
+        let useTree =
+            strategy == .tree
+            || strategy == .automatic && total / Self.treeRatio(threeD: bz > 1) > queries.count + features.count
+        if useTree {
+            let tree = SurfaceKDTree(features, spacing: spacing)
+            return queries.map { tree.nearest($0) }
+        }
         if field.count < total { field = [Double](repeating: .infinity, count: total) }
         let longest = max(bx, by, bz)
         if lineF.count < longest {
@@ -69,8 +99,8 @@ package final class SurfaceDistanceEngine {
         if flags.count < max(bx * by, bz * bx, bz * by) {
             flags = [Bool](repeating: false, count: max(bx * by, bz * bx, bz * by))
         }
-        return field.withUnsafeMutableBufferPointer { f in
-            let base = f.baseAddress!
+        return field.withUnsafeMutableBufferPointer { f -> [Double] in
+            guard let base = f.baseAddress else { return [] }
             base.update(repeating: .infinity, count: total)
             for p in features {
                 base[(Int(p.z - lo.z) * by + Int(p.y - lo.y)) * bx + Int(p.x - lo.x)] = 0
@@ -79,22 +109,20 @@ package final class SurfaceDistanceEngine {
                 lineV.withUnsafeMutableBufferPointer { lv in
                     lineZ.withUnsafeMutableBufferPointer { lz in
                         flags.withUnsafeMutableBufferPointer { fl in
-                            let scratch = Scratch(f: lf.baseAddress!, v: lv.baseAddress!, z: lz.baseAddress!)
-                            let flag = fl.baseAddress!
+                            guard let lineF = lf.baseAddress, let lineV = lv.baseAddress, let lineZ = lz.baseAddress,
+                                let flag = fl.baseAddress
+                            else { return }
+                            let scratch = Scratch(f: lineF, v: lineV, z: lineZ)
                             let threeD = bz > 1
                             // First axis (z in 3-D, y in 2-D): features are 0, the rest +∞, so the
                             // transform is the distance to the nearest feature of the line.
-                            let firstStride = threeD ? bx * by : bx
                             let firstCount = threeD ? bz : by
                             let firstSpacing = threeD ? spacing.z : spacing.y
                             let lines = threeD ? bx * by : bx
-                            flag.update(repeating: false, count: lines)
-                            for p in features {
-                                flag[threeD ? Int(p.y - lo.y) * bx + Int(p.x - lo.x) : Int(p.x - lo.x)] = true
-                            }
-                            for line in 0..<lines where flag[line] {
-                                nearestFeature(
-                                    base + line, count: firstCount, stride: firstStride, spacing: firstSpacing, scratch)
+                            if planeIndex.count < lines { planeIndex = [Int32](repeating: 0, count: lines) }
+                            planeIndex.withUnsafeMutableBufferPointer { index in
+                                guard let index = index.baseAddress else { return }
+                                nearestFeature(base, planes: firstCount, planeSize: lines, spacing: firstSpacing, index)
                             }
                             // Middle axis (y, 3-D only): lines whose x holds a feature.
                             if threeD && by > 1 {
@@ -147,25 +175,32 @@ package final class SurfaceDistanceEngine {
         var z: UnsafeMutablePointer<Double>
     }
 
-    /// One line of a 0/+∞ field: `out[p] = ((p − q)·s)²` for the nearest q holding 0.
-    @inline(__always)
+    /// The first axis of a 0/+∞ field, swept plane by plane (contiguous): every cell becomes
+    /// ((p − q)·s)² for the nearest q of its line holding 0, or stays +∞.
     private func nearestFeature(
-        _ line: UnsafeMutablePointer<Double>, count n: Int, stride: Int, spacing s: Double, _ scratch: Scratch
+        _ base: UnsafeMutablePointer<Double>, planes n: Int, planeSize: Int, spacing s: Double,
+        _ index: UnsafeMutablePointer<Int32>
     ) {
-        let previous = scratch.v
-        var last = -1
+        // Forward: the index distance to the last feature at or before the plane.
+        index.update(repeating: -1, count: planeSize)
         for p in 0..<n {
-            if line[p * stride] == 0 { last = p }
-            previous[p] = last
+            let plane = base + p * planeSize
+            for i in 0..<planeSize {
+                if plane[i] == 0 { index[i] = Int32(p) }
+                plane[i] = index[i] >= 0 ? Double(p - Int(index[i])) : .infinity
+            }
         }
-        var next = -1
+        // Backward: the nearer of that and the next feature, squared with spacing.
+        index.update(repeating: -1, count: planeSize)
         for p in Swift.stride(from: n - 1, through: 0, by: -1) {
-            if line[p * stride] == 0 { next = p }
-            var k = Int.max
-            if previous[p] >= 0 { k = p - previous[p] }
-            if next >= 0 && next - p < k { k = next - p }
-            let t = Double(k) * s
-            line[p * stride] = t * t
+            let plane = base + p * planeSize
+            for i in 0..<planeSize {
+                var k = plane[i]
+                if k == 0 { index[i] = Int32(p) }
+                if index[i] >= 0 { k = min(k, Double(Int(index[i]) - p)) }
+                let t = k * s
+                plane[i] = t * t
+            }
         }
     }
 

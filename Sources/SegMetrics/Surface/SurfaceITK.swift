@@ -22,9 +22,7 @@ package enum SurfaceITKDistance {
         map.withUnsafeMutableBufferPointer { buffer in
             g.withUnsafeMutableBufferPointer { gb in
                 hh.withUnsafeMutableBufferPointer { hb in
-                    let base = buffer.baseAddress!
-                    let gp = gb.baseAddress!
-                    let hp = hb.baseAddress!
+                    guard let base = buffer.baseAddress, let gp = gb.baseAddress, let hp = hb.baseAddress else { return }
                     for z in 0..<d {
                         for y in 0..<h {
                             voronoi(base + (z * h + y) * w, count: w, stride: 1, spacing: grid.spacing.x, gp, hp)

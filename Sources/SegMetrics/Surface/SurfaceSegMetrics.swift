@@ -83,7 +83,10 @@ package enum SurfaceSegMetrics {
 
     /// NumPy's pairwise summation in float32 (as `SurfaceStatistics.numpySum`).
     static func pairwise32(_ values: [Float]) -> Float {
-        values.withUnsafeBufferPointer { 0 + pairwise($0.baseAddress!, $0.count) }
+        values.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
+            return 0 + pairwise(base, buffer.count)
+        }
     }
 
     private static func pairwise(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
