@@ -172,4 +172,18 @@ import Testing
         #expect(Self.measure(gt, pred, grid, SurfaceRequest(variant: .monai, metrics: [.hd95], percentile: 0))[.hd95] == 3)
         #expect(Self.measure(gt, pred, grid, SurfaceRequest(metrics: [.hd95], percentile: 0))[.hd95] == 0)
     }
+
+    @Test("any nonzero byte is foreground: 255 and 7 give the values of 1 in every variant")
+    func nonzeroIsForeground() {
+        let grid = SurfaceGrid(width: 24, height: 20)
+        let gt = Self.mask(grid, (3...14).flatMap { y in (2...11).map { ($0, y) } })
+        let pred = Self.mask(grid, (5...16).flatMap { y in (4...19).map { ($0, y) } })
+        for variant in SurfaceVariant.allCases {
+            let request = SurfaceRequest(variant: variant, metrics: Set(SurfaceMetric.allCases), tolerance: 1.5)
+            let ones = Self.measure(gt, pred, grid, request)
+            let other = Self.measure(gt.map { $0 * 255 }, pred.map { $0 * 7 }, grid, request)
+            #expect(ones == other, "\(variant)")
+            #expect(!ones.values.isEmpty)
+        }
+    }
 }
