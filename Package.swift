@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "MaskIOTests", dependencies: ["MaskIO", "MaskIOTesting", "Parallel", "SegScoreTestSupport"]),
         .testTarget(name: "DatasetScanTests", dependencies: ["DatasetScan", "SegScoreTestSupport"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
-        .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics", "SegScoreTestSupport"]),
+        .testTarget(name: "SegMetricsTests", dependencies: ["SegMetrics", "MaskIO", "SegScoreTestSupport"]),
         .testTarget(
             name: "SegScoreTests", dependencies: ["SegScore", "MaskIO", "Parallel", "SegMetrics", "SegScoreTestSupport"]),
         .testTarget(name: "ReportWritersTests", dependencies: ["ReportWriters"]),

@@ -110,7 +110,9 @@ public enum SurfaceMetric: String, Sendable, Hashable, CaseIterable, Comparable 
 public enum SurfaceEmptyRule: String, Sendable, Hashable, CaseIterable {
     /// Undefined (NaN, `null` in reports; skipped by means and counted in `n_nan`).
     case undefined
-    /// The image diagonal in physical units (the BraTS convention).
+    /// The image diagonal in physical units (the BraTS convention), for every variant whose
+    /// distance is undefined because exactly one mask is empty (`std_sd` becomes 0; `nsd` is 0
+    /// anyway; both empty stays NaN; seg-metrics' presets give 0 and are left alone).
     case diagonal
 }
 
