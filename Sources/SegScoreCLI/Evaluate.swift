@@ -137,6 +137,7 @@ struct Evaluate: ParsableCommand {
             }
         }
         write(output.summaryCsv) { $0.write(report.value.summaryCSV.renderedCSV()) }
+        let overlayLinks = writePictures(result: result, report: report, write: write)
         // Without --labels or --classes: every class seen but background, as nnU-Net's foreground labels.
         let nnunetKeys =
             options.nnunetKeys.isEmpty
@@ -146,7 +147,8 @@ struct Evaluate: ParsableCommand {
         let stepSummary = stepSummaryPath
         if failures.isEmpty && (output.markdown != nil || stepSummary != nil) {
             let markdown = report.value.markdown(
-                generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst())
+                generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst(),
+                overlayLinks: overlayLinks)
             write(output.markdown) { $0.write(markdown) }
             write(output.junit) { $0.write(report.junit) }
             if failures.isEmpty, let summaryFile = stepSummary {
