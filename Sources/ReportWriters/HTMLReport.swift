@@ -117,7 +117,6 @@ extension EvaluationReportValue {
         let d = definition
         var items = [
             "variant <code>\(e(d.variant))</code>: <code>\(e(d.formula))</code>", "empty rule (0/0): <code>\(e(d.empty))</code>",
-            e(d.conventions),
             "smoothing: numerator \(e(d.smoothNumerator.map(NumberText.shortest).joined(separator: ","))), denominator \(e(d.smoothDenominator.map(NumberText.shortest).joined(separator: ",")))",
             "background (id 0): \(d.backgroundInHeadline ? "in" : "out of") the headline",
             "ignore labels: \(d.ignoreLabels.isEmpty ? "none" : d.ignoreLabels.map(String.init).joined(separator: ", "))",
