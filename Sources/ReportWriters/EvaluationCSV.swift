@@ -44,7 +44,8 @@ extension EvaluationReportValue {
                     String(c.id), c.name, n(c.mean), n(c.median), n(c.std), n(c.min), n(c.max), String(c.n), String(c.nNaN),
                     n(c.pooled),
                 ]
-                    + Self.countCells(c.pooledCounts) + c.pooledMetrics.map(n) + (percentiles ? (c.percentiles ?? none).named.map { n($0.1) } : []))
+                    + Self.countCells(c.pooledCounts) + c.pooledMetrics.map(n)
+                    + (percentiles ? (c.percentiles ?? none).named.map { n($0.1) } : []))
         }
         return table
     }

@@ -7,21 +7,8 @@ extension EvaluationReportValue {
 
     /// The one-line verdict the Markdown report opens with.
     public var verdict: String {
-        let failed = gates.filter { !$0.passed }.count
-        var parts: [String] = []
-        if !errors.isEmpty {
-            parts.append("\(N.grouped(errors.count)) data problem\(errors.count == 1 ? "" : "s")")
-        }
-        if gates.isEmpty {
-            parts.append("no gates")
-        } else if failed > 0 {
-            parts.append("\(N.grouped(failed)) of \(N.grouped(gates.count)) gate\(gates.count == 1 ? "" : "s") failed")
-        } else {
-            parts.append(gates.count == 1 ? "the gate passed" : "all \(N.grouped(gates.count)) gates passed")
-        }
-        if errors.isEmpty { parts.append("every pair scored") }
         let mark = exitStatus == 0 ? "✅ **passed**" : "❌ **failed**"
-        return "\(mark) (exit \(exitStatus)): " + parts.joined(separator: "; ")
+        return "\(mark) (exit \(exitStatus)): " + verdictWords
     }
 
     /// A self-describing report at most `MarkdownBounds.maxBytes` long whatever the data: the

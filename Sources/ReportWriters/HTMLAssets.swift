@@ -106,13 +106,15 @@ enum HTMLAssets {
             svg += "<line x1=\"\(x(p.p5))\" x2=\"\(x(p.p95))\" y1=\"48\" y2=\"48\" stroke=\"#333\"/>"
             svg +=
                 "<rect x=\"\(x(p.p25))\" y=\"40\" width=\"\(HTMLText.number(max(1, (p.p75 - p.p25) / span * (width - 12))))\" height=\"16\" fill=\"#4c78a8\" fill-opacity=\"0.35\" stroke=\"#1f4e79\"/>"
-            svg += "<line x1=\"\(x(row.median))\" x2=\"\(x(row.median))\" y1=\"40\" y2=\"56\" stroke=\"#1f4e79\" stroke-width=\"2\"/>"
+            svg +=
+                "<line x1=\"\(x(row.median))\" x2=\"\(x(row.median))\" y1=\"40\" y2=\"56\" stroke=\"#1f4e79\" stroke-width=\"2\"/>"
             for v in [row.min, row.max] where v.isFinite {
                 svg += "<circle cx=\"\(x(v))\" cy=\"48\" r=\"2.5\" fill=\"#d55e00\"/>"
             }
         }
         for tick in [lower, (lower + upper) / 2, upper] {
-            svg += "<text x=\"\(x(tick))\" y=\"63\" font-size=\"8\" text-anchor=\"middle\" fill=\"#666\">\(NumberText.significant(tick))</text>"
+            svg +=
+                "<text x=\"\(x(tick))\" y=\"63\" font-size=\"8\" text-anchor=\"middle\" fill=\"#666\">\(NumberText.significant(tick))</text>"
         }
         return svg + "</svg>"
     }

@@ -66,21 +66,24 @@ extension EvaluationReportValue {
         writeWorst(to: sink, extras: extras)
         writeConfusion(to: sink)
         writeFiles(to: sink)
-        sink.write("<h2>Command</h2>\n<pre class=\"mono\">\(e(extras.commandLine.map(ShellText.quote).joined(separator: " ")))</pre>\n")
+        sink.write(
+            "<h2>Command</h2>\n<pre class=\"mono\">\(e(extras.commandLine.map(ShellText.quote).joined(separator: " ")))</pre>\n")
         sink.write("<script>\n\(HTMLAssets.script)\n</script>\n</body></html>\n")
     }
 
-    /// The verdict in words (the Markdown verdict without its marks).
+    /// The verdict in words, shared by the Markdown and HTML reports: data problems, gates, and
+    /// whether every pair was scored.
     var verdictWords: String {
         let failed = gates.filter { !$0.passed }.count
+        let grouped = NumberText.grouped
         var parts: [String] = []
-        if !errors.isEmpty { parts.append("\(NumberText.grouped(errors.count)) data problem\(errors.count == 1 ? "" : "s")") }
+        if !errors.isEmpty { parts.append("\(grouped(errors.count)) data problem\(errors.count == 1 ? "" : "s")") }
         if gates.isEmpty {
             parts.append("no gates")
         } else if failed > 0 {
-            parts.append("\(failed) of \(gates.count) gate\(gates.count == 1 ? "" : "s") failed")
+            parts.append("\(grouped(failed)) of \(grouped(gates.count)) gate\(gates.count == 1 ? "" : "s") failed")
         } else {
-            parts.append(gates.count == 1 ? "the gate passed" : "all \(gates.count) gates passed")
+            parts.append(gates.count == 1 ? "the gate passed" : "all \(grouped(gates.count)) gates passed")
         }
         if errors.isEmpty { parts.append("every pair scored") }
         return parts.joined(separator: "; ")
@@ -97,9 +100,13 @@ extension EvaluationReportValue {
         sink.write(
             "<tr><td>mean of class means</td><td class=\"n\" id=\"headline\">\(NumberText.fixed(aggregate.mean))</td><td>\(resampled ? interval(aggregate.interval) : "—")</td></tr>\n"
         )
-        sink.write("<tr><td>pooled (counts summed over images)</td><td class=\"n\">\(NumberText.fixed(aggregate.pooled))</td><td>—</td></tr>\n")
+        sink.write(
+            "<tr><td>pooled (counts summed over images)</td><td class=\"n\">\(NumberText.fixed(aggregate.pooled))</td><td>—</td></tr>\n"
+        )
         if let library = aggregate.library {
-            sink.write("<tr><td>\(e(library.variant)) \(e(library.name))</td><td class=\"n\">\(NumberText.fixed(library.value))</td><td>—</td></tr>\n")
+            sink.write(
+                "<tr><td>\(e(library.variant)) \(e(library.name))</td><td class=\"n\">\(NumberText.fixed(library.value))</td><td>—</td></tr>\n"
+            )
         }
         sink.write("</table>\n")
         let names = zip(aggregate.classNames, aggregate.classIDs).prefix(50).map { "\(e($0)) (\($1))" }
@@ -132,7 +139,9 @@ extension EvaluationReportValue {
         sink.write("<h2>Definition</h2>\n<ul>\n" + items.map { "<li>\($0)</li>\n" }.joined() + "</ul>\n")
         sink.write("<h3>Encodings detected</h3>\n<table><tr><th>ground truth</th><th>prediction</th><th>pairs</th></tr>\n")
         for encoding in inputs.encodings {
-            sink.write("<tr><td>\(e(encoding.truth))</td><td>\(e(encoding.prediction))</td><td class=\"n\">\(NumberText.grouped(encoding.pairs))</td></tr>\n")
+            sink.write(
+                "<tr><td>\(e(encoding.truth))</td><td>\(e(encoding.prediction))</td><td class=\"n\">\(NumberText.grouped(encoding.pairs))</td></tr>\n"
+            )
         }
         sink.write("</table>\n")
     }
@@ -151,7 +160,8 @@ extension EvaluationReportValue {
                     + "<div>n = \(NumberText.grouped(c.n)), NaN = \(NumberText.grouped(c.nNaN))</div></div>\n")
         }
         if classes.count > Self.htmlLimits.plots {
-            sink.write("<p>… and \(NumberText.grouped(classes.count - Self.htmlLimits.plots)) more classes (see the table).</p>\n")
+            sink.write(
+                "<p>… and \(NumberText.grouped(classes.count - Self.htmlLimits.plots)) more classes (see the table).</p>\n")
         }
     }
 
@@ -159,17 +169,24 @@ extension EvaluationReportValue {
         let e = HTMLText.escape
         let f = NumberText.fixed
         sink.write("<h2>Per class</h2>\n<table><tr><th>class</th><th>id</th><th>mean</th><th>std</th><th>median</th>")
-        sink.write("<th>p5</th><th>p25</th><th>p75</th><th>p95</th><th>min</th><th>max</th><th>pooled</th><th>n</th><th>NaN</th><th>95% CI</th></tr>\n")
+        sink.write(
+            "<th>p5</th><th>p25</th><th>p75</th><th>p95</th><th>min</th><th>max</th><th>pooled</th><th>n</th><th>NaN</th><th>95% CI</th></tr>\n"
+        )
         for c in classes.prefix(Self.htmlLimits.classRows) {
             let p = c.percentiles
-            let cells = [c.mean, c.std, c.median, p?.p5 ?? .nan, p?.p25 ?? .nan, p?.p75 ?? .nan, p?.p95 ?? .nan, c.min, c.max, c.pooled]
+            let cells = [
+                c.mean, c.std, c.median, p?.p5 ?? .nan, p?.p25 ?? .nan, p?.p75 ?? .nan, p?.p95 ?? .nan, c.min, c.max, c.pooled,
+            ]
             sink.write(
                 "<tr><td>\(e(c.name))</td><td class=\"n\">\(c.id)</td>" + cells.map { "<td class=\"n\">\(f($0))</td>" }.joined()
-                    + "<td class=\"n\">\(c.n)</td><td class=\"n\">\(c.nNaN)</td><td>\(aggregate.resamples > 0 ? interval(c.interval) : "—")</td></tr>\n")
+                    + "<td class=\"n\">\(c.n)</td><td class=\"n\">\(c.nNaN)</td><td>\(aggregate.resamples > 0 ? interval(c.interval) : "—")</td></tr>\n"
+            )
         }
         sink.write("</table>\n")
         if classes.count > Self.htmlLimits.classRows {
-            sink.write("<p>… and \(NumberText.grouped(classes.count - Self.htmlLimits.classRows)) more classes; see the JSON report.</p>\n")
+            sink.write(
+                "<p>… and \(NumberText.grouped(classes.count - Self.htmlLimits.classRows)) more classes; see the JSON report.</p>\n"
+            )
         }
     }
 
@@ -203,7 +220,10 @@ extension EvaluationReportValue {
             return
         }
         sink.write("<p class=\"legend\">Per headline class, the images with the lowest values:")
-        for (name, rgb) in [("true positive", "#009E73"), ("false positive", "#D55E00"), ("false negative", "#56B4E9"), ("background", "#5A5A5A"), ("left out (ignore label, outside the region of interest)", "#000000")] {
+        for (name, rgb) in [
+            ("true positive", "#009E73"), ("false positive", "#D55E00"), ("false negative", "#56B4E9"), ("background", "#5A5A5A"),
+            ("left out (ignore label, outside the region of interest)", "#000000"),
+        ] {
             sink.write("<span style=\"background:\(rgb)\"></span>\(name)")
         }
         sink.write("</p>\n")
@@ -240,7 +260,9 @@ extension EvaluationReportValue {
         let e = HTMLText.escape
         sink.write("<h2>Confusion matrix</h2>\n")
         guard let confusion else {
-            sink.write("<p class=\"note\">No confusion matrix: it is counted for label maps (channel data, region labels and pairs with more than 256 ids have none).</p>\n")
+            sink.write(
+                "<p class=\"note\">No confusion matrix: it is counted for label maps (channel data, region labels and pairs with more than 256 ids have none).</p>\n"
+            )
             return
         }
         let k = confusion.ids.count
@@ -250,15 +272,20 @@ extension EvaluationReportValue {
         }
         let names = Dictionary(classes.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         func label(_ id: Int?) -> String { id.map { "\(e(names[$0] ?? String($0))) (\($0))" } ?? "not scored" }
-        sink.write("<p class=\"note\">Pixels summed over every pair; rows are ground truth, columns prediction; colour: share of the row.</p>\n")
-        sink.write("<table class=\"heat\"><tr><th>ground truth \\ prediction</th>" + confusion.ids.map { "<th>\(label($0))</th>" }.joined() + "</tr>\n")
+        sink.write(
+            "<p class=\"note\">Pixels summed over every pair; rows are ground truth, columns prediction; colour: share of the row.</p>\n"
+        )
+        sink.write(
+            "<table class=\"heat\"><tr><th>ground truth \\ prediction</th>"
+                + confusion.ids.map { "<th>\(label($0))</th>" }.joined() + "</tr>\n")
         for r in 0..<k {
             let total = (0..<k).reduce(0) { $0 + confusion[r, $1] }
             var line = "<tr><th>\(label(confusion.ids[r]))</th>"
             for c in 0..<k {
                 let count = confusion[r, c]
                 let share = total > 0 ? Double(count) / Double(total) : 0
-                line += "<td style=\"background:\(HTMLAssets.heat(share))\" title=\"\(NumberText.grouped(count)) pixels\">\(NumberText.grouped(count))</td>"
+                line +=
+                    "<td style=\"background:\(HTMLAssets.heat(share))\" title=\"\(NumberText.grouped(count)) pixels\">\(NumberText.grouped(count))</td>"
             }
             sink.write(line + "</tr>\n")
         }
@@ -279,7 +306,8 @@ extension EvaluationReportValue {
             sink.write("<details open><summary>\(NumberText.grouped(items.count)) \(title)</summary><ul>\n")
             for item in items.prefix(Self.htmlLimits.listItems) { sink.write("<li class=\"mono\">\(e(item))</li>\n") }
             if items.count > Self.htmlLimits.listItems {
-                sink.write("<li>… and \(NumberText.grouped(items.count - Self.htmlLimits.listItems)) more; see the JSON report</li>\n")
+                sink.write(
+                    "<li>… and \(NumberText.grouped(items.count - Self.htmlLimits.listItems)) more; see the JSON report</li>\n")
             }
             sink.write("</ul></details>\n")
         }

@@ -71,7 +71,9 @@ public enum Overlays {
     }
 
     /// Categories per pixel: 0 background, 1 TP, 2 FP, 3 FN, 4 left out.
-    private static func draw(result: EvaluationResult, row: Int, classID: Int) throws(OverlayFailure) -> (png: [UInt8], slice: Int?) {
+    private static func draw(result: EvaluationResult, row: Int, classID: Int) throws(OverlayFailure) -> (
+        png: [UInt8], slice: Int?
+    ) {
         let options = result.options
         let pair = result.records.pairs[result.records.store.row(row).pairIndex]
         let decoder = MaskDecoder(maxSamples: options.maxSamples)
@@ -83,7 +85,8 @@ public enum Overlays {
             }
         }
         let truth = try decode(pair.truth.path)
-        let prediction = try pair.prediction.map { file throws(OverlayFailure) in try decode(file.path) }
+        let prediction =
+            try pair.prediction.map { file throws(OverlayFailure) in try decode(file.path) }
             ?? PairEvaluator.emptyPrediction(like: truth)
         let colours = options.labels?.colorTable ?? [:]
         let truthSide: SideInterpretation
@@ -124,7 +127,9 @@ public enum Overlays {
         }
         if let roiFile = pair.roi {
             let roi = try decode(roiFile.path)
-            guard roi.pixelCount == truth.pixelCount else { throw OverlayFailure(message: "no overlay: the region of interest differs in size") }
+            guard roi.pixelCount == truth.pixelCount else {
+                throw OverlayFailure(message: "no overlay: the region of interest differs in size")
+            }
             for (i, inside) in PairEvaluator.flags(of: roi).enumerated() where inside == 0 { categories[i] = 4 }
         }
         let plane = truth.width * truth.height

@@ -69,7 +69,11 @@ import Testing
         #expect(page.hasSuffix("</body></html>\n"))
         #expect(page.contains("<b>failed</b> (exit 3): 1 data problem; 1 of 1 gate failed"))
         // Nothing is fetched: no http(s) URL, no external script, style or image.
-        #expect(!page.contains("http://") || page.components(separatedBy: "http://").count - 1 == page.components(separatedBy: "xmlns=\"http://www.w3.org/2000/svg\"").count - 1)
+        #expect(
+            !page.contains("http://")
+                || page.components(separatedBy: "http://").count - 1 == page.components(
+                    separatedBy: "xmlns=\"http://www.w3.org/2000/svg\""
+                ).count - 1)
         #expect(!page.contains("https://"))
         #expect(!page.contains(" src=\"http"))
     }

@@ -94,7 +94,8 @@ import Testing
 
     @Test func fileNamesKeepSafeCharactersOnly() {
         #expect(Overlays.fileName(classID: 3, rank: 2, key: "case 1/../é\"<x>") == "class3-2-case_1_..____x_.png")
-        #expect(Overlays.fileName(classID: 1, rank: 1, key: String(repeating: "a", count: 90)).count == "class1-1-.png".count + 60)
+        #expect(
+            Overlays.fileName(classID: 1, rank: 1, key: String(repeating: "a", count: 90)).count == "class1-1-.png".count + 60)
     }
 
     @Test func encoderRefusesIndicesPastThePalette() {
