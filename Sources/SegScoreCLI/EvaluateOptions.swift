@@ -276,7 +276,7 @@ struct OutputOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Write a PNG overlay (TP, FP, FN) of each class's --worst images into this folder (made if missing).",
+            "Write a PNG overlay (TP, FP, FN) of each class's --worst images into this folder (made if missing, in an existing folder).",
             valueName: "dir"))
     var overlays: String?
 

@@ -15,7 +15,7 @@ extension Evaluate {
         let overlays = wantOverlays ? Overlays.render(result: result, worst: output.worst) : []
         var links: [EvaluationReportValue.OverlayLink] = []
         if let folder = output.overlays {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
             for overlay in overlays where !overlay.png.isEmpty {
                 write((folder as NSString).appendingPathComponent(overlay.fileName)) { $0.write(bytes: overlay.png) }
                 let base = output.markdown.flatMap { $0 == "-" ? nil : $0 } ?? "./report.md"
@@ -26,7 +26,12 @@ extension Evaluate {
                             of: (folder as NSString).appendingPathComponent(overlay.fileName), from: base)))
             }
         }
-        for overlay in overlays where overlay.note != nil { Terminal.warning("\(overlay.key): \(overlay.note ?? "")") }
+        // One line for pictures that could not be drawn (channel data gives one per class and image).
+        let undrawn = overlays.filter { $0.note != nil }
+        if let first = undrawn.first {
+            let more = undrawn.count > 1 ? " (and \(undrawn.count - 1) more pictures not drawn)" : ""
+            Terminal.warning("\(first.key): \(first.note ?? "")\(more)")
+        }
         if let html = output.html {
             let folder = output.overlays.map { Self.relativePath(of: $0, from: html == "-" ? "./report.html" : html) }
             let extras = EvaluationReportValue.HTMLExtras(
@@ -46,6 +51,25 @@ extension Evaluate {
             }
         }
         return links
+    }
+
+    /// Before any work: `--overlays` names a folder, or a path whose parent folder exists.
+    /// - Throws: `ReportFile.WriteError` (exit 2, one line).
+    func checkOverlayFolder() throws {
+        guard let folder = output.overlays else { return }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
+            guard isFolder.boolValue else {
+                throw ReportFile.WriteError(path: folder, reason: "--overlays names a file, not a folder")
+            }
+            return
+        }
+        let parent = (folder as NSString).deletingLastPathComponent
+        guard parent.isEmpty || FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder),
+            isFolder.boolValue || parent.isEmpty
+        else {
+            throw ReportFile.WriteError(path: folder, reason: "folder \(parent) does not exist (--overlays)")
+        }
     }
 
     /// `target` as a path relative to the folder of the file `file` (both made absolute first).

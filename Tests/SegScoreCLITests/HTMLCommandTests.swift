@@ -100,3 +100,35 @@ import Testing
         #expect(output.stderr.contains("--html"))
     }
 }
+
+extension HTMLCommandTests {
+    @Test func overlaysOnAFileOrInAMissingFolderIsRefusedBeforeAnyWork() throws {
+        let folder = try TemporaryFolder("html-overlay-folder", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        try Self.dataset(folder)
+        try folder.write("x", to: "file")
+        let onFile = try BinaryRunner.run(["evaluate", folder.path("gt"), folder.path("pred"), "--overlays", folder.path("file")])
+        #expect(onFile.status == 2)
+        #expect(onFile.stderr == "segscore: error: \(folder.path("file")): cannot write: --overlays names a file, not a folder\n")
+        let missing = try BinaryRunner.run([
+            "evaluate", folder.path("gt"), folder.path("pred"), "--overlays", folder.path("no/such"),
+        ])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("folder \(folder.path("no")) does not exist (--overlays)"))
+    }
+
+    @Test func channelDataGetsOneWarningAndNoPictures() throws {
+        let folder = try TemporaryFolder("html-channels", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        try Self.dataset(folder)
+        let output = try BinaryRunner.run([
+            "evaluate", folder.path("gt"), folder.path("pred"), "--encoding", "channels", "--html", folder.path("r.html"),
+            "--overlays", folder.path("ov"), "--quiet",
+        ])
+        #expect(output.status == 0, "\(output.stderr)")
+        let warnings = output.stderr.split(separator: "\n").filter { $0.contains("overlays are drawn for label maps") }
+        #expect(warnings.count == 1)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: folder.path("ov"))) == [])
+        #expect(try String(contentsOfFile: folder.path("r.html"), encoding: .utf8).contains("No confusion matrix"))
+    }
+}
