@@ -67,7 +67,7 @@ let package = Package(
             name: "SegScoreTests", dependencies: ["SegScore", "MaskIO", "Parallel", "SegMetrics", "SegScoreTestSupport"]),
         .testTarget(name: "ReportWritersTests", dependencies: ["ReportWriters"]),
         .testTarget(
-            name: "SegScoreCLITests", dependencies: ["SegScoreCLI", "SegScoreTestSupport"],
+            name: "SegScoreCLITests", dependencies: ["SegScoreCLI", "SegScoreTestSupport", "MaskIO"],
             // The committed report snapshots, read through `Fixtures.packageRoot`, not as resources.
             exclude: ["Snapshots"]),
     ]

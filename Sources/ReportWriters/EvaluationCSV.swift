@@ -28,12 +28,15 @@ extension EvaluationReportValue {
 
     /// One row per class: the statistics over images and the pooled values.
     public var summaryCSV: Table {
+        // p5, p25, p75, p95 last (added after the other columns, which keep their places).
+        let percentiles = classes.contains { $0.percentiles != nil }
+        let none = Percentiles(p5: .nan, p25: .nan, p75: .nan, p95: .nan)
         var table = Table(
             header: [
                 "class_id", "class_name", "mean", "median", "std", "min", "max", "n", "n_nan", "pooled",
                 "pooled_tp", "pooled_fp", "pooled_fn", "pooled_tn",
             ]
-                + metricNames.map { "pooled_" + $0 })
+                + metricNames.map { "pooled_" + $0 } + (percentiles ? none.named.map(\.0) : []))
         let n = NumberText.shortest
         for c in classes {
             table.append(
@@ -41,7 +44,8 @@ extension EvaluationReportValue {
                     String(c.id), c.name, n(c.mean), n(c.median), n(c.std), n(c.min), n(c.max), String(c.n), String(c.nNaN),
                     n(c.pooled),
                 ]
-                    + Self.countCells(c.pooledCounts) + c.pooledMetrics.map(n))
+                    + Self.countCells(c.pooledCounts) + c.pooledMetrics.map(n)
+                    + (percentiles ? (c.percentiles ?? none).named.map { n($0.1) } : []))
         }
         return table
     }

@@ -101,6 +101,7 @@ extension EvaluationReportValue {
                 ("median", .number(c.median)), ("std", .number(c.std)), ("min", .number(c.min)), ("max", .number(c.max)),
                 ("n", .int(c.n)), ("n_nan", .int(c.nNaN)), ("pooled", .number(c.pooled)),
             ]
+            members += Self.percentileMembers(c)
             if resamples > 0 { members.append(("ci95", Self.interval(c.interval))) }
             members += Self.countMembers(c.pooledCounts, prefix: "pooled_")
             members += zip(metricNames, c.pooledMetrics).map { ("pooled_" + $0, .number($1)) }
@@ -142,6 +143,7 @@ extension EvaluationReportValue {
             ("inputs", .object(inputs)),
             ("classes", .array(classes)),
             ("aggregate", .object(aggregate)),
+        ] + (confusion.map { [("confusion", $0.json)] } ?? []) + [
             ("images", .null),
             ("errors", .array(errors)),
             ("warnings", .array(warnings.map { .string($0) })),

@@ -7,21 +7,8 @@ extension EvaluationReportValue {
 
     /// The one-line verdict the Markdown report opens with.
     public var verdict: String {
-        let failed = gates.filter { !$0.passed }.count
-        var parts: [String] = []
-        if !errors.isEmpty {
-            parts.append("\(N.grouped(errors.count)) data problem\(errors.count == 1 ? "" : "s")")
-        }
-        if gates.isEmpty {
-            parts.append("no gates")
-        } else if failed > 0 {
-            parts.append("\(N.grouped(failed)) of \(N.grouped(gates.count)) gate\(gates.count == 1 ? "" : "s") failed")
-        } else {
-            parts.append(gates.count == 1 ? "the gate passed" : "all \(N.grouped(gates.count)) gates passed")
-        }
-        if errors.isEmpty { parts.append("every pair scored") }
         let mark = exitStatus == 0 ? "✅ **passed**" : "❌ **failed**"
-        return "\(mark) (exit \(exitStatus)): " + parts.joined(separator: "; ")
+        return "\(mark) (exit \(exitStatus)): " + verdictWords
     }
 
     /// A self-describing report at most `MarkdownBounds.maxBytes` long whatever the data: the
@@ -32,7 +19,8 @@ extension EvaluationReportValue {
     /// - Parameters:
     ///   - generated: the date line (ISO 8601), given by the caller so tests can fix it.
     ///   - commandLine: the exact command, shown at the end.
-    public func markdown(generated: String, commandLine: [String]) -> String {
+    ///   - overlayLinks: overlays of the worst images (`--overlays`): an `overlay` column links them.
+    public func markdown(generated: String, commandLine: [String], overlayLinks: [OverlayLink] = []) -> String {
         var sections: [(title: String?, lines: [String])] = []
         sections.append(
             (nil, ["# segscore report", "", verdict, "", "segscore \(toolVersion) · \(MarkdownText.escape(generated))", ""]))
@@ -41,7 +29,7 @@ extension EvaluationReportValue {
         sections.append(("Inputs", inputsSection))
         sections.append(("Definition", definitionSection))
         sections.append(("Per class", classSection))
-        sections.append(("Worst images", worstSection))
+        sections.append(("Worst images", worstSection(overlayLinks)))
         sections.append(("Unmatched and failed files", filesSection))
         sections.append(("Command", Self.commandSection(commandLine)))
         // The last guard: a section that would pass the bound is replaced by a line saying so.
@@ -177,7 +165,9 @@ extension EvaluationReportValue {
         return lines
     }
 
-    private var worstSection: [String] {
+    private func worstSection(_ links: [OverlayLink]) -> [String] {
+        var linked: [String: String] = [:]
+        for link in links { linked["\(link.classID)/\(link.key)"] = link.target }
         let width = classValueStride
         // The headline classes with the lowest means first (NaN last, ties by id).
         let headlineIDs = Set(aggregate.classIDs)
@@ -197,11 +187,14 @@ extension EvaluationReportValue {
                     return dice.isNaN ? nil : (row, dice)
                 }.sorted { $0.1 == $1.1 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(B.worstImages)
                     .map { (images.key(at: $0.0), $0.1) }
+                let overlay: (String) -> [String] = { key in
+                    links.isEmpty ? [] : [linked["\(c.id)/\(key)"].map { "[png](\($0))" } ?? ""]
+                }
                 return [
                     "<details><summary>\(B.html(c.name)) (\(c.id)): \(ranked.count) lowest</summary>", "",
                     Table(
-                        header: ["rank", "image", "dice"],
-                        rows: ranked.enumerated().map { [String($0 + 1), B.code($1.0), N.fixed($1.1)] },
+                        header: ["rank", "image", "dice"] + (links.isEmpty ? [] : ["overlay"]),
+                        rows: ranked.enumerated().map { [String($0 + 1), B.code($1.0), N.fixed($1.1)] + overlay($1.0) },
                         rightAligned: [0, 2]
                     ).renderedMarkdown(), "", "</details>", "",
                 ].joined(separator: "\n")

@@ -33,6 +33,8 @@ public struct EvaluationReportValue: Sendable {
     public var gates: [Gate]
     /// Ground truth was found and no file paired (the unmatched lists are not repeated in the summary).
     public var nothingPaired: Bool
+    /// The pooled class × class pixel counts of label maps (JSON `confusion`); nil for channel data.
+    public var confusion: Confusion? = nil
 
     /// A report value; every part is given by the caller.
     public init(
@@ -214,6 +216,8 @@ extension EvaluationReportValue {
         public var pooledCounts: Counts
         /// The overlap metrics of the pooled counts, named (`metricNames` order).
         public var pooledMetrics: [Double]
+        /// p5, p25, p75, p95 over the images with a value (JSON and summary CSV); nil: not reported.
+        public var percentiles: Percentiles? = nil
 
         /// A class row; every field is given by the caller.
         public init(

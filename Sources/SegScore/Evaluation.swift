@@ -123,6 +123,9 @@ public struct EvaluationResult: Sendable {
     /// unmatched lists are not repeated in the summary.
     public var nothingPaired = false
 
+    /// The class × class pixel counts summed over the pairs (see `ConfusionTotals.matrix`).
+    public var confusion = ConfusionTotals()
+
     /// True when the exit code must be 3.
     public var hasDataProblems: Bool { !problems.isEmpty }
 }
@@ -294,17 +297,20 @@ public enum Evaluation {
             headlineIDs: accumulator.headlineClassIDs)
         accumulator.reserveCapacity(images: images.count)
         for image in images { accumulator.add(image) }
-        return EvaluationResult(
+        var result = EvaluationResult(
             options: options, truthFolder: truth, predictionFolder: prediction,
             records: ScoredPairs(store: scored.store, pairs: pairs), images: images, classIDs: classIDs,
             classValues: accumulator.values, summary: accumulator.summary(), unmatchedTruth: pairing.unmatchedTruth,
             unmatchedPredictions: pairing.unmatchedPredictions, ignoredFiles: ignoredFiles, problems: problems,
             warnings: warnings, backgroundInHeadline: backgroundInHeadline, nothingPaired: nothingPaired)
+        result.confusion = scored.confusion
+        return result
     }
 
     /// Decodes and counts pairs with `options.jobs` workers; the counts are stored in key order.
     static func evaluate(_ pairs: PairList, options: EvaluationOptions, progress: (any ProgressSink)?)
-        throws(EvaluationSetupError) -> (store: ScoreStore, problems: [DataProblem], present: Set<Int>, notes: RunNotes)
+        throws(EvaluationSetupError)
+        -> (store: ScoreStore, problems: [DataProblem], present: Set<Int>, notes: RunNotes, confusion: ConfusionTotals)
     {
         let evaluator = PairEvaluator(options: options, decoder: MaskDecoder(maxSamples: options.maxSamples))
         let total = pairs.count
@@ -337,6 +343,7 @@ public enum Evaluation {
                 }
                 if pair.channelsOnBothSides { scored.notes.channelPairs += 1 } else { scored.notes.labelPairs += 1 }
                 scored.present.formUnion(counts.present)
+                scored.confusion.add(pair.confusion)
                 scored.rows += 1
                 let classes =
                     options.explicitClasses?.count
@@ -367,7 +374,7 @@ public enum Evaluation {
         } catch {
             throw .spill(error)
         }
-        return (store, scored.problems, scored.present, scored.notes)
+        return (store, scored.problems, scored.present, scored.notes, scored.confusion)
     }
 
     private static func listing(_ result: Result<FolderListing, ScanError>) throws(EvaluationSetupError) -> FolderListing {

@@ -33,9 +33,11 @@ public struct EvaluationReport: Sendable {
         let classIntervals = intervals.classes.count == ids.count ? intervals.classes : Array(repeating: nil, count: ids.count)
         self.classIntervals = classIntervals
         headlineInterval = intervals.headline
-        value = Self.value(
+        var value = Self.value(
             result: result, gates: gates, classIntervals: classIntervals, headlineInterval: intervals.headline,
             resamples: bootstrap.resamples)
+        Self.addPercentilesAndConfusion(to: &value, result: result)
+        self.value = value
     }
 
     /// True when a gate failed.

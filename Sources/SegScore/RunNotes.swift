@@ -14,6 +14,8 @@ extension Evaluation {
         var rows = 0
         var failure: EvaluationSetupError?
         var notes = RunNotes()
+        /// The class × class counts summed so far.
+        var confusion = ConfusionTotals()
     }
 
     /// What the run learns about its data from the pairs, in key order.

@@ -64,6 +64,13 @@ struct Evaluate: ParsableCommand {
             earlier reports as they were and exits 2. Two outputs may not name the same file \
             (checked before any work).
 
+            Pictures: --html FILE writes one self-contained page (nothing fetched; opens from a \
+            file:// URL) with the verdict, the headline, the definition, a distribution plot per \
+            class, the tables, the --worst K images per headline class drawn over their ground \
+            truth (TP, FP, FN in three colours), the confusion matrix and the files left out. \
+            --overlays DIR also writes those pictures as PNG files (the Markdown report links \
+            them). --confusion-csv FILE: the pooled class × class pixel counts of label maps.
+
             Memory does not grow with the dataset: per-image counts of a large run are kept in a \
             temporary file in TMPDIR, removed as soon as it is made (nothing is left behind).
             """
@@ -137,6 +144,7 @@ struct Evaluate: ParsableCommand {
             }
         }
         write(output.summaryCsv) { $0.write(report.value.summaryCSV.renderedCSV()) }
+        let overlayLinks = writePictures(result: result, report: report, write: write)
         // Without --labels or --classes: every class seen but background, as nnU-Net's foreground labels.
         let nnunetKeys =
             options.nnunetKeys.isEmpty
@@ -146,7 +154,8 @@ struct Evaluate: ParsableCommand {
         let stepSummary = stepSummaryPath
         if failures.isEmpty && (output.markdown != nil || stepSummary != nil) {
             let markdown = report.value.markdown(
-                generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst())
+                generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst(),
+                overlayLinks: overlayLinks)
             write(output.markdown) { $0.write(markdown) }
             write(output.junit) { $0.write(report.junit) }
             if failures.isEmpty, let summaryFile = stepSummary {
@@ -203,6 +212,7 @@ struct Evaluate: ParsableCommand {
         var outputs = output.reports
         if let stepSummary = stepSummaryPath { outputs.append(("GITHUB_STEP_SUMMARY", stepSummary)) }
         try ReportFile.checkDistinct(outputs)
+        try checkOverlayFolder()
         for (name, path) in outputs {
             try ReportFile.checkDestination(path, name: name == "GITHUB_STEP_SUMMARY" ? "GITHUB_STEP_SUMMARY \(path)" : nil)
         }

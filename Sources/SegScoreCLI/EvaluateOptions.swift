@@ -268,6 +268,27 @@ struct OutputOptions: ParsableArguments {
             valueName: "file"))
     var nnunetSummary: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Write the HTML report: one self-contained page (plots, tables, worst images with overlays, confusion matrix); - for stdout.",
+            valueName: "file"))
+    var html: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Write a PNG overlay (TP, FP, FN) of each class's --worst images into this folder (made if missing, in an existing folder).",
+            valueName: "dir"))
+    var overlays: String?
+
+    @Option(help: ArgumentHelp("Images per headline class drawn as overlays (0 to 100).", valueName: "k"))
+    var worst: Int = 5
+
+    @Option(
+        help: ArgumentHelp(
+            "Write the pooled class × class pixel counts of label maps (rows ground truth, columns prediction) as CSV; - for stdout.",
+            valueName: "file"))
+    var confusionCsv: String?
+
     @Option(help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
     var jobs: Int?
 
@@ -281,7 +302,7 @@ struct OutputOptions: ParsableArguments {
     var reports: [(name: String, path: String)] {
         [
             ("--json", json), ("--csv", csv), ("--summary-csv", summaryCsv), ("--markdown", markdown), ("--junit", junit),
-            ("--nnunet-summary", nnunetSummary),
+            ("--nnunet-summary", nnunetSummary), ("--html", html), ("--confusion-csv", confusionCsv),
         ]
         .compactMap { name, path in path.map { (name, $0) } }
     }
@@ -297,6 +318,7 @@ struct OutputOptions: ParsableArguments {
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if !(0...100).contains(worst) { throw ValidationError("--worst takes 0 to 100 images per class, not \(worst)") }
     }
 }
 

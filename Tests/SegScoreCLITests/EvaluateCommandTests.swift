@@ -71,15 +71,18 @@ import Testing
             "classes": [
                 Self.classSummary(
                     0, mean: mean0, median: 0.8, std: std0.squareRoot(), min: twoThirds, max: 1, n: 3, nNaN: 0,
-                    pooled: 26.0 / 30, counts: (13, 3, 1, 7)),
+                    pooled: 26.0 / 30, counts: (13, 3, 1, 7), percentiles: [0.68, 0.8 - 1.0 / 15, 0.9, 0.98]),
                 Self.classSummary(
                     1, mean: 0.375, median: 0.375, std: std1, min: 0, max: 0.75, n: 2, nNaN: 1,
-                    pooled: twoThirds, counts: (3, 2, 1, 18)),
+                    pooled: twoThirds, counts: (3, 2, 1, 18), percentiles: [0.0375, 0.1875, 0.5625, 0.7125]),
                 Self.classSummary(
                     2, mean: twoThirds, median: twoThirds, std: 0, min: twoThirds, max: twoThirds, n: 2, nNaN: 1,
-                    pooled: twoThirds, counts: (3, 0, 3, 18)),
+                    pooled: twoThirds, counts: (3, 0, 3, 18), percentiles: [twoThirds, twoThirds, twoThirds, twoThirds]),
             ],
             "aggregate": ["mean": (0.375 + twoThirds) / 2, "pooled": twoThirds, "classes": [1, 2]],
+            // Per pair, from the counts above: a [[2,0,0],[1,3,0],[0,1,1]], b [[8,0,0],[0,0,0],[0,0,0]],
+            // c [[3,1,0],[0,0,0],[2,0,2]] (rows ground truth 0, 1, 2; columns prediction).
+            "confusion": ["ids": [0, 1, 2], "matrix": [[13, 1, 0], [1, 3, 0], [2, 1, 3]]],
             "images": [
                 Self.image(
                     "a", mean: (0.75 + twoThirds) / 2,
@@ -102,10 +105,12 @@ import Testing
 
     static func classSummary(
         _ id: Int, mean: Double, median: Double, std: Double, min: Double, max: Double, n: Int, nNaN: Int, pooled: Double,
-        counts: (Int, Int, Int, Int)
+        counts: (Int, Int, Int, Int), percentiles: [Double]
     ) -> [String: Any] {
         let (tp, fp, fn, tn) = (Double(counts.0), Double(counts.1), Double(counts.2), Double(counts.3))
+        // p5, p25, p75, p95: h = (n − 1)·q between the sorted values (NumPy's linear rule).
         return [
+            "p5": percentiles[0], "p25": percentiles[1], "p75": percentiles[2], "p95": percentiles[3],
             "id": id, "name": String(id), "mean": mean, "median": median, "std": std, "min": min, "max": max, "n": n,
             "n_nan": nNaN, "pooled": pooled, "pooled_tp": counts.0, "pooled_fp": counts.1, "pooled_fn": counts.2,
             "pooled_tn": counts.3, "pooled_iou": tp / (tp + fp + fn), "pooled_precision": tp / (tp + fp),

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "CMaskOverlay.h" /* the overlay PNG writer */
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -69,4 +69,6 @@ struct CountedPair: Sendable {
     var prediction = SideNotes()
     /// True when both sides are channel data (no label-map side): no class is background.
     var channelsOnBothSides = false
+    /// The pair's class × class counts (label maps with a dense matrix), for the run's totals.
+    var confusion: PairConfusion?
 }

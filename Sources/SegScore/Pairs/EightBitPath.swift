@@ -33,6 +33,7 @@ extension PairEvaluator {
             truthPath: truthPath, predictionPath: predictionPath)
         var scored = ids
         let all: [ClassCounts]
+        var confusion: PairConfusion?
         if ids.count > ClassLimits.denseClasses && options.regions.isEmpty {
             // Many classes (a long --classes or --labels list): the histogram's nonzero cells as pairs.
             var keys: [UInt64] = []
@@ -53,13 +54,15 @@ extension PairEvaluator {
                 valueLimit: 256)
             let matrix = histogram.confusion(table: table, truthRows: (0..<256).filter { truthCounts[$0] > 0 })
             (scored, all) = scoredCounts(matrix, ids: ids)
+            if options.regions.isEmpty { confusion = PairConfusion(matrix, ids: ids) }
         }
         var counts: [Int: ClassCounts] = [:]
         for (index, id) in scored.enumerated() { counts[id] = all[index] }
         let imageCounts = ImageCounts(
             pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: scored, truthEncoding: truthRead.kind,
             predictionEncoding: predictionRead.kind)
-        return CountedPair(counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes)
+        return CountedPair(
+            counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes, confusion: confusion)
     }
 
     /// The `LabelReading` rule applied to an 8-bit side, its stored values read off `counts`.

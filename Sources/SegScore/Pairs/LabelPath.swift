@@ -54,6 +54,7 @@ extension PairEvaluator {
             key: key, truthIDs: truthIDs, predictionIDs: predictionIDs, truthPath: truthPath, predictionPath: predictionPath)
         var scored = ids
         let all: [ClassCounts]
+        var confusion: PairConfusion?
         if ids.count > ClassLimits.denseClasses && options.regions.isEmpty {
             // Many ids (instance maps): count the distinct pairs, not a (C+1)² matrix.
             let pairs = truthLabels.accept(SparseTruthSide(prediction: predictionLabels, roi: roi))
@@ -66,6 +67,7 @@ extension PairEvaluator {
                 ids: ids, ignored: ignored, truthAliases: truthLabels.aliases, predictionAliases: predictionLabels.aliases)
             let matrix = truthLabels.accept(TruthSide(prediction: predictionLabels, roi: roi, table: table))
             (scored, all) = scoredCounts(matrix, ids: ids)
+            if options.regions.isEmpty { confusion = PairConfusion(matrix, ids: ids) }
         }
         var counts: [Int: ClassCounts] = [:]
         for (index, id) in scored.enumerated() { counts[id] = all[index] }
@@ -75,7 +77,7 @@ extension PairEvaluator {
             predictionEncoding: predictionSide.name)
         return CountedPair(
             counts: imageCounts,
-            truth: truthSide.notes, prediction: predictionSide.notes)
+            truth: truthSide.notes, prediction: predictionSide.notes, confusion: confusion)
     }
 }
 
