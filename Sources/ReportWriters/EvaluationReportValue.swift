@@ -33,6 +33,8 @@ public struct EvaluationReportValue: Sendable {
     public var gates: [Gate]
     /// Ground truth was found and no file paired (the unmatched lists are not repeated in the summary).
     public var nothingPaired: Bool
+    /// The boundary metrics, when asked for (`--surface-metrics`); nil leaves every report as without them.
+    public var surface: SurfaceReport? = nil
 
     /// A report value; every part is given by the caller.
     public init(

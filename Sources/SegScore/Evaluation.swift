@@ -35,6 +35,8 @@ public struct PairRecord: Sendable {
     public var truthEncoding: String
     /// How the prediction was read, in the same words.
     public var predictionEncoding: String
+    /// The pair's boundary metrics, when asked for.
+    public var surface: PairSurface? = nil
 }
 
 /// The scored pairs of a run in key order, read back one at a time from the run's store.
@@ -53,7 +55,7 @@ public struct ScoredPairs: RandomAccessCollection, Sendable {
         return PairRecord(
             key: pairs.key(at: row.pairIndex), truthPath: pairs.truthPath(at: row.pairIndex),
             predictionPath: pairs.predictionPath(at: row.pairIndex), truthEncoding: row.counts.truthEncoding,
-            predictionEncoding: row.counts.predictionEncoding)
+            predictionEncoding: row.counts.predictionEncoding, surface: row.counts.surface)
     }
 }
 
@@ -118,6 +120,9 @@ public struct EvaluationResult: Sendable {
     public var backgroundInHeadline: Bool
     /// When the run started and its wall-clock seconds (JUnit's `timestamp` and `time`).
     public var timing: RunTiming? = nil
+
+    /// The boundary metrics' statistics, when asked for (`--surface-metrics`).
+    public var surface: SurfaceSummary? = nil
 
     /// Ground truth was found and no file paired: `problems` holds one line saying why, and the
     /// unmatched lists are not repeated in the summary.
@@ -271,6 +276,7 @@ public enum Evaluation {
         problems += scored.problems
         problems += readingProblems(scored.notes, pairs: pairs, options: options, truth: truth, prediction: prediction)
         warnings += manyIDWarnings(scored.notes, pairs: pairs, options: options)
+        warnings += spacingWarnings(scored.notes, pairs: pairs)
         if pairs.isEmpty && pairing.unmatchedTruth.isEmpty && pairing.duplicates.isEmpty && pairing.missingROI.isEmpty {
             let message =
                 pairing.unmatchedPredictions.isEmpty && pairing.unkeyed.isEmpty
@@ -294,12 +300,19 @@ public enum Evaluation {
             headlineIDs: accumulator.headlineClassIDs)
         accumulator.reserveCapacity(images: images.count)
         for image in images { accumulator.add(image) }
-        return EvaluationResult(
+        let surface =
+            options.surface.isActive
+            ? SurfaceSummary.make(
+                store: scored.store, classIDs: classIDs, headlineIDs: accumulator.headlineClassIDs,
+                backgroundInHeadline: backgroundInHeadline, options: options.surface) : nil
+        var result = EvaluationResult(
             options: options, truthFolder: truth, predictionFolder: prediction,
             records: ScoredPairs(store: scored.store, pairs: pairs), images: images, classIDs: classIDs,
             classValues: accumulator.values, summary: accumulator.summary(), unmatchedTruth: pairing.unmatchedTruth,
             unmatchedPredictions: pairing.unmatchedPredictions, ignoredFiles: ignoredFiles, problems: problems,
             warnings: warnings, backgroundInHeadline: backgroundInHeadline, nothingPaired: nothingPaired)
+        result.surface = surface
+        return result
     }
 
     /// Decodes and counts pairs with `options.jobs` workers; the counts are stored in key order.
@@ -336,6 +349,10 @@ public enum Evaluation {
                     }
                 }
                 if pair.channelsOnBothSides { scored.notes.channelPairs += 1 } else { scored.notes.labelPairs += 1 }
+                if pair.spacingMismatch {
+                    scored.notes.spacingMismatches += 1
+                    if scored.notes.firstSpacingMismatch == nil { scored.notes.firstSpacingMismatch = index }
+                }
                 scored.present.formUnion(counts.present)
                 scored.rows += 1
                 let classes =
@@ -414,6 +431,7 @@ public enum Evaluation {
         if options.thresholds.contains(where: { !(0...1).contains($0) }) {
             throw .configuration("--threshold values must lie in [0, 1]")
         }
+        try options.validateSurface()
     }
 }
 

@@ -10,11 +10,18 @@ public enum GateSpec: Sendable, Equatable {
     case classMean(nameOrID: String, minimum: Double)
     /// `--baseline OLD.json --max-drop D`: no class mean and not the headline may drop by more than D.
     case maxDrop(Double)
+    /// `--fail-over METRIC:X` (`above`) or `--fail-under nsd:X`: a boundary metric's headline;
+    /// `classID` set for `--fail-over-class NAME=METRIC:X` / `--fail-under-class NAME=nsd:X`.
+    case surface(nameOrID: String?, metric: String, limit: Double, above: Bool)
 
     /// Parses `NAME_OR_ID=X`.
     public static func classGate(_ text: String) -> GateSpec? {
-        guard let equals = text.lastIndex(of: "="), let minimum = Double(text[text.index(after: equals)...]) else { return nil }
+        guard let equals = text.lastIndex(of: "=") else { return nil }
         let name = String(text[..<equals])
+        if let metric = SurfaceGates.metricLimit(String(text[text.index(after: equals)...])), !name.isEmpty {
+            return .surface(nameOrID: name, metric: metric.name, limit: metric.limit, above: false)
+        }
+        guard let minimum = Double(text[text.index(after: equals)...]) else { return nil }
         return name.isEmpty ? nil : .classMean(nameOrID: name, minimum: minimum)
     }
 }
@@ -296,6 +303,8 @@ public struct GateOutcome: Sendable, Equatable {
     /// For baseline gates: the paired bootstrap's 95% interval of the difference (nil without matching
     /// images or with `--bootstrap 0`).
     public var interval: BootstrapInterval?
+    /// True for a gate that fails above its threshold (a distance: `--fail-over`).
+    public var above = false
 
     /// An outcome; the baseline fields stay nil for gates that do not compare with a baseline.
     public init(
@@ -346,6 +355,8 @@ public enum QualityGates {
             case .maxDrop(let drop):
                 guard let baseline else { throw .configuration("--max-drop needs --baseline OLD.json") }
                 outcomes += try baselineGates(drop: drop, result: result, baseline: baseline, bootstrap: bootstrap)
+            case .surface(let name, let metric, let limit, let above):
+                outcomes.append(try SurfaceGates.outcome(name: name, metric: metric, limit: limit, above: above, result: result))
             }
         }
         return outcomes

@@ -80,6 +80,7 @@ struct Evaluate: ParsableCommand {
     @OptionGroup(title: "Metric") var metric: MetricOptions
     @OptionGroup(title: "Output") var output: OutputOptions
     @OptionGroup(title: "Gates") var gateOptions: GateOptions
+    @OptionGroup(title: "Boundary metrics") var surface: SurfaceCommandOptions
 
     /// The evaluation options; values that cannot be used (a bad list, an unknown variant, an
     /// unreadable --labels file) are checked here, after parsing.
@@ -98,12 +99,14 @@ struct Evaluate: ParsableCommand {
         // MONAI's include_background=False: the library's own headline leaves class 0 out too.
         if metric.includeBackground == false { options.variant.libraryIncludesBackground = false }
         options.jobs = max(1, output.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        options.surface = try surface.options()
         return options
     }
 
     func run() throws {
         let options = try makeOptions()
-        let gateSpecs = try gateOptions.specs()
+        let gateSpecs = try gateOptions.specs() + surface.gateSpecs()
+        try SurfaceGates.check(gateSpecs, surface: options.surface)
         try checkOutputs()
         ReportFile.installInterruptCleanup()
         let progress = output.showProgress ? TerminalProgress() : nil

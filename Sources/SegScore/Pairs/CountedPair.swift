@@ -15,6 +15,8 @@ public struct ImageCounts: Sendable, Equatable {
     public var truthEncoding: String
     /// How the prediction was read, in the same words.
     public var predictionEncoding: String
+    /// The boundary metrics of the pair, when asked for (`--surface-metrics`).
+    public var surface: PairSurface? = nil
 
     /// Counts of class `id`: an absent class has TP = FP = FN = 0 and every pixel TN.
     public func counts(of id: Int) -> ClassCounts { counts[id] ?? ClassCounts(tn: pixels) }
@@ -69,4 +71,6 @@ struct CountedPair: Sendable {
     var prediction = SideNotes()
     /// True when both sides are channel data (no label-map side): no class is background.
     var channelsOnBothSides = false
+    /// True when the prediction's file declares another spacing than the ground truth's.
+    var spacingMismatch = false
 }

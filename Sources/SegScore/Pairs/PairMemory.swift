@@ -67,6 +67,7 @@ extension PairEvaluator {
             if k > 1 && side.color != .rgb && side.color != .rgba { channelData = true }
         }
         if channelData { bytes = Self.sum([bytes, 1 << 20]) }
+        if options.surface.isActive { bytes = Self.sum([bytes, Self.product(n, SurfaceMemory.bytesPerPixel)]) }
         return bytes
     }
 
