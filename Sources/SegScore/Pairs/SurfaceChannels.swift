@@ -39,14 +39,14 @@ extension PairEvaluator {
             let channel = binary ? 0 : index
             guard id != 0 || includeBackground || binary else { continue }
             gt.withUnsafeMutableBufferPointer { out in
-                _ = truth.accept(index, OnOffFill(out: out, truthScale: truthScale))
+                truth.accept(index, OnOffFill(out: out, truthScale: truthScale))
             }
             if let winners {
                 for i in 0..<n { pred[i] = Int(winners[i]) == index ? 1 : 0 }
             } else {
                 let rule = hardRule(prediction: prediction, channels: k, channel: channel).onStoredValues(scale: prediction.scale)
                 pred.withUnsafeMutableBufferPointer { out in
-                    _ = prediction.accept(index, PredictionFill(out: out, rule: rule, classValue: 1 / prediction.scale))
+                    prediction.accept(index, PredictionFill(out: out, rule: rule, classValue: 1 / prediction.scale))
                 }
             }
             if let roi { Self.clear(&gt, &pred, keeping: roi) }
