@@ -81,6 +81,7 @@ struct Evaluate: ParsableCommand {
     @OptionGroup(title: "Output") var output: OutputOptions
     @OptionGroup(title: "Gates") var gateOptions: GateOptions
     @OptionGroup(title: "Boundary metrics") var surface: SurfaceCommandOptions
+    @OptionGroup(title: "Boundary gates") var surfaceGates: SurfaceGateOptions
 
     /// The evaluation options; values that cannot be used (a bad list, an unknown variant, an
     /// unreadable --labels file) are checked here, after parsing.
@@ -105,7 +106,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let options = try makeOptions()
-        let gateSpecs = try gateOptions.specs() + surface.gateSpecs()
+        let gateSpecs = try gateOptions.specs() + surfaceGates.gateSpecs()
         try SurfaceGates.check(gateSpecs, surface: options.surface)
         try checkOutputs()
         ReportFile.installInterruptCleanup()

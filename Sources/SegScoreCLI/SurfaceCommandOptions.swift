@@ -41,18 +41,6 @@ struct SurfaceCommandOptions: ParsableArguments {
             valueName: "x,y[,z]"))
     var spacing: String?
 
-    @Option(
-        help: ArgumentHelp(
-            "Fail when a boundary distance's headline is above X, e.g. hd95:5 (repeatable; NaN fails). Gate nsd with --fail-under nsd:X.",
-            valueName: "metric:x"))
-    var failOver: [String] = []
-
-    @Option(
-        help: ArgumentHelp(
-            "Fail when a class's mean boundary distance is above X, e.g. liver=hd95:5 (repeatable). nsd: --fail-under-class liver=nsd:0.9.",
-            valueName: "class=metric:x"))
-    var failOverClass: [String] = []
-
     /// The boundary options; none when `--surface-metrics` is absent.
     /// - Throws: `ConfigurationError` (one line, exit 2).
     func options() throws -> SurfaceOptions {
@@ -103,6 +91,21 @@ struct SurfaceCommandOptions: ParsableArguments {
             throw ConfigurationError(error.description)
         }
     }
+}
+
+/// `--fail-over` and `--fail-over-class` (evaluate).
+struct SurfaceGateOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Fail when a boundary distance's headline is above X, e.g. hd95:5 (repeatable; NaN fails). Gate nsd with --fail-under nsd:X.",
+            valueName: "metric:x"))
+    var failOver: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Fail when a class's mean boundary distance is above X, e.g. liver=hd95:5 (repeatable). nsd: --fail-under-class liver=nsd:0.9.",
+            valueName: "class=metric:x"))
+    var failOverClass: [String] = []
 
     /// The `--fail-over` and `--fail-over-class` gates.
     func gateSpecs() throws -> [GateSpec] {
