@@ -179,6 +179,29 @@ import Testing
         #expect(flat.stderr.contains("--spacing gives 2 values"))
     }
 
+    @Test func predictionSpacingThatDiffersIsWarnedOnceAndTheGroundTruthsIsUsed() throws {
+        let folder = try TemporaryFolder("surfacemismatch", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let block: (Int) -> [Double] = { z in
+            (0..<48).map { i in i / 16 == z && (1...2).contains(i % 4) && (1...2).contains((i / 4) % 4) ? 1 : 0 }
+        }
+        for name in ["v1", "v2"] {
+            try Data(TestMasks.niftiBytes(dims: [4, 4, 3], values: block(0), pixdim: [1, 1, 2.5]))
+                .write(to: folder.url("gt/\(name).nii.gz"))
+            try Data(TestMasks.niftiBytes(dims: [4, 4, 3], values: block(1), pixdim: [1, 1, 3]))
+                .write(to: folder.url("pred/\(name).nii.gz"))
+        }
+        let output = try BinaryRunner.run([
+            "evaluate", folder.path("gt"), folder.path("pred"), "--json", "-", "--bootstrap", "0", "--quiet",
+            "--surface-metrics", "hd",
+        ])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(try Self.imageClass(try Self.json(output), id: 1)["hd"] as? Double == 2.5)
+        let warnings = output.stderr.split(separator: "\n").filter { $0.contains("another spacing") }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains("v1.nii.gz") == true && warnings.first?.contains("and 1 more pair") == true)
+    }
+
     @Test func probabilityMapsAreBinarisedPerChannel() throws {
         // Ground truth 0/1 PNG, prediction a float map: 0.9 on the shifted square, 0.4 elsewhere (below 0.5).
         let folder = try TemporaryFolder("surfacefloat", subfolders: ["gt", "pred"])
