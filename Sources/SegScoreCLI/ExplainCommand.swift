@@ -81,6 +81,7 @@ struct ExplainCommand: ParsableCommand {
             try explainSurface()
             return
         }
+        _ = try surface.options()  // --spacing, --nsd-tolerance, … without --surface-metrics: exit 2
         var chosen: DiceVariant? = try variant.map(resolve)
         chosen?.activation = activation
         var smoothing: Smoothing?
