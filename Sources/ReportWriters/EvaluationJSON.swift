@@ -39,6 +39,7 @@ extension EvaluationReportValue {
             ("mean", .number(image.mean)),
         ]
         if let generalized = image.generalized { members.append(("generalized", .number(generalized))) }
+        if let spacing = image.spacing { members.append(("spacing", .array(spacing.map { .number($0) }))) }
         members.append(
             (
                 "classes",

@@ -67,6 +67,8 @@ extension EvaluationReportValue {
         public var generalized: Double?
         /// The classes, in report order.
         public var classes: [ImageClass]
+        /// The spacing (x, y, z) the boundary metrics used when it came from this pair's file.
+        public var spacing: [Double]? = nil
 
         /// An image row; every field is given by the caller.
         public init(

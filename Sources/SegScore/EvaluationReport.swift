@@ -66,7 +66,7 @@ public struct EvaluationReport: Sendable {
                 let record = records[index]
                 let image = images[index]
                 let measured = surface.map { surfaceValues(record.surface, summary: $0) } ?? [:]
-                return EvaluationReportValue.ImageRow(
+                var row = EvaluationReportValue.ImageRow(
                     key: record.key, truthPath: record.truthPath, predictionPath: record.predictionPath,
                     mean: image.mean(over: headlineIDs), generalized: image.generalized,
                     classes: image.classes.map { c in
@@ -79,6 +79,8 @@ public struct EvaluationReport: Sendable {
                         }
                         return row
                     })
+                if let pair = record.surface, pair.source == .file { row.spacing = pair.spacing }
+                return row
             })
     }
 

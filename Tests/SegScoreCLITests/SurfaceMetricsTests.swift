@@ -173,6 +173,8 @@ import Testing
         let config = try #require((report["config"] as? [String: Any])?["surface"] as? [String: Any])
         #expect(config["spacing_source"] as? String == "file")
         #expect(config["spacing"] as? [Double] == [1, 1, 2.5])
+        let image = try #require((report["images"] as? [[String: Any]])?.first)
+        #expect(image["spacing"] as? [Double] == [1, 1, 2.5])  // per image when read from its file
         // Two values on a 3-D pair: a data problem naming the file.
         let flat = try run(folder, ["--surface-metrics", "hd", "--spacing", "1,1"])
         #expect(flat.status == 3)
@@ -200,6 +202,36 @@ import Testing
         let warnings = output.stderr.split(separator: "\n").filter { $0.contains("another spacing") }
         #expect(warnings.count == 1)
         #expect(warnings.first?.contains("v1.nii.gz") == true && warnings.first?.contains("and 1 more pair") == true)
+    }
+
+    @Test func boundaryBuffersCountAgainstTheMemoryBudget() throws {
+        // 1000×1000 masks: 1 MB each decoded; boundary metrics add 21 bytes per pixel (two class
+        // masks and the kept flags, argmax winners, the engine's working arrays): 20.0 MiB.
+        let folder = try TemporaryFolder("surfacememory", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let empty = [UInt8](repeating: 0, count: 1_000_000)
+        try TestMasks.png(width: 1000, height: 1000, values: empty, to: folder.url("gt/a.png"))
+        try TestMasks.png(width: 1000, height: 1000, values: empty, to: folder.url("pred/a.png"))
+        let base = ["evaluate", folder.path("gt"), folder.path("pred"), "--max-memory", "8M", "--quiet", "--classes", "1"]
+        #expect(try BinaryRunner.run(base).status == 0)
+        let output = try BinaryRunner.run(base + ["--surface-metrics", "hd"])
+        #expect(output.status == 3)
+        #expect(output.stderr.contains("boundary metrics 20.0 MiB), more than --max-memory 8M"), "\(output.stderr)")
+    }
+
+    @Test func argmaxChannelsGiveOneMaskPerChannel() throws {
+        // Two float channels: channel 1 wins (0.8 > 0.2) on the shifted square, channel 0 elsewhere.
+        let folder = try TemporaryFolder("surfaceargmax", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        try TestMasks.png(width: 6, height: 6, values: Self.square(x: 1), to: folder.url("gt/a.png"))
+        let shifted = Self.square(x: 2)
+        let values = shifted.flatMap { $0 == 1 ? [Float(0.2), 0.8] : [Float(0.9), 0.1] }
+        try TestMasks.floatTIFF(width: 6, height: 6, channels: 2, values: values, to: folder.url("pred/a.tif"))
+        let output = try run(folder, ["--surface-metrics", "hd,assd", "--variant", "torchmetrics"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let c = try Self.imageClass(try Self.json(output), id: 1)
+        #expect(c["hd"] as? Double == 1)
+        #expect(c["assd"] as? Double == 0.5)
     }
 
     @Test func probabilityMapsAreBinarisedPerChannel() throws {
