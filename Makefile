@@ -7,7 +7,7 @@ APT_PACKAGES := libpng-dev libtiff-dev pkg-config
 BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
-.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory sanitize \
+.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory bench-surface sanitize \
 	browser-check dist dist-check wheel wheel-check action-check examples-check slurm-check
 
 deps:
@@ -86,6 +86,17 @@ bench: release bench-baseline
 # PNGs in the temporary folder, kept for the next run), and their ratio.
 bench-memory: release
 	.build/release/segscore-bench --memory --pairs 2000 $(BENCH_ARGS)
+
+# Boundary metrics: plain evaluate vs --surface-metrics all on the generated 512×512 4-class PNG
+# set, per-pair 2-D and 3-D times, and medpy's (a venv in $(PEERS_VENV), made on first use) beside them.
+PEERS_VENV ?= /work/peers-venv-medpy
+
+$(PEERS_VENV)/bin/python:
+	python3 -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --quiet medpy numpy
+
+bench-surface: release $(PEERS_VENV)/bin/python
+	.build/release/segscore-bench --surface --peer-python $(PEERS_VENV)/bin/python $(BENCH_ARGS)
 
 # Regenerates the synthetic decoder fixtures (Fixtures/png, Fixtures/tiff, Fixtures/bad).
 fixtures: deps

@@ -230,6 +230,7 @@ public struct MaskDecoder: Sendable {
             declaration.nifti = facts
             declaration.spacing = facts.pixdim.map { NiftiFacts.millimetres(abs($0), unit: facts.spaceUnit) }
         }
+        if info.format == CMASK_FORMAT_TIFF { declaration.spacing = TIFFSpacing.millimetres(of: info) }
         return declaration
     }
 

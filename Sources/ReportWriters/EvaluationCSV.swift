@@ -3,12 +3,14 @@ extension EvaluationReportValue {
     /// Streams the per-image CSV, one row per image × class with the value, the counts and every
     /// overlap metric, reading one image row at a time.
     public func writeCSV(to sink: some ReportSink) {
-        Self.writeImageCSV(images, metricNames: metricNames, to: sink)
+        Self.writeImageCSV(images, metricNames: metricNames, surfaceNames: surface?.metricNames ?? [], to: sink)
     }
 
     /// The per-image CSV of `rows` alone: what a second thread writes while the rest of the report
     /// (bootstrap, JSON) is computed, since the per-image rows need nothing else.
-    public static func writeImageCSV(_ rows: ImageRows, metricNames: [String], to sink: some ReportSink) {
+    public static func writeImageCSV(
+        _ rows: ImageRows, metricNames: [String], surfaceNames: [String] = [], to sink: some ReportSink
+    ) {
         var line: [UInt8] = []
         line.reserveCapacity(1024)
         func emit(_ row: [String]) {
@@ -16,12 +18,15 @@ extension EvaluationReportValue {
             CSV.appendRow(row, to: &line)
             sink.write(bytes: line)
         }
-        emit(["key", "gt", "pred", "class_id", "class_name", "dice", "tp", "fp", "fn", "tn"] + metricNames)
+        emit(
+            ["key", "gt", "pred", "class_id", "class_name", "dice", "tp", "fp", "fn", "tn"] + metricNames + surfaceNames
+                + (surfaceNames.isEmpty ? [] : ["surface_undefined"]))
         for image in rows {
             for c in image.classes {
                 emit(
                     [image.key, image.truthPath, image.predictionPath ?? "", String(c.id), c.name, NumberText.shortest(c.dice)]
-                        + countCells(c.counts) + c.metrics.map(NumberText.shortest))
+                        + countCells(c.counts) + c.metrics.map(NumberText.shortest)
+                        + surfaceCells(c, count: surfaceNames.count))
             }
         }
     }
@@ -36,7 +41,8 @@ extension EvaluationReportValue {
                 "class_id", "class_name", "mean", "median", "std", "min", "max", "n", "n_nan", "pooled",
                 "pooled_tp", "pooled_fp", "pooled_fn", "pooled_tn",
             ]
-                + metricNames.map { "pooled_" + $0 } + (percentiles ? none.named.map(\.0) : []))
+                + metricNames.map { "pooled_" + $0 } + (percentiles ? none.named.map(\.0) : [])
+                + (surface?.metricNames.map { $0 + "_mean" } ?? []))
         let n = NumberText.shortest
         for c in classes {
             table.append(
@@ -45,7 +51,7 @@ extension EvaluationReportValue {
                     n(c.pooled),
                 ]
                     + Self.countCells(c.pooledCounts) + c.pooledMetrics.map(n)
-                    + (percentiles ? (c.percentiles ?? none).named.map { n($0.1) } : []))
+                    + (percentiles ? (c.percentiles ?? none).named.map { n($0.1) } : []) + surfaceMeanCells(c.id))
         }
         return table
     }

@@ -3,7 +3,7 @@ extension EvaluationReportValue {
     /// The whole JSON report in memory (every image row included): for tests and small runs.
     /// `writeJSON(to:)` streams the same text.
     public var json: JSONValue {
-        .object(jsonMembers.map { key, value in key == "images" ? (key, .array(images.map(Self.imageJSON))) : (key, value) })
+        .object(jsonMembers.map { key, value in key == "images" ? (key, .array(images.map(imageJSON))) : (key, value) })
     }
 
     /// Streams the JSON report (the text of `json.rendered()` and a newline), one image at a time.
@@ -18,7 +18,7 @@ extension EvaluationReportValue {
                 } else {
                     sink.write("[\n")
                     for index in images.indices {
-                        sink.write("    " + Self.imageJSON(images[index]).rendered(indent: 2, level: 2))
+                        sink.write("    " + imageJSON(images[index]).rendered(indent: 2, level: 2))
                         sink.write(index + 1 < images.count ? ",\n" : "\n")
                     }
                     sink.write("  ]")
@@ -32,19 +32,23 @@ extension EvaluationReportValue {
     }
 
     /// The per-image object of the JSON report.
-    static func imageJSON(_ image: ImageRow) -> JSONValue {
+    func imageJSON(_ image: ImageRow) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("key", .string(image.key)), ("gt", .string(image.truthPath)),
             ("pred", image.predictionPath.map { .string($0) } ?? .null),
             ("mean", .number(image.mean)),
         ]
         if let generalized = image.generalized { members.append(("generalized", .number(generalized))) }
+        if let spacing = image.spacing { members.append(("spacing", .array(spacing.map { .number($0) }))) }
         members.append(
             (
                 "classes",
                 .array(
                     image.classes.map { c in
-                        .object([("id", .int(c.id)), ("dice", .number(c.dice))] + countMembers(c.counts, prefix: ""))
+                        .object(
+                            [("id", .int(c.id)), ("dice", .number(c.dice))]
+                                + Self.surfaceMembers(c, names: surface?.metricNames ?? [])
+                                + Self.countMembers(c.counts, prefix: ""))
                     })
             ))
         return .object(members)
@@ -77,6 +81,7 @@ extension EvaluationReportValue {
         config.append(("encoding", .object([("gt", .string(d.truthEncoding)), ("pred", .string(d.predictionEncoding))])))
         config.append(("missing", .string(d.missing)))
         if let reproduces = d.reproduces { config.append(("reproduces", .string(reproduces))) }
+        if let surface { config.append(("surface", surface.configJSON)) }
 
         let inputs: [(String, JSONValue)] = [
             ("gt", .string(self.inputs.truthFolder)),
@@ -105,6 +110,7 @@ extension EvaluationReportValue {
             if resamples > 0 { members.append(("ci95", Self.interval(c.interval))) }
             members += Self.countMembers(c.pooledCounts, prefix: "pooled_")
             members += zip(metricNames, c.pooledMetrics).map { ("pooled_" + $0, .number($1)) }
+            if let surface = surface?.classJSON(c.id) { members.append(("surface", surface)) }
             return .object(members)
         }
 
@@ -123,6 +129,7 @@ extension EvaluationReportValue {
             aggregate.append(("generalized", .number(generalized)))
             aggregate.append(("generalized_mean", .number(generalized)))
         }
+        if let surface { aggregate.append(("surface", surface.headlineJSON)) }
         if let library = self.aggregate.library {
             aggregate.append(
                 (

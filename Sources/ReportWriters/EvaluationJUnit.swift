@@ -34,6 +34,15 @@ extension EvaluationReportValue {
             #"  <testsuite name="segscore.gates" tests="\#(tests)" failures="\#(failures)" errors="\#(errorCount)" skipped="0" "#
                 + #"time="\#(time)" timestamp="\#(Self.timestamp(start))">"#,
         ]
+        if let surface {
+            // The boundary headline, one property per metric (`surface.hd95`).
+            lines.append("    <properties>")
+            for (name, value) in zip(surface.metricNames, surface.headline) {
+                lines.append(
+                    #"      <property name="surface.\#(attribute(name))" value="\#(NumberText.shortest(value))"/>"#)
+            }
+            lines.append("    </properties>")
+        }
         let counts =
             "\(inputs.pairs) pairs scored, \(failedPairs) failed; \(inputs.unmatchedTruth.count) ground truth without prediction, "
             + "\(inputs.unmatchedPredictions.count) predictions without ground truth; \(errors.count) data problems"

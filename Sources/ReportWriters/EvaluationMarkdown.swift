@@ -29,6 +29,7 @@ extension EvaluationReportValue {
         sections.append(("Inputs", inputsSection))
         sections.append(("Definition", definitionSection))
         sections.append(("Per class", classSection))
+        if surface != nil { sections.append(("Boundary metrics", surfaceSection)) }
         sections.append(("Worst images", worstSection(overlayLinks)))
         sections.append(("Unmatched and failed files", filesSection))
         sections.append(("Command", Self.commandSection(commandLine)))

@@ -35,6 +35,8 @@ public struct EvaluationReportValue: Sendable {
     public var nothingPaired: Bool
     /// The pooled class × class pixel counts of label maps (JSON `confusion`); nil for channel data.
     public var confusion: Confusion? = nil
+    /// The boundary metrics, when asked for (`--surface-metrics`); nil leaves every report as without them.
+    public var surface: SurfaceReport? = nil
 
     /// A report value; every part is given by the caller.
     public init(

@@ -35,6 +35,7 @@ extension EvaluationReportValue {
         if let generalized = aggregate.generalizedMean {
             lines.append("  generalized dice (classes summed per image), mean over images: \(N.fixed(generalized))")
         }
+        if let surface { lines.append(surface.summaryLine) }
         lines.append("")
         let table = Table(
             header: ["class", "id", "mean", "std", "median", "min", "max", "n", "n_nan", "pooled"],

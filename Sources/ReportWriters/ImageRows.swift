@@ -37,6 +37,11 @@ extension EvaluationReportValue {
         public var counts: Counts
         /// The overlap metrics, in `metricNames` order.
         public var metrics: [Double]
+        /// The boundary metrics, in `SurfaceReport.metricNames` order (NaN when undefined); empty
+        /// when the class has none.
+        public var surface: [Double] = []
+        /// Why the boundary distances are undefined: `gt_empty`, `pred_empty` or `both_empty`.
+        public var surfaceUndefined: String? = nil
 
         /// An image's class; every field is given by the caller.
         public init(id: Int, name: String, dice: Double, counts: Counts, metrics: [Double]) {
@@ -62,6 +67,8 @@ extension EvaluationReportValue {
         public var generalized: Double?
         /// The classes, in report order.
         public var classes: [ImageClass]
+        /// The spacing (x, y, z) the boundary metrics used when it came from this pair's file.
+        public var spacing: [Double]? = nil
 
         /// An image row; every field is given by the caller.
         public init(
@@ -123,6 +130,8 @@ extension EvaluationReportValue {
         public var difference: Double?
         /// The 95% interval, if computed.
         public var interval: Interval?
+        /// True for a gate that fails above its threshold (a distance, `--fail-over`).
+        public var above = false
 
         /// A gate outcome.
         public init(
@@ -155,6 +164,7 @@ extension EvaluationReportValue {
                 }
                 return text
             }
+            if above { return "\(N.fixed(value)) \(passed ? "<=" : ">") \(N.fixed(threshold))" }
             return "\(N.fixed(value)) \(passed ? ">=" : "<") \(N.fixed(threshold))"
         }
     }

@@ -23,66 +23,6 @@ public struct DataProblem: Sendable, Equatable {
     }
 }
 
-/// One scored pair: its files and how each side was read (its scores are in `images`).
-public struct PairRecord: Sendable {
-    /// The pairing key.
-    public var key: String
-    /// The ground-truth file's path.
-    public var truthPath: String
-    /// Nil when scored against an empty prediction (`--missing empty`).
-    public var predictionPath: String?
-    /// How the ground truth was read: `labels`, `binary`, `palette-labels`, `rgb`, `channels`, `probability`.
-    public var truthEncoding: String
-    /// How the prediction was read, in the same words.
-    public var predictionEncoding: String
-}
-
-/// The scored pairs of a run in key order, read back one at a time from the run's store.
-public struct ScoredPairs: RandomAccessCollection, Sendable {
-    let store: ScoreStore
-    let pairs: PairList
-
-    /// The first position: 0.
-    public var startIndex: Int { 0 }
-    /// The number of scored pairs.
-    public var endIndex: Int { store.count }
-
-    /// The files and encodings of scored pair `position`, read back from the store.
-    public subscript(position: Int) -> PairRecord {
-        let row = store.row(position)
-        return PairRecord(
-            key: pairs.key(at: row.pairIndex), truthPath: pairs.truthPath(at: row.pairIndex),
-            predictionPath: pairs.predictionPath(at: row.pairIndex), truthEncoding: row.counts.truthEncoding,
-            predictionEncoding: row.counts.predictionEncoding)
-    }
-}
-
-/// Per-image scores of a run in key order, computed on access from the stored counts (so a
-/// dataset of any size costs no memory per image).
-public struct ScoredImages: RandomAccessCollection, Sendable {
-    let store: ScoreStore
-    let pairs: PairList
-    let classIDs: [Int]
-    let variant: DiceVariant
-    /// The headline classes: what a `generalized` formula sums into each image's value.
-    let headlineIDs: [Int]
-
-    /// The first position: 0.
-    public var startIndex: Int { 0 }
-    /// The number of scored images.
-    public var endIndex: Int { store.count }
-
-    /// The scores of image `position`, computed from its stored counts with the run's variant.
-    public subscript(position: Int) -> ImageScore {
-        let row = store.row(position)
-        let counted = row.counts
-        let terms = classIDs.map { counted.terms(of: $0) }
-        let counts = counted.terms.isEmpty ? classIDs.map { counted.counts(of: $0) } : nil
-        return variant.score(
-            key: pairs.key(at: row.pairIndex), ids: classIDs, terms: terms, counts: counts, summedIDs: headlineIDs)
-    }
-}
-
 /// Everything an evaluation produced: the pairing, per-image scores, the summary, the problems.
 public struct EvaluationResult: Sendable {
     /// The options the run used.
@@ -118,6 +58,9 @@ public struct EvaluationResult: Sendable {
     public var backgroundInHeadline: Bool
     /// When the run started and its wall-clock seconds (JUnit's `timestamp` and `time`).
     public var timing: RunTiming? = nil
+
+    /// The boundary metrics' statistics, when asked for (`--surface-metrics`).
+    public var surface: SurfaceSummary? = nil
 
     /// Ground truth was found and no file paired: `problems` holds one line saying why, and the
     /// unmatched lists are not repeated in the summary.
@@ -274,6 +217,7 @@ public enum Evaluation {
         problems += scored.problems
         problems += readingProblems(scored.notes, pairs: pairs, options: options, truth: truth, prediction: prediction)
         warnings += manyIDWarnings(scored.notes, pairs: pairs, options: options)
+        warnings += spacingWarnings(scored.notes, pairs: pairs)
         if pairs.isEmpty && pairing.unmatchedTruth.isEmpty && pairing.duplicates.isEmpty && pairing.missingROI.isEmpty {
             let message =
                 pairing.unmatchedPredictions.isEmpty && pairing.unkeyed.isEmpty
@@ -297,6 +241,11 @@ public enum Evaluation {
             headlineIDs: accumulator.headlineClassIDs)
         accumulator.reserveCapacity(images: images.count)
         for image in images { accumulator.add(image) }
+        let surface =
+            options.surface.isActive
+            ? SurfaceSummary.make(
+                store: scored.store, classIDs: classIDs, headlineIDs: accumulator.headlineClassIDs,
+                backgroundInHeadline: backgroundInHeadline, options: options.surface) : nil
         var result = EvaluationResult(
             options: options, truthFolder: truth, predictionFolder: prediction,
             records: ScoredPairs(store: scored.store, pairs: pairs), images: images, classIDs: classIDs,
@@ -304,6 +253,7 @@ public enum Evaluation {
             unmatchedPredictions: pairing.unmatchedPredictions, ignoredFiles: ignoredFiles, problems: problems,
             warnings: warnings, backgroundInHeadline: backgroundInHeadline, nothingPaired: nothingPaired)
         result.confusion = scored.confusion
+        result.surface = surface
         return result
     }
 
@@ -342,6 +292,10 @@ public enum Evaluation {
                     }
                 }
                 if pair.channelsOnBothSides { scored.notes.channelPairs += 1 } else { scored.notes.labelPairs += 1 }
+                if pair.spacingMismatch {
+                    scored.notes.spacingMismatches += 1
+                    if scored.notes.firstSpacingMismatch == nil { scored.notes.firstSpacingMismatch = index }
+                }
                 scored.present.formUnion(counts.present)
                 scored.confusion.add(pair.confusion)
                 scored.rows += 1
@@ -421,6 +375,7 @@ public enum Evaluation {
         if options.thresholds.contains(where: { !(0...1).contains($0) }) {
             throw .configuration("--threshold values must lie in [0, 1]")
         }
+        try options.validateSurface()
     }
 }
 

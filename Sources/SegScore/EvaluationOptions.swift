@@ -41,6 +41,8 @@ public struct EvaluationOptions: Sendable {
     /// `--max-memory`. A pair needing more alone is a data problem naming the option; pairs that
     /// fit only one at a time are decoded one at a time.
     public var maxMemory = MemoryLimit.machineDefault
+    /// The boundary metrics to compute (`--surface-metrics` and its options); none by default.
+    public var surface = SurfaceOptions()
     /// Bytes of per-image rows kept in memory before they go to a temporary file (tests lower it).
     var rowsInMemory = ScoreStore.defaultMemoryLimit
     /// Where that file is made; nil: TMPDIR, else /tmp.

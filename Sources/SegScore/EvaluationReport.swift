@@ -61,19 +61,28 @@ public struct EvaluationReport: Sendable {
         let images = result.images
         let options = result.options
         let headlineIDs = result.summary.headlineClassIDs
+        let surface = result.surface
         return EvaluationReportValue.ImageRows(
             count: images.count, key: { records[$0].key },
             row: { index in
                 let record = records[index]
                 let image = images[index]
-                return EvaluationReportValue.ImageRow(
+                let measured = surface.map { surfaceValues(record.surface, summary: $0) } ?? [:]
+                var row = EvaluationReportValue.ImageRow(
                     key: record.key, truthPath: record.truthPath, predictionPath: record.predictionPath,
                     mean: image.mean(over: headlineIDs), generalized: image.generalized,
                     classes: image.classes.map { c in
-                        EvaluationReportValue.ImageClass(
+                        var row = EvaluationReportValue.ImageClass(
                             id: c.id, name: options.name(of: c.id), dice: c.dice, counts: counts(c.counts, c.terms),
                             metrics: c.metrics.named.map(\.1))
+                        if let values = measured[c.id] {
+                            row.surface = values.values
+                            row.surfaceUndefined = values.undefined?.rawValue
+                        }
+                        return row
                     })
+                if let pair = record.surface, pair.source == .file { row.spacing = pair.spacing }
+                return row
             })
     }
 
@@ -115,12 +124,14 @@ public struct EvaluationReport: Sendable {
             classNames: summary.headlineClassIDs.map { options.name(of: $0) }, interval: interval(headlineInterval),
             resamples: resamples, seed: Int(Bootstrap().seed), generalizedMean: summary.generalizedMean,
             library: summary.library.map { .init(variant: $0.variant, name: $0.name, value: $0.value) })
-        return EvaluationReportValue(
+        var value = EvaluationReportValue(
             toolVersion: segscoreVersion, definition: definition, inputs: inputs, classes: classes, aggregate: aggregate,
             images: imageRows(of: result), classValues: result.classValues, classValueStride: result.classIDs.count,
             metricNames: metricNames,
             errors: result.problems.map { .init(key: $0.key, path: $0.path, message: $0.message) }, warnings: result.warnings,
             gates: gates.map(\.reportGate), nothingPaired: result.nothingPaired)
+        value.surface = result.surface.map(surfaceReport)
+        return value
     }
 
     static func interval(_ interval: BootstrapInterval?) -> EvaluationReportValue.Interval? {
@@ -154,8 +165,10 @@ public struct EvaluationReport: Sendable {
 extension GateOutcome {
     /// The outcome as the reports see it.
     public var reportGate: EvaluationReportValue.Gate {
-        EvaluationReportValue.Gate(
+        var gate = EvaluationReportValue.Gate(
             name: name, value: value, threshold: threshold, passed: passed, baseline: baseline, difference: difference,
             interval: EvaluationReport.interval(interval))
+        gate.above = above
+        return gate
     }
 }

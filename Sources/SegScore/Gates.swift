@@ -10,11 +10,18 @@ public enum GateSpec: Sendable, Equatable {
     case classMean(nameOrID: String, minimum: Double)
     /// `--baseline OLD.json --max-drop D`: no class mean and not the headline may drop by more than D.
     case maxDrop(Double)
+    /// `--fail-over METRIC:X` (`above`) or `--fail-under nsd:X`: a boundary metric's headline;
+    /// `classID` set for `--fail-over-class NAME=METRIC:X` / `--fail-under-class NAME=nsd:X`.
+    case surface(nameOrID: String?, metric: String, limit: Double, above: Bool)
 
     /// Parses `NAME_OR_ID=X`.
     public static func classGate(_ text: String) -> GateSpec? {
-        guard let equals = text.lastIndex(of: "="), let minimum = Double(text[text.index(after: equals)...]) else { return nil }
+        guard let equals = text.lastIndex(of: "=") else { return nil }
         let name = String(text[..<equals])
+        if let metric = SurfaceGates.metricLimit(String(text[text.index(after: equals)...])), !name.isEmpty {
+            return .surface(nameOrID: name, metric: metric.name, limit: metric.limit, above: false)
+        }
+        guard let minimum = Double(text[text.index(after: equals)...]) else { return nil }
         return name.isEmpty ? nil : .classMean(nameOrID: name, minimum: minimum)
     }
 }
@@ -279,45 +286,6 @@ public struct Baseline: Sendable {
     }
 }
 
-/// The outcome of one quality gate.
-public struct GateOutcome: Sendable, Equatable {
-    /// What the gate checks, as the reports print it (`mean >= 0.9`, `class liver mean drop <= 0.01 vs baseline`).
-    public var name: String
-    /// This run's number the gate checks: the headline mean or a class mean.
-    public var value: Double
-    /// The gate's limit: the minimum mean, or for baseline gates the largest drop allowed.
-    public var threshold: Double
-    /// Whether the gate held: value ≥ minimum, or for baseline gates value − baseline ≥ −drop.
-    public var passed: Bool
-    /// For baseline gates: the baseline's value.
-    public var baseline: Double?
-    /// For baseline gates: this run's value minus the baseline's (negative is a drop).
-    public var difference: Double?
-    /// For baseline gates: the paired bootstrap's 95% interval of the difference (nil without matching
-    /// images or with `--bootstrap 0`).
-    public var interval: BootstrapInterval?
-
-    /// An outcome; the baseline fields stay nil for gates that do not compare with a baseline.
-    public init(
-        name: String, value: Double, threshold: Double, passed: Bool, baseline: Double? = nil, difference: Double? = nil,
-        interval: BootstrapInterval? = nil
-    ) {
-        self.name = name
-        self.value = value
-        self.threshold = threshold
-        self.passed = passed
-        self.baseline = baseline
-        self.difference = difference
-        self.interval = interval
-    }
-
-    /// True when the whole interval of the difference lies below zero: a drop larger than the noise.
-    public var dropBeyondNoise: Bool? { interval.map { $0.upper < 0 } }
-
-    /// The failure message JUnit and the summary show (see `EvaluationReportValue.Gate.message`).
-    public var message: String { reportGate.message }
-}
-
 /// Checks the gates against a result.
 public enum QualityGates {
     /// Evaluates every gate, in the order given (baseline gates: headline first, then classes).
@@ -346,6 +314,8 @@ public enum QualityGates {
             case .maxDrop(let drop):
                 guard let baseline else { throw .configuration("--max-drop needs --baseline OLD.json") }
                 outcomes += try baselineGates(drop: drop, result: result, baseline: baseline, bootstrap: bootstrap)
+            case .surface(let name, let metric, let limit, let above):
+                outcomes.append(try SurfaceGates.outcome(name: name, metric: metric, limit: limit, above: above, result: result))
             }
         }
         return outcomes

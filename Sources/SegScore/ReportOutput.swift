@@ -37,9 +37,12 @@ extension EvaluationReport {
         if csvInBackground, let path = csv {
             let rows = imageRows(of: result)
             let names = metricNames
+            let surfaceNames = result.surface?.options.metricNames ?? []
             DispatchQueue.global().async(group: background) {
                 do throws(ReportFile.WriteError) {
-                    try batch.write(to: path) { EvaluationReportValue.writeImageCSV(rows, metricNames: names, to: $0) }
+                    try batch.write(to: path) {
+                        EvaluationReportValue.writeImageCSV(rows, metricNames: names, surfaceNames: surfaceNames, to: $0)
+                    }
                 } catch {
                     backgroundFailure.withLock { $0 = error }
                 }

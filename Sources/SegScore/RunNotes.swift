@@ -31,6 +31,9 @@ extension Evaluation {
         /// Scored pairs with channel data on both sides, and with a label-map side.
         var channelPairs = 0
         var labelPairs = 0
+        /// Pairs whose prediction declares another spacing than its ground truth, and the first.
+        var spacingMismatches = 0
+        var firstSpacingMismatch: Int?
     }
 
     /// Counts of the two `auto` readings of one side, with the first file of each.

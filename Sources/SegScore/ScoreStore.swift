@@ -261,6 +261,7 @@ struct StoredRow {
             put(id)
             for value in OverlapTerms.fields(of: t) { put(Int(Int64(bitPattern: value.bitPattern))) }
         }
+        SurfaceRow.encode(counts.surface, into: &buffer)
     }
 
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, encodings: [String]) -> StoredRow {
@@ -302,10 +303,11 @@ struct StoredRow {
             let id = int()
             soft[id] = OverlapTerms.from(fields: (0..<9).map { _ in double() })
         }
+        let surface = SurfaceRow.decode(raw, at: &position)
         return StoredRow(
             pairIndex: pairIndex, truthEncoding: truth, predictionEncoding: prediction,
             counts: ImageCounts(
                 pixels: pixels, counts: hard, terms: soft, present: present, truthEncoding: encodings[Int(truth)],
-                predictionEncoding: encodings[Int(prediction)]))
+                predictionEncoding: encodings[Int(prediction)], surface: surface))
     }
 }

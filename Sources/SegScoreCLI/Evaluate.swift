@@ -24,6 +24,8 @@ struct Evaluate: ParsableCommand {
                   --csv per-image.csv
               segscore evaluate gt/ pred/ --encoding probability --threshold 0.4 \\
                   --variant soft
+              segscore evaluate gt/ pred/ --surface-metrics hd95,assd,nsd \\
+                  --nsd-tolerance 2 --fail-over hd95:5
 
             Encodings (auto, decided per file): palette and integer PNG/TIFF are label maps, \
             except that a mask whose nonzero values all equal the type maximum (0/255, 0/65535) \
@@ -42,6 +44,14 @@ struct Evaluate: ParsableCommand {
             interval of that same change and says whether it exceeds the noise). A baseline scored \
             with another variant, formula, 0/0 rule, smoothing, background rule, ignore labels or \
             classes is refused (exit 2); few images in common is a warning.
+
+            Boundary metrics (--surface-metrics): per scored class, a binary mask per side \
+            (label maps: the class; channels: the channel after the binarisation the hard counts \
+            use); pixels outside --roi-dir and ground-truth ignore labels are background on both \
+            sides; class 0 only when it is in the headline. Spacing: --spacing, else the ground \
+            truth's file (NIfTI pixdim; TIFF resolution tags, ImageJ unit= and spacing=; in mm), \
+            else 1. Distances fail gates above their threshold (--fail-over hd95:5), NSD below \
+            (--fail-under nsd:0.9).
 
             Statistics over images: mean, median, min, max and the population standard \
             deviation (ddof = 0, numpy's default; n = the images with a value, NaN skipped); \
@@ -87,6 +97,8 @@ struct Evaluate: ParsableCommand {
     @OptionGroup(title: "Metric") var metric: MetricOptions
     @OptionGroup(title: "Output") var output: OutputOptions
     @OptionGroup(title: "Gates") var gateOptions: GateOptions
+    @OptionGroup(title: "Boundary metrics") var surface: SurfaceCommandOptions
+    @OptionGroup(title: "Boundary gates") var surfaceGates: SurfaceGateOptions
 
     /// The evaluation options; values that cannot be used (a bad list, an unknown variant, an
     /// unreadable --labels file) are checked here, after parsing.
@@ -105,12 +117,14 @@ struct Evaluate: ParsableCommand {
         // MONAI's include_background=False: the library's own headline leaves class 0 out too.
         if metric.includeBackground == false { options.variant.libraryIncludesBackground = false }
         options.jobs = max(1, output.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        options.surface = try surface.options()
         return options
     }
 
     func run() throws {
         let options = try makeOptions()
-        let gateSpecs = try gateOptions.specs()
+        let gateSpecs = try gateOptions.specs() + surfaceGates.gateSpecs()
+        try SurfaceGates.check(gateSpecs, surface: options.surface)
         try checkOutputs()
         ReportFile.installInterruptCleanup()
         let progress = output.showProgress ? TerminalProgress() : nil

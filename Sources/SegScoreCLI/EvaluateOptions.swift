@@ -10,12 +10,15 @@ import SegScore
 // The option groups of `segscore evaluate` (and the ones `explain` shares), with their --help text.
 
 struct GateOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Fail (exit 1) when the headline mean is below X (0 to 1).", valueName: "x"))
-    var failUnder: Double?
+    @Option(
+        help: ArgumentHelp(
+            "Fail (exit 1) when the headline mean is below X (0 to 1); nsd:X gates the NSD headline.", valueName: "x"))
+    var failUnder: String?
 
     @Option(
         help: ArgumentHelp(
-            "Fail when a class mean is below X (0 to 1), e.g. liver=0.9 or 2=0.8 (repeatable).", valueName: "class=x"))
+            "Fail when a class mean is below X (0 to 1), e.g. liver=0.9 or 2=0.8, or its NSD: liver=nsd:0.9 (repeatable).",
+            valueName: "class=x"))
     var failUnderClass: [String] = []
 
     @Option(
@@ -45,7 +48,15 @@ struct GateOptions: ParsableArguments {
             return value
         }
         var specs: [GateSpec] = []
-        if let failUnder { specs.append(.headline(minimum: try checked(failUnder, "--fail-under", "\(failUnder)"))) }
+        if let failUnder {
+            if let (metric, limit) = SurfaceGates.metricLimit(failUnder) {
+                specs.append(.surface(nameOrID: nil, metric: metric, limit: limit, above: false))
+            } else if let value = Double(failUnder) {
+                specs.append(.headline(minimum: try checked(value, "--fail-under", "\(value)")))
+            } else {
+                throw ConfigurationError("--fail-under takes X in [0, 1], or nsd:X")
+            }
+        }
         for text in failUnderClass {
             guard let spec = GateSpec.classGate(text) else {
                 throw ConfigurationError("--fail-under-class takes NAME_OR_ID=X, e.g. liver=0.9")

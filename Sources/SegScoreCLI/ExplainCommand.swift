@@ -26,6 +26,15 @@ struct ExplainCommand: ParsableCommand {
                   --markdown why.md
               segscore explain --gt empty.png --pred one_pixel.png --variant soft \\
                   --smooth 1e-5
+              segscore explain --surface-metrics all
+              segscore explain --gt gt/01.png --pred pred/01.png --surface-metrics all \\
+                  --nsd-tolerance 2
+
+            With --surface-metrics: the boundary definitions instead (their boundary, percentile, \
+            mean, NSD, empty-mask and arithmetic rules); with data, every definition's hd, hdP, mean \
+            distance (assd, or masd where the library has none) and nsd per class, and one line per \
+            disagreement naming its causes (pooled vs directed percentile, concatenated vs averaged \
+            mean, corners vs centres, image-edge rule, empty rule, float32 vs float64).
             """
     )
 
@@ -47,6 +56,7 @@ struct ExplainCommand: ParsableCommand {
 
     @OptionGroup(title: "Pairing (folders)") var pairing: PairingOptions
     @OptionGroup(title: "Encoding") var encoding: EncodingOptions
+    @OptionGroup(title: "Boundary metrics") var surface: SurfaceCommandOptions
 
     @Flag(help: "Print JSON instead of tables.")
     var json = false
@@ -67,6 +77,11 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if surface.surfaceMetrics != nil {
+            try explainSurface()
+            return
+        }
+        _ = try surface.options()  // --spacing, --nsd-tolerance, … without --surface-metrics: exit 2
         var chosen: DiceVariant? = try variant.map(resolve)
         chosen?.activation = activation
         var smoothing: Smoothing?
@@ -113,5 +128,22 @@ struct ExplainCommand: ParsableCommand {
         if let markdown { try ReportFile.write(explanation.table.markdown, to: markdown) }
         for problem in explanation.reference.problems { Terminal.error("\(problem.path): \(problem.message)") }
         if explanation.reference.hasDataProblems { throw ExitCode(status: .dataProblem) }
+    }
+}
+
+extension ExplainCommand {
+    /// `explain --surface-metrics`: the boundary catalogue, or every boundary definition on the data.
+    func explainSurface() throws {
+        guard let gt, let pred else {
+            let table = SurfaceExplain.catalogue
+            try Terminal.output(json ? table.json.rendered() : table.catalogueText)
+            return
+        }
+        var options = try encoding.options(pairing: pairing)
+        options.surface = try surface.options()
+        let (table, reference) = try SurfaceExplain.compute(truth: gt, prediction: pred, options: options)
+        try Terminal.output(json ? table.json.rendered() : table.text)
+        for problem in reference.problems { Terminal.error("\(problem.path): \(problem.message)") }
+        if reference.hasDataProblems { throw ExitCode(status: .dataProblem) }
     }
 }

@@ -126,6 +126,16 @@ typedef struct {
     uint32_t scaled;
     /** NIfTI vox_offset: where the voxel data starts in the (decompressed) file. */
     uint64_t vox_offset;
+    /** TIFF XResolution and YResolution of the first page (pixels per resolution unit); 0 when absent. */
+    double resolution[2];
+    /** TIFF ResolutionUnit (1 none, 2 inch, 3 centimetre; 2 when absent); 0 without a resolution. */
+    uint32_t resolution_unit;
+    /** TIFF: 1 when the first page's ImageDescription is ImageJ's (starts with "ImageJ="). */
+    uint32_t imagej;
+    /** ImageJ `spacing=` (the distance between slices, in `imagej_unit`); 0 when absent. */
+    double imagej_spacing;
+    /** ImageJ `unit=` as written (e.g. "micron", "\\u00B5m", "mm"), NUL-terminated; empty when absent. */
+    char imagej_unit[32];
 } cmask_info;
 
 /** An open decoder. Opaque; create with cmask_open, release with cmask_close. */

@@ -56,7 +56,8 @@ extension PairEvaluator {
         // Positions counted directly; in the binary problem class 0's hard counts are class 1's
         // with the roles swapped (TP ↔ TN, FP ↔ FN), exactly as for a thresholded 0/1 mask.
         let counted = binary ? [1] : Array(ids.indices)
-        if variant.isHard && variant.binarization == .argmax && predictionPlanes.probabilities && k > 1 {
+        let argmax = variant.isHard && variant.binarization == .argmax && predictionPlanes.probabilities && k > 1
+        if argmax {
             let all = truthPlanes.argmaxCounts(against: predictionPlanes, roi: roiPlane)
             for (index, id) in ids.enumerated() { counts[id] = all[index] }
         } else {
@@ -64,18 +65,7 @@ extension PairEvaluator {
                 let id = ids[index]
                 let channel = binary ? 0 : index
                 if variant.isHard {
-                    let rule: Binarization
-                    if !predictionPlanes.probabilities {
-                        rule = .nonzero
-                    } else if k > 1, let multi = variant.multiChannelBinarization {
-                        rule = multi
-                    } else if case .threshold = variant.binarization {
-                        rule = .threshold(options.threshold(forChannel: channel))
-                    } else if variant.binarization == .argmax {
-                        rule = .threshold(0.5)  // one channel: argmax of [1 − p, p]
-                    } else {
-                        rule = variant.binarization
-                    }
+                    let rule = hardRule(prediction: predictionPlanes, channels: k, channel: channel)
                     counts[id] = truthPlanes.counts(index, against: predictionPlanes, rule: rule, roi: roiPlane)
                 } else {
                     terms[id] = truthPlanes.terms(
@@ -97,7 +87,18 @@ extension PairEvaluator {
         let imageCounts = ImageCounts(
             pixels: pixels, counts: counts, terms: terms, present: ids, truthEncoding: truthSide.name,
             predictionEncoding: predictionSide.name)
-        return CountedPair(
-            counts: imageCounts, channelsOnBothSides: truthLayout != nil && predictionLayout != nil && !binary)
+        let bothChannels = truthLayout != nil && predictionLayout != nil && !binary
+        var pair = CountedPair(counts: imageCounts, channelsOnBothSides: bothChannels)
+        if options.surface.isActive {
+            let (grid, source, mismatch) = try surfaceGrid(
+                key: key, truthPath: truthPath, truth: truth, prediction: prediction, shape: shape(of: truth, side: truthSide))
+            let values = channelSurface(
+                truth: truthPlanes, prediction: predictionPlanes, ids: ids, binary: binary, argmax: argmax, roi: roi, grid: grid,
+                includeBackground: surfaceIncludesBackground(channelsOnBothSides: bothChannels))
+            pair.counts.surface = PairSurface(
+                values: values, spacing: [grid.spacing.x, grid.spacing.y, grid.spacing.z], source: source)
+            pair.spacingMismatch = mismatch
+        }
+        return pair
     }
 }

@@ -15,6 +15,8 @@ public struct ImageCounts: Sendable, Equatable {
     public var truthEncoding: String
     /// How the prediction was read, in the same words.
     public var predictionEncoding: String
+    /// The boundary metrics of the pair, when asked for (`--surface-metrics`).
+    public var surface: PairSurface? = nil
 
     /// Counts of class `id`: an absent class has TP = FP = FN = 0 and every pixel TN.
     public func counts(of id: Int) -> ClassCounts { counts[id] ?? ClassCounts(tn: pixels) }
@@ -71,4 +73,6 @@ struct CountedPair: Sendable {
     var channelsOnBothSides = false
     /// The pair's class × class counts (label maps with a dense matrix), for the run's totals.
     var confusion: PairConfusion?
+    /// True when the prediction's file declares another spacing than the ground truth's.
+    var spacingMismatch = false
 }

@@ -61,8 +61,12 @@ extension PairEvaluator {
         let imageCounts = ImageCounts(
             pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: scored, truthEncoding: truthRead.kind,
             predictionEncoding: predictionRead.kind)
-        return CountedPair(
-            counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes, confusion: confusion)
+        var counted = CountedPair(counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes, confusion: confusion)
+        try attachLabelSurface(
+            &counted, key: key, truthPath: truthPath, truth: truth, prediction: prediction,
+            truthLabels: LabelBuffer(values: truthValues, reading: truthRead),
+            predictionLabels: LabelBuffer(values: predictionValues, reading: predictionRead), roi: nil)
+        return counted
     }
 
     /// The `LabelReading` rule applied to an 8-bit side, its stored values read off `counts`.

@@ -10,6 +10,8 @@ struct PairEvaluator: Sendable {
     var decoder: MaskDecoder
     /// Joint histograms reused across pairs: one per worker in flight, cleared row by row.
     let histograms = HistogramPool()
+    /// Class masks of the boundary metrics, reused across classes and pairs.
+    let surfaceBuffers = SurfaceBufferPool()
     /// Sample buffers reused across pairs: each pair decodes into buffers earlier pairs handed back.
     let sampleBuffers: SampleBufferPool
     /// What the pairs in flight hold: `options.maxMemory` less what the buffer pool may keep.

@@ -22,7 +22,9 @@ extension PairEvaluator {
             "ground truth \(MemoryLimit.describe(truth.decodedBytes))", "prediction \(MemoryLimit.describe(prediction))",
         ]
         if readers.roi != nil { parts.append("region of interest \(MemoryLimit.describe(roi))") }
-        parts.append("counting \(MemoryLimit.describe(working))")
+        let boundary = options.surface.isActive ? Self.product(pixels, SurfaceMemory.bytesPerPixel) : 0
+        parts.append("counting \(MemoryLimit.describe(working - min(working, boundary)))")
+        if boundary > 0 { parts.append("boundary metrics \(MemoryLimit.describe(boundary))") }
         // The truth is the first candidate and stays unless another side is strictly larger.
         var largest = (bytes: truth.decodedBytes, path: pair.truth.path)
         for side in [
@@ -67,6 +69,7 @@ extension PairEvaluator {
             if k > 1 && side.color != .rgb && side.color != .rgba { channelData = true }
         }
         if channelData { bytes = Self.sum([bytes, 1 << 20]) }
+        if options.surface.isActive { bytes = Self.sum([bytes, Self.product(n, SurfaceMemory.bytesPerPixel)]) }
         return bytes
     }
 

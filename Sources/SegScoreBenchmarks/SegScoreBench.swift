@@ -46,6 +46,10 @@ struct SegScoreBench: ParsableCommand {
     @Flag(help: "Only measure memory: the peak RSS of `segscore evaluate` on --pairs and on --memory-scale times as many pairs.")
     var memory = false
     @Option(help: "With --memory: the larger dataset has this many times --pairs.") var memoryScale = 10
+    @Flag(help: "Boundary metrics: plain evaluate vs --surface-metrics all, per-pair 2-D and 3-D times (see SurfaceBench).")
+    var surface = false
+    @Option(help: "With --surface: a Python with medpy installed, timed on the same pairs.") var peerPython: String?
+    @Option(help: "With --surface: the 3-D pair's size DxHxW.") var volume = "128x256x256"
 
     func run() throws {
         #if DEBUG
@@ -76,6 +80,15 @@ struct SegScoreBench: ParsableCommand {
         }
         let dataset = try prepare(pairs)
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, jobs \(workers)")
+        if surface {
+            let out = NSTemporaryDirectory() + "segscore-bench-surface-\(getpid())"
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            try SurfaceBench.run(
+                dataset: dataset, jobs: workers, runs: runs, out: out, peerPython: peerPython,
+                peerScript: "Benchmarks/surface_peers/medpy_times.py", volume: try volumeSize(), side: side)
+            return
+        }
         let rss = try peakRSS(binary: binary, dataset: dataset)
 
         let out = NSTemporaryDirectory() + "segscore-bench-out-\(getpid())"
