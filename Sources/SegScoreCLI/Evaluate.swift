@@ -106,7 +106,8 @@ struct Evaluate: ParsableCommand {
         let options = try makeOptions()
         let gateSpecs = try gateOptions.specs()
         let shard = try shardOptions.resolvedShard()
-        try RunReports.checkOutputs(output, extra: shardOptions.partial.map { [("--partial", $0)] } ?? [])
+        try RunReports.checkOutputs(
+            output, extra: shardOptions.partial.map { [("--partial", $0)] } ?? [], shardRun: shardOptions.partial != nil)
         ReportFile.installInterruptCleanup()
         let progress = output.showProgress ? TerminalProgress() : nil
         let collected: CollectedRun

@@ -55,7 +55,8 @@ enum RunReports {
             : options.nnunetKeys
         write(output.nnunetSummary) { report.value.writeNnUNetSummary(classes: nnunetKeys, to: $0) }
         for file in extra { write(file.path, file.body) }
-        let stepSummary = stepSummaryPath(output)
+        // A shard's own Markdown is not appended to the job summary: the merge's is.
+        let stepSummary = shardRun ? nil : stepSummaryPath(output)
         if failures.isEmpty && (output.markdown != nil || stepSummary != nil) {
             let markdown = report.value.markdown(generated: generatedDate(), commandLine: commandLine)
             write(output.markdown) { $0.write(markdown) }
@@ -111,9 +112,11 @@ enum RunReports {
     /// Before any work (before the folders are scanned): refuses two outputs on one file, and an
     /// output whose folder is missing or that names a folder.
     /// - Throws: `ReportFile.Conflict` or `ReportFile.WriteError` (exit 2, one line).
-    static func checkOutputs(_ output: OutputOptions, extra: [(name: String, path: String)] = []) throws {
+    static func checkOutputs(_ output: OutputOptions, extra: [(name: String, path: String)] = [], shardRun: Bool = false)
+        throws
+    {
         var outputs = output.reports + extra
-        if let stepSummary = stepSummaryPath(output) { outputs.append(("GITHUB_STEP_SUMMARY", stepSummary)) }
+        if !shardRun, let stepSummary = stepSummaryPath(output) { outputs.append(("GITHUB_STEP_SUMMARY", stepSummary)) }
         try ReportFile.checkDistinct(outputs)
         for (name, path) in outputs {
             try ReportFile.checkDestination(path, name: name == "GITHUB_STEP_SUMMARY" ? "GITHUB_STEP_SUMMARY \(path)" : nil)

@@ -11,7 +11,7 @@ import Testing
         ("--junit", "junit.xml"), ("--nnunet-summary", "summary.json"),
     ]
 
-    /// A set of `pairs` 6×5 label maps (ids 0…3), keys in two folders and a non-ASCII name, with
+    /// A set of `pairs` 8×5 label maps (ids 0…3), keys in two folders and a non-ASCII name, with
     /// two ground-truth files without prediction, one prediction without ground truth and, when
     /// `corrupt`, one prediction that is not a PNG.
     static func generated(_ folder: TemporaryFolder, pairs: Int = 23, corrupt: Bool) throws -> (gt: String, pred: String) {
@@ -19,19 +19,33 @@ import Testing
             k % 5 == 0 ? "sub/case\(k).png" : k == 7 ? "caseé\(k).png" : k % 3 == 0 ? "Case\(k).png" : "case\(k).png"
         }
         for k in 0..<pairs {
-            let truth = (0..<30).map { UInt8(($0 / 6 + k) % 4) }
-            let prediction = (0..<30).map { UInt8(($0 % 7 == k % 7 ? $0 % 4 : $0 / 6 + k) % 4) }
+            let truth = (0..<40).map { UInt8(($0 / 8 + k) % 4) }
+            let prediction = (0..<40).map { UInt8(($0 % 7 == k % 7 ? $0 % 4 : $0 / 8 + k) % 4) }
             try folder.makeFolder("gt/sub")
             try folder.makeFolder("pred/sub")
-            try TestMasks.png(width: 6, height: 5, values: truth, to: folder.url("gt/" + name(k)))
+            try TestMasks.png(width: 8, height: 5, values: truth, to: folder.url("gt/" + name(k)))
             if k == 4 || k == 11 { continue }  // ground truth without prediction
             if corrupt && k == 9 {
                 try folder.write(Array("not a png".utf8), to: "pred/" + name(k))
             } else {
-                try TestMasks.png(width: 6, height: 5, values: prediction, to: folder.url("pred/" + name(k)))
+                try TestMasks.png(width: 8, height: 5, values: prediction, to: folder.url("pred/" + name(k)))
             }
         }
-        try TestMasks.png(width: 6, height: 5, values: Array(repeating: 1, count: 30), to: folder.url("pred/extra.png"))
+        try TestMasks.png(width: 8, height: 5, values: Array(repeating: 1, count: 40), to: folder.url("pred/extra.png"))
+        if corrupt {
+            // Read two ways under auto (0/255 binary files among label maps): a data problem naming
+            // the first file of each reading; many ids in two predictions: a warning naming the first.
+            for k in [13, 18] {
+                try TestMasks.png(width: 8, height: 5, values: (0..<40).map { $0 % 2 == 0 ? 0 : 255 }, to: folder.url("gt/" + name(k)))
+            }
+            for k in [14, 19] {
+                try TestMasks.png(width: 8, height: 5, values: (0..<40).map { UInt8($0 + k) }, to: folder.url("pred/" + name(k)))
+            }
+            // Two files on one key, a file that is not a mask, an image segscore does not read.
+            try TestMasks.png(width: 8, height: 5, values: Array(repeating: 2, count: 40), to: folder.url("pred/case2.tif"))
+            try folder.write("notes", to: "gt/README.txt")
+            try folder.write([0xFF, 0xD8, 0xFF, 0xE0], to: "pred/photo.jpg")
+        }
         return (folder.path("gt"), folder.path("pred"))
     }
 
@@ -57,13 +71,14 @@ import Testing
     }
 
     /// Scores `data` unsharded, then as N shards merged, for every N in 1…7; compares everything.
-    static func checkEveryN(_ data: [String], extra: [String], status: Int32) throws {
+    static func checkEveryN(_ data: [String], extra: [String], status: Int32, says: [String] = []) throws {
         let folder = try TemporaryFolder("shards")
         defer { folder.remove() }
         let out = try folder.makeFolder("out").path
         let whole = try run(["evaluate"] + data, out: out, extra: extra + ["--jobs", "2"])
         #expect(whole.status == status, "\(whole.stderr)")
         #expect(whole.files.count == reports.count)
+        for words in says { #expect(whole.stderr.contains(words), "the unsharded run does not say \(words)") }
         for n in 1...7 {
             var parts: [String] = []
             for i in 1...n {
@@ -99,13 +114,56 @@ import Testing
         let data = try TemporaryFolder("shard-data")
         defer { data.remove() }
         let (gt, pred) = try Self.generated(data, corrupt: true)
-        try Self.checkEveryN([gt, pred], extra: ["--fail-under", "0.5"], status: 3)
+        try Self.checkEveryN(
+            [gt, pred], extra: ["--fail-under", "0.5"], status: 3,
+            says: [
+                "are read two ways under --encoding auto", "(first \(gt)/Case18.png)", "more than 32 ids",
+                "(first \(pred)/case14.png", "two files on key 'case2'", "photo.jpg: image format segscore does not read",
+                "Case9.png: not a mask", "no prediction for this ground truth",
+            ])
     }
 
     @Test func generatedSetSkippingUnmatchedFailsItsGate() throws {
         let data = try TemporaryFolder("shard-data")
         defer { data.remove() }
         let (gt, pred) = try Self.generated(data, corrupt: false)
-        try Self.checkEveryN([gt, pred, "--missing", "skip", "--classes", "1,2,3"], extra: ["--fail-under", "0.99"], status: 1)
+        try Self.checkEveryN(
+            [gt, pred, "--missing", "skip", "--classes", "1,2,3"], extra: ["--fail-under", "0.99"], status: 1,
+            says: ["case11.png: no prediction, skipped (--missing skip)"])
+    }
+
+    @Test func generatedSetScoringMissingPredictionsAsEmpty() throws {
+        let data = try TemporaryFolder("shard-data")
+        defer { data.remove() }
+        let (gt, pred) = try Self.generated(data, corrupt: false)
+        try Self.checkEveryN([gt, pred, "--missing", "empty"], extra: ["--bootstrap", "50"], status: 0)
+    }
+
+    @Test func nothingPairedIsDecidedOnTheWholeRun() throws {
+        let data = try TemporaryFolder("shard-data")
+        defer { data.remove() }
+        for sub in ["gt", "pred"] { try data.makeFolder(sub) }
+        for k in 0..<9 {
+            try TestMasks.png(width: 2, height: 2, values: [0, 1, 1, 0], to: data.url("gt/img\(k).png"))
+            try TestMasks.png(width: 2, height: 2, values: [0, 1, 1, 0], to: data.url("pred/img\(k)_pred.png"))
+        }
+        try Self.checkEveryN([data.path("gt"), data.path("pred")], extra: [], status: 3, says: ["_pred"])
+        let empty = try data.makeFolder("empty").path
+        try Self.checkEveryN([empty, data.path("pred")], extra: [], status: 3, says: ["no ground-truth masks found"])
+    }
+
+    @Test func regionsOfInterestMissingForSomeKeys() throws {
+        let data = try TemporaryFolder("shard-data")
+        defer { data.remove() }
+        for sub in ["gt", "pred", "roi"] { try data.makeFolder(sub) }
+        for k in 0..<12 {
+            try TestMasks.png(width: 3, height: 2, values: [0, 1, 1, 0, 2, 2], to: data.url("gt/img\(k).png"))
+            try TestMasks.png(width: 3, height: 2, values: [0, 1, 0, 0, 2, UInt8(k % 3)], to: data.url("pred/img\(k).png"))
+            if k % 4 != 1 {
+                try TestMasks.png(width: 3, height: 2, values: [1, 1, 1, 0, 1, 1], to: data.url("roi/img\(k).png"))
+            }
+        }
+        try Self.checkEveryN([data.path("gt"), data.path("pred"), "--roi-dir", data.path("roi")], extra: [], status: 3,
+            says: ["no region-of-interest mask for key 'img1'"])
     }
 }
