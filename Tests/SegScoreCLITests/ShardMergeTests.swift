@@ -117,7 +117,7 @@ import Testing
         try Self.checkEveryN(
             [gt, pred], extra: ["--fail-under", "0.5"], status: 3,
             says: [
-                "are read two ways under --encoding auto", "(first \(gt)/Case18.png)", "more than 32 ids",
+                "are read two ways under --encoding auto", "first \(gt)/Case18.png)", "more than 32 ids",
                 "(first \(pred)/case14.png", "two files on key 'case2'", "photo.jpg: image format segscore does not read",
                 "Case9.png: not a mask", "no prediction for this ground truth",
             ])
