@@ -7,7 +7,7 @@ APT_PACKAGES := libpng-dev libtiff-dev pkg-config
 BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
-.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory sanitize
+.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory sanitize shards-check
 
 deps:
 	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpng libtiff-4; then \
@@ -26,6 +26,12 @@ release: deps
 
 test: deps
 	$(SWIFT) test
+
+# Shards at scale: 2,000 generated pairs scored unsharded and as 1…7 shards merged (evaluate
+# --shard I/N --partial, segscore merge); every report, the summary and the exit code must be
+# byte-identical. Not part of `make test` (it takes minutes).
+shards-check: deps
+	SEGSCORE_SHARDS_CHECK=1 $(SWIFT) test --filter ShardScaleCheck
 
 # The whole test suite under AddressSanitizer, then ThreadSanitizer (own build folders).
 sanitize: deps

@@ -64,6 +64,10 @@ struct Evaluate: ParsableCommand {
             earlier reports as they were and exits 2. Two outputs may not name the same file \
             (checked before any work).
 
+            Shards: --shard I/N --partial FILE scores the pairs whose key hashes to shard I of N \
+            (a 0-based array index i is shard i+1) and writes a partial result; `segscore merge` \
+            turns the N partial files into the reports of the unsharded run, byte for byte.
+
             Memory does not grow with the dataset: per-image counts of a large run are kept in a \
             temporary file in TMPDIR, removed as soon as it is made (nothing is left behind).
             """

@@ -21,6 +21,11 @@ struct ShardOptions: ParsableArguments {
             valueName: "file"))
     var partial: String?
 
+    func validate() throws {
+        // The summary goes to stdout: a binary partial there would be mixed with it.
+        if partial == "-" { throw ValidationError("--partial needs a file, not - (stdout)") }
+    }
+
     /// The shard asked for (1/1 without --shard).
     /// - Throws: `EvaluationSetupError.configuration` for a malformed I/N (exit 2).
     func resolvedShard() throws -> Shard {

@@ -142,3 +142,34 @@ import Testing
         #expect(output.stderr.contains("--shard"))
     }
 }
+
+/// Options given as `--name=value` are recorded and replayed like `--name value`.
+@Suite struct ShardArgumentFormTests {
+    @Test func equalsFormsAndAPartialOnStdout() throws {
+        let folder = try TemporaryFolder("forms")
+        defer { folder.remove() }
+        let markdown = folder.path("report.md")
+        let env = ["SOURCE_DATE_EPOCH": "1767225600"]
+        let whole = try BinaryRunner.run(
+            ["evaluate"] + ShardRefusalTests.demo + ["--markdown=\(markdown)", "--bootstrap=100", "--quiet"], environment: env)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let expected = try Data(contentsOf: URL(fileURLWithPath: markdown))
+        try FileManager.default.removeItem(atPath: markdown)
+        var parts: [String] = []
+        for i in 1...2 {
+            let part = folder.path("p\(i)")
+            let shard = try BinaryRunner.run(
+                ["evaluate"] + ShardRefusalTests.demo + ["--shard=\(i)/2", "--partial=\(part)", "--bootstrap=7", "--quiet"],
+                environment: env)
+            #expect(shard.status == 0, "\(shard.stderr)")
+            parts.append(part)
+        }
+        let merged = try BinaryRunner.run(["merge", "--markdown=\(markdown)"] + parts + ["--bootstrap=100", "--quiet"], environment: env)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: markdown)) == expected)
+        let text = String(decoding: expected, as: UTF8.self)
+        #expect(text.contains("segscore evaluate Fixtures/demo/gt Fixtures/demo/pred --labels Fixtures/demo/labels.json --markdown="))
+        let stdout = try BinaryRunner.run(["evaluate"] + ShardRefusalTests.demo + ["--partial", "-"])
+        #expect(stdout.status == 2 && stdout.stderr.contains("--partial needs a file"))
+    }
+}
