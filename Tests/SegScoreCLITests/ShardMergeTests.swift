@@ -36,7 +36,8 @@ import Testing
             // Read two ways under auto (0/255 binary files among label maps): a data problem naming
             // the first file of each reading; many ids in two predictions: a warning naming the first.
             for k in [13, 18] {
-                try TestMasks.png(width: 8, height: 5, values: (0..<40).map { $0 % 2 == 0 ? 0 : 255 }, to: folder.url("gt/" + name(k)))
+                try TestMasks.png(
+                    width: 8, height: 5, values: (0..<40).map { $0 % 2 == 0 ? 0 : 255 }, to: folder.url("gt/" + name(k)))
             }
             for k in [14, 19] {
                 try TestMasks.png(width: 8, height: 5, values: (0..<40).map { UInt8($0 + k) }, to: folder.url("pred/" + name(k)))
@@ -163,7 +164,8 @@ import Testing
                 try TestMasks.png(width: 3, height: 2, values: [1, 1, 1, 0, 1, 1], to: data.url("roi/img\(k).png"))
             }
         }
-        try Self.checkEveryN([data.path("gt"), data.path("pred"), "--roi-dir", data.path("roi")], extra: [], status: 3,
+        try Self.checkEveryN(
+            [data.path("gt"), data.path("pred"), "--roi-dir", data.path("roi")], extra: [], status: 3,
             says: ["no region-of-interest mask for key 'img1'"])
     }
 }

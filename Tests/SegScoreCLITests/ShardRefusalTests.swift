@@ -164,11 +164,13 @@ import Testing
             #expect(shard.status == 0, "\(shard.stderr)")
             parts.append(part)
         }
-        let merged = try BinaryRunner.run(["merge", "--markdown=\(markdown)"] + parts + ["--bootstrap=100", "--quiet"], environment: env)
+        let merged = try BinaryRunner.run(
+            ["merge", "--markdown=\(markdown)"] + parts + ["--bootstrap=100", "--quiet"], environment: env)
         #expect(merged.status == 0, "\(merged.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: markdown)) == expected)
         let text = String(decoding: expected, as: UTF8.self)
-        #expect(text.contains("segscore evaluate Fixtures/demo/gt Fixtures/demo/pred --labels Fixtures/demo/labels.json --markdown="))
+        #expect(
+            text.contains("segscore evaluate Fixtures/demo/gt Fixtures/demo/pred --labels Fixtures/demo/labels.json --markdown="))
         let stdout = try BinaryRunner.run(["evaluate"] + ShardRefusalTests.demo + ["--partial", "-"])
         #expect(stdout.status == 2 && stdout.stderr.contains("--partial needs a file"))
     }

@@ -49,7 +49,8 @@ public enum PartialFile {
             segscore: segscoreVersion, shard: run.shard.index, shards: run.shard.count, arguments: arguments,
             config: ScoringConfiguration(run.options), gt: run.truthFolder, pred: run.predictionFolder,
             pairs: pairs.indices.map {
-                .init(key: pairs.key(at: $0), gt: pairs.truthPath(at: $0), keyAt: pairs.keyOffsetInTruthPath(at: $0),
+                .init(
+                    key: pairs.key(at: $0), gt: pairs.truthPath(at: $0), keyAt: pairs.keyOffsetInTruthPath(at: $0),
                     pred: pairs.predictionPath(at: $0))
             },
             problems: run.problems.map(problem), pairProblems: run.pairProblems.map(problem), warnings: run.scanWarnings,

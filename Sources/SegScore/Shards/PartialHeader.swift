@@ -53,7 +53,9 @@ public struct ScoringConfiguration: Codable, Equatable, Sendable {
         ignoreLabels = options.ignoreLabels
         classes = options.explicitClasses
         classNames = options.explicitClasses.map { $0.map(options.name(of:)) }
-        regions = options.regions.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.map(String.init).joined(separator: ","))" }
+        regions = options.regions.sorted { $0.key < $1.key }.map {
+            "\($0.key):\($0.value.map(String.init).joined(separator: ","))"
+        }
         nnunetKeys = options.nnunetKeys.map { "\($0.id):\($0.key)" }
         fileEnding = options.labels?.fileEnding
         flat = options.keyRule.flat

@@ -89,7 +89,8 @@ final class PartialReader {
         for pair in header.pairs {
             let gt = Array(pair.gt.utf8)
             let key = Array(pair.key.utf8)
-            guard pair.keyAt >= 0, pair.keyAt <= gt.count - key.count, gt[pair.keyAt..<(pair.keyAt + key.count)].elementsEqual(key)
+            guard pair.keyAt >= 0, pair.keyAt <= gt.count - key.count,
+                gt[pair.keyAt..<(pair.keyAt + key.count)].elementsEqual(key)
             else {
                 throw fail(path, "bad partial header: key '\(pair.key)' is not at \(pair.keyAt) in \(pair.gt)")
             }
