@@ -175,3 +175,37 @@ import Testing
         #expect(stdout.status == 2 && stdout.stderr.contains("--partial needs a file"))
     }
 }
+
+/// The run-level class limit holds for a merge as for the unsharded run: checked pair by pair in
+/// key order over the merged rows, though no shard alone passes it.
+@Suite struct ShardLimitTests {
+    @Test func aMergePassingTheClassLimitStopsLikeTheUnshardedRun() throws {
+        // 70 pairs of 32-bit TIFFs, each with its own 1,000 ids: after 66 images the run holds
+        // 66,000 classes, more than 65,536; a third of the pairs (about 23,000 classes) is below.
+        let folder = try TemporaryFolder("shard-limit", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        for j in 0..<70 {
+            let values = (0..<1000).map { UInt32(1000 * (j + 1) + $0) }
+            let name = String(format: "img%02d.tif", j)
+            try TestMasks.uint32TIFF(width: 40, height: 25, values: values, to: folder.url("gt/" + name))
+            try TestMasks.uint32TIFF(width: 40, height: 25, values: values, to: folder.url("pred/" + name))
+        }
+        let data = [folder.path("gt"), folder.path("pred")]
+        let expected =
+            "segscore: error: \(folder.path("gt/img65.tif")): the run would score 66000 classes, more than the limit of 65536 (pick the classes to score with --classes)\n"
+        let whole = try BinaryRunner.run(["evaluate"] + data + ["--jobs", "2"])
+        #expect(whole.status == 3)
+        #expect(whole.stderr == expected)
+        var parts: [String] = []
+        for i in 1...3 {
+            let part = folder.path("p\(i)")
+            let shard = try BinaryRunner.run(["evaluate"] + data + ["--shard", "\(i)/3", "--partial", part, "--quiet"])
+            #expect(shard.status == 0, "\(shard.stderr)")
+            parts.append(part)
+        }
+        let merged = try BinaryRunner.run(["merge"] + parts)
+        #expect(merged.status == 3)
+        #expect(merged.stderr == expected)
+        #expect(merged.stdout.isEmpty)
+    }
+}
