@@ -209,3 +209,42 @@ import Testing
         #expect(merged.stdout.isEmpty)
     }
 }
+
+/// Every option of `merge` (the output and gate options) is left out of the arguments a partial
+/// records, whatever options are added later: a new one without a value here fails this test.
+@Suite struct RecordedArgumentsTests {
+    @Test func everyMergeOptionIsLeftOutOfTheRecordedArguments() throws {
+        let folder = try TemporaryFolder("recorded")
+        defer { folder.remove() }
+        let baseline = folder.path("baseline.json")
+        #expect(try BinaryRunner.run(["evaluate"] + ShardRefusalTests.demo + ["--json", baseline, "--quiet"]).status == 0)
+        let help = try BinaryRunner.run(["merge", "--experimental-dump-help"])
+        let tool = try JSONSerialization.jsonObject(with: Data(help.stdout.utf8)) as? [String: Any]
+        let command = tool?["command"] as? [String: Any]
+        let arguments = command?["arguments"] as? [[String: Any]] ?? []
+        #expect(arguments.count > 10, "\(help.stdout.prefix(200))")
+        let values = ["n": "1", "progress": "never", "x": "0.5", "class=x": "1=0.5", "old.json": baseline, "d": "0.1"]
+        var options: [String] = []
+        for argument in arguments {
+            let kind = argument["kind"] as? String
+            let names = (argument["names"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            guard let name = names.first(where: { $0.count > 1 }), !["help", "version"].contains(name) else { continue }
+            if kind == "flag" {
+                options.append("--" + name)
+            } else if kind == "option" {
+                let valueName = argument["valueName"] as? String ?? ""
+                let value = valueName == "file" ? folder.path(name + ".out") : values[valueName]
+                #expect(value != nil, "--\(name) <\(valueName)>: give it a value here and check RecordedArguments")
+                options += ["--" + name, value ?? ""]
+            }
+        }
+        let part = folder.path("part")
+        let shard = try BinaryRunner.run(
+            ["evaluate"] + ShardRefusalTests.demo + options + ["--shard", "1/1", "--partial", part])
+        #expect(shard.status == 0, "\(shard.stderr)")
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: part)))
+        let lines = bytes.split(separator: 10, maxSplits: 2)
+        let header = try JSONSerialization.jsonObject(with: Data(lines[1])) as? [String: Any]
+        #expect(header?["arguments"] as? [String] == ShardRefusalTests.demo)
+    }
+}
