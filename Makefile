@@ -8,7 +8,7 @@ BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
 .PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory bench-surface sanitize \
-	browser-check dist dist-check wheel wheel-check action-check examples-check slurm-check
+	browser-check dist dist-check wheel wheel-check action-check examples-check slurm-check shards-check
 
 deps:
 	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpng libtiff-4; then \
@@ -27,6 +27,12 @@ release: deps
 
 test: deps
 	$(SWIFT) test
+
+# Shards at scale: 2,000 generated pairs scored unsharded and as 1…7 shards merged (evaluate
+# --shard I/N --partial, segscore merge); every report, the summary and the exit code must be
+# byte-identical. Not part of `make test` (it takes minutes).
+shards-check: deps
+	SEGSCORE_SHARDS_CHECK=1 $(SWIFT) test --filter ShardScaleCheck
 
 # The whole test suite under AddressSanitizer, then ThreadSanitizer (own build folders).
 sanitize: deps

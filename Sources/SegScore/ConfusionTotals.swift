@@ -68,6 +68,43 @@ public struct ConfusionTotals: Sendable, Equatable {
         if ids.count > Self.maximumIDs + 1 { drop() }
     }
 
+    /// Adds another run's totals (a shard's): the sum of the two, incomplete when either is.
+    mutating func merge(_ other: ConfusionTotals) {
+        guard complete else { return }
+        guard other.complete else {
+            drop()
+            return
+        }
+        for (pair, count) in other.counts {
+            counts[pair, default: 0] += count
+            ids.insert(pair.truth)
+            ids.insert(pair.prediction)
+        }
+        if ids.count > Self.maximumIDs + 1 { drop() }
+    }
+
+    /// The totals as (truth, prediction, count) triples in increasing order, and whether they
+    /// are complete: what a partial file stores.
+    var plainCells: (complete: Bool, cells: [[Int]]) {
+        let cells = counts.sorted { ($0.key.truth, $0.key.prediction) < ($1.key.truth, $1.key.prediction) }
+        return (complete, cells.map { [$0.key.truth, $0.key.prediction, $0.value] })
+    }
+
+    /// Totals read back from `plainCells`; nil when a cell is not a triple.
+    init?(complete: Bool, cells: [[Int]]) {
+        self.init()
+        guard complete else {
+            drop()
+            return
+        }
+        for cell in cells {
+            guard cell.count == 3 else { return nil }
+            counts[Pair(truth: cell[0], prediction: cell[1]), default: 0] += cell[2]
+            ids.insert(cell[0])
+            ids.insert(cell[1])
+        }
+    }
+
     private mutating func drop() {
         complete = false
         counts = [:]

@@ -99,6 +99,16 @@ public enum Evaluation {
     public static func run(
         truth: String, prediction: String, options: EvaluationOptions, progress: (any ProgressSink)? = nil
     ) throws(EvaluationSetupError) -> EvaluationResult {
+        try finish(collect(truth: truth, prediction: prediction, options: options, progress: progress))
+    }
+
+    /// Lists, pairs and counts the pairs of `shard` (every pair by default): the run before its
+    /// summary (`finish`), which a shard writes to its partial file (`PartialFile`).
+    /// - Throws: as `run`.
+    public static func collect(
+        truth: String, prediction: String, options: EvaluationOptions, shard: Shard = .whole,
+        progress: (any ProgressSink)? = nil
+    ) throws(EvaluationSetupError) -> CollectedRun {
         let began = RunTiming.started()
         try validate(options)
         let rule: CompiledKeyRule
@@ -127,14 +137,13 @@ public enum Evaluation {
             missing: options.missing)
         // The scan's sort orders and key tables are gone: hand their pages back before decoding.
         segscore_heap_trim()
-        var result = try score(
+        var run = try collect(
             pairing: pairing, truth: truth, prediction: prediction,
             issues: truthFiles.issues + predictionFiles.issues + (roiFiles?.issues ?? []),
             ignoredFiles: truthFiles.ignoredCount + predictionFiles.ignoredCount + (roiFiles?.ignoredCount ?? 0),
-            options: options,
-            progress: progress)
-        result.timing = RunTiming.since(began)
-        return result
+            options: options, shard: shard, rule: rule, progress: progress)
+        run.timing = RunTiming.since(began)
+        return run
     }
 
     /// Scores one ground-truth file against one prediction file (`explain --gt F --pred F`).
@@ -155,106 +164,10 @@ public enum Evaluation {
         pairs.append(truth: 0, keyBytes: 0..<key.utf8.count, prediction: 0)
         let pairing = PairingReport(
             pairs: pairs, unmatchedTruth: [], unmatchedPredictions: [], duplicates: [], unkeyed: [], missingROI: [])
-        return try score(
-            pairing: pairing, truth: truthFile, prediction: predictionFile, issues: [], ignoredFiles: 0, options: options,
-            progress: nil)
-    }
-
-    private static func score(
-        pairing: PairingReport, truth: String, prediction: String, issues: [ScanIssue], ignoredFiles: Int,
-        options: EvaluationOptions, progress: (any ProgressSink)?
-    ) throws(EvaluationSetupError) -> EvaluationResult {
-        var problems: [DataProblem] = []
-        var warnings: [String] = []
-        for issue in issues {
-            switch issue.kind {
-            case .linkLoop: warnings.append(issue.description)
-            default:
-                problems.append(
-                    DataProblem(
-                        key: nil, path: issue.path,
-                        message: issue.kind.rawValue + (issue.detail.isEmpty ? "" : ": " + issue.detail)))
-            }
-        }
-        for duplicate in pairing.duplicates {
-            problems.append(
-                DataProblem(
-                    key: duplicate.key, path: duplicate.paths[0],
-                    message: "two files on key '\(duplicate.key)': \(duplicate.paths.joined(separator: " and "))"))
-        }
-        for file in pairing.unkeyed {
-            problems.append(DataProblem(key: nil, path: file.path, message: "--key-regex does not match the name"))
-        }
-        for key in pairing.missingROI {
-            problems.append(
-                DataProblem(key: key, path: options.roiFolder ?? "", message: "no region-of-interest mask for key '\(key)'"))
-        }
-        // Nothing paired: one line saying why (and what to pass), not one line per file; the
-        // files stay listed in the report's unmatched lists.
-        let nothingPaired = pairing.pairs.isEmpty && !pairing.unmatchedTruth.isEmpty && options.missing != .empty
-        if nothingPaired {
-            problems.append(
-                DataProblem(
-                    key: nil, path: pairing.unmatchedPredictions.isEmpty ? prediction : truth,
-                    message: PairingDiagnosis.nothingPaired(
-                        truth: pairing.unmatchedTruth, predictions: pairing.unmatchedPredictions, rule: options.keyRule)))
-        }
-        switch options.missing {
-        case _ where nothingPaired:
-            break
-        case .fail:
-            for file in pairing.unmatchedTruth {
-                problems.append(DataProblem(key: nil, path: file.path, message: "no prediction for this ground truth"))
-            }
-        case .skip:
-            for file in pairing.unmatchedTruth { warnings.append("\(file.path): no prediction, skipped (--missing skip)") }
-        case .empty:
-            break
-        }
-
-        let pairs = pairing.pairs
-        let scored = try evaluate(pairs, options: options, progress: progress)
-        problems += scored.problems
-        problems += readingProblems(scored.notes, pairs: pairs, options: options, truth: truth, prediction: prediction)
-        warnings += manyIDWarnings(scored.notes, pairs: pairs, options: options)
-        warnings += spacingWarnings(scored.notes, pairs: pairs)
-        if pairs.isEmpty && pairing.unmatchedTruth.isEmpty && pairing.duplicates.isEmpty && pairing.missingROI.isEmpty {
-            let message =
-                pairing.unmatchedPredictions.isEmpty && pairing.unkeyed.isEmpty
-                ? "no ground-truth masks found, and no prediction masks in \(prediction) either" : "no ground-truth masks found"
-            problems.append(DataProblem(key: nil, path: truth, message: message))
-        }
-        problems.sort { ($0.key ?? "", $0.path, $0.message) < ($1.key ?? "", $1.path, $1.message) }
-
-        let classIDs = options.explicitClasses ?? Array(scored.present.subtracting(options.ignoreLabels)).sorted()
-        let smoothingLength = options.variant.smoothing.listLength
-        if smoothingLength > 1 && smoothingLength != classIDs.count {
-            throw .configuration("--smooth lists \(smoothingLength) values but \(classIDs.count) classes are scored")
-        }
-        // Channel data has no background (MONAI's include_background=True); a label-map side's id 0 is.
-        let backgroundInHeadline =
-            options.includeBackground ?? (scored.notes.channelPairs > 0 && scored.notes.labelPairs == 0)
-        var accumulator = SummaryAccumulator(
-            variant: options.variant, classIDs: classIDs, includeBackground: backgroundInHeadline)
-        let images = ScoredImages(
-            store: scored.store, pairs: pairs, classIDs: classIDs, variant: options.variant,
-            headlineIDs: accumulator.headlineClassIDs)
-        accumulator.reserveCapacity(images: images.count)
-        for image in images { accumulator.add(image) }
-        let surface =
-            options.surface.isActive
-            ? SurfaceSummary.make(
-                store: scored.store, classIDs: classIDs, headlineIDs: accumulator.headlineClassIDs,
-                backgroundInHeadline: backgroundInHeadline, options: options.surface) : nil
-        var result = EvaluationResult(
-            options: options, truthFolder: truth, predictionFolder: prediction,
-            records: ScoredPairs(store: scored.store, pairs: pairs), images: images, classIDs: classIDs,
-            classValues: accumulator.values, summary: accumulator.summary(), unmatchedTruth: pairing.unmatchedTruth,
-            unmatchedPredictions: pairing.unmatchedPredictions, ignoredFiles: ignoredFiles, problems: problems,
-            warnings: warnings, backgroundInHeadline: backgroundInHeadline, nothingPaired: nothingPaired)
-        result.confusion = scored.confusion
-        result.surface = surface
-        return result
+        return try finish(
+            collect(
+                pairing: pairing, truth: truthFile, prediction: predictionFile, issues: [], ignoredFiles: 0, options: options,
+                shard: .whole, rule: nil, progress: nil))
     }
 
     /// Decodes and counts pairs with `options.jobs` workers; the counts are stored in key order.

@@ -153,6 +153,19 @@ final class ScoreStore: Sendable {
             if buffer.count >= memoryLimit { try flush() }
         }
 
+        /// Appends a row read back from elsewhere (a shard's partial file) as pair `pairIndex`: every
+        /// field of the row travels; its encoding numbers are renumbered for this store.
+        mutating func append(row: StoredRow, pairIndex: Int) throws(SpillError) {
+            var row = row
+            row.pairIndex = pairIndex
+            row.truthEncoding = number(of: row.counts.truthEncoding)
+            row.predictionEncoding = number(of: row.counts.predictionEncoding)
+            if buffer.capacity == 0 { buffer.reserveCapacity(min(memoryLimit, 1 << 20) + 16 * 1024) }
+            row.encode(into: &buffer)
+            offsets.append(written + buffer.count)
+            if buffer.count >= memoryLimit { try flush() }
+        }
+
         private mutating func number(of encoding: String) -> UInt16 {
             if let number = encodingNumbers[encoding] { return number }
             let number = UInt16(encodings.count)

@@ -81,6 +81,10 @@ struct Evaluate: ParsableCommand {
             --overlays DIR also writes those pictures as PNG files (the Markdown report links \
             them). --confusion-csv FILE: the pooled class × class pixel counts of label maps.
 
+            Shards: --shard I/N --partial FILE scores the pairs whose key hashes to shard I of N \
+            (a 0-based array index i is shard i+1) and writes a partial result; `segscore merge` \
+            turns the N partial files into the reports of the unsharded run, byte for byte.
+
             Memory does not grow with the dataset: per-image counts of a large run are kept in a \
             temporary file in TMPDIR, removed as soon as it is made (nothing is left behind).
             """
@@ -99,6 +103,7 @@ struct Evaluate: ParsableCommand {
     @OptionGroup(title: "Gates") var gateOptions: GateOptions
     @OptionGroup(title: "Boundary metrics") var surface: SurfaceCommandOptions
     @OptionGroup(title: "Boundary gates") var surfaceGates: SurfaceGateOptions
+    @OptionGroup(title: "Shards") var shardOptions: ShardOptions
 
     /// The evaluation options; values that cannot be used (a bad list, an unknown variant, an
     /// unreadable --labels file) are checked here, after parsing.
@@ -125,119 +130,30 @@ struct Evaluate: ParsableCommand {
         let options = try makeOptions()
         let gateSpecs = try gateOptions.specs() + surfaceGates.gateSpecs()
         try SurfaceGates.check(gateSpecs, surface: options.surface)
-        try checkOutputs()
+        let shard = try shardOptions.resolvedShard()
+        try RunReports.checkOutputs(
+            output, extra: shardOptions.partial.map { [("--partial", $0)] } ?? [], shardRun: shardOptions.partial != nil)
         ReportFile.installInterruptCleanup()
         let progress = output.showProgress ? TerminalProgress() : nil
-        var result: EvaluationResult
+        let collected: CollectedRun
         do {
-            result = try Evaluation.run(truth: gtDir, prediction: predDir, options: options, progress: progress)
+            collected = try Evaluation.collect(
+                truth: gtDir, prediction: predDir, options: options, shard: shard, progress: progress)
         } catch {
             // Main prints the one line and exits 2, or 3 for a data limit.
             progress?.finish()
             throw error
         }
         progress?.finish()
-        let bootstrap = Bootstrap(resamples: gateOptions.bootstrap)
-        // EvaluationSetupError.configuration: Main prints it, exit 2.
-        let baseline = try gateOptions.baseline.map { path throws(EvaluationSetupError) in try Baseline.load(path: path) }
-        // A baseline of another definition is exit 2; doubts about it are warnings (stderr and the reports).
-        result.warnings += try baseline?.compatibility(with: result) ?? []
-        let gates = try QualityGates.evaluate(gateSpecs, result: result, baseline: baseline, bootstrap: bootstrap)
-        // Only what was asked for is rendered; the large reports are streamed to their files. All
-        // reports are written first and renamed into place together: when one cannot be written,
-        // none of the earlier reports is replaced.
-        let batch = ReportFile.Batch()
-        var (report, failures) = EvaluationReport.write(
-            result: result, gates: gates, bootstrap: bootstrap, json: output.json, csv: output.csv, into: batch)
-        func write(_ path: String?, _ body: (ReportFile.Sink) -> Void) {
-            guard let path, failures.isEmpty else { return }
-            do throws(ReportFile.WriteError) {
-                try batch.write(to: path, body)
-            } catch {
-                failures.append(error)
-            }
+        let result = try Evaluation.finish(collected)
+        // A shard's partial file is staged and committed with its reports.
+        let recorded = RecordedArguments.evaluate(Array(CommandLine.arguments.dropFirst()))
+        let extra = shardOptions.partial.map { path in
+            [RunReports.ExtraOutput(path: path) { PartialFile.write(collected, arguments: recorded, to: $0) }]
         }
-        write(output.summaryCsv) { $0.write(report.value.summaryCSV.renderedCSV()) }
-        let overlayLinks = writePictures(result: result, report: report, write: write)
-        // Without --labels or --classes: every class seen but background, as nnU-Net's foreground labels.
-        let nnunetKeys =
-            options.nnunetKeys.isEmpty
-            ? report.value.classes.filter { $0.id != 0 }.map { (id: $0.id, key: String($0.id)) }
-            : options.nnunetKeys
-        write(output.nnunetSummary) { report.value.writeNnUNetSummary(classes: nnunetKeys, to: $0) }
-        let stepSummary = stepSummaryPath
-        if failures.isEmpty && (output.markdown != nil || stepSummary != nil) {
-            let markdown = report.value.markdown(
-                generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst(),
-                overlayLinks: overlayLinks)
-            write(output.markdown) { $0.write(markdown) }
-            write(output.junit) { $0.write(report.junit) }
-            if failures.isEmpty, let summaryFile = stepSummary {
-                // GitHub Actions: append the Markdown report to the job summary (last, as it cannot
-                // be taken back; a failed append is cut back to the earlier length).
-                do throws(ReportFile.WriteError) {
-                    try ReportFile.append(markdown, to: summaryFile, name: "GITHUB_STEP_SUMMARY \(summaryFile)")
-                } catch {
-                    failures.append(error)
-                }
-            }
-        } else {
-            write(output.junit) { $0.write(report.junit) }
-        }
-        if failures.isEmpty {
-            do throws(ReportFile.WriteError) { try batch.commit() } catch { failures.append(error) }
-        } else {
-            batch.discard()
-        }
-        for failure in failures { Terminal.error(failure.description) }
-        var writeFailed = !failures.isEmpty
-        if !output.quiet {
-            // The summary counts the warnings and errors; each is one line on stderr below.
-            let summary = report.value.summaryText(listingProblems: false)
-            if output.reports.contains(where: { $0.path == "-" }) {
-                Terminal.writeStderr(summary + "\n")
-            } else {
-                do throws(ReportFile.WriteError) {
-                    try Terminal.output(summary)
-                } catch {
-                    Terminal.error(error.description)
-                    writeFailed = true
-                }
-            }
-        }
-        for warning in result.warnings { Terminal.warning(warning) }
-        for problem in result.problems { Terminal.error("\(problem.path): \(problem.message)") }
-        if writeFailed { throw ExitCode(status: .usage) }
-        if result.hasDataProblems { throw ExitCode(status: .dataProblem) }
-        if report.gateFailed { throw ExitCode(status: .gateFailed) }
-    }
-
-    /// GITHUB_STEP_SUMMARY when it is set and no `--markdown` is given: the Markdown report is
-    /// appended there.
-    var stepSummaryPath: String? {
-        guard output.markdown == nil else { return nil }
-        return ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    /// Before any work (before the folders are scanned): refuses two outputs on one file, and an
-    /// output whose folder is missing or that names a folder.
-    /// - Throws: `ReportFile.Conflict` or `ReportFile.WriteError` (exit 2, one line).
-    func checkOutputs() throws {
-        var outputs = output.reports
-        if let stepSummary = stepSummaryPath { outputs.append(("GITHUB_STEP_SUMMARY", stepSummary)) }
-        try ReportFile.checkDistinct(outputs)
-        try checkOverlayFolder()
-        for (name, path) in outputs {
-            try ReportFile.checkDestination(path, name: name == "GITHUB_STEP_SUMMARY" ? "GITHUB_STEP_SUMMARY \(path)" : nil)
-        }
-    }
-
-    /// ISO 8601 UTC; SOURCE_DATE_EPOCH, when set, fixes it (reproducible reports).
-    static func generatedDate() -> String {
-        let seconds =
-            ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init) ?? Date().timeIntervalSince1970
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+        try RunReports.finish(
+            result: result, output: output, gateOptions: gateOptions, gateSpecs: gateSpecs,
+            commandLine: ["segscore"] + CommandLine.arguments.dropFirst(), extra: extra ?? [],
+            shardRun: shardOptions.partial != nil)
     }
 }

@@ -2,14 +2,15 @@ import Foundation
 import ReportWriters
 import SegScore
 
-extension Evaluate {
+extension RunReports {
     /// Writes the pictures asked for into the run's report batch: the overlays (`--overlays`), the
     /// HTML page (`--html`, overlays embedded) and the confusion CSV (`--confusion-csv`).
     /// - Parameter write: stages one report in the batch (nothing when an earlier one failed).
     /// - Returns: the Markdown report's links to the overlays, by (class id, key): paths relative
     ///   to the Markdown file's folder; empty without `--overlays`.
-    func writePictures(
-        result: EvaluationResult, report: EvaluationReport, write: (String?, (ReportFile.Sink) -> Void) -> Void
+    static func writePictures(
+        result: EvaluationResult, report: EvaluationReport, output: OutputOptions, commandLine: [String],
+        write: (String?, (ReportFile.Sink) -> Void) -> Void
     ) -> [EvaluationReportValue.OverlayLink] {
         let wantOverlays = output.html != nil || output.overlays != nil
         let overlays = wantOverlays ? Overlays.render(result: result, worst: output.worst) : []
@@ -35,7 +36,7 @@ extension Evaluate {
         if let html = output.html {
             let folder = output.overlays.map { Self.relativePath(of: $0, from: html == "-" ? "./report.html" : html) }
             let extras = EvaluationReportValue.HTMLExtras(
-                generated: Self.generatedDate(), commandLine: ["segscore"] + CommandLine.arguments.dropFirst(),
+                generated: Self.generatedDate(), commandLine: commandLine,
                 overlays: overlays, overlayFolder: folder)
             write(html) { report.value.writeHTML(to: $0, extras: extras) }
         }
@@ -55,7 +56,7 @@ extension Evaluate {
 
     /// Before any work: `--overlays` names a folder, or a path whose parent folder exists.
     /// - Throws: `ReportFile.WriteError` (exit 2, one line).
-    func checkOverlayFolder() throws {
+    static func checkOverlayFolder(_ output: OutputOptions) throws {
         guard let folder = output.overlays else { return }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {

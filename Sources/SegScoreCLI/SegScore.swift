@@ -24,7 +24,7 @@ struct SegScoreCommand: ParsableCommand {
             "segscore: warning: …". NO_COLOR turns colour off.
             """,
         version: segscoreVersion,
-        subcommands: [Evaluate.self, ExplainCommand.self, Inspect.self]
+        subcommands: [Evaluate.self, MergeCommand.self, ExplainCommand.self, Inspect.self]
     )
 }
 

@@ -61,7 +61,8 @@ extension PairEvaluator {
         let imageCounts = ImageCounts(
             pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: scored, truthEncoding: truthRead.kind,
             predictionEncoding: predictionRead.kind)
-        var counted = CountedPair(counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes, confusion: confusion)
+        var counted = CountedPair(
+            counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes, confusion: confusion)
         try attachLabelSurface(
             &counted, key: key, truthPath: truthPath, truth: truth, prediction: prediction,
             truthLabels: LabelBuffer(values: truthValues, reading: truthRead),

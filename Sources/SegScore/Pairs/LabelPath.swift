@@ -75,7 +75,8 @@ extension PairEvaluator {
         let imageCounts = ImageCounts(
             pixels: pixels, counts: counts, terms: [:], present: scored, truthEncoding: truthSide.name,
             predictionEncoding: predictionSide.name)
-        var counted = CountedPair(counts: imageCounts, truth: truthSide.notes, prediction: predictionSide.notes, confusion: confusion)
+        var counted = CountedPair(
+            counts: imageCounts, truth: truthSide.notes, prediction: predictionSide.notes, confusion: confusion)
         try attachLabelSurface(
             &counted, key: key, truthPath: truthPath, truth: truth, prediction: prediction, truthLabels: truthLabels,
             predictionLabels: predictionLabels, roi: roi)
