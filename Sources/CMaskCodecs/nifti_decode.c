@@ -255,6 +255,10 @@ cmask_status cmask_nifti_open(cmask_decoder *decoder, uint64_t max_samples, cmas
         decoder->info.qform_code = (int16_t)get16(h + 252, swap);
         decoder->info.sform_code = (int16_t)get16(h + 254, swap);
         decoder->info.bit_depth = get16(h + 72, swap);
+        decoder->info.qfac = getf32(h + 76, swap);
+        for (int i = 0; i < 3; i++) decoder->info.quatern[i] = getf32(h + 256 + 4 * i, swap);
+        for (int i = 0; i < 3; i++) decoder->info.qoffset[i] = getf32(h + 268 + 4 * i, swap);
+        for (int i = 0; i < 12; i++) decoder->info.srow[i] = getf32(h + 280 + 4 * i, swap);
     } else {
         if (memcmp(h + 4, "n+2\0\r\n\032\n", 8) != 0) {
             if (memcmp(h + 4, "ni2\0", 4) == 0) {
@@ -275,6 +279,10 @@ cmask_status cmask_nifti_open(cmask_decoder *decoder, uint64_t max_samples, cmas
         decoder->info.qform_code = (int32_t)get32(h + 344, swap);
         decoder->info.sform_code = (int32_t)get32(h + 348, swap);
         decoder->info.xyzt_units = get32(h + 500, swap);
+        decoder->info.qfac = getf64(h + 104, swap);
+        for (int i = 0; i < 3; i++) decoder->info.quatern[i] = getf64(h + 352 + 8 * i, swap);
+        for (int i = 0; i < 3; i++) decoder->info.qoffset[i] = getf64(h + 376 + 8 * i, swap);
+        for (int i = 0; i < 12; i++) decoder->info.srow[i] = getf64(h + 400 + 8 * i, swap);
     }
     decoder->info.nifti_version = (uint32_t)version;
     decoder->info.nifti_datatype = datatype;

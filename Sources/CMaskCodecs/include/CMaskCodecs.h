@@ -124,6 +124,14 @@ typedef struct {
     uint32_t scaled;
     /** NIfTI vox_offset: where the voxel data starts in the (decompressed) file. */
     uint64_t vox_offset;
+    /** NIfTI pixdim[0] as stored: qfac, where -1 flips the qform's third axis (any other value is 1). */
+    double qfac;
+    /** NIfTI quatern_b, quatern_c, quatern_d as stored. */
+    double quatern[3];
+    /** NIfTI qoffset_x, qoffset_y, qoffset_z as stored, in the units of xyzt_units. */
+    double qoffset[3];
+    /** NIfTI srow_x, srow_y, srow_z as stored (a 3×4 matrix row by row), in the units of xyzt_units. */
+    double srow[12];
 } cmask_info;
 
 /** An open decoder. Opaque; create with cmask_open, release with cmask_close. */
