@@ -271,6 +271,10 @@ public enum Evaluation {
         problems += scored.problems
         problems += readingProblems(scored.notes, pairs: pairs, options: options, truth: truth, prediction: prediction)
         warnings += manyIDWarnings(scored.notes, pairs: pairs, options: options)
+        warnings += scored.notes.geometryWarnings
+        warnings +=
+            (options.labels?.warnings ?? [])
+            + undeclaredWarnings(scored.notes.undeclared, labelsPath: options.labels?.path ?? "--labels")
         if pairs.isEmpty && pairing.unmatchedTruth.isEmpty && pairing.duplicates.isEmpty && pairing.missingROI.isEmpty {
             let message =
                 pairing.unmatchedPredictions.isEmpty && pairing.unkeyed.isEmpty
@@ -336,6 +340,11 @@ public enum Evaluation {
                     }
                 }
                 if pair.channelsOnBothSides { scored.notes.channelPairs += 1 } else { scored.notes.labelPairs += 1 }
+                if let warning = pair.geometryWarning { scored.notes.geometryWarnings.append(warning) }
+                if !pair.undeclared.isEmpty {
+                    scored.notes.undeclared.add(
+                        pair.undeclared, truthPath: pairs.truthPath(at: index), predictionPath: pairs.predictionPath(at: index))
+                }
                 scored.present.formUnion(counts.present)
                 scored.rows += 1
                 let classes =

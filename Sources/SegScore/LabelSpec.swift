@@ -60,6 +60,15 @@ public struct LabelSpec: Sendable, Equatable {
     /// The classes in the order nnU-Net evaluates them (its means follow it): ascending labels, or
     /// the regions in the file's order.
     public var nnunetOrder: [Int] = []
+    /// True for nnU-Net's forms (an object of name → id, a whole `dataset.json`, the v1 /
+    /// Decathlon form): a label value in the masks that the file does not declare is then not a
+    /// class (its voxels are "not this class" for every class, as nnU-Net counts them) and the run
+    /// says so in a warning, where the list form and `--classes` refuse the pair.
+    public var undeclaredAreNotScored = false
+    /// What reading the file noticed without refusing it (two names on one id), one line each.
+    public var warnings: [String] = []
+    /// The file as given (`labels` for text parsed without one).
+    public var path = "labels"
 
     /// The largest id a label map can hold (32-bit unsigned samples).
     public static let maximumID = Int(UInt32.max)
@@ -357,17 +366,16 @@ public struct LabelSpec: Sendable, Equatable {
         if entries.count > maximumClassCount {
             throw LoadError(path: path, reason: "\(entries.count) classes, more than the \(maximumClassCount) one run can score")
         }
-        var owner: [Int: String] = [:]
-        for entry in entries + ignored {
-            if let other = owner[entry.id] {
-                throw LoadError(path: path, reason: "two labels share an id: '\(other)' and '\(entry.name)' are both \(entry.id)")
-            }
-            owner[entry.id] = entry.name
-        }
+        let objectForm = root is [String: Any]
+        var warnings: [String] = []
+        (entries, warnings) = try Self.sharedIDs(entries, ignored: ignored, merging: objectForm && regions.isEmpty, path: path)
         let colors = (entries + ignored).compactMap(\.color)
         if Set(colors).count != colors.count { throw LoadError(path: path, reason: "two labels share a colour") }
         var spec = LabelSpec(entries: entries, ignored: ignored)
         spec.regions = regions
+        spec.undeclaredAreNotScored = objectForm
+        spec.path = path
+        spec.warnings = warnings
         spec.nnunetKeys = regions.isEmpty ? Self.plainKeys(entries) : keys
         spec.nnunetOrder = regions.isEmpty ? spec.nnunetKeys.keys.sorted() : regionOrder
         if let raw = (document as? [String: Any])?["file_ending"], (document as? [String: Any])?["labels"] != nil {
@@ -377,6 +385,39 @@ public struct LabelSpec: Sendable, Equatable {
             spec.fileEnding = ending
         }
         return spec
+    }
+
+    /// Two names on one id: in nnU-Net's object form (plain labels) the id is one class, named by
+    /// its first entry in the file, with a warning (nnU-Net scores each label value once); in the
+    /// list form, or when an ignore label is involved, an error.
+    /// - Returns: the entries, one per id, in the order given, and the warnings.
+    private static func sharedIDs(_ entries: [LabelEntry], ignored: [LabelEntry], merging: Bool, path: String)
+        throws(LoadError) -> ([LabelEntry], [String])
+    {
+        var owner: [Int: String] = [:]
+        var kept: [LabelEntry] = []
+        var warnings: [String] = []
+        for entry in entries {
+            if let other = owner[entry.id] {
+                guard merging else {
+                    throw LoadError(
+                        path: path, reason: "two labels share an id: '\(other)' and '\(entry.name)' are both \(entry.id)")
+                }
+                warnings.append(
+                    "\(path): labels '\(other)' and '\(entry.name)' are both \(entry.id): scored once, as '\(other)' "
+                        + "(nnU-Net scores each label value once)")
+                continue
+            }
+            owner[entry.id] = entry.name
+            kept.append(entry)
+        }
+        for entry in ignored {
+            if let other = owner[entry.id] {
+                throw LoadError(path: path, reason: "two labels share an id: '\(other)' and '\(entry.name)' are both \(entry.id)")
+            }
+            owner[entry.id] = entry.name
+        }
+        return (kept, warnings)
     }
 
     /// nnU-Net's summary keys of plain labels: `str(label)`, background left out.

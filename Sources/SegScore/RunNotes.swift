@@ -29,6 +29,10 @@ extension Evaluation {
         /// Scored pairs with channel data on both sides, and with a label-map side.
         var channelPairs = 0
         var labelPairs = 0
+        /// One line per pair whose headers place prediction and ground truth differently.
+        var geometryWarnings: [String] = []
+        /// Label values an nnU-Net labels file does not declare, with where they were seen.
+        var undeclared = UndeclaredTally()
     }
 
     /// Counts of the two `auto` readings of one side, with the first file of each.

@@ -31,6 +31,7 @@ extension PairEvaluator {
         let ids = try resolveIDs(
             key: key, truthIDs: truthRead.presentIDs, predictionIDs: predictionRead.presentIDs,
             truthPath: truthPath, predictionPath: predictionPath)
+        let undeclared = undeclaredIDs(truth: truthRead.presentIDs, prediction: predictionRead.presentIDs)
         var scored = ids
         let all: [ClassCounts]
         if ids.count > ClassLimits.denseClasses && options.regions.isEmpty {
@@ -59,7 +60,8 @@ extension PairEvaluator {
         let imageCounts = ImageCounts(
             pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: scored, truthEncoding: truthRead.kind,
             predictionEncoding: predictionRead.kind)
-        return CountedPair(counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes)
+        return CountedPair(
+            counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes, undeclared: undeclared)
     }
 
     /// The `LabelReading` rule applied to an 8-bit side, its stored values read off `counts`.

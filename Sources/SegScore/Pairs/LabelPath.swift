@@ -24,8 +24,10 @@ extension PairEvaluator {
             }
             return ids
         }
-        // Background 0 may always appear, scored or not; any other unknown id is an error.
+        // Background 0 may always appear, scored or not; any other unknown id is an error, except
+        // under an nnU-Net labels file (`undeclaredIDs` lists them for the warning).
         let allowed = ignored + (explicit.contains(0) ? [] : [0])
+        if toleratesUndeclared { return explicit }
         do throws(UnknownLabelError) {
             try ClassTable.checkKnown(truthIDs, ids: explicit, ignored: allowed)
         } catch {
@@ -52,6 +54,7 @@ extension PairEvaluator {
         let ignored = options.ignoreLabels
         let ids = try resolveIDs(
             key: key, truthIDs: truthIDs, predictionIDs: predictionIDs, truthPath: truthPath, predictionPath: predictionPath)
+        let undeclared = undeclaredIDs(truth: truthIDs, prediction: predictionIDs)
         var scored = ids
         let all: [ClassCounts]
         if ids.count > ClassLimits.denseClasses && options.regions.isEmpty {
@@ -75,7 +78,7 @@ extension PairEvaluator {
             predictionEncoding: predictionSide.name)
         return CountedPair(
             counts: imageCounts,
-            truth: truthSide.notes, prediction: predictionSide.notes)
+            truth: truthSide.notes, prediction: predictionSide.notes, undeclared: undeclared)
     }
 }
 

@@ -15,13 +15,18 @@ extension PairEvaluator {
         let prediction = readers.prediction?.header.decodedBytes ?? Self.product(pixels, UInt64(colour ? 1 : truth.channels))
         let roi = readers.roi?.header.decodedBytes ?? 0
         let working = workingBytes(truth: truth, prediction: readers.prediction?.header, roi: readers.roi != nil)
-        let need = Self.sum([truth.decodedBytes, prediction, roi, working])
+        // Float NIfTI data holding whole numbers become labels beside the floats.
+        let conversion = Self.sum([
+            truth.conversionBytes, readers.prediction?.header.conversionBytes ?? 0, readers.roi?.header.conversionBytes ?? 0,
+        ])
+        let need = Self.sum([truth.decodedBytes, prediction, roi, conversion, working])
         let limit = options.maxMemory
         guard need > limit.bytes else { return need }
         var parts = [
             "ground truth \(MemoryLimit.describe(truth.decodedBytes))", "prediction \(MemoryLimit.describe(prediction))",
         ]
         if readers.roi != nil { parts.append("region of interest \(MemoryLimit.describe(roi))") }
+        if conversion > 0 { parts.append("float-to-label conversion \(MemoryLimit.describe(conversion))") }
         parts.append("counting \(MemoryLimit.describe(working))")
         // The truth is the first candidate and stays unless another side is strictly larger.
         var largest = (bytes: truth.decodedBytes, path: pair.truth.path)
@@ -60,7 +65,10 @@ extension PairEvaluator {
             switch side.sampleType {
             case .uint16: bytes = Self.sum([bytes, 2 << 20])
             case .uint32: bytes = Self.sum([bytes, Self.product(n, 16)])
-            case .float32: channelData = true
+            case .float32:
+                channelData = true
+                // Whole-number floats may become 32-bit labels (a NIfTI volume's conversion).
+                if side.conversionBytes > 0 { bytes = Self.sum([bytes, Self.product(n, 16)]) }
             case .uint8: break
             }
             let k = UInt64(side.channels) * (options.pages == .channels ? UInt64(side.pages) : 1)
