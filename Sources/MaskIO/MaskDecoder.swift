@@ -277,6 +277,9 @@ public struct MaskHeader: Sendable, Equatable {
     public var conversionBytes: UInt64 = 0
     /// Where the volume lies in space (NIfTI); nil for PNG and TIFF.
     public var geometry: VolumeGeometry? = nil
+    /// Bytes decoding holds for a while beside `decodedBytes`: a `.nii.gz` of at most 256 MiB is
+    /// inflated whole (its compressed file and its contents at once); 0 otherwise.
+    public var scratchBytes: UInt64 = 0
 
     /// Pixels in all pages: `width · height · pages`.
     public var pixelCount: Int { width * height * pages }
@@ -304,7 +307,7 @@ public final class MaskReader {
             channels: Int(info.channels), sampleType: MaskDecoder.sampleType(info.sample), color: declaration.color,
             decodedBytes: info.data_bytes,
             conversionBytes: info.format == CMASK_FORMAT_NIFTI && info.sample == CMASK_SAMPLE_F32 ? info.data_bytes : 0,
-            geometry: declaration.geometry)
+            geometry: declaration.geometry, scratchBytes: info.scratch_bytes)
     }
 
     deinit {

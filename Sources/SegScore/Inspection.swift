@@ -229,7 +229,7 @@ public func inspect(
         Result { () throws(MaskIOError) in
             let reader = try decoder.open(path: paths[index])
             let (need, overflow) = reader.header.decodedBytes.addingReportingOverflow(
-                FileInspection.statisticsBytes(reader.header))
+                FileInspection.statisticsBytes(reader.header) &+ reader.header.scratchBytes)
             guard !overflow, need <= memory.bytes else {
                 throw .tooLarge(
                     path: reader.path,

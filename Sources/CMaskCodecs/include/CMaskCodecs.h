@@ -132,6 +132,11 @@ typedef struct {
     double qoffset[3];
     /** NIfTI srow_x, srow_y, srow_z as stored (a 3×4 matrix row by row), in the units of xyzt_units. */
     double srow[12];
+    /**
+     * Bytes cmask_read may allocate beside the caller's buffer: a .nii.gz of at most 256 MiB is
+     * inflated whole (the compressed file and its contents held at once); 0 otherwise.
+     */
+    uint64_t scratch_bytes;
 } cmask_info;
 
 /** An open decoder. Opaque; create with cmask_open, release with cmask_close. */

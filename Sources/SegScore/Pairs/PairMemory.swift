@@ -19,7 +19,10 @@ extension PairEvaluator {
         let conversion = Self.sum([
             truth.conversionBytes, readers.prediction?.header.conversionBytes ?? 0, readers.roi?.header.conversionBytes ?? 0,
         ])
-        let need = Self.sum([truth.decodedBytes, prediction, roi, conversion, working])
+        // A .nii.gz inflated whole holds its file and contents while it is decoded (one at a time).
+        let scratch = max(
+            truth.scratchBytes, readers.prediction?.header.scratchBytes ?? 0, readers.roi?.header.scratchBytes ?? 0)
+        let need = Self.sum([truth.decodedBytes, prediction, roi, conversion, scratch, working])
         let limit = options.maxMemory
         guard need > limit.bytes else { return need }
         var parts = [
@@ -27,6 +30,7 @@ extension PairEvaluator {
         ]
         if readers.roi != nil { parts.append("region of interest \(MemoryLimit.describe(roi))") }
         if conversion > 0 { parts.append("float-to-label conversion \(MemoryLimit.describe(conversion))") }
+        if scratch > 0 { parts.append("gzip inflation \(MemoryLimit.describe(scratch))") }
         parts.append("counting \(MemoryLimit.describe(working))")
         // The truth is the first candidate and stays unless another side is strictly larger.
         var largest = (bytes: truth.decodedBytes, path: pair.truth.path)
