@@ -10,7 +10,9 @@
  * Speed: a .nii.gz whose compressed file and declared contents are each at most 256 MiB is
  * inflated in one call by libdeflate (several times faster than zlib's streaming inflate) into a
  * scratch buffer of exactly the declared size (`info.scratch_bytes` counts it and the compressed
- * file, for the caller's memory budget), which the voxels are then read from. libdeflate succeeds
+ * file, for the caller's memory budget), which the voxels are then read from. Each thread keeps its
+ * last scratch buffer of at most 32 MiB for its next file (freed when the thread ends): a fresh
+ * buffer per file costs more in page faults than the inflation itself. libdeflate succeeds
  * only when the file is one gzip member inflating to exactly the declared length with a good CRC;
  * anything else (truncated, longer, multi-member, corrupt) goes through the zlib stream, whose
  * messages say what is wrong.
@@ -25,6 +27,7 @@
 
 #include <float.h>
 #include <libdeflate.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +44,59 @@ enum {
 
 /** The largest compressed file, and the largest declared contents, inflated whole by libdeflate. */
 #define WHOLE_GZIP_LIMIT ((uint64_t)256 * 1024 * 1024)
+/** The largest scratch buffer a thread keeps for its next file. */
+#define KEPT_SCRATCH_LIMIT ((size_t)32 * 1024 * 1024)
+
+/** A thread's kept scratch buffer, freed by the key's destructor when the thread ends. */
+typedef struct {
+    uint8_t *bytes;
+    size_t size;
+} kept_scratch;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static int scratch_key_ok;
+
+static void free_kept(void *value) {
+    kept_scratch *kept = value;
+    if (kept == NULL) return;
+    free(kept->bytes);
+    free(kept);
+}
+
+static void make_scratch_key(void) { scratch_key_ok = pthread_key_create(&scratch_key, free_kept) == 0; }
+
+/** A buffer of at least `size` bytes: the thread's kept one when it is large enough, else a new one. */
+static uint8_t *take_scratch(size_t size) {
+    pthread_once(&scratch_once, make_scratch_key);
+    kept_scratch *kept = scratch_key_ok ? pthread_getspecific(scratch_key) : NULL;
+    if (kept != NULL && kept->bytes != NULL && kept->size >= size) {
+        uint8_t *bytes = kept->bytes;
+        kept->bytes = NULL;
+        return bytes;
+    }
+    return malloc(size > 0 ? size : 1);
+}
+
+/** Keeps `bytes` (of `size`) for the thread's next file when it is small enough, else frees it. */
+static void give_scratch(uint8_t *bytes, size_t size) {
+    if (bytes == NULL) return;
+    kept_scratch *kept = scratch_key_ok ? pthread_getspecific(scratch_key) : NULL;
+    if (kept == NULL && scratch_key_ok && size <= KEPT_SCRATCH_LIMIT) {
+        kept = calloc(1, sizeof *kept);
+        if (kept != NULL && pthread_setspecific(scratch_key, kept) != 0) {
+            free(kept);
+            kept = NULL;
+        }
+    }
+    if (kept == NULL || size > KEPT_SCRATCH_LIMIT) {
+        free(bytes);
+        return;
+    }
+    free(kept->bytes);
+    kept->bytes = bytes;
+    kept->size = size;
+}
 
 struct cmask_nifti_state {
     cmask_source *source;
@@ -62,9 +118,11 @@ struct cmask_nifti_state {
     uint64_t data_offset;
     /** Data bytes still to be read through the stream when the header is done (not gz: skip). */
     uint64_t consumed;
-    /** The whole inflated file when libdeflate inflated it (owned), its length, and the next byte read. */
+    /** The whole inflated file when libdeflate inflated it (owned), its length, its buffer's
+     * capacity, and the next byte read. */
     uint8_t *whole;
     uint64_t whole_size;
+    size_t whole_capacity;
     uint64_t whole_at;
 };
 
@@ -490,7 +548,7 @@ static void inflate_whole(cmask_nifti_state *s, uint64_t contents) {
         }
         input = copy;
     }
-    uint8_t *inflated = malloc(contents > 0 ? (size_t)contents : 1);
+    uint8_t *inflated = take_scratch((size_t)contents);
     struct libdeflate_decompressor *d = inflated != NULL ? libdeflate_alloc_decompressor() : NULL;
     size_t in_used = 0, out_made = 0;
     enum libdeflate_result r = LIBDEFLATE_BAD_DATA;
@@ -500,10 +558,11 @@ static void inflate_whole(cmask_nifti_state *s, uint64_t contents) {
     if (r == LIBDEFLATE_SUCCESS && in_used == size && out_made == contents) {
         s->whole = inflated;
         s->whole_size = contents;
+        s->whole_capacity = (size_t)contents;
         /* The header was read through zlib already: go on from where the stream is. */
         s->whole_at = s->consumed;
     } else {
-        free(inflated);
+        give_scratch(inflated, (size_t)contents);
     }
 }
 
@@ -621,7 +680,7 @@ void cmask_nifti_close(cmask_decoder *decoder) {
     cmask_nifti_state *s = decoder->nifti;
     if (s == NULL) return;
     if (s->zinit) inflateEnd(&s->zs);
-    free(s->whole);
+    give_scratch(s->whole, s->whole_capacity);
     free(s->in);
     free(s->chunk);
     free(s);
