@@ -7,7 +7,7 @@ APT_PACKAGES := libpng-dev libtiff-dev pkg-config
 BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
-.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory bench-surface sanitize \
+.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory bench-surface bench-nifti sanitize \
 	browser-check dist dist-check wheel wheel-check action-check examples-check slurm-check shards-check
 
 deps:
@@ -88,6 +88,27 @@ bench-baseline: deps $(DECODE_LIMIT)
 bench: release bench-baseline
 	.build/release/segscore-bench --c-baseline $(DECODE_LIMIT) $(BENCH_ARGS)
 
+# The NIfTI benchmark: 200 generated 128x256x256 uint8 .nii.gz pairs in nnU-Net's layout (about
+# 3.2 GB once inflated; NIFTI_BENCH_ARGS="--pairs 50" for fewer), timed alternately: segscore
+# evaluate --variant nnunet-eval, the C loop that only inflates the same files with zlib
+# (Benchmarks/gunzip_limit), and nnunetv2 2.8.1's compute_metrics_on_folder (SimpleITK reader, its
+# default processes) from the virtual environment PEERS_VENV, created here when absent (nnunetv2
+# and a CPU torch: a large download; not part of `make test` or CI).
+NIFTI_BENCH_ARGS ?=
+PEERS_VENV ?= $(abspath ../peers-venv)
+GUNZIP_LIMIT := out/bench/gunzip_limit
+
+$(GUNZIP_LIMIT): Benchmarks/gunzip_limit/gunzip_limit.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -std=c11 -o $@ $< -ldeflate -lz -lpthread
+
+$(PEERS_VENV)/bin/nnUNetv2_evaluate_folder:
+	Benchmarks/nnunet_folder/make_venv.sh $(PEERS_VENV)
+
+bench-nifti: release $(GUNZIP_LIMIT) $(PEERS_VENV)/bin/nnUNetv2_evaluate_folder
+	.build/release/segscore-bench --format nifti --gunzip-baseline $(GUNZIP_LIMIT) \
+		--nnunet-python $(PEERS_VENV)/bin/python --nnunet-script Benchmarks/nnunet_folder/compute_metrics.py $(NIFTI_BENCH_ARGS)
+
 # Memory: peak RSS of `segscore evaluate` on 2,000 and on 20,000 generated pairs (about 180 MB of
 # PNGs in the temporary folder, kept for the next run), and their ratio.
 bench-memory: release
@@ -127,9 +148,9 @@ FUZZ_SOURCES := Tests/Fuzz/decode_fuzz.c Sources/CMaskCodecs/cmask.c Sources/CMa
 .PHONY: fuzz fuzz-build
 fuzz-build: deps
 	@mkdir -p out/fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_PNG $(FUZZ_SOURCES) -o out/fuzz/png_fuzz $$(pkg-config --libs libpng libtiff-4) -lz 2>/dev/null
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_TIFF $(FUZZ_SOURCES) -o out/fuzz/tiff_fuzz $$(pkg-config --libs libpng libtiff-4) -lz 2>/dev/null
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_NIFTI $(FUZZ_SOURCES) -o out/fuzz/nifti_fuzz $$(pkg-config --libs libpng libtiff-4) -lz 2>/dev/null
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_PNG $(FUZZ_SOURCES) -o out/fuzz/png_fuzz $$(pkg-config --libs libpng libtiff-4) -lz -ldeflate 2>/dev/null
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_TIFF $(FUZZ_SOURCES) -o out/fuzz/tiff_fuzz $$(pkg-config --libs libpng libtiff-4) -lz -ldeflate 2>/dev/null
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_NIFTI $(FUZZ_SOURCES) -o out/fuzz/nifti_fuzz $$(pkg-config --libs libpng libtiff-4) -lz -ldeflate 2>/dev/null
 
 fuzz: fuzz-build
 	@for h in png tiff nifti; do \

@@ -22,7 +22,9 @@ let package = Package(
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         // zlib (NIfTI .nii.gz) is libpng's own dependency, named here because the shim calls it too.
-        .target(name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"], linkerSettings: [.linkedLibrary("z")]),
+        .target(
+            name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"],
+            linkerSettings: [.linkedLibrary("z"), .linkedLibrary("deflate")]),
         .target(name: "MaskIO", dependencies: ["CMaskCodecs"]),
         // Mask writers for the benchmark and the tests: the product never writes masks.
         .target(name: "CMaskTestCodecs", dependencies: ["CMaskCodecs", "CLibPNG", "CLibTIFF"]),

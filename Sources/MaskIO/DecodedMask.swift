@@ -83,6 +83,9 @@ public struct MaskDeclaration: Sendable, Equatable {
     public var spacing: [Double]? = nil
     /// The NIfTI header facts; nil for PNG and TIFF.
     public var nifti: NiftiFacts? = nil
+    /// Where the volume lies in space (spacing, origin, direction), as ITK reads the NIfTI
+    /// header; nil for PNG and TIFF.
+    public var geometry: VolumeGeometry? = nil
 
     /// A readable name for `compression`.
     public var compressionName: String {
@@ -136,6 +139,14 @@ public struct NiftiFacts: Sendable, Equatable {
     /// True when float (or scaled) data held only whole numbers from 0 to 2^32 − 1 and was read
     /// as integer labels.
     public var floatsReadAsLabels: Bool
+    /// `pixdim[0]` as stored: `qfac` (−1 flips the qform's third axis).
+    public var qfac: Double = 1
+    /// `quatern_b`, `quatern_c`, `quatern_d` as stored.
+    public var quatern: [Double] = [0, 0, 0]
+    /// `qoffset_x`, `qoffset_y`, `qoffset_z` as stored, in `spaceUnit`.
+    public var qoffset: [Double] = [0, 0, 0]
+    /// `srow_x`, `srow_y`, `srow_z` as stored (a 3×4 matrix row by row), in `spaceUnit`.
+    public var srow: [Double] = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]
 
     /// `value` in `unit` (`m`, `mm`, `um`; unknown units are taken as mm) in millimetres.
     public static func millimetres(_ value: Double, unit: String) -> Double {

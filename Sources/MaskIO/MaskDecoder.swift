@@ -133,23 +133,6 @@ public struct MaskDecoder: Sendable {
             samples: result, declaration: declaration)
     }
 
-    /// Float NIfTI data holding only whole numbers from 0 to 2^32 − 1 (no NaN) as integer labels
-    /// of the smallest type that holds them; nil when any value is not such a number.
-    static func wholeNumbers(_ values: [Float]) -> MaskSamples? {
-        var largest: Float = 0
-        let whole = values.withUnsafeBufferPointer { buffer -> Bool in
-            for value in buffer {
-                guard value >= 0, value < 4_294_967_296, value == value.rounded(.towardZero) else { return false }
-                largest = Swift.max(largest, value)
-            }
-            return true
-        }
-        guard whole, !values.isEmpty else { return nil }
-        if largest <= 255 { return .uint8(values.map { UInt8($0) }) }
-        if largest <= 65535 { return .uint16(values.map { UInt16($0) }) }
-        return .uint32(values.map { UInt32($0) })
-    }
-
     /// Decodes into `storage`, resized to exactly `count` samples (no allocation when its capacity
     /// suffices; a new array otherwise).
     private static func read<T: AdditiveArithmetic>(
@@ -228,29 +211,12 @@ public struct MaskDecoder: Sendable {
         if info.format == CMASK_FORMAT_NIFTI {
             let facts = niftiFacts(of: info)
             declaration.nifti = facts
-            declaration.spacing = facts.pixdim.map { NiftiFacts.millimetres(abs($0), unit: facts.spaceUnit) }
+            let spacing = facts.pixdim.map { NiftiFacts.millimetres(abs($0), unit: facts.spaceUnit) }
+            declaration.spacing = spacing
+            declaration.geometry = VolumeGeometry(nifti: facts, spacing: spacing)
         }
         if info.format == CMASK_FORMAT_TIFF { declaration.spacing = TIFFSpacing.millimetres(of: info) }
         return declaration
-    }
-
-    static func niftiFacts(of info: cmask_info) -> NiftiFacts {
-        let names: [UInt32: String] = [
-            2: "uint8", 256: "int8", 4: "int16", 512: "uint16", 8: "int32", 768: "uint32", 1024: "int64", 1280: "uint64",
-            16: "float32", 64: "float64",
-        ]
-        let units: [UInt32: String] = [1: "m", 2: "mm", 3: "um"]
-        // NIfTI-1 stores 32-bit floats: keep the value its writer meant (0.004, not 0.004000000189989805).
-        func stored(_ value: Double) -> Double { info.nifti_version == 1 ? Double("\(Float(value))") ?? value : value }
-        let declared = [info.width, info.height, info.pages, info.channels].map(Int.init)
-        let dims = (0..<Int(info.dims)).map { $0 < 4 ? declared[$0] : 1 }
-        return NiftiFacts(
-            version: Int(info.nifti_version), dataType: names[info.nifti_datatype] ?? "datatype \(info.nifti_datatype)",
-            dataTypeCode: Int(info.nifti_datatype), gzip: info.gzip != 0, bigEndian: info.big_endian != 0, dims: dims,
-            pixdim: [stored(info.pixdim.0), stored(info.pixdim.1), stored(info.pixdim.2)],
-            spaceUnit: units[info.xyzt_units & 7] ?? "unknown",
-            qformCode: Int(info.qform_code), sformCode: Int(info.sform_code), sclSlope: stored(info.scl_slope),
-            sclInter: stored(info.scl_inter), scaled: info.scaled != 0, floatsReadAsLabels: false)
     }
 
     /// Whether this machine's libtiff decodes the TIFF Compression tag value `compression`.
@@ -307,6 +273,14 @@ public struct MaskHeader: Sendable, Equatable {
     public var color: ColorType
     /// Bytes of the decoded samples: `width · height · pages · channels · sampleType.byteWidth`.
     public var decodedBytes: UInt64
+    /// Bytes decoding may allocate beside `decodedBytes`: float NIfTI data holding whole numbers
+    /// become a label array (at most 4 bytes a sample) while the floats are still held; 0 otherwise.
+    public var conversionBytes: UInt64 = 0
+    /// Where the volume lies in space (NIfTI); nil for PNG and TIFF.
+    public var geometry: VolumeGeometry? = nil
+    /// Bytes decoding holds for a while beside `decodedBytes`: a `.nii.gz` of at most 256 MiB is
+    /// inflated whole (its compressed file and its contents at once); 0 otherwise.
+    public var scratchBytes: UInt64 = 0
 
     /// Pixels in all pages: `width · height · pages`.
     public var pixelCount: Int { width * height * pages }
@@ -332,7 +306,9 @@ public final class MaskReader {
         header = MaskHeader(
             format: declaration.format, width: Int(info.width), height: Int(info.height), pages: Int(info.pages),
             channels: Int(info.channels), sampleType: MaskDecoder.sampleType(info.sample), color: declaration.color,
-            decodedBytes: info.data_bytes)
+            decodedBytes: info.data_bytes,
+            conversionBytes: info.format == CMASK_FORMAT_NIFTI && info.sample == CMASK_SAMPLE_F32 ? info.data_bytes : 0,
+            geometry: declaration.geometry, scratchBytes: info.scratch_bytes)
     }
 
     deinit {
@@ -353,49 +329,6 @@ public final class MaskReader {
     public func decode() throws(MaskIOError) -> DecodedMask {
         var none: MaskSamples?
         return try decode(reusing: &none)
-    }
-}
-
-/// Opening mask files with errors that say what went wrong.
-enum MaskFile {
-    /// Opens the regular file at `path` for reading; the caller closes the descriptor.
-    /// - Throws: `MaskIOError.unreadable` for a missing file, a directory, a FIFO or a permission problem.
-    static func open(path: String) throws(MaskIOError) -> Int32 {
-        // O_NONBLOCK: opening a FIFO named like a mask must not wait for a writer; it is refused below.
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        let opened = descriptor >= 0 ? 0 : errno
-        guard opened == 0 else { throw .unreadable(path: path, reason: errorText(opened)) }
-        var status = stat()
-        let examined = fstat(descriptor, &status) == 0 ? 0 : errno
-        guard examined == 0 else {
-            let reason = errorText(examined)
-            Glibc.close(descriptor)
-            throw .unreadable(path: path, reason: reason)
-        }
-        let kind = status.st_mode & S_IFMT
-        guard kind == S_IFREG else {
-            Glibc.close(descriptor)
-            throw .unreadable(path: path, reason: kind == S_IFDIR ? "is a directory" : "not a regular file")
-        }
-        return descriptor
-    }
-
-    /// `strerror` of an errno read right after the failing call, in lower case.
-    private static func errorText(_ errorNumber: Int32) -> String {
-        String(cString: strerror(errorNumber)).lowercased()
-    }
-}
-
-extension MaskFormat {
-    /// Recognises PNG, TIFF or NIfTI from a file's first bytes (8 are enough); nil for anything else.
-    public init?(sniffing bytes: [UInt8]) {
-        let format = bytes.withUnsafeBufferPointer { cmask_sniff($0.baseAddress, $0.count) }
-        switch format {
-        case CMASK_FORMAT_PNG: self = .png
-        case CMASK_FORMAT_TIFF: self = .tiff
-        case CMASK_FORMAT_NIFTI: self = .nifti
-        default: return nil
-        }
     }
 }
 

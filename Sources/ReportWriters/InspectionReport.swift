@@ -103,6 +103,39 @@ public struct InspectionFacts: Sendable, Equatable {
         public var scaling: (slope: Double, intercept: Double)?
         /// True when float data holding whole numbers was read as integer labels.
         public var floatsReadAsLabels: Bool
+        /// Where the volume lies (as ITK reads the header): the transform used (`qform`, `sform`,
+        /// `none`), the origin in mm and the unit direction of each voxel axis (RAS frame).
+        public var placement: Placement? = nil
+
+        /// Where a volume lies, for `inspect`.
+        public struct Placement: Sendable, Equatable {
+            /// `qform`, `sform` or `none`.
+            public var transform: String
+            /// Where voxel (0, 0, 0) lies, in mm.
+            public var origin: [Double]
+            /// The unit direction of each voxel axis, row by row (`direction[3 · row + axis]`).
+            public var direction: [Double]
+
+            /// The facts; every field is given by the caller.
+            public init(transform: String, origin: [Double], direction: [Double]) {
+                self.transform = transform
+                self.origin = origin
+                self.direction = direction
+            }
+
+            /// The axis codes (nibabel's `aff2axcodes`): for each voxel axis, the world axis its
+            /// direction is closest to, as the letter it points towards (`R`/`L`, `A`/`P`, `S`/`I`).
+            public var orientation: String {
+                guard direction.count == 9 else { return "???" }
+                let letters: [(Character, Character)] = [("R", "L"), ("A", "P"), ("S", "I")]
+                return String(
+                    (0..<3).map { axis -> Character in
+                        let column = (0..<3).map { direction[3 * $0 + axis] }
+                        let row = (0..<3).max { abs(column[$0]) < abs(column[$1]) } ?? axis
+                        return column[row] >= 0 ? letters[row].0 : letters[row].1
+                    })
+            }
+        }
 
         /// The facts; every field is given by the caller.
         public init(
@@ -147,6 +180,12 @@ public struct InspectionFacts: Sendable, Equatable {
                 members.append(("scl_inter", .number(scaling.intercept)))
             }
             members.append(("floats_read_as_labels", .bool(floatsReadAsLabels)))
+            if let placement {
+                members.append(("orientation", .string(placement.orientation)))
+                members.append(("transform", .string(placement.transform)))
+                members.append(("origin_mm", .array(placement.origin.map { .number($0) })))
+                members.append(("direction", .array(placement.direction.map { .number($0) })))
+            }
             return .object(members)
         }
 
@@ -161,6 +200,16 @@ public struct InspectionFacts: Sendable, Equatable {
             line += "; spacing \(list(spacing)) mm"
             if unit != "mm" { line += " (pixdim \(list(pixdim)) \(unit))" }
             line += "; qform_code \(qformCode), sform_code \(sformCode)"
+            if let placement {
+                // Six significant digits: a direction read from 32-bit floats is not exact beyond that.
+                func point(_ values: [Double]) -> String {
+                    "(" + values.map { NumberText.significant($0) }.joined(separator: ", ") + ")"
+                }
+                let axes = (0..<3).map { axis in point((0..<3).map { placement.direction[safe: 3 * $0 + axis] ?? 0 }) }
+                line +=
+                    "\n  orientation \(placement.orientation) from the \(placement.transform == "none" ? "defaults (no qform or sform)" : placement.transform)"
+                line += "; origin \(point(placement.origin)) mm; axes \(axes.joined(separator: " "))"
+            }
             return line
         }
     }
@@ -272,4 +321,8 @@ public struct InspectionFacts: Sendable, Equatable {
     public static func colorKey(_ components: [Int]) -> String {
         "[" + components.map(String.init).joined(separator: ",") + "]"
     }
+}
+
+extension Array {
+    fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

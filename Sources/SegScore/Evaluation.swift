@@ -209,6 +209,14 @@ public enum Evaluation {
                     scored.notes.spacingMismatches += 1
                     if scored.notes.firstSpacingMismatch == nil { scored.notes.firstSpacingMismatch = index }
                 }
+                if let warning = pair.geometryWarning {
+                    scored.notes.geometryWarnings.append(.init(pairIndex: index, text: warning))
+                }
+                if !pair.undeclared.isEmpty {
+                    scored.notes.undeclared.add(
+                        pair.undeclared, pairIndex: index, truthPath: pairs.truthPath(at: index),
+                        predictionPath: pairs.predictionPath(at: index))
+                }
                 scored.present.formUnion(counts.present)
                 scored.confusion.add(pair.confusion)
                 scored.rows += 1

@@ -166,14 +166,22 @@ public struct FileInspection: Sendable, Equatable {
     }
 
     /// Bytes `MaskStatistics` allocates for a mask of this header: the bins of 8- and 16-bit data,
-    /// a sorted copy and up to one bin per sample for 32-bit integers.
+    /// a sorted copy and up to one bin per sample for 32-bit integers; for float NIfTI data, the
+    /// label array its whole numbers may become and the 32-bit statistics of it.
     static func statisticsBytes(_ header: MaskHeader) -> UInt64 {
         let samples = UInt64(header.pixelCount) * UInt64(header.channels)
         switch header.sampleType {
         case .uint8: return 256 * 8
         case .uint16: return 65536 * 8
         case .uint32: return samples.multipliedReportingOverflow(by: 20).overflow ? .max : samples * 20
-        case .float32: return 0
+        case .float32:
+            // Float NIfTI data holding whole numbers become labels (conversionBytes), up to 32-bit ones.
+            guard header.conversionBytes > 0 else { return 0 }
+            let (labels, overflow) = samples.multipliedReportingOverflow(by: 20)
+            return overflow
+                ? .max
+                : labels.addingReportingOverflow(header.conversionBytes).overflow
+                    ? .max : labels + header.conversionBytes
         }
     }
 
@@ -195,6 +203,9 @@ public struct FileInspection: Sendable, Equatable {
                 version: n.version, dataType: n.dataType, bigEndian: n.bigEndian, dims: n.dims, pixdim: n.pixdim,
                 unit: n.spaceUnit, spacing: d.spacing ?? [], qformCode: n.qformCode, sformCode: n.sformCode,
                 scaling: n.scaled ? (n.sclSlope, n.sclInter) : nil, floatsReadAsLabels: n.floatsReadAsLabels)
+            if let g = d.geometry {
+                facts.volume?.placement = .init(transform: g.source, origin: g.origin, direction: g.direction)
+            }
         }
         return facts
     }
@@ -218,7 +229,7 @@ public func inspect(
         Result { () throws(MaskIOError) in
             let reader = try decoder.open(path: paths[index])
             let (need, overflow) = reader.header.decodedBytes.addingReportingOverflow(
-                FileInspection.statisticsBytes(reader.header))
+                FileInspection.statisticsBytes(reader.header) &+ reader.header.scratchBytes)
             guard !overflow, need <= memory.bytes else {
                 throw .tooLarge(
                     path: reader.path,

@@ -60,6 +60,24 @@ public struct LabelSpec: Sendable, Equatable {
     /// The classes in the order nnU-Net evaluates them (its means follow it): ascending labels, or
     /// the regions in the file's order.
     public var nnunetOrder: [Int] = []
+    /// True for nnU-Net's forms (an object of name → id, a whole `dataset.json`, the v1 /
+    /// Decathlon form): a label value in the masks that the file does not declare is then not a
+    /// class (its voxels are "not this class" for every class, as nnU-Net counts them) and the run
+    /// says so in a warning, where the list form and `--classes` refuse the pair.
+    public var undeclaredAreNotScored = false
+    /// What reading the file noticed without refusing it (two names on one id), one line each.
+    public var warnings: [String] = []
+    /// The file as given (`labels` for text parsed without one). Not compared by `==`: two
+    /// files describing the same classes are equal specs.
+    public var path = "labels"
+
+    /// Equal when they describe the same classes, regions, ignore labels and nnU-Net facts,
+    /// wherever they were read from.
+    public static func == (a: LabelSpec, b: LabelSpec) -> Bool {
+        a.entries == b.entries && a.ignored == b.ignored && a.regions == b.regions && a.fileEnding == b.fileEnding
+            && a.nnunetKeys == b.nnunetKeys && a.nnunetOrder == b.nnunetOrder
+            && a.undeclaredAreNotScored == b.undeclaredAreNotScored && a.warnings == b.warnings
+    }
 
     /// The largest id a label map can hold (32-bit unsigned samples).
     public static let maximumID = Int(UInt32.max)
@@ -357,17 +375,16 @@ public struct LabelSpec: Sendable, Equatable {
         if entries.count > maximumClassCount {
             throw LoadError(path: path, reason: "\(entries.count) classes, more than the \(maximumClassCount) one run can score")
         }
-        var owner: [Int: String] = [:]
-        for entry in entries + ignored {
-            if let other = owner[entry.id] {
-                throw LoadError(path: path, reason: "two labels share an id: '\(other)' and '\(entry.name)' are both \(entry.id)")
-            }
-            owner[entry.id] = entry.name
-        }
+        let objectForm = root is [String: Any]
+        var warnings: [String] = []
+        (entries, warnings) = try Self.sharedIDs(entries, ignored: ignored, merging: objectForm && regions.isEmpty, path: path)
         let colors = (entries + ignored).compactMap(\.color)
         if Set(colors).count != colors.count { throw LoadError(path: path, reason: "two labels share a colour") }
         var spec = LabelSpec(entries: entries, ignored: ignored)
         spec.regions = regions
+        spec.undeclaredAreNotScored = objectForm
+        spec.path = path
+        spec.warnings = warnings
         spec.nnunetKeys = regions.isEmpty ? Self.plainKeys(entries) : keys
         spec.nnunetOrder = regions.isEmpty ? spec.nnunetKeys.keys.sorted() : regionOrder
         if let raw = (document as? [String: Any])?["file_ending"], (document as? [String: Any])?["labels"] != nil {
@@ -377,88 +394,5 @@ public struct LabelSpec: Sendable, Equatable {
             spec.fileEnding = ending
         }
         return spec
-    }
-
-    /// nnU-Net's summary keys of plain labels: `str(label)`, background left out.
-    static func plainKeys(_ entries: [LabelEntry]) -> [Int: String] {
-        var keys: [Int: String] = [:]
-        for entry in entries where entry.id != 0 { keys[entry.id] = String(entry.id) }
-        return keys
-    }
-
-    /// Whether a `labels` object is in the v1 / Decathlon form: every key an integer, every value a name.
-    private static func isDecathlon(_ object: [String: Any]) -> Bool {
-        !object.isEmpty && object.allSatisfy { Int($0.key) != nil && $0.value is String }
-    }
-
-    /// The keys of the `labels` object in the order the file gives them (nnU-Net evaluates regions
-    /// in that order); sorted by name when that order cannot be read.
-    private static func keyOrder(_ document: Any?, labels: [String: Any], text: String) -> [String] {
-        let sorted = labels.keys.sorted()
-        guard let node = try? Yams.compose(yaml: text) else { return sorted }
-        let mapping = ((document as? [String: Any])?["labels"] != nil ? node["labels"] : node)?.mapping
-        guard let keys = mapping.map({ Array($0.keys.compactMap(\.string)) }), Set(keys) == Set(sorted),
-            keys.count == sorted.count
-        else {
-            return sorted
-        }
-        return keys
-    }
-
-    /// The class ids of `count` regions: nnU-Net's `regions_class_order` (the label each region is
-    /// written as in a segmentation), else 1, 2, … in the file's order.
-    private static func regionIDs(_ document: Any?, count: Int, path: String) throws(LoadError) -> [Int] {
-        guard let raw = (document as? [String: Any])?["regions_class_order"] else { return Array(1...max(count, 1)) }
-        guard let list = raw as? [Any] else {
-            throw LoadError(path: path, reason: "'regions_class_order' must be a list of integer ids")
-        }
-        var ids: [Int] = []
-        for item in list { ids.append(try identifier(item, of: "'regions_class_order'", path: path)) }
-        if ids.count != count {
-            throw LoadError(
-                path: path,
-                reason: "'regions_class_order' has \(ids.count) ids for \(count) regions (one per region besides background)")
-        }
-        if Set(ids).count != ids.count {
-            throw LoadError(path: path, reason: "'regions_class_order' lists an id twice")
-        }
-        return ids
-    }
-
-    /// An id: an integer (or integral number, or a string of digits) in `0...maximumID`.
-    private static func identifier(_ value: Any?, of entry: String, path: String) throws(LoadError) -> Int {
-        if let id = integer(value), (0...maximumID).contains(id) { return id }
-        throw LoadError(path: path, reason: "\(entry): id must be an integer in 0…\(maximumID), not \(shown(value))")
-    }
-
-    /// The value as an integer, or nil (booleans, fractions, numbers beyond Int, other text).
-    private static func integer(_ value: Any?) -> Int? {
-        if value is Bool { return nil }
-        if let int = value as? Int { return int }
-        if let double = value as? Double {
-            // Int(exactly:) is nil for fractions, infinities, NaN and anything beyond Int.
-            return Int(exactly: double)
-        }
-        if let text = value as? String { return Int(text) }
-        return nil
-    }
-
-    /// Integers only (colour components), booleans refused.
-    private static func plainInteger(_ value: Any) -> Int? {
-        value is Bool ? nil : integer(value)
-    }
-
-    /// How a refused id is quoted in the message.
-    private static func shown(_ value: Any?) -> String {
-        switch value {
-        case nil, is NSNull: return "null"
-        case let flag as Bool: return String(flag)
-        case let text as String: return "'\(text)'"
-        case let number as Double: return "\(number)"
-        case let number as Int: return String(number)
-        case is [Any]: return "a list"
-        case is [String: Any]: return "an object"
-        default: return value.map { "\($0)" } ?? "null"
-        }
     }
 }

@@ -34,6 +34,16 @@ extension Evaluation {
         /// Pairs whose prediction declares another spacing than its ground truth, and the first.
         var spacingMismatches = 0
         var firstSpacingMismatch: Int?
+        /// One line per pair whose headers place prediction and ground truth differently.
+        var geometryWarnings: [IndexedWarning] = []
+        /// Label values an nnU-Net labels file does not declare, with where they were seen.
+        var undeclared = UndeclaredTally()
+    }
+
+    /// A warning about one pair (kept with the pair, so a merge of shards orders them by key).
+    struct IndexedWarning: Sendable {
+        var pairIndex: Int
+        var text: String
     }
 
     /// Counts of the two `auto` readings of one side, with the first file of each.

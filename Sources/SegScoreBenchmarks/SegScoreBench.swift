@@ -26,13 +26,24 @@ struct SegScoreBench: ParsableCommand {
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case png, palette, png16, tiff
+        case png, palette, png16, tiff, nifti
     }
 
-    @Option(help: "Number of pairs.") var pairs = 2000
-    @Option(help: "Image side in pixels (default 512, 1024 for tiff).") var size: Int?
-    @Option(help: "png (8-bit gray), palette (8-bit palette PNG), png16 (16-bit PNG), tiff (LZW + predictor).")
+    @Option(name: .customLong("pairs"), help: "Number of pairs (default 2000; 200 for nifti).") var pairsOption: Int?
+    var pairs: Int { pairsOption ?? (format == .nifti ? 200 : 2000) }
+    @Option(help: "Image side in pixels (default 512, 1024 for tiff, 256 for nifti).") var size: Int?
+    @Option(
+        help:
+            "png (8-bit gray), palette (8-bit palette PNG), png16 (16-bit PNG), tiff (LZW + predictor), nifti (uint8 .nii.gz volumes, nnU-Net layout; default 200 pairs)."
+    )
     var format: Format = .png
+    @Option(help: "nifti: slices per volume.") var depth = 128
+    @Option(help: "nifti: path of a built gunzip_limit (Benchmarks/gunzip_limit) to time as the floor.")
+    var gunzipBaseline: String?
+    @Option(help: "nifti: a python with nnunetv2 (and SimpleITK) to time compute_metrics_on_folder with.")
+    var nnunetPython: String?
+    @Option(help: "nifti: the script that runs compute_metrics_on_folder.")
+    var nnunetScript = "Benchmarks/nnunet_folder/compute_metrics.py"
     @Option(help: "Classes including background.") var classes = 4
     @Option(help: "Worker threads (default: the number of cores).") var jobs: Int?
     @Option(help: "Timed runs of each measurement (the median is reported).") var runs = 5
@@ -58,11 +69,20 @@ struct SegScoreBench: ParsableCommand {
             }
             print("WARNING: debug build; timings are not representative")
         #endif
-        let side = size ?? (format == .tiff ? 1024 : 512)
+        let side = size ?? (format == .tiff ? 1024 : format == .nifti ? 256 : 512)
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let binary =
             segscore
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("segscore").path
+        if format == .nifti {
+            let count = pairs
+            try NiftiBench(
+                pairs: count, side: side, depth: depth, classes: classes, jobs: workers, runs: runs,
+                root: dir ?? NSTemporaryDirectory() + "segscore-bench-nifti-\(side)-\(depth)-\(count)", segscore: binary,
+                gunzip: gunzipBaseline, python: nnunetPython, script: nnunetScript
+            ).run()
+            return
+        }
         func prepare(_ count: Int) throws -> Dataset {
             let root =
                 dir.map { memory ? $0 + "/\(count)" : $0 }
@@ -253,7 +273,7 @@ struct Dataset {
                 let name = String(format: "case_%05d", index) + (format == .tiff ? ".tif" : ".png")
                 let container: MaskEncoder.Container
                 switch format {
-                case .png: container = .png8
+                case .png, .nifti: container = .png8
                 case .palette: container = .palettePNG
                 case .png16: container = .png16
                 case .tiff: container = .tiffLZW(bits: 8, rowsPerStrip: 16)

@@ -36,6 +36,34 @@ extension TestMasks {
         }
     }
 
+    /// Where a test volume lies: the qform and sform fields of its header.
+    package struct NiftiTransform: Sendable {
+        /// `qform_code` and `sform_code`.
+        package var qformCode = 1
+        package var sformCode = 0
+        /// `pixdim[0]`.
+        package var qfac = 1.0
+        /// `quatern_b`, `quatern_c`, `quatern_d`.
+        package var quatern: [Double] = [0, 0, 0]
+        /// `qoffset_x`, `qoffset_y`, `qoffset_z`.
+        package var qoffset: [Double] = [0, 0, 0]
+        /// `srow_x`, `srow_y`, `srow_z` row by row.
+        package var srow: [Double] = [Double](repeating: 0, count: 12)
+
+        /// Codes and fields as given (defaults: qform code 1 with the identity rotation at 0).
+        package init(
+            qformCode: Int = 1, sformCode: Int = 0, qfac: Double = 1, quatern: [Double] = [0, 0, 0],
+            qoffset: [Double] = [0, 0, 0], srow: [Double] = [Double](repeating: 0, count: 12)
+        ) {
+            self.qformCode = qformCode
+            self.sformCode = sformCode
+            self.qfac = qfac
+            self.quatern = quatern
+            self.qoffset = qoffset
+            self.srow = srow
+        }
+    }
+
     /// The bytes of a single-file NIfTI volume.
     /// - Parameters:
     ///   - version: 1 (348-byte header) or 2 (540-byte header).
@@ -52,7 +80,7 @@ extension TestMasks {
     package static func niftiBytes(
         version: Int = 1, dims: [Int], type: NiftiType = .uint8, values: [Double], pixdim: [Double] = [1, 1, 1],
         units: UInt8 = 2, slope: Double = 0, intercept: Double = 0, bigEndian: Bool = false, voxOffset: Int? = nil,
-        trailing: [UInt8] = [], gzip: Bool = true, sizeofHeader: Int? = nil
+        trailing: [UInt8] = [], gzip: Bool = true, sizeofHeader: Int? = nil, transform: NiftiTransform = NiftiTransform()
     ) -> [UInt8] {
         let headerSize = version == 1 ? 348 : 540
         var h = [UInt8](repeating: 0, count: headerSize)
@@ -67,7 +95,7 @@ extension TestMasks {
         func f64(_ value: Double) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value.bitPattern >> (8 * $0)) } }
         let offset = voxOffset ?? headerSize + 4
         let allDims = [dims.count] + dims + [Int](repeating: 1, count: 7 - dims.count)
-        let allPixdim = [1.0] + pixdim + [Double](repeating: 1, count: 4)
+        let allPixdim = [transform.qfac] + pixdim + [Double](repeating: 1, count: 4)
         put(int(sizeofHeader ?? headerSize, 4), at: 0)
         if version == 1 {
             for i in 0..<8 { put(int(allDims[i], 2), at: 40 + 2 * i) }
@@ -78,7 +106,11 @@ extension TestMasks {
             put(f32(slope), at: 112)
             put(f32(intercept), at: 116)
             h[123] = units
-            put(int(1, 2), at: 252)
+            put(int(transform.qformCode, 2), at: 252)
+            put(int(transform.sformCode, 2), at: 254)
+            for i in 0..<3 { put(f32(transform.quatern[i]), at: 256 + 4 * i) }
+            for i in 0..<3 { put(f32(transform.qoffset[i]), at: 268 + 4 * i) }
+            for i in 0..<12 { put(f32(transform.srow[i]), at: 280 + 4 * i) }
             for (i, b) in Array("n+1\0".utf8).enumerated() { h[344 + i] = b }
         } else {
             for (i, b) in [0x6E, 0x2B, 0x32, 0, 0x0D, 0x0A, 0x1A, 0x0A].enumerated() { h[4 + i] = UInt8(b) }
@@ -89,7 +121,11 @@ extension TestMasks {
             put(int(offset, 8), at: 168)
             put(f64(slope), at: 176)
             put(f64(intercept), at: 184)
-            put(int(1, 4), at: 344)
+            put(int(transform.qformCode, 4), at: 344)
+            put(int(transform.sformCode, 4), at: 348)
+            for i in 0..<3 { put(f64(transform.quatern[i]), at: 352 + 8 * i) }
+            for i in 0..<3 { put(f64(transform.qoffset[i]), at: 376 + 8 * i) }
+            for i in 0..<12 { put(f64(transform.srow[i]), at: 400 + 8 * i) }
             put(int(Int(units), 4), at: 500)
         }
         var file = h + [UInt8](repeating: 0, count: max(0, offset - headerSize))

@@ -40,7 +40,9 @@ import Testing
         (#"{"a": [1, "x"]}"#, "label 'a': id must be an integer"),
         ("[{name: x}]", "needs an integer 'id'"),
         ("[{id: 1, color: [300, 0, 0]}]", "'color' must be [r, g, b]"),
-        (#"{"a": 1, "b": 1}"#, "two labels share an id"),
+        // The list form refuses two names on one id (nnU-Net's object form merges them, below).
+        (#"[{"id": 1, "name": "a"}, {"id": 1, "name": "b"}]"#, "two labels share an id: 'a' and 'b' are both 1"),
+        (#"{"a": 1, "ignore": 1}"#, "two labels share an id: 'a' and 'ignore' are both 1"),
         ("just text", "expected an object"),
         ("{a: [", "not valid YAML"),
     ])

@@ -136,6 +136,19 @@ typedef struct {
     double imagej_spacing;
     /** ImageJ `unit=` as written (e.g. "micron", "\\u00B5m", "mm"), NUL-terminated; empty when absent. */
     char imagej_unit[32];
+    /** NIfTI pixdim[0] as stored: qfac, where -1 flips the qform's third axis (any other value is 1). */
+    double qfac;
+    /** NIfTI quatern_b, quatern_c, quatern_d as stored. */
+    double quatern[3];
+    /** NIfTI qoffset_x, qoffset_y, qoffset_z as stored, in the units of xyzt_units. */
+    double qoffset[3];
+    /** NIfTI srow_x, srow_y, srow_z as stored (a 3×4 matrix row by row), in the units of xyzt_units. */
+    double srow[12];
+    /**
+     * Bytes cmask_read may allocate beside the caller's buffer: a .nii.gz of at most 256 MiB is
+     * inflated whole (the compressed file and its contents held at once); 0 otherwise.
+     */
+    uint64_t scratch_bytes;
 } cmask_info;
 
 /** An open decoder. Opaque; create with cmask_open, release with cmask_close. */

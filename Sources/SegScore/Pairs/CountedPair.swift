@@ -75,4 +75,18 @@ struct CountedPair: Sendable {
     var confusion: PairConfusion?
     /// True when the prediction's file declares another spacing than the ground truth's.
     var spacingMismatch = false
+    /// Set when the headers place prediction and ground truth differently (`GeometryCheck`).
+    var geometryWarning: String?
+    /// Label values the pair holds that an nnU-Net labels file does not declare (not scored).
+    var undeclared = UndeclaredIDs()
+}
+
+/// Label values found in a pair that the `--labels` file (an nnU-Net form) does not declare:
+/// nnU-Net does not score them, and neither does segscore, but the run says so.
+struct UndeclaredIDs: Sendable, Equatable {
+    /// Undeclared values in the ground truth and in the prediction, ascending.
+    var truth: [Int] = []
+    var prediction: [Int] = []
+
+    var isEmpty: Bool { truth.isEmpty && prediction.isEmpty }
 }

@@ -31,6 +31,7 @@ extension PairEvaluator {
         let ids = try resolveIDs(
             key: key, truthIDs: truthRead.presentIDs, predictionIDs: predictionRead.presentIDs,
             truthPath: truthPath, predictionPath: predictionPath)
+        let undeclared = undeclaredIDs(truth: truthRead.presentIDs, prediction: predictionRead.presentIDs)
         var scored = ids
         let all: [ClassCounts]
         var confusion: PairConfusion?
@@ -62,7 +63,8 @@ extension PairEvaluator {
             pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: scored, truthEncoding: truthRead.kind,
             predictionEncoding: predictionRead.kind)
         var counted = CountedPair(
-            counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes, confusion: confusion)
+            counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes, confusion: confusion,
+            undeclared: undeclared)
         try attachLabelSurface(
             &counted, key: key, truthPath: truthPath, truth: truth, prediction: prediction,
             truthLabels: LabelBuffer(values: truthValues, reading: truthRead),

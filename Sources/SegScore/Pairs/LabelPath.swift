@@ -24,8 +24,10 @@ extension PairEvaluator {
             }
             return ids
         }
-        // Background 0 may always appear, scored or not; any other unknown id is an error.
+        // Background 0 may always appear, scored or not; any other unknown id is an error, except
+        // under an nnU-Net labels file (`undeclaredIDs` lists them for the warning).
         let allowed = ignored + (explicit.contains(0) ? [] : [0])
+        if toleratesUndeclared { return explicit }
         do throws(UnknownLabelError) {
             try ClassTable.checkKnown(truthIDs, ids: explicit, ignored: allowed)
         } catch {
@@ -52,6 +54,7 @@ extension PairEvaluator {
         let ignored = options.ignoreLabels
         let ids = try resolveIDs(
             key: key, truthIDs: truthIDs, predictionIDs: predictionIDs, truthPath: truthPath, predictionPath: predictionPath)
+        let undeclared = undeclaredIDs(truth: truthIDs, prediction: predictionIDs)
         var scored = ids
         let all: [ClassCounts]
         var confusion: PairConfusion?
@@ -76,7 +79,8 @@ extension PairEvaluator {
             pixels: pixels, counts: counts, terms: [:], present: scored, truthEncoding: truthSide.name,
             predictionEncoding: predictionSide.name)
         var counted = CountedPair(
-            counts: imageCounts, truth: truthSide.notes, prediction: predictionSide.notes, confusion: confusion)
+            counts: imageCounts, truth: truthSide.notes, prediction: predictionSide.notes, confusion: confusion,
+            undeclared: undeclared)
         try attachLabelSurface(
             &counted, key: key, truthPath: truthPath, truth: truth, prediction: prediction, truthLabels: truthLabels,
             predictionLabels: predictionLabels, roi: roi)

@@ -45,9 +45,15 @@ struct PairEvaluator: Sendable {
         budget.acquire(grant)
         if need > budget.capacity { sampleBuffers.drain() }
         var used: [MaskSamples] = []
-        let outcome: Result<CountedPair, PairFailure>
+        var outcome: Result<CountedPair, PairFailure>
         do throws(PairFailure) {
-            outcome = .success(try count(pair, readers, used: &used))
+            var counted = try count(pair, readers, used: &used)
+            if let prediction = readers.prediction {
+                counted.geometryWarning = GeometryCheck.warning(
+                    predictionPath: prediction.path, prediction: prediction.header, truthPath: pair.truth.path,
+                    truth: readers.truth.header)
+            }
+            outcome = .success(counted)
         } catch {
             outcome = .failure(error)
         }

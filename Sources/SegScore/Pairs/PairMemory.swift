@@ -15,7 +15,14 @@ extension PairEvaluator {
         let prediction = readers.prediction?.header.decodedBytes ?? Self.product(pixels, UInt64(colour ? 1 : truth.channels))
         let roi = readers.roi?.header.decodedBytes ?? 0
         let working = workingBytes(truth: truth, prediction: readers.prediction?.header, roi: readers.roi != nil)
-        let need = Self.sum([truth.decodedBytes, prediction, roi, working])
+        // Float NIfTI data holding whole numbers become labels beside the floats.
+        let conversion = Self.sum([
+            truth.conversionBytes, readers.prediction?.header.conversionBytes ?? 0, readers.roi?.header.conversionBytes ?? 0,
+        ])
+        // A .nii.gz inflated whole holds its file and contents while it is decoded (one at a time).
+        let scratch = max(
+            truth.scratchBytes, readers.prediction?.header.scratchBytes ?? 0, readers.roi?.header.scratchBytes ?? 0)
+        let need = Self.sum([truth.decodedBytes, prediction, roi, conversion, scratch, working])
         let limit = options.maxMemory
         guard need > limit.bytes else { return need }
         var parts = [
@@ -23,6 +30,8 @@ extension PairEvaluator {
         ]
         if readers.roi != nil { parts.append("region of interest \(MemoryLimit.describe(roi))") }
         let boundary = options.surface.isActive ? Self.product(pixels, SurfaceMemory.bytesPerPixel) : 0
+        if conversion > 0 { parts.append("float-to-label conversion \(MemoryLimit.describe(conversion))") }
+        if scratch > 0 { parts.append("gzip inflation \(MemoryLimit.describe(scratch))") }
         parts.append("counting \(MemoryLimit.describe(working - min(working, boundary)))")
         if boundary > 0 { parts.append("boundary metrics \(MemoryLimit.describe(boundary))") }
         // The truth is the first candidate and stays unless another side is strictly larger.
@@ -62,7 +71,10 @@ extension PairEvaluator {
             switch side.sampleType {
             case .uint16: bytes = Self.sum([bytes, 2 << 20])
             case .uint32: bytes = Self.sum([bytes, Self.product(n, 16)])
-            case .float32: channelData = true
+            case .float32:
+                channelData = true
+                // Whole-number floats may become 32-bit labels (a NIfTI volume's conversion).
+                if side.conversionBytes > 0 { bytes = Self.sum([bytes, Self.product(n, 16)]) }
             case .uint8: break
             }
             let k = UInt64(side.channels) * (options.pages == .channels ? UInt64(side.pages) : 1)

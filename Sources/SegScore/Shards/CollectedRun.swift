@@ -152,6 +152,10 @@ extension Evaluation {
             run.notes, pairs: pairs, options: options, truth: run.truthFolder, prediction: run.predictionFolder)
         warnings += manyIDWarnings(run.notes, pairs: pairs, options: options)
         warnings += spacingWarnings(run.notes, pairs: pairs)
+        warnings += run.notes.geometryWarnings.map(\.text)
+        warnings +=
+            (options.labels?.warnings ?? [])
+            + undeclaredWarnings(run.notes.undeclared, labelsPath: options.labels?.path ?? "--labels")
         problems.sort { ($0.key ?? "", $0.path, $0.message) < ($1.key ?? "", $1.path, $1.message) }
 
         let classIDs = options.explicitClasses ?? Array(run.present.subtracting(options.ignoreLabels)).sorted()

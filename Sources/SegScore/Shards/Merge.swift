@@ -229,6 +229,20 @@ public final class PartialSet {
         merged.labelPairs = notes.reduce(0) { $0 + $1.labelPairs }
         merged.spacingMismatches = notes.reduce(0) { $0 + $1.spacingMismatches }
         merged.firstSpacingMismatch = smallest(notes.map(\.firstSpacingMismatch))
+        // Each part's warnings are in its key order; together, in the run's.
+        let geometry = notes.flatMap(\.geometryWarnings).sorted { precedes($0.key, $1.key) }
+        merged.geometryWarnings = geometry.map { .init(pairIndex: position($0.key) ?? -1, text: $0.text) }
+        for entry in notes.flatMap(\.undeclared) {
+            var seen = merged.undeclared.values[entry.id] ?? Evaluation.UndeclaredTally.Seen()
+            let earlier =
+                seen.files == 0 || seen.firstPairIndex < 0 || precedes(entry.firstKey, pairs.key(at: seen.firstPairIndex))
+            seen.files += entry.files
+            if earlier {
+                seen.first = entry.first
+                seen.firstPairIndex = position(entry.firstKey) ?? -1
+            }
+            merged.undeclared.values[entry.id] = seen
+        }
         return merged
     }
 }

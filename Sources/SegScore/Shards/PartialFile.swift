@@ -61,7 +61,13 @@ public enum PartialFile {
                 gtManyIDs: many(notes.truthManyIDs), predManyIDs: many(notes.predictionManyIDs),
                 gtManyIDsCount: notes.truthManyIDsCount, predManyIDsCount: notes.predictionManyIDsCount,
                 channelPairs: notes.channelPairs, labelPairs: notes.labelPairs, spacingMismatches: notes.spacingMismatches,
-                firstSpacingMismatch: notes.firstSpacingMismatch.map(pairs.key(at:))),
+                firstSpacingMismatch: notes.firstSpacingMismatch.map(pairs.key(at:)),
+                geometryWarnings: notes.geometryWarnings.map { .init(key: pairs.key(at: $0.pairIndex), text: $0.text) },
+                undeclared: notes.undeclared.values.keys.sorted().compactMap { id in
+                    notes.undeclared.values[id].map {
+                        .init(id: id, files: $0.files, first: $0.first, firstKey: pairs.key(at: $0.firstPairIndex))
+                    }
+                }),
             confusion: .init(complete: run.confusion.plainCells.complete, cells: run.confusion.plainCells.cells),
             encodings: encodings, rows: run.store.count, started: run.timing?.start ?? 0, seconds: run.timing?.seconds ?? 0)
         let encoder = JSONEncoder()

@@ -125,6 +125,20 @@ struct PartialHeader: Codable {
         /// Pairs whose prediction declares another spacing than its ground truth, and the key of the first.
         var spacingMismatches: Int
         var firstSpacingMismatch: String?
+        /// The geometry warnings of the shard's pairs, with their keys.
+        var geometryWarnings: [KeyedWarning]
+        /// Label values a nnU-Net labels file does not declare: files holding each, and the first.
+        var undeclared: [Undeclared]
+    }
+    struct KeyedWarning: Codable {
+        var key: String
+        var text: String
+    }
+    struct Undeclared: Codable {
+        var id: Int
+        var files: Int
+        var first: String
+        var firstKey: String
     }
     /// The pooled confusion counts: (truth id, predicted id, pixels) triples, id −1 = not scored.
     struct Confusion: Codable {

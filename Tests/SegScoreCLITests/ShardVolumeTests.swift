@@ -1,0 +1,31 @@
+import Foundation
+import SegScoreTestSupport
+import Testing
+
+/// Shards of NIfTI volumes: what a run learns per pair beyond its counts — geometry warnings and
+/// nnU-Net labels the labels file does not declare — comes out of a merge in the unsharded run's
+/// order and words, with the boundary metrics at the volumes' spacing.
+@Suite struct ShardVolumeTests {
+    @Test func geometryWarningsAndUndeclaredLabelsMergeLikeTheUnshardedRun() throws {
+        let data = try TemporaryFolder("shard-volumes", subfolders: ["gt", "pred"])
+        defer { data.remove() }
+        for k in 0..<9 {
+            let truth: [Double] = [1, 1, 0, 0, 2, 2, 0, 0]
+            // Label 5 is not declared; every third prediction holds it, every second is placed elsewhere.
+            let prediction: [Double] = [1, 0, 0, 0, 2, 2, k % 3 == 0 ? 5 : 0, Double(k % 2)]
+            let moved = TestMasks.NiftiTransform(qoffset: [0, 0, k % 2 == 0 ? 4 : 0])
+            try data.write(
+                TestMasks.niftiBytes(dims: [2, 2, 2], values: truth, pixdim: [1, 1, 2.5]), to: "gt/case\(k).nii.gz")
+            try data.write(
+                TestMasks.niftiBytes(dims: [2, 2, 2], values: prediction, pixdim: [1, 1, 2.5], transform: moved),
+                to: "pred/case\(k).nii.gz")
+        }
+        try data.write(Array(#"{"labels": {"background": 0, "a": 1, "b": 2}}"#.utf8), to: "dataset.json")
+        let scoring = [
+            data.path("gt"), data.path("pred"), "--labels", data.path("dataset.json"), "--surface-metrics", "hd,assd",
+        ]
+        try ShardMergeTests.checkEveryN(
+            scoring, extra: [], status: 0,
+            says: ["geometry differs", "label 5 is in 3 files (first \(data.path("pred"))/case0.nii.gz)"])
+    }
+}
