@@ -165,8 +165,9 @@ public enum SurfaceExplain {
         )
     }
 
-    /// One line when the values differ (beyond 1e-9 relative): the groups of equal values, then
-    /// the aspects whose rules differ between the definitions of different groups.
+    /// One line when the values differ (beyond 1e-6 relative): the groups of equal values, each
+    /// after the first with the aspects whose rules differ from the first group's, then the
+    /// aspects that explain the whole split (one rule per group).
     static func disagreement(
         _ entries: [(variant: SurfaceVariant, value: Double)], column: String, aspects: [String], className: String,
         empty: SurfaceUndefined?
@@ -180,27 +181,33 @@ public enum SurfaceExplain {
             }
         }
         guard groups.count > 1 else { return nil }
-        let values = groups.map { g in
-            "\(g.value.isNaN ? "undefined" : NumberText.significant(g.value)) under \(g.variants.map(\.rawValue).joined(separator: ", "))"
+        func keyed(_ aspect: String, _ variants: [SurfaceVariant]) -> Set<String> {
+            Set(variants.map { v in key(aspect, rules(v).first { $0.aspect == aspect }?.rule ?? "") })
+        }
+        // Each group after the first (the base definition's when it gives the metric) with the
+        // aspects whose rules differ from the first group's in every definition of both.
+        let values = groups.enumerated().map { index, g in
+            let text =
+                "\(g.value.isNaN ? "undefined" : NumberText.significant(g.value)) under \(g.variants.map(\.rawValue).joined(separator: ", "))"
+            guard index > 0 else { return text }
+            let reasons = aspects.compactMap { aspect -> String? in
+                let first = keyed(aspect, groups[0].variants)
+                let this = keyed(aspect, g.variants)
+                // Named against the first group's first definition (a mixed first group would
+                // otherwise lend its other rules to the name).
+                let reference = keyed(aspect, [groups[0].variants[0]])
+                return first.isDisjoint(with: this) ? causeName(aspect, reference.union(this)) : nil
+            }
+            return reasons.isEmpty ? text : text + " (" + reasons.joined(separator: "; ") + ")"
         }
         var causes: [String] = []
         if let empty { causes.append("empty rule (\(empty.rawValue))") }
-        // A cause is an aspect that explains the split: one rule within each group, and not the
-        // same rule in every group. Failing that, the aspects whose rules differ at all.
-        var differing: [String] = []
+        // A cause of the whole split: an aspect with one rule within each group, not the same in all.
         for aspect in aspects {
-            let ruleSets = groups.map { g in
-                Set(g.variants.map { v in key(aspect, rules(v).first { $0.aspect == aspect }?.rule ?? "") })
-            }
+            let ruleSets = groups.map { keyed(aspect, $0.variants) }
             let all = ruleSets.reduce(Set<String>()) { $0.union($1) }
-            guard all.count > 1 else { continue }
-            if ruleSets.allSatisfy({ $0.count == 1 }) {
-                causes.append(causeName(aspect, all))
-            } else {
-                differing.append(causeName(aspect, all))
-            }
+            if all.count > 1 && ruleSets.allSatisfy({ $0.count == 1 }) { causes.append(causeName(aspect, all)) }
         }
-        if causes.isEmpty && !differing.isEmpty { causes.append("one of: " + differing.joined(separator: ", ")) }
         return "class \(className) \(column): " + values.joined(separator: "; ")
             + (causes.isEmpty ? "" : " — " + causes.joined(separator: ", "))
     }
@@ -243,6 +250,7 @@ public enum SurfaceExplain {
 
     static func same(_ a: Double, _ b: Double) -> Bool {
         if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
-        return a == b || abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+        // 1e-6 relative: float32 and float64 results of one definition are the same number here.
+        return a == b || abs(a - b) <= 1e-6 * max(abs(a), abs(b))
     }
 }

@@ -12,8 +12,7 @@ import Testing
 
     /// Runs every `$ segscore …` command of the README's boundary section and checks that each
     /// line printed under it there is printed by the tool (as the Dice section's test does).
-    @Test(.enabled(if: readme().contains(readmeSection), "the README's boundary section is not integrated yet"))
-    func readmeBoundarySectionMatchesTheTool() throws {
+    @Test func readmeBoundarySectionMatchesTheTool() throws {
         let readme = Self.readme()
         guard let start = readme.range(of: Self.readmeSection),
             let end = readme.range(of: "\n## ", range: start.upperBound..<readme.endIndex)
