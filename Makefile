@@ -3,15 +3,15 @@
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libpng-dev libtiff-dev pkg-config
+APT_PACKAGES := libpng-dev libtiff-dev libdeflate-dev pkg-config
 BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
-.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory sanitize
+.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory sanitize diff-decoders
 
 deps:
-	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpng libtiff-4; then \
-		echo "deps: libpng $$(pkg-config --modversion libpng), libtiff $$(pkg-config --modversion libtiff-4) found"; \
+	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpng libtiff-4 libdeflate; then \
+		echo "deps: libpng $$(pkg-config --modversion libpng), libtiff $$(pkg-config --modversion libtiff-4), libdeflate $$(pkg-config --modversion libdeflate) found"; \
 	else \
 		echo "deps: installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update && \
@@ -90,21 +90,47 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-ISources/CMaskCodecs/include -ISources/CMaskCodecs
-FUZZ_SOURCES := Tests/Fuzz/decode_fuzz.c Sources/CMaskCodecs/cmask.c Sources/CMaskCodecs/png_decode.c \
+CODEC_SOURCES := Sources/CMaskCodecs/cmask.c Sources/CMaskCodecs/png_decode.c Sources/CMaskCodecs/png_fast.c \
 	Sources/CMaskCodecs/tiff_decode.c Sources/CMaskCodecs/nifti_decode.c
+CODEC_LIBS = $$(pkg-config --libs libpng libtiff-4 libdeflate) -lz
+FUZZ_SOURCES := Tests/Fuzz/decode_fuzz.c $(CODEC_SOURCES)
 
 .PHONY: fuzz fuzz-build
 fuzz-build: deps
 	@mkdir -p out/fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_PNG $(FUZZ_SOURCES) -o out/fuzz/png_fuzz $$(pkg-config --libs libpng libtiff-4) -lz 2>/dev/null
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_TIFF $(FUZZ_SOURCES) -o out/fuzz/tiff_fuzz $$(pkg-config --libs libpng libtiff-4) -lz 2>/dev/null
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_NIFTI $(FUZZ_SOURCES) -o out/fuzz/nifti_fuzz $$(pkg-config --libs libpng libtiff-4) -lz 2>/dev/null
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_PNG $(FUZZ_SOURCES) -o out/fuzz/png_fuzz $(CODEC_LIBS) 2>/dev/null
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_TIFF $(FUZZ_SOURCES) -o out/fuzz/tiff_fuzz $(CODEC_LIBS) 2>/dev/null
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_NIFTI $(FUZZ_SOURCES) -o out/fuzz/nifti_fuzz $(CODEC_LIBS) 2>/dev/null
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_PNG_DIFF $(FUZZ_SOURCES) -o out/fuzz/png-diff_fuzz $(CODEC_LIBS) 2>/dev/null
 
 fuzz: fuzz-build
-	@for h in png tiff nifti; do \
+	@for h in png tiff nifti png-diff; do \
 		mkdir -p out/fuzz/$$h-corpus out/fuzz/$$h-crashes; \
 		echo "fuzz: $$h for $(FUZZ_SECONDS) s"; \
 		out/fuzz/$${h}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 			-artifact_prefix=out/fuzz/$$h-crashes/ -print_final_stats=1 \
-			out/fuzz/$$h-corpus Fixtures/fuzz/$$h 2>&1 | grep -E "^(#|stat::|==|SUMMARY|Done)" | tail -12 || exit 1; \
+			out/fuzz/$$h-corpus Fixtures/fuzz/$${h%-diff} 2>&1 | grep -E "^(#|stat::|==|SUMMARY|Done|png_diff)" | tail -12 || exit 1; \
 	done
+
+# The differential harness alone: every input through the PNG fast path and libpng, trapping on
+# any difference (FUZZ_SECONDS=600 for the 10-minute run). Its corpus grows in out/fuzz/png-diff-corpus.
+.PHONY: fuzz-png-diff
+fuzz-png-diff: fuzz-build
+	@mkdir -p out/fuzz/png-diff-corpus out/fuzz/png-diff-crashes
+	out/fuzz/png-diff_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+		-artifact_prefix=out/fuzz/png-diff-crashes/ -print_final_stats=1 \
+		out/fuzz/png-diff-corpus Fixtures/fuzz/png Fixtures/fuzz/regression/png 2>&1 \
+		| grep -E "^(#|stat::|==|SUMMARY|Done|png_diff)" | tail -20
+
+# The two PNG decoders against each other on DIFF_COUNT generated variants (every filter type,
+# odd widths, 1-pixel images, split IDAT chunks, ancillary chunks, bad CRCs, truncations, …) and
+# on every fixture and fuzz-corpus PNG: identical samples or identical refusal (ASan + UBSan).
+DIFF_COUNT ?= 20000
+diff-decoders: deps
+	@mkdir -p out/diff
+	$(CC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -std=gnu11 -Wall \
+		-ISources/CMaskCodecs/include -ISources/CMaskCodecs -ISources/CMaskTestCodecs/include \
+		$$(pkg-config --cflags libpng libtiff-4) Tests/Fuzz/diff_decoders.c Sources/CMaskTestCodecs/png_variants.c \
+		$(CODEC_SOURCES) -o out/diff/diff_decoders $(CODEC_LIBS)
+	out/diff/diff_decoders -n $(DIFF_COUNT) -o out/diff $$(find Fixtures -name '*.png' -type f) \
+		Fixtures/fuzz/regression/png/*

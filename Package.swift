@@ -21,8 +21,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
-        // zlib (NIfTI .nii.gz) is libpng's own dependency, named here because the shim calls it too.
-        .target(name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"], linkerSettings: [.linkedLibrary("z")]),
+        // zlib (NIfTI .nii.gz) is libpng's own dependency, named here because the shim calls it too;
+        // libdeflate (libdeflate-dev) inflates and checks the CRCs of the PNG fast path.
+        .target(
+            name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"],
+            linkerSettings: [.linkedLibrary("z"), .linkedLibrary("deflate")]),
         .target(name: "MaskIO", dependencies: ["CMaskCodecs"]),
         // Mask writers for the benchmark and the tests: the product never writes masks.
         .target(name: "CMaskTestCodecs", dependencies: ["CMaskCodecs", "CLibPNG", "CLibTIFF"]),

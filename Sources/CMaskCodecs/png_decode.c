@@ -132,12 +132,27 @@ cmask_status cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_
     return CMASK_OK;
 }
 
+/** Whether cmask_read tries the fast path: the decoder's choice, else SEGSCORE_PNG_DECODER. */
+static int wants_fast_path(const cmask_decoder *decoder) {
+    if (decoder->png_decoder == CMASK_PNG_DECODER_FAST) return 1;
+    if (decoder->png_decoder == CMASK_PNG_DECODER_LIBPNG) return 0;
+    const char *choice = getenv("SEGSCORE_PNG_DECODER");
+    return choice == NULL || strcmp(choice, "libpng") != 0;
+}
+
 cmask_status cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *message) {
     cmask_png_state *state = decoder->png;
     state->message = message;
     png_structp png = state->png;
     png_infop info = state->info;
     const cmask_info *header = &decoder->info;
+    /* libpng has read the header and the first IDAT chunk's length and type (8 bytes): the fast
+     * path starts there, and on FAST_FALLBACK libpng goes on from there as if it never ran. */
+    if (wants_fast_path(decoder) && state->offset >= 8 &&
+        cmask_png_fast_decode(state->source, state->offset - 8, header, decoder->max_bytes, out) == FAST_DONE) {
+        decoder->png_fast_used = 1;
+        return CMASK_OK;
+    }
     png_bytep *volatile rows = NULL;
     if (setjmp(png_jmpbuf(png))) {
         free(rows);

@@ -165,6 +165,27 @@ cmask_status cmask_open_file(int fd, uint64_t max_samples, uint64_t max_bytes, c
  */
 cmask_status cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, char *error, size_t error_size);
 
+/** Which decoder reads a PNG's image data. */
+typedef enum {
+    /** The environment decides: SEGSCORE_PNG_DECODER=libpng forces libpng; anything else, FAST. */
+    CMASK_PNG_DECODER_DEFAULT = 0,
+    /**
+     * The fast path where it applies (non-interlaced, every colour type and bit depth): its own
+     * chunk walk with CRC checks, one libdeflate inflate, its own unfiltering. It only succeeds
+     * on files libpng decodes to the same samples; any other file goes to libpng, whose
+     * refusals and messages it gets.
+     */
+    CMASK_PNG_DECODER_FAST = 1,
+    /** libpng for every PNG (the reference). */
+    CMASK_PNG_DECODER_LIBPNG = 2,
+} cmask_png_decoder;
+
+/** Chooses the PNG decoder of an open decoder, before cmask_read. NULL is allowed (no effect). */
+void cmask_set_png_decoder(cmask_decoder *decoder, cmask_png_decoder choice);
+
+/** True when cmask_read decoded this PNG through the fast path (for tests and benchmarks). */
+bool cmask_png_fast_path_used(const cmask_decoder *decoder);
+
 /** Releases a decoder and everything it allocated. NULL is allowed. */
 void cmask_close(cmask_decoder *decoder);
 
