@@ -55,8 +55,10 @@ demo: build
 
 # The benchmark: release build, the C decode-only baseline of Benchmarks/decode_limit (plain
 # libpng and libtiff, the libraries segscore links, nothing else), then segscore-bench on a
-# generated dataset against it. BENCH_ARGS passes options, e.g. BENCH_ARGS="--format tiff --pairs 500".
+# generated PNG dataset (BENCH_ARGS) and a TIFF one (BENCH_TIFF_ARGS; empty to skip): alternated
+# runs of (a) the C loop, (b) evaluate with the PNG fast path, (c) evaluate forced onto libpng.
 BENCH_ARGS ?=
+BENCH_TIFF_ARGS ?= --format tiff --pairs 500
 DECODE_LIMIT := out/bench/decode_limit
 
 $(DECODE_LIMIT): Benchmarks/decode_limit/decode_limit.c
@@ -67,6 +69,8 @@ bench-baseline: deps $(DECODE_LIMIT)
 
 bench: release bench-baseline
 	.build/release/segscore-bench --c-baseline $(DECODE_LIMIT) $(BENCH_ARGS)
+	@if [ -n "$(strip $(BENCH_TIFF_ARGS))" ]; then \
+		echo; .build/release/segscore-bench --c-baseline $(DECODE_LIMIT) $(BENCH_TIFF_ARGS); fi
 
 # Memory: peak RSS of `segscore evaluate` on 2,000 and on 20,000 generated pairs (about 180 MB of
 # PNGs in the temporary folder, kept for the next run), and their ratio.

@@ -132,12 +132,15 @@ cmask_status cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_
     return CMASK_OK;
 }
 
+cmask_png_decoder cmask_png_decoder_for_setting(const char *setting) {
+    return setting != NULL && strcmp(setting, "libpng") == 0 ? CMASK_PNG_DECODER_LIBPNG : CMASK_PNG_DECODER_FAST;
+}
+
 /** Whether cmask_read tries the fast path: the decoder's choice, else SEGSCORE_PNG_DECODER. */
 static int wants_fast_path(const cmask_decoder *decoder) {
-    if (decoder->png_decoder == CMASK_PNG_DECODER_FAST) return 1;
-    if (decoder->png_decoder == CMASK_PNG_DECODER_LIBPNG) return 0;
-    const char *choice = getenv("SEGSCORE_PNG_DECODER");
-    return choice == NULL || strcmp(choice, "libpng") != 0;
+    cmask_png_decoder choice = decoder->png_decoder;
+    if (choice == CMASK_PNG_DECODER_DEFAULT) choice = cmask_png_decoder_for_setting(getenv("SEGSCORE_PNG_DECODER"));
+    return choice == CMASK_PNG_DECODER_FAST;
 }
 
 cmask_status cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *message) {

@@ -14,6 +14,13 @@ public enum PNGDecoderChoice: Sendable, Equatable {
     /// libpng for every PNG: the reference.
     case libpng
 
+    /// The decoder a value of `SEGSCORE_PNG_DECODER` chooses: `libpng` gives `.libpng`; nil
+    /// (unset), `fast` or anything else, `.fast`.
+    public init(setting: String?) {
+        let choice = setting.map { cmask_png_decoder_for_setting($0) } ?? cmask_png_decoder_for_setting(nil)
+        self = choice == CMASK_PNG_DECODER_LIBPNG ? .libpng : .fast
+    }
+
     var shimValue: cmask_png_decoder {
         switch self {
         case .automatic: return CMASK_PNG_DECODER_DEFAULT

@@ -111,4 +111,12 @@ import Testing
         #expect(try Self.decode(bytes, .fast).get().samples == .uint8(Self.everyFilterSamples))
         #expect(try Self.decode(bytes, .libpng).get().samples == .uint8(Self.everyFilterSamples))
     }
+
+    @Test func theEnvironmentSettingChoosesLibpngOnlyWhenItSaysSo() {
+        #expect(PNGDecoderChoice(setting: "libpng") == .libpng)
+        #expect(PNGDecoderChoice(setting: "fast") == .fast)
+        #expect(PNGDecoderChoice(setting: nil) == .fast)
+        #expect(PNGDecoderChoice(setting: "") == .fast)
+        #expect(PNGDecoderChoice(setting: "LIBPNG") == .fast)
+    }
 }

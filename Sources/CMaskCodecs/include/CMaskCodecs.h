@@ -180,6 +180,12 @@ typedef enum {
     CMASK_PNG_DECODER_LIBPNG = 2,
 } cmask_png_decoder;
 
+/**
+ * The decoder a value of SEGSCORE_PNG_DECODER chooses: "libpng" gives CMASK_PNG_DECODER_LIBPNG;
+ * NULL (unset), "fast" or anything else, CMASK_PNG_DECODER_FAST.
+ */
+cmask_png_decoder cmask_png_decoder_for_setting(const char *setting);
+
 /** Chooses the PNG decoder of an open decoder, before cmask_read. NULL is allowed (no effect). */
 void cmask_set_png_decoder(cmask_decoder *decoder, cmask_png_decoder choice);
 
