@@ -98,8 +98,11 @@ uint8_t *cmask_png_variant(uint64_t seed, size_t *size) {
     if (samples == NULL) return NULL;
     const uint32_t labels = color == 3 ? palette_size : 1 + below(&r, max_value < 9 ? max_value + 1 : 9);
     uint16_t value = 0;
+    /* Runs of about 2, 6 or 60 samples: long ones leave uniform stretches in the row above. */
+    static const uint32_t run_lengths[3] = {2, 6, 60};
+    const uint32_t run = run_lengths[below(&r, 3)];
     for (size_t i = 0; i < samples_count; i++) {
-        if (below(&r, 6) == 0) {
+        if (below(&r, run) == 0) {
             value = (uint16_t)below(&r, labels);
             if (color != 3 && below(&r, 4) == 0) value = (uint16_t)below(&r, max_value + 1);
         }
