@@ -4,7 +4,7 @@ import PackageDescription
 /// segscore: score segmentation masks across a dataset with named, reproducible Dice variants.
 ///
 /// Dependencies point one way: the `segscore` executable → `SegScore` (pipeline) → `MaskIO`,
-/// `SegMetrics`, … Only `MaskIO` sees C (`CMaskCodecs`, which wraps libpng, libtiff and zlib).
+/// `SegMetrics`, … Only `MaskIO` sees C (`CMaskCodecs`, which wraps libpng, libtiff, zlib and libdeflate).
 let package = Package(
     name: "segscore",
     products: [

@@ -144,9 +144,8 @@ struct SegScoreBench: ParsableCommand {
         let library = format == .tiff ? "libtiff" : "libpng"
         func line(_ name: String, _ values: [Double]) {
             let t = median(values)
-            print(
-                String(
-                    format: "%-40@ %7.3f s  %8.0f pairs/s  %7.1f MB/s", name as NSString, t, Double(pairs) / t, megabytes / t))
+            let padded = name.padding(toLength: 44, withPad: " ", startingAt: 0)
+            print(padded + String(format: "%7.3f s  %8.0f pairs/s  %7.1f MB/s", t, Double(pairs) / t, megabytes / t))
         }
         print("median of \(runs) alternated runs:")
         if !times.c.isEmpty { line("(a) C \(library) decode-only loop", times.c) }

@@ -98,6 +98,27 @@ import Testing
         #expect(tally.refused >= 50)
     }
 
+    @Test(
+        .enabled(
+            if: Fixtures.hasShared("camvid-segnet"),
+            "the real datasets may not be redistributed: needs ../shared/data/real beside the repository"))
+    func everyRealDatasetPNGDecodesAlikeThroughBothDecoders() throws {
+        var files: [(name: String, bytes: [UInt8])] = []
+        for set in ["camvid-segnet", "drive-retina-unet", "isbi2012-membrane-unet", "voc-deeplabv3-rgb"] {
+            let root = Fixtures.shared(set)
+            let walker = FileManager.default.enumerator(atPath: root)
+            while let relative = walker?.nextObject() as? String {
+                guard relative.hasSuffix(".png") else { continue }
+                files.append((set + "/" + relative, [UInt8](try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative)))))
+            }
+        }
+        #expect(files.count >= 300)
+        let tally = Self.compare(files)
+        #expect(tally.differences == [])
+        // Every one of them is a clean non-interlaced PNG: all through the fast path.
+        #expect(tally.fast == files.count)
+    }
+
     @Test func truncationAtEveryChunkBoundaryIsRefusedAlike() throws {
         let whole = PNGFastPathTests.png(
             width: 3, height: 4, bitDepth: 8, filtered: PNGFastPathTests.everyFilter, split: 3,

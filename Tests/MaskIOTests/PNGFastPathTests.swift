@@ -1,3 +1,4 @@
+import Foundation
 import MaskIO
 import MaskIOTesting
 import SegScoreTestSupport
@@ -110,6 +111,39 @@ import Testing
         #expect(PNGVariants.decodedByFastPath(bytes))
         #expect(try Self.decode(bytes, .fast).get().samples == .uint8(Self.everyFilterSamples))
         #expect(try Self.decode(bytes, .libpng).get().samples == .uint8(Self.everyFilterSamples))
+    }
+
+    /// Files beyond the 64 KB read window are not held whole: the IDAT data is gathered through
+    /// reads, one chunk or several.
+    @Test(arguments: [1, 3])
+    func aFileLargerThanTheReadWindowDecodesFromItsPath(split: Int) throws {
+        let side = 300
+        // Row y: filter Up (2) on odd rows, Sub (1) on even rows, then bytes (x · 7 + y) mod 256;
+        // stored blocks keep the file over 64 KB.
+        var filtered: [UInt8] = []
+        for y in 0..<side {
+            filtered.append(y % 2 == 0 ? 1 : 2)
+            for x in 0..<side { filtered.append(UInt8((x * 7 + y) % 256)) }
+        }
+        let bytes = Self.png(width: side, height: side, bitDepth: 8, filtered: filtered, split: split)
+        #expect(bytes.count > 64 * 1024)
+        #expect(PNGVariants.decodedByFastPath(bytes))
+        let folder = try TemporaryFolder("pngfast")
+        defer { folder.remove() }
+        try Data(bytes).write(to: folder.url("large.png"))
+        var decoder = MaskDecoder()
+        decoder.pngDecoder = .fast
+        let fast = try decoder.decode(path: folder.path("large.png"))
+        decoder.pngDecoder = .libpng
+        #expect(try decoder.decode(path: folder.path("large.png")) == fast)
+        // Spot checks by hand: row 0 is Sub of 0, 7, 14, …: the running sums 0, 7, 21, 42.
+        guard case .uint8(let samples) = fast.samples else {
+            Issue.record("expected 8-bit samples")
+            return
+        }
+        #expect(Array(samples[0..<4]) == [0, 7, 21, 42])
+        // Row 1 is Up: row 0 plus (x · 7 + 1): 1, 15, 36, 64.
+        #expect(Array(samples[side..<(side + 4)]) == [1, 15, 36, 64])
     }
 
     @Test func theEnvironmentSettingChoosesLibpngOnlyWhenItSaysSo() {

@@ -1,12 +1,14 @@
 /*
- * CMaskCodecs: a thin, crash-free C layer over libpng, libtiff and zlib (NIfTI) for segscore.
+ * CMaskCodecs: a thin, crash-free C layer over libpng, libtiff, zlib (NIfTI) and libdeflate (the
+ * PNG fast path) for segscore.
  *
  * Only our own prefixed types cross this header: no png_structp or TIFF * reaches Swift.
  * Every function that can fail returns a cmask_status plus a message written into the caller's
  * `error` buffer (always NUL-terminated when error_size > 0). The decoder keeps no pointer to
  * that buffer once the call returns: a codec message during a later call (cmask_close
  * included) never writes into the buffer of an earlier one. Nothing here prints, exits or
- * touches global state, so different files may be decoded on different threads at once.
+ * touches global state (cmask_read only reads SEGSCORE_PNG_DECODER, see cmask_png_decoder), so
+ * different files may be decoded on different threads at once.
  *
  * Usage (two phases, so the caller learns the decoded size first, then owns and may reuse the
  * pixel buffer):
