@@ -7,7 +7,7 @@ APT_PACKAGES := libpng-dev libtiff-dev libdeflate-dev pkg-config
 BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
-.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory sanitize diff-decoders
+.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory sanitize diff-decoders diff-seeds
 
 deps:
 	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpng libtiff-4 libdeflate; then \
@@ -117,14 +117,19 @@ fuzz: fuzz-build
 	done
 
 # The differential harness alone: every input through the PNG fast path and libpng, trapping on
-# any difference (FUZZ_SECONDS=600 for the 10-minute run). Its corpus grows in out/fuzz/png-diff-corpus.
+# any difference (FUZZ_SECONDS=600 for the 10-minute run). Its corpus grows in out/fuzz/png-diff-corpus;
+# `make diff-seeds` first adds 500 generated variants (split IDATs, ancillary chunks, …) as seeds.
 .PHONY: fuzz-png-diff
 fuzz-png-diff: fuzz-build
 	@mkdir -p out/fuzz/png-diff-corpus out/fuzz/png-diff-crashes
 	out/fuzz/png-diff_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 		-artifact_prefix=out/fuzz/png-diff-crashes/ -print_final_stats=1 \
-		out/fuzz/png-diff-corpus Fixtures/fuzz/png Fixtures/fuzz/regression/png 2>&1 \
+		out/fuzz/png-diff-corpus Fixtures/fuzz/png Fixtures/fuzz/regression/png $$(ls -d out/diff/seeds 2>/dev/null) 2>&1 \
 		| grep -E "^(#|stat::|==|SUMMARY|Done|png_diff)" | tail -20
+
+diff-seeds: deps
+	@mkdir -p out/diff/seeds
+	$(MAKE) diff-decoders DIFF_COUNT=500 DIFF_FLAGS="-w out/diff/seeds"
 
 # The two PNG decoders against each other on DIFF_COUNT generated variants (every filter type,
 # odd widths, 1-pixel images, split IDAT chunks, ancillary chunks, bad CRCs, truncations, …) and
@@ -136,5 +141,5 @@ diff-decoders: deps
 		-ISources/CMaskCodecs/include -ISources/CMaskCodecs -ISources/CMaskTestCodecs/include \
 		$$(pkg-config --cflags libpng libtiff-4) Tests/Fuzz/diff_decoders.c Sources/CMaskTestCodecs/png_variants.c \
 		$(CODEC_SOURCES) -o out/diff/diff_decoders $(CODEC_LIBS)
-	out/diff/diff_decoders -n $(DIFF_COUNT) -o out/diff $$(find Fixtures -name '*.png' -type f) \
+	out/diff/diff_decoders -n $(DIFF_COUNT) -o out/diff $(DIFF_FLAGS) $$(find Fixtures -name '*.png' -type f) \
 		Fixtures/fuzz/regression/png/*

@@ -2,12 +2,13 @@
  * `make diff-decoders`: the PNG fast path against libpng on generated variants
  * (cmask_png_variant, seeds 0..COUNT-1) and on every file named on the command line.
  *
- *     diff_decoders [-n COUNT] [-o FOLDER] [FILE...]
+ *     diff_decoders [-n COUNT] [-o FOLDER] [-w FOLDER] [FILE...]
  *
  * Prints one line per difference (the seed or the file, and what differs) and a summary: files,
  * decoded by the fast path, decoded after falling back to libpng, refused by both. With -o, each
  * differing variant is written to FOLDER. Exit status 0 when the decoders agree on everything,
- * 1 otherwise, 2 for a usage error.
+ * 1 otherwise, 2 for a usage error. With -w, every generated variant is also written to FOLDER
+ * (seeds for the fuzzer: `make fuzz-png-diff` reads out/diff/seeds when it exists).
  */
 #include "CMaskTestCodecs.h"
 #include "png_diff.h"
@@ -53,7 +54,7 @@ static void check(const uint8_t *bytes, size_t size, const char *name, tally *t,
 
 int main(int argc, char **argv) {
     unsigned long count = 10000;
-    const char *keep = NULL;
+    const char *keep = NULL, *seeds = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i += 2) {
         if (i + 1 >= argc) return 2;
@@ -61,8 +62,10 @@ int main(int argc, char **argv) {
             count = strtoul(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "-o") == 0)
             keep = argv[i + 1];
+        else if (strcmp(argv[i], "-w") == 0)
+            seeds = argv[i + 1];
         else {
-            fprintf(stderr, "usage: diff_decoders [-n COUNT] [-o FOLDER] [FILE...]\n");
+            fprintf(stderr, "usage: diff_decoders [-n COUNT] [-o FOLDER] [-w FOLDER] [FILE...]\n");
             return 2;
         }
     }
@@ -74,6 +77,15 @@ int main(int argc, char **argv) {
         char name[32];
         snprintf(name, sizeof name, "variant-%lu", seed);
         check(bytes, size, name, &generated, keep);
+        if (seeds != NULL) {
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%s.png", seeds, name);
+            FILE *out = fopen(path, "wb");
+            if (out != NULL) {
+                fwrite(bytes, 1, size, out);
+                fclose(out);
+            }
+        }
         free(bytes);
     }
     for (; i < argc; i++) {
