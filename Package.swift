@@ -4,7 +4,7 @@ import PackageDescription
 /// segscore: score segmentation masks across a dataset with named, reproducible Dice variants.
 ///
 /// Dependencies point one way: the `segscore` executable → `SegScore` (pipeline) → `MaskIO`,
-/// `SegMetrics`, … Only `MaskIO` sees C (`CMaskCodecs`, which wraps libpng, libtiff and zlib).
+/// `SegMetrics`, … Only `MaskIO` sees C (`CMaskCodecs`, which wraps libpng, libtiff, zlib and libdeflate).
 let package = Package(
     name: "segscore",
     products: [
@@ -21,7 +21,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
-        // zlib (NIfTI .nii.gz) is libpng's own dependency, named here because the shim calls it too.
+        // zlib (NIfTI .nii.gz) is libpng's own dependency, named here because the shim calls it too;
+        // libdeflate (libdeflate-dev) inflates the PNG fast path and whole .nii.gz files.
         .target(
             name: "CMaskCodecs", dependencies: ["CLibPNG", "CLibTIFF"],
             linkerSettings: [.linkedLibrary("z"), .linkedLibrary("deflate")]),

@@ -285,6 +285,12 @@ cmask_status cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, ch
     return status;
 }
 
+void cmask_set_png_decoder(cmask_decoder *decoder, cmask_png_decoder choice) {
+    if (decoder != NULL) decoder->png_decoder = choice;
+}
+
+bool cmask_png_fast_path_used(const cmask_decoder *decoder) { return decoder != NULL && decoder->png_fast_used; }
+
 void cmask_close(cmask_decoder *decoder) {
     if (decoder == NULL) return;
     cmask_png_close(decoder);

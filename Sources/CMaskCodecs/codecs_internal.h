@@ -58,6 +58,10 @@ struct cmask_decoder {
     /** Bytes the decoded samples may take (cmask_open_file's max_bytes; UINT64_MAX otherwise). */
     uint64_t max_bytes;
     cmask_png_state *png;
+    /** Which PNG decoder cmask_read uses (cmask_set_png_decoder; DEFAULT: the environment). */
+    cmask_png_decoder png_decoder;
+    /** 1 once cmask_read decoded a PNG through the fast path (png_fast.c). */
+    int png_fast_used;
     cmask_tiff_state *tiff;
     cmask_nifti_state *nifti;
 };
@@ -67,6 +71,19 @@ cmask_status cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *me
 void cmask_png_close(cmask_decoder *decoder);
 /** Forgets the message sink of the call that is ending (it lives in that call's frame). */
 void cmask_png_end_call(cmask_decoder *decoder);
+
+/** cmask_png_fast_decode's results. */
+enum { FAST_FALLBACK = 0, FAST_DONE = 1 };
+
+/**
+ * The PNG fast path (png_fast.c): decodes the image data of the PNG in `source`, whose header
+ * libpng has read (`info`), from the first IDAT chunk header at `idat_at` into `out`
+ * (`info->data_bytes` bytes), using at most `max_bytes` for `out` and its own buffers together.
+ * Returns FAST_DONE with every sample written, or FAST_FALLBACK (no message; `out` may have been
+ * written) for anything it does not take as clean: libpng then decodes the file and decides.
+ */
+int cmask_png_fast_decode(cmask_source *source, uint64_t idat_at, const cmask_info *info, uint64_t max_bytes,
+                          void *out);
 
 cmask_status cmask_tiff_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message);
 cmask_status cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *message);

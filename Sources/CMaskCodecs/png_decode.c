@@ -21,7 +21,34 @@ struct cmask_png_state {
     uint64_t offset;
     /** The message sink of the call in progress (cmask_png_open or cmask_png_read). */
     cmask_message *message;
+    /** 1 while libpng reads the chunks around the image data (on_png_malloc's limit applies). */
+    int reading_chunks;
 };
+
+/**
+ * libpng's own chunk limit (user_chunk_malloc_max, 8,000,000 bytes) and some slack. Past it libpng
+ * only warns ("chunk data is too large"), then allocates and zeroes whatever length the chunk
+ * declares before reading it: 2 GB for a 275-byte file whose tEXt chunk claims 2^31 − 1 bytes
+ * (found by the png-diff fuzzer). While libpng reads the chunks around the image data, a larger
+ * allocation than the rest of the file holds is for a chunk that cannot be complete: the read
+ * that follows it would fail with the truncation message, so that message comes now, before the
+ * allocation. Larger chunks the file does hold, and the row buffers, are allocated as before.
+ */
+enum { CHUNK_ALLOCATION_LIMIT = 8000000 + 64 * 1024 };
+
+static png_voidp on_png_malloc(png_structp png, png_alloc_size_t size) {
+    const cmask_png_state *state = png_get_mem_ptr(png);
+    if (state != NULL && state->reading_chunks && size > CHUNK_ALLOCATION_LIMIT &&
+        (state->offset >= state->source->size || size > state->source->size - state->offset)) {
+        png_error(png, "unexpected end of file (truncated)");
+    }
+    return malloc(size);
+}
+
+static void on_png_free(png_structp png, png_voidp pointer) {
+    (void)png;
+    free(pointer);
+}
 
 static void on_png_error(png_structp png, png_const_charp text) {
     cmask_png_state *state = png_get_error_ptr(png);
@@ -59,7 +86,8 @@ cmask_status cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_
     decoder->png = state;
     state->source = &decoder->source;
     state->message = message;
-    state->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, state, on_png_error, on_png_warning);
+    state->png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, state, on_png_error, on_png_warning, state,
+                                          on_png_malloc, on_png_free);
     if (state->png == NULL) {
         cmask_set_error(message, "libpng: could not create a read structure");
         return CMASK_ERR_NOMEM;
@@ -78,7 +106,9 @@ cmask_status cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_
     png_set_read_fn(png, state, on_png_read);
     /* libpng's own default width/height cap is 1,000,000; ours (max_samples) is checked below. */
     png_set_user_limits(png, 0x7fffffffU, 0x7fffffffU);
+    state->reading_chunks = 1;
     png_read_info(png, info);
+    state->reading_chunks = 0;
 
     uint32_t width = png_get_image_width(png, info);
     uint32_t height = png_get_image_height(png, info);
@@ -132,12 +162,30 @@ cmask_status cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_
     return CMASK_OK;
 }
 
+cmask_png_decoder cmask_png_decoder_for_setting(const char *setting) {
+    return setting != NULL && strcmp(setting, "libpng") == 0 ? CMASK_PNG_DECODER_LIBPNG : CMASK_PNG_DECODER_FAST;
+}
+
+/** Whether cmask_read tries the fast path: the decoder's choice, else SEGSCORE_PNG_DECODER. */
+static int wants_fast_path(const cmask_decoder *decoder) {
+    cmask_png_decoder choice = decoder->png_decoder;
+    if (choice == CMASK_PNG_DECODER_DEFAULT) choice = cmask_png_decoder_for_setting(getenv("SEGSCORE_PNG_DECODER"));
+    return choice == CMASK_PNG_DECODER_FAST;
+}
+
 cmask_status cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *message) {
     cmask_png_state *state = decoder->png;
     state->message = message;
     png_structp png = state->png;
     png_infop info = state->info;
     const cmask_info *header = &decoder->info;
+    /* libpng has read the header and the first IDAT chunk's length and type (8 bytes): the fast
+     * path starts there, and on FAST_FALLBACK libpng goes on from there as if it never ran. */
+    if (wants_fast_path(decoder) && state->offset >= 8 &&
+        cmask_png_fast_decode(state->source, state->offset - 8, header, decoder->max_bytes, out) == FAST_DONE) {
+        decoder->png_fast_used = 1;
+        return CMASK_OK;
+    }
     png_bytep *volatile rows = NULL;
     if (setjmp(png_jmpbuf(png))) {
         free(rows);
@@ -162,7 +210,9 @@ cmask_status cmask_png_read(cmask_decoder *decoder, void *out, cmask_message *me
     }
     png_read_image(png, rows);
     /* Reading to IEND checks the CRCs of the chunks after the image data, and truncation. */
+    state->reading_chunks = 1;
     png_read_end(png, NULL);
+    state->reading_chunks = 0;
     /* An index beyond PLTE makes the file invalid; libpng only warns, and its own tracking
      * (png_get_palette_max) misses 8-bit and interlaced images. Every output byte is one index:
      * scan them all, whatever the bit depth and interlacing. */

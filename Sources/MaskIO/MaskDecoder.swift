@@ -24,6 +24,9 @@ public struct MaskDecoder: Sendable {
     /// How errors name `maxBytes`, e.g. `--max-memory 4G`.
     public var maxBytesName = "the memory limit"
 
+    /// Which decoder reads PNG image data (`.automatic`: `SEGSCORE_PNG_DECODER` decides).
+    public var pngDecoder = PNGDecoderChoice.automatic
+
     /// Creates a decoder.
     /// - Parameter maxSamples: the largest `width · height · pages · channels` accepted.
     public init(maxSamples: UInt64 = MaskDecoder.defaultMaxSamples) {
@@ -49,6 +52,7 @@ public struct MaskDecoder: Sendable {
             }
             throw MaskIOError(status: status, path: path, message: message.text)
         }
+        cmask_set_png_decoder(handle, pngDecoder.shimValue)
         return MaskReader(path: path, descriptor: descriptor, handle: handle, info: info)
     }
 
@@ -90,6 +94,7 @@ public struct MaskDecoder: Sendable {
             guard status == CMASK_OK, let handle else {
                 return .failure(MaskIOError(status: status, path: path, message: message.text))
             }
+            cmask_set_png_decoder(handle, pngDecoder.shimValue)
             return Result { () throws(MaskIOError) in try Self.decode(handle, info, path, reusing: &spare) }
         }
         return try result.get()

@@ -9,18 +9,21 @@ import SegMetrics
 import SegScore
 
 /// `segscore-bench`: is evaluation decode-bound? Generates a deterministic dataset, then times, on
-/// the same files and alternately, (a) decoding every file with segscore's decoders, (b) the whole
-/// `evaluate` pipeline with JSON and CSV written, and optionally (c) the plain C libpng/libtiff
-/// loop of `Benchmarks/decode_limit/decode_limit.c`.
+/// the same files and alternately, (a) the plain C libpng/libtiff loop of
+/// `Benchmarks/decode_limit/decode_limit.c` (with `--c-baseline`), (b) the whole `evaluate`
+/// pipeline with JSON and CSV written, with the PNG fast path, (c) the same forced onto libpng
+/// (`SEGSCORE_PNG_DECODER=libpng`; PNG only), and segscore's decoders alone.
 @main
 struct SegScoreBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segscore-bench",
         abstract: "Time segscore's evaluation against bare decoding on a generated dataset.",
         discussion: """
-            Prints pairs/s, MB/s, the median over --runs alternated runs (after a warm-up) of \
-            decode-only (a), full evaluate (b) and, with --c-baseline, the C libpng/libtiff loop (c), the \
-            ratios b/a, a/c and b/c, a checksum, and the peak RSS of `segscore evaluate`.
+            Prints pairs/s, MB/s, the median over --runs alternated runs (after a warm-up) of, with \
+            --c-baseline, the C libpng/libtiff decode-only loop (a), full evaluate with the PNG fast \
+            path (b), full evaluate forced onto libpng (c, PNG only) and segscore's decoders alone; \
+            the ratios b/a and c/a (median and the lowest and highest run), a checksum, and the peak \
+            RSS of `segscore evaluate`.
             Run a release build: `make bench`.
             """
     )
@@ -115,40 +118,88 @@ struct SegScoreBench: ParsableCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: out) }
         let files = try dataset.files()
+        // (c) only where the PNG decoder switch applies.
+        let compareDecoders = format != .tiff
+        let saved = getenv(Self.decoderVariable).map { String(cString: $0) }
+        defer { Self.chooseDecoder(saved) }
 
         // Warm-up: fill the page cache and the allocator.
+        Self.chooseDecoder("fast")
         var checksum = decodeAll(files, jobs: workers)
         _ = try evaluate(dataset, jobs: workers, out: out)
+        if compareDecoders {
+            Self.chooseDecoder("libpng")
+            _ = try evaluate(dataset, jobs: workers, out: out)
+        }
         if let cBaseline { _ = try runC(cBaseline, dataset: dataset, jobs: workers) }
 
-        var decodeTimes: [Double] = []
-        var evaluateTimes: [Double] = []
-        var cTimes: [Double] = []
+        var times = Times()
         for _ in 0..<runs {
-            if let cBaseline { cTimes.append(try runC(cBaseline, dataset: dataset, jobs: workers)) }
+            if let cBaseline { times.c.append(try runC(cBaseline, dataset: dataset, jobs: workers)) }
+            Self.chooseDecoder("fast")
             let start = DispatchTime.now()
             checksum &+= decodeAll(files, jobs: workers)
-            decodeTimes.append(seconds(since: start))
-            evaluateTimes.append(try evaluate(dataset, jobs: workers, out: out))
+            times.decode.append(seconds(since: start))
+            times.fast.append(try evaluate(dataset, jobs: workers, out: out))
+            if compareDecoders {
+                Self.chooseDecoder("libpng")
+                times.libpng.append(try evaluate(dataset, jobs: workers, out: out))
+            }
         }
-        let a = median(decodeTimes)
-        let b = median(evaluateTimes)
-        let megabytes = Double(dataset.bytes) / 1e6
-        func line(_ name: String, _ t: Double) -> String {
-            String(format: "%-28@ %7.3f s  %8.0f pairs/s  %7.1f MB/s", name as NSString, t, Double(pairs) / t, megabytes / t)
-        }
-        print("median of \(runs) alternated runs:")
-        if !cTimes.isEmpty { print(line("(c) C decode-only baseline", median(cTimes))) }
-        print(line("(a) segscore decode-only", a))
-        print(line("(b) segscore evaluate", b))
-        print(String(format: "ratio b/a (evaluate / segscore decode): %.3f", b / a))
-        if !cTimes.isEmpty {
-            let c = median(cTimes)
-            print(String(format: "ratio a/c (segscore decode / C decode):  %.3f", a / c))
-            print(String(format: "ratio b/c (evaluate / C decode):         %.3f", b / c))
-        }
+        report(times, dataset: dataset)
         print("peak RSS of segscore evaluate: \(rss / 1024) MB")
         print("checksum: \(checksum)")
+    }
+
+    /// The environment variable that chooses segscore's PNG decoder.
+    static let decoderVariable = "SEGSCORE_PNG_DECODER"
+
+    /// Sets (or, for nil, removes) `SEGSCORE_PNG_DECODER`; only between runs, when no worker decodes.
+    static func chooseDecoder(_ value: String?) {
+        if let value { setenv(decoderVariable, value, 1) } else { unsetenv(decoderVariable) }
+    }
+
+    /// Seconds of each timed run, in run order.
+    struct Times {
+        /// The C decode-only loop (decode_limit).
+        var c: [Double] = []
+        /// segscore evaluate with the PNG fast path.
+        var fast: [Double] = []
+        /// segscore evaluate forced onto libpng.
+        var libpng: [Double] = []
+        /// segscore's decoders alone (fast path).
+        var decode: [Double] = []
+    }
+
+    /// Prints the medians, pairs/s and MB/s, and the ratios to the C loop with their spread.
+    private func report(_ times: Times, dataset: Dataset) {
+        let megabytes = Double(dataset.bytes) / 1e6
+        let library = format == .tiff ? "libtiff" : "libpng"
+        func line(_ name: String, _ values: [Double]) {
+            let t = median(values)
+            let padded = name.padding(toLength: 44, withPad: " ", startingAt: 0)
+            print(padded + String(format: "%7.3f s  %8.0f pairs/s  %7.1f MB/s", t, Double(pairs) / t, megabytes / t))
+        }
+        print("median of \(runs) alternated runs:")
+        if !times.c.isEmpty { line("(a) C \(library) decode-only loop", times.c) }
+        line(format == .tiff ? "(b) segscore evaluate" : "(b) segscore evaluate, PNG fast path", times.fast)
+        if !times.libpng.isEmpty { line("(c) segscore evaluate, forced onto libpng", times.libpng) }
+        line("    segscore decode-only" + (format == .tiff ? "" : ", fast path"), times.decode)
+        /// The median of the per-run ratios, and their lowest and highest.
+        func ratio(_ name: String, _ numerator: [Double], _ denominator: [Double]) {
+            guard !numerator.isEmpty, numerator.count == denominator.count else { return }
+            let ratios = zip(numerator, denominator).map { $0 / $1 }
+            print(
+                String(
+                    format: "ratio %@: %.3f (runs %.3f–%.3f)", name as NSString, median(ratios), ratios.min() ?? 0,
+                    ratios.max() ?? 0))
+        }
+        if !times.c.isEmpty {
+            ratio("b/a (evaluate / C decode)", times.fast, times.c)
+            ratio("c/a (evaluate on libpng / C decode)", times.libpng, times.c)
+            ratio("decode-only / C decode", times.decode, times.c)
+        }
+        ratio("b/decode-only (evaluate / segscore decode)", times.fast, times.decode)
     }
 
     private func seconds(since start: DispatchTime) -> Double {

@@ -4,8 +4,14 @@
  * signature, with -DFUZZ_TIFF a little-endian TIFF header, with -DFUZZ_NIFTI a NIfTI-1 sizeof_hdr
  * (348, little-endian) unless the input is gzip (a .nii.gz), so the fuzzer's work reaches libpng,
  * libtiff or the NIfTI reader instead of the signature check. Any crash, leak, undefined behaviour or hang is a bug.
+ * With -DFUZZ_PNG_DIFF (as FUZZ_PNG) every input is decoded through both PNG decoders, the fast
+ * path and libpng, and any difference in status, message, header facts or samples traps.
  */
 #include "CMaskCodecs.h"
+#if defined(FUZZ_PNG_DIFF)
+#include "png_diff.h"
+#define FUZZ_PNG
+#endif
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +44,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(bytes + sizeof prefix, data, size);
         length = size + sizeof prefix;
     }
+#if defined(FUZZ_PNG_DIFF)
+    char why[600];
+    if (png_diff(bytes, length, 1u << 24, NULL, why, sizeof why) != 0) {
+        fprintf(stderr, "png_diff: %s\n", why);
+        __builtin_trap();
+    }
+    free(bytes);
+    return 0;
+#endif
     char error[256];
     cmask_info info;
     cmask_decoder *decoder = NULL;

@@ -1,12 +1,14 @@
 /*
- * CMaskCodecs: a thin, crash-free C layer over libpng, libtiff and zlib (NIfTI) for segscore.
+ * CMaskCodecs: a thin, crash-free C layer over libpng, libtiff, zlib (NIfTI) and libdeflate (the
+ * PNG fast path) for segscore.
  *
  * Only our own prefixed types cross this header: no png_structp or TIFF * reaches Swift.
  * Every function that can fail returns a cmask_status plus a message written into the caller's
  * `error` buffer (always NUL-terminated when error_size > 0). The decoder keeps no pointer to
  * that buffer once the call returns: a codec message during a later call (cmask_close
  * included) never writes into the buffer of an earlier one. Nothing here prints, exits or
- * touches global state, so different files may be decoded on different threads at once.
+ * touches global state (cmask_read only reads SEGSCORE_PNG_DECODER, see cmask_png_decoder), so
+ * different files may be decoded on different threads at once.
  *
  * Usage (two phases, so the caller learns the decoded size first, then owns and may reuse the
  * pixel buffer):
@@ -189,6 +191,33 @@ cmask_status cmask_open_file(int fd, uint64_t max_samples, uint64_t max_bytes, c
  * byte order. May be called once per handle.
  */
 cmask_status cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, char *error, size_t error_size);
+
+/** Which decoder reads a PNG's image data. */
+typedef enum {
+    /** The environment decides: SEGSCORE_PNG_DECODER=libpng forces libpng; anything else, FAST. */
+    CMASK_PNG_DECODER_DEFAULT = 0,
+    /**
+     * The fast path where it applies (non-interlaced, every colour type and bit depth): its own
+     * chunk walk with CRC checks, one libdeflate inflate, its own unfiltering. It only succeeds
+     * on files libpng decodes to the same samples; any other file goes to libpng, whose
+     * refusals and messages it gets.
+     */
+    CMASK_PNG_DECODER_FAST = 1,
+    /** libpng for every PNG (the reference). */
+    CMASK_PNG_DECODER_LIBPNG = 2,
+} cmask_png_decoder;
+
+/**
+ * The decoder a value of SEGSCORE_PNG_DECODER chooses: "libpng" gives CMASK_PNG_DECODER_LIBPNG;
+ * NULL (unset), "fast" or anything else, CMASK_PNG_DECODER_FAST.
+ */
+cmask_png_decoder cmask_png_decoder_for_setting(const char *setting);
+
+/** Chooses the PNG decoder of an open decoder, before cmask_read. NULL is allowed (no effect). */
+void cmask_set_png_decoder(cmask_decoder *decoder, cmask_png_decoder choice);
+
+/** True when cmask_read decoded this PNG through the fast path (for tests and benchmarks). */
+bool cmask_png_fast_path_used(const cmask_decoder *decoder);
 
 /** Releases a decoder and everything it allocated. NULL is allowed. */
 void cmask_close(cmask_decoder *decoder);

@@ -34,6 +34,13 @@ cmask_status cmask_tiff_write(const char *path, const void *samples, uint32_t wi
                               uint32_t bit_depth, uint32_t compression, uint32_t rows_per_strip, char *error,
                               size_t error_size);
 
+/**
+ * The generated PNG variant number `seed` for the differential tests of the two PNG decoders
+ * (png_variants.c): a new buffer the caller frees with free(), its length in `*size`; NULL when
+ * out of memory. The same seed gives the same bytes on every machine with the same zlib.
+ */
+uint8_t *cmask_png_variant(uint64_t seed, size_t *size);
+
 #ifdef __cplusplus
 }
 #endif
