@@ -28,4 +28,29 @@ import Testing
             scoring, extra: [], status: 0,
             says: ["geometry differs", "label 5 is in 3 files (first \(data.path("pred"))/case0.nii.gz)"])
     }
+
+    /// A real (ISBI 2012-derived) nnU-Net set in the repository, with nnU-Net's numbers and file
+    /// and boundary metrics at the volumes' spacing (a ground truth without prediction skipped).
+    @Test func nnUNetFixtureMergesLikeTheUnshardedRun() throws {
+        let folder = Fixtures.path("nnunet/isbi3d_missing_pred")
+        try ShardMergeTests.checkEveryN(
+            [
+                folder + "/labelsTs", folder + "/predictions", "--variant", "nnunet-eval", "--labels",
+                folder + "/dataset.json", "--missing", "skip", "--surface-metrics", "hd95,nsd", "--nsd-tolerance", "1",
+            ], extra: ["--fail-under", "0.5"], status: 0)
+    }
+
+    @Test(
+        .enabled(
+            if: Fixtures.hasShared("nifti-isbi3d"),
+            "needs ../shared/data/real/nifti-isbi3d (the reference nnU-Net sets) beside the repository"),
+        arguments: ["isbi3d_plain", "isbi3d_regions", "isbi3d_ignore"])
+    func realNnUNetSetsMergeLikeTheUnshardedRun(_ name: String) throws {
+        let folder = Fixtures.shared("nifti-isbi3d/" + name)
+        try ShardMergeTests.checkEveryN(
+            [
+                folder + "/labelsTs", folder + "/predictions", "--variant", "nnunet-eval", "--labels",
+                folder + "/dataset.json", "--surface-metrics", "hd95,assd",
+            ], extra: [], status: 0)
+    }
 }
