@@ -119,15 +119,15 @@ bench-memory: release
 	.build/release/segscore-bench --memory --pairs 2000 $(BENCH_ARGS)
 
 # Boundary metrics: plain evaluate vs --surface-metrics all on the generated 512×512 4-class PNG
-# set, per-pair 2-D and 3-D times, and medpy's (a venv in $(PEERS_VENV), made on first use) beside them.
-PEERS_VENV ?= /work/peers-venv-medpy
+# set, per-pair 2-D and 3-D times, and medpy's (a venv in $(MEDPY_VENV), made on first use) beside them.
+MEDPY_VENV ?= $(abspath ../peers-venv-medpy)
 
-$(PEERS_VENV)/bin/python:
-	python3 -m venv $(PEERS_VENV)
-	$(PEERS_VENV)/bin/pip install --quiet medpy numpy
+$(MEDPY_VENV)/bin/python:
+	python3 -m venv $(MEDPY_VENV)
+	$(MEDPY_VENV)/bin/pip install --quiet medpy numpy
 
-bench-surface: release $(PEERS_VENV)/bin/python
-	.build/release/segscore-bench --surface --peer-python $(PEERS_VENV)/bin/python $(BENCH_ARGS)
+bench-surface: release $(MEDPY_VENV)/bin/python
+	.build/release/segscore-bench --surface --peer-python $(MEDPY_VENV)/bin/python $(BENCH_ARGS)
 
 # Regenerates the synthetic decoder fixtures (Fixtures/png, Fixtures/tiff, Fixtures/bad).
 fixtures: deps
