@@ -119,36 +119,6 @@ public struct CompiledKeyRule: @unchecked Sendable {
     }
 }
 
-/// A ground-truth file with its prediction (nil when missing and `--missing empty`) and ROI.
-public struct MaskPair: Sendable, Hashable {
-    /// The key the files share (see `CompiledKeyRule.key(for:side:)`).
-    public var key: String
-    /// The ground-truth file.
-    public var truth: MaskFile
-    /// The prediction file; nil when it is missing and scored against an empty prediction (`--missing empty`).
-    public var prediction: MaskFile?
-    /// The region-of-interest file from `--roi-dir`; nil without one.
-    public var roi: MaskFile?
-
-    /// A pair of the given files under `key`.
-    public init(key: String, truth: MaskFile, prediction: MaskFile?, roi: MaskFile? = nil) {
-        self.key = key
-        self.truth = truth
-        self.prediction = prediction
-        self.roi = roi
-    }
-}
-
-/// What `--missing` does with a ground-truth file that has no prediction.
-public enum MissingPolicy: String, Sendable, CaseIterable {
-    /// An error: listed, exit code 3.
-    case fail
-    /// Scored against an empty prediction.
-    case empty
-    /// Left out, with a warning.
-    case skip
-}
-
 /// The pairs of a dataset in key order, stored compactly: the folder listings they come from
 /// (names packed, shared, not copied) and 20 bytes per pair (the three files' positions in their
 /// listings and where the key lies in the ground truth's path). A collection of `MaskPair`
@@ -160,9 +130,10 @@ public struct PairList: RandomAccessCollection, Sendable {
     public let predictionFiles: FileList
     /// The region-of-interest listing the pairs point into (empty without `--roi-dir`).
     public let roiFiles: FileList
-    private var entries: [Entry] = []
+    /// The pairs (internal: `PairList+Shards.swift` draws subsets).
+    var entries: [Entry] = []
 
-    private struct Entry: Sendable {
+    struct Entry: Sendable {
         /// Positions in the listings; -1: none.
         var truth: Int32
         var prediction: Int32
@@ -219,23 +190,6 @@ public struct PairList: RandomAccessCollection, Sendable {
     public func predictionPath(at position: Int) -> String? {
         let index = entries[position].prediction
         return index < 0 ? nil : predictionFiles[Int(index)].path
-    }
-}
-
-// Shards (`evaluate --shard`, `merge`): a subset of the pairs, and where a key lies in its path.
-extension PairList {
-    /// The pairs whose positions `isIncluded` accepts, in the same order, drawn from the same listings.
-    public func filter(positions isIncluded: (Int) -> Bool) -> PairList {
-        var subset = PairList(truthFiles: truthFiles, predictionFiles: predictionFiles, roiFiles: roiFiles)
-        subset.entries = indices.filter(isIncluded).map { entries[$0] }
-        return subset
-    }
-
-    /// The UTF-8 byte offset of pair `position`'s key in its ground-truth path (`truthPath(at:)`).
-    public func keyOffsetInTruthPath(at position: Int) -> Int {
-        let entry = entries[position]
-        let relative = truthFiles.relativePathBytes(at: Int(entry.truth)) { $0.count }
-        return truthPath(at: position).utf8.count - relative + Int(entry.keyStart)
     }
 }
 
