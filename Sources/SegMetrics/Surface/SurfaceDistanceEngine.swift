@@ -65,7 +65,7 @@ package final class SurfaceDistanceEngine {
 
     /// Queries the local search may give up before the whole call goes to `legacy` (it gives
     /// up none on the generated 512×512 bench set).
-    package static func maxFailures(queries: Int) -> Int { queries / 8 + 8 }
+    package static func maxFailures(queries: Int) -> Int { queries / 2 + 8 }
 
     /// The largest bounding box (cells) the local search marks its features in (one byte each).
     package static let localCells = 1 << 24

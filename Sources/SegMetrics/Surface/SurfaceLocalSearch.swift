@@ -57,7 +57,8 @@ package final class SurfaceLocalSearch {
             blocks.withUnsafeMutableBufferPointer { b in
                 guard let map = m.baseAddress, let blocks = b.baseAddress else { return }
                 let grid = Grid(
-                    map: map, blocks: blocks, side: side, coarse: coarse, lo: lo, bx: box.x, by: box.y, bz: box.z,
+                    map: map, blocks: blocks, side: side, coarse: coarse, featureCount: features.count, lo: lo, bx: box.x,
+                    by: box.y, bz: box.z,
                     spacing: spacing)
                 grid.mark(features, 1)
                 defer { grid.mark(features, 0) }
@@ -79,6 +80,11 @@ package final class SurfaceLocalSearch {
         let blockBudget = Self.blockBudget(threeD: threeD)
         var aborted = false
         var previous: Best?
+        let smallest = threeD ? min(spacing.x, spacing.y, spacing.z) : min(spacing.x, spacing.y)
+        // Blocks the far queries of this call may visit in all before the rest go to the k-d
+        // tree, whose construction costs about as much.
+        let callBudget = 16 * grid.featureCount + 4_096
+        var visits = 0
         result.withUnsafeMutableBufferPointer { out in
             for (i, q) in queries.enumerated() {
                 let c = (x: Int(q.x - lo.x), y: Int(q.y - lo.y), z: Int(q.z - lo.z))
@@ -95,7 +101,9 @@ package final class SurfaceLocalSearch {
                     r += 1
                 }
                 var done = false
-                if best.value < .infinity {
+                if best.value < .infinity && Self.square(r + 1, smallest) >= best.value {
+                    done = true  // no axis can reach beyond the rings scanned
+                } else if best.value < .infinity {
                     let kx = Self.reach(best.value, spacing.x)
                     let ky = Self.reach(best.value, spacing.y)
                     let kz = threeD ? Self.reach(best.value, spacing.z) : 0
@@ -113,7 +121,7 @@ package final class SurfaceLocalSearch {
                         let value = grid.value(c, previous)
                         if value < best.value { best = Best(value: value, x: previous.x, y: previous.y, z: previous.z) }
                     }
-                    done = grid.blockSearch(c, budget: blockBudget, &best)
+                    if visits < callBudget { done = grid.blockSearch(c, budget: blockBudget, &best, visits: &visits) }
                 }
                 if done {
                     out[i] = best.value.squareRoot()
@@ -158,6 +166,7 @@ package final class SurfaceLocalSearch {
         let blocks: UnsafeMutablePointer<UInt8>
         let side: Int
         let coarse: (x: Int, y: Int, z: Int)
+        let featureCount: Int
         let lo: LatticePoint
         let bx: Int
         let by: Int
@@ -245,7 +254,7 @@ package final class SurfaceLocalSearch {
         /// expression). Stops when a ring's nearest cell along its own axis, `(R−1)·side + 1`
         /// cells away at the smallest spacing, cannot be nearer; false when more than `budget`
         /// blocks would be visited.
-        func blockSearch(_ c: (x: Int, y: Int, z: Int), budget: Int, _ best: inout Best) -> Bool {
+        func blockSearch(_ c: (x: Int, y: Int, z: Int), budget: Int, _ best: inout Best, visits total: inout Int) -> Bool {
             let cb = (x: c.x / side, y: c.y / side, z: c.z / side)
             let threeD = bz > 1
             let smallest = threeD ? min(spacing.x, spacing.y, spacing.z) : min(spacing.x, spacing.y)
@@ -255,7 +264,10 @@ package final class SurfaceLocalSearch {
             while ring <= last {
                 if ring >= 1 {
                     let t = Double((ring - 1) * side + 1) * smallest
-                    if t * t >= best.value { return true }
+                    if t * t >= best.value {
+                        total += visits
+                        return true
+                    }
                 }
                 for z in max(cb.z - ring, 0)...min(cb.z + ring, coarse.z - 1) {
                     for y in max(cb.y - ring, 0)...min(cb.y + ring, coarse.y - 1) {
@@ -276,9 +288,13 @@ package final class SurfaceLocalSearch {
                         }
                     }
                 }
-                if visits > budget { return false }
+                if visits > budget {
+                    total += visits
+                    return false
+                }
                 ring += 1
             }
+            total += visits
             return true
         }
 
