@@ -63,8 +63,8 @@ package final class SurfaceDistanceEngine {
     /// query, and 14 ns per cell against 2 µs per 3-D query, where the two cost the same.
     package static func treeRatio(threeD: Bool) -> Int { threeD ? 64 : 24 }
 
-    /// Queries the local search may give up before the whole call goes to `legacy` (it gives
-    /// up none on the generated 512×512 bench set).
+    /// Queries the local search may give up (to the k-d tree) before the whole call goes to
+    /// `legacy` instead.
     package static func maxFailures(queries: Int) -> Int { queries / 2 + 8 }
 
     /// The largest bounding box (cells) the local search marks its features in (one byte each).

@@ -12,14 +12,16 @@ import Foundation
 /// already scanned is scanned next, unless it exceeds `boxBudget` cells. Each candidate's value is
 /// `((Δz·sz)² + (Δy·sy)²) + (Δx·sx)²`, the expression of the distance transform and the k-d tree,
 /// and the minimum over all candidates is taken, so the result is that of the k-d tree bit for
-/// bit. Queries the search gives up on are returned for the caller to answer another way.
+/// bit. A query not settled that way (far from every feature) goes to a search over coarse
+/// blocks of the map (`blockSearch`), within a budget of blocks per query and per call; the
+/// queries beyond it are returned for the caller to answer another way.
 package final class SurfaceLocalSearch {
     private var map: [UInt8] = []
     private var blocks: [UInt8] = []
     private var failures: [Int] = []
 
-    /// Rings (shells) scanned before a query is given up: measured on the generated 512×512 bench
-    /// set, where nearly every query ends within two.
+    /// Rings (shells) scanned before a query is handed to the coarse block search (chosen, not
+    /// tuned: on the generated 512×512 bench set most queries coincide or end within a few).
     package static func ringLimit(threeD: Bool) -> Int { threeD ? 2 : 4 }
 
     /// Cells of the final box above which a query is given up.
