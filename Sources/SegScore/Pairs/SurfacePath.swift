@@ -178,8 +178,35 @@ struct ClassMaskFill: LabelVisitor {
     }
 
     func visit<T: FixedWidthInteger & UnsignedInteger>(_ buffer: UnsafeBufferPointer<T>) {
-        for i in 0..<Swift.min(buffer.count, out.count) {
+        let n = Swift.min(buffer.count, out.count)
+        if T.bitWidth == 8, let source = UnsafeRawPointer(buffer.baseAddress), let target = out.baseAddress {
+            Self.fill(source.assumingMemoryBound(to: UInt8.self), target, count: n, table: table)
+            return
+        }
+        for i in 0..<n {
             out[i] = UInt8(truncatingIfNeeded: table(Int(truncatingIfNeeded: buffer[i])))
+        }
+    }
+
+    /// The 8-bit case: a comparison when one stored value is in the class (vectorised), else a
+    /// 256-entry lookup. The same bytes as the general loop.
+    private static func fill(
+        _ source: UnsafePointer<UInt8>, _ target: UnsafeMutablePointer<UInt8>, count n: Int, table: StoredValueTable
+    ) {
+        var lookup = [UInt8](repeating: 0, count: 256)
+        var members: [UInt8] = []
+        for v in 0..<256 {
+            lookup[v] = UInt8(truncatingIfNeeded: table(v))
+            if lookup[v] != 0 { members.append(UInt8(v)) }
+        }
+        if members.count == 1 && lookup[Int(members[0])] == 1 {
+            let member = members[0]
+            for i in 0..<n { target[i] = source[i] == member ? 1 : 0 }
+            return
+        }
+        lookup.withUnsafeBufferPointer { l in
+            guard let l = l.baseAddress else { return }
+            for i in 0..<n { target[i] = l[Int(source[i])] }
         }
     }
 }
