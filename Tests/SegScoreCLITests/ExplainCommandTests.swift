@@ -11,39 +11,9 @@ import Testing
     /// Runs every `$ segscore …` command of the README section "Why do Dice numbers disagree?"
     /// and checks that each line printed under it there is printed by the tool.
     @Test func readmeSectionMatchesTheTool() throws {
-        let readme = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        guard let start = readme.range(of: "## Why do Dice numbers disagree?"),
-            let end = readme.range(of: "\n## ", range: start.upperBound..<readme.endIndex)
-        else {
-            Issue.record("README section missing")
-            return
-        }
-        var commands: [(arguments: [String], expected: [String])] = []
-        var inBlock = false
-        for line in readme[start.upperBound..<end.lowerBound].split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("```") {
-                inBlock.toggle()
-                continue
-            }
-            guard inBlock else { continue }
-            if line.hasPrefix("$ segscore ") {
-                commands.append((line.dropFirst("$ segscore ".count).split(separator: " ").map(String.init), []))
-            } else if !line.isEmpty {
-                commands[commands.count - 1].expected.append(Self.normalised(line))
-            }
-        }
+        let commands = try #require(try ReadmeCommands.commands(inSection: "## Why do Dice numbers disagree?"))
         #expect(commands.count == 4)
-        for command in commands {
-            let output = try BinaryRunner.run(command.arguments)
-            #expect(output.status == 0, "\(command.arguments)")
-            let printed = Set(output.stdout.split(separator: "\n").map { Self.normalised($0) })
-            #expect(!command.expected.isEmpty)
-            for line in command.expected {
-                #expect(
-                    printed.contains(line),
-                    "README line not printed by `segscore \(command.arguments.joined(separator: " "))`: \(line)")
-            }
-        }
+        try ReadmeCommands.check(commands)
     }
 
     @Test func catalogueListsEveryPresetAndBase() throws {

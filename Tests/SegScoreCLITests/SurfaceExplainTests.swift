@@ -6,45 +6,12 @@ import Testing
 @Suite struct SurfaceExplainTests {
     static let readmeSection = "## Why do boundary numbers disagree?"
 
-    static func readme() -> String {
-        (try? String(contentsOf: Fixtures.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
-    }
-
     /// Runs every `$ segscore …` command of the README's boundary section and checks that each
     /// line printed under it there is printed by the tool (as the Dice section's test does).
     @Test func readmeBoundarySectionMatchesTheTool() throws {
-        let readme = Self.readme()
-        guard let start = readme.range(of: Self.readmeSection),
-            let end = readme.range(of: "\n## ", range: start.upperBound..<readme.endIndex)
-        else {
-            Issue.record("README section missing")
-            return
-        }
-        var commands: [(arguments: [String], expected: [String])] = []
-        var inBlock = false
-        for line in readme[start.upperBound..<end.lowerBound].split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("```") {
-                inBlock.toggle()
-                continue
-            }
-            guard inBlock else { continue }
-            if line.hasPrefix("$ segscore ") {
-                commands.append((line.dropFirst("$ segscore ".count).split(separator: " ").map(String.init), []))
-            } else if !line.isEmpty, !commands.isEmpty {
-                commands[commands.count - 1].expected.append(ExplainCommandTests.normalised(line))
-            }
-        }
-        #expect(!commands.isEmpty)
-        for command in commands {
-            let output = try BinaryRunner.run(command.arguments)
-            #expect(output.status == 0, "\(command.arguments)")
-            let printed = Set(output.stdout.split(separator: "\n").map { ExplainCommandTests.normalised($0) })
-            for line in command.expected {
-                #expect(
-                    printed.contains(line),
-                    "README line not printed by `segscore \(command.arguments.joined(separator: " "))`: \(line)")
-            }
-        }
+        let commands = try #require(try ReadmeCommands.commands(inSection: Self.readmeSection))
+        #expect(commands.count == 2)
+        try ReadmeCommands.check(commands)
     }
 
     @Test func catalogueListsEveryDefinitionWithItsRules() throws {
