@@ -291,6 +291,12 @@ void cmask_set_png_decoder(cmask_decoder *decoder, cmask_png_decoder choice) {
 
 bool cmask_png_fast_path_used(const cmask_decoder *decoder) { return decoder != NULL && decoder->png_fast_used; }
 
+void cmask_set_tiff_decoder(cmask_decoder *decoder, cmask_tiff_decoder choice) {
+    if (decoder != NULL) decoder->tiff_decoder = choice;
+}
+
+bool cmask_tiff_fast_path_used(const cmask_decoder *decoder) { return decoder != NULL && decoder->tiff_fast_used; }
+
 void cmask_close(cmask_decoder *decoder) {
     if (decoder == NULL) return;
     cmask_png_close(decoder);

@@ -63,6 +63,10 @@ struct cmask_decoder {
     /** 1 once cmask_read decoded a PNG through the fast path (png_fast.c). */
     int png_fast_used;
     cmask_tiff_state *tiff;
+    /** Which TIFF decoder cmask_read uses (cmask_set_tiff_decoder; DEFAULT: the environment). */
+    cmask_tiff_decoder tiff_decoder;
+    /** 1 once cmask_read decoded every page of a TIFF through the fast path (tiff_fast.c). */
+    int tiff_fast_used;
     cmask_nifti_state *nifti;
 };
 

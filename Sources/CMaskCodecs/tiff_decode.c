@@ -5,21 +5,12 @@
  * the buffer of the call that caused them and parallel decodes never share state. The variadic
  * TIFFGetField is only called here, through small typed helpers.
  */
-#include "codecs_internal.h"
+#include "tiff_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tiffio.h>
-
-/** The facts of one directory that decide how its pixels are laid out. */
-typedef struct {
-    uint32_t width, height;
-    uint16_t samples_per_pixel, bits_per_sample, sample_format, planar, photometric;
-    uint16_t compression, predictor, extra_samples;
-    int tiled;
-    uint32_t tile_width, tile_height, rows_per_strip;
-} tiff_layout;
 
 struct cmask_tiff_state {
     TIFF *tif;
@@ -28,6 +19,8 @@ struct cmask_tiff_state {
     cmask_message *message;
     int failed;
     tiff_layout layout;
+    /** The fast path's buffers, kept from page to page (tiff_fast.c). */
+    tiff_fast_scratch scratch;
 };
 
 /* ---- in-memory client procedures ---------------------------------------------------------- */
@@ -458,6 +451,9 @@ static cmask_status read_strips(cmask_tiff_state *state, uint8_t *page, uint8_t 
             uint32_t rows = layout->height - y0 < layout->rows_per_strip ? layout->height - y0
                                                                           : layout->rows_per_strip;
             tmsize_t want = (tmsize_t)(rows * row_bytes);
+            /* libtiff may succeed without writing every byte (a Deflate strip libdeflate finds
+             * too long): zeros there, never the bytes of an earlier strip or page. */
+            memset(block, 0, (size_t)want);
             tmsize_t got = TIFFReadEncodedStrip(state->tif, plane * per_plane + s, block, want);
             if (got != want || state->failed) {
                 cmask_set_error(state->message, "strip %u decoded to %lld of %lld bytes", plane * per_plane + s,
@@ -480,6 +476,7 @@ static cmask_status read_tiles(cmask_tiff_state *state, uint8_t *page, uint8_t *
         for (uint32_t y0 = 0; y0 < layout->height; y0 += layout->tile_height) {
             for (uint32_t x0 = 0; x0 < layout->width; x0 += layout->tile_width) {
                 uint32_t tile = TIFFComputeTile(state->tif, x0, y0, 0, (uint16_t)plane);
+                memset(block, 0, (size_t)want);
                 tmsize_t got = TIFFReadEncodedTile(state->tif, tile, block, want);
                 if (got != want || state->failed) {
                     cmask_set_error(state->message, "tile %u decoded to %lld of %lld bytes", tile,
@@ -506,6 +503,18 @@ static uint64_t block_bytes_of(const tiff_layout *layout) {
                                layout->rows_per_strip;
 }
 
+cmask_tiff_decoder cmask_tiff_decoder_for_setting(const char *setting) {
+    return setting != NULL && strcmp(setting, "libtiff") == 0 ? CMASK_TIFF_DECODER_LIBTIFF : CMASK_TIFF_DECODER_FAST;
+}
+
+/** Whether cmask_read tries the fast path: the decoder's choice, else SEGSCORE_TIFF_DECODER. */
+static int wants_fast_path(const cmask_decoder *decoder) {
+    cmask_tiff_decoder choice = decoder->tiff_decoder;
+    if (choice == CMASK_TIFF_DECODER_DEFAULT)
+        choice = cmask_tiff_decoder_for_setting(getenv("SEGSCORE_TIFF_DECODER"));
+    return choice == CMASK_TIFF_DECODER_FAST;
+}
+
 cmask_status cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *message) {
     cmask_tiff_state *state = decoder->tiff;
     state->message = message;
@@ -516,6 +525,8 @@ cmask_status cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *m
     uint8_t *block = NULL;
     uint64_t block_capacity = 0;
     cmask_status status = CMASK_OK;
+    int fast = wants_fast_path(decoder);
+    uint32_t fast_pages = 0;
     for (uint32_t p = 0; p < info->pages && status == CMASK_OK; p++) {
         /* Back to the first page once, then each next directory in order: TIFFSetDirectory(p)
          * for every page walked the chain from the start each time (quadratic in pages). */
@@ -536,6 +547,13 @@ cmask_status cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *m
             status = CMASK_ERR_CORRUPT;
             break;
         }
+        uint8_t *page = (uint8_t *)out + (uint64_t)p * page_bytes;
+        /* The fast path decodes the page or leaves it whole to libtiff (tiff_fast.c). */
+        if (fast && cmask_tiff_fast_page(state->tif, state->source, &state->layout, page, sample_bytes,
+                                         &state->scratch) == FAST_DONE) {
+            fast_pages++;
+            continue;
+        }
         if (need > block_capacity) {
             uint8_t *grown = realloc(block, (size_t)need);
             if (grown == NULL) {
@@ -546,11 +564,11 @@ cmask_status cmask_tiff_read(cmask_decoder *decoder, void *out, cmask_message *m
             block = grown;
             block_capacity = need;
         }
-        uint8_t *page = (uint8_t *)out + (uint64_t)p * page_bytes;
         status = state->layout.tiled ? read_tiles(state, page, block, sample_bytes)
                                      : read_strips(state, page, block, sample_bytes);
     }
     free(block);
+    decoder->tiff_fast_used = status == CMASK_OK && fast_pages == info->pages;
     return status;
 }
 
@@ -562,6 +580,7 @@ void cmask_tiff_close(cmask_decoder *decoder) {
     cmask_tiff_state *state = decoder->tiff;
     if (state == NULL) return;
     if (state->tif != NULL) TIFFClose(state->tif);
+    cmask_tiff_fast_free(&state->scratch);
     free(state);
     decoder->tiff = NULL;
 }

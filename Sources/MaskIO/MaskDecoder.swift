@@ -27,6 +27,9 @@ public struct MaskDecoder: Sendable {
     /// Which decoder reads PNG image data (`.automatic`: `SEGSCORE_PNG_DECODER` decides).
     public var pngDecoder = PNGDecoderChoice.automatic
 
+    /// Which decoder reads TIFF strips and tiles (`.automatic`: `SEGSCORE_TIFF_DECODER` decides).
+    public var tiffDecoder = TIFFDecoderChoice.automatic
+
     /// Creates a decoder.
     /// - Parameter maxSamples: the largest `width · height · pages · channels` accepted.
     public init(maxSamples: UInt64 = MaskDecoder.defaultMaxSamples) {
@@ -53,6 +56,7 @@ public struct MaskDecoder: Sendable {
             throw MaskIOError(status: status, path: path, message: message.text)
         }
         cmask_set_png_decoder(handle, pngDecoder.shimValue)
+        cmask_set_tiff_decoder(handle, tiffDecoder.shimValue)
         return MaskReader(path: path, descriptor: descriptor, handle: handle, info: info)
     }
 
@@ -95,6 +99,7 @@ public struct MaskDecoder: Sendable {
                 return .failure(MaskIOError(status: status, path: path, message: message.text))
             }
             cmask_set_png_decoder(handle, pngDecoder.shimValue)
+            cmask_set_tiff_decoder(handle, tiffDecoder.shimValue)
             return Result { () throws(MaskIOError) in try Self.decode(handle, info, path, reusing: &spare) }
         }
         return try result.get()

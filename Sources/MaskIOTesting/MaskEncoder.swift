@@ -14,6 +14,8 @@ package enum MaskEncoder {
         case png16
         /// TIFF with LZW and the horizontal predictor, 8 or 16 bits, `rowsPerStrip` rows per strip.
         case tiffLZW(bits: Int, rowsPerStrip: Int)
+        /// TIFF with Deflate (Adobe) and the horizontal predictor, 8 or 16 bits, `rowsPerStrip` rows per strip.
+        case tiffDeflate(bits: Int, rowsPerStrip: Int)
     }
 
     /// Writes `labels` (row-major, `width × height`) to `path`.
@@ -34,15 +36,18 @@ package enum MaskEncoder {
             status = labels.withUnsafeBytes { raw in
                 cmask_png_write(path, raw.baseAddress, UInt32(width), UInt32(height), 16, 0, &message, 256)
             }
-        case .tiffLZW(let bits, let rows):
+        case .tiffLZW(let bits, let rows), .tiffDeflate(let bits, let rows):
+            let compression: UInt32 = if case .tiffLZW = container { 5 } else { 8 }
             if bits == 8 {
                 let bytes = labels.map { UInt8(truncatingIfNeeded: $0) }
                 status = bytes.withUnsafeBytes { raw in
-                    cmask_tiff_write(path, raw.baseAddress, UInt32(width), UInt32(height), 8, 5, UInt32(rows), &message, 256)
+                    cmask_tiff_write(
+                        path, raw.baseAddress, UInt32(width), UInt32(height), 8, compression, UInt32(rows), &message, 256)
                 }
             } else {
                 status = labels.withUnsafeBytes { raw in
-                    cmask_tiff_write(path, raw.baseAddress, UInt32(width), UInt32(height), 16, 5, UInt32(rows), &message, 256)
+                    cmask_tiff_write(
+                        path, raw.baseAddress, UInt32(width), UInt32(height), 16, compression, UInt32(rows), &message, 256)
                 }
             }
         }

@@ -7,7 +7,8 @@
  * `error` buffer (always NUL-terminated when error_size > 0). The decoder keeps no pointer to
  * that buffer once the call returns: a codec message during a later call (cmask_close
  * included) never writes into the buffer of an earlier one. Nothing here prints, exits or
- * touches global state (cmask_read only reads SEGSCORE_PNG_DECODER, see cmask_png_decoder), so
+ * touches global state (cmask_read only reads SEGSCORE_PNG_DECODER and SEGSCORE_TIFF_DECODER, see
+ * cmask_png_decoder and cmask_tiff_decoder), so
  * different files may be decoded on different threads at once.
  *
  * Usage (two phases, so the caller learns the decoded size first, then owns and may reuse the
@@ -218,6 +219,34 @@ void cmask_set_png_decoder(cmask_decoder *decoder, cmask_png_decoder choice);
 
 /** True when cmask_read decoded this PNG through the fast path (for tests and benchmarks). */
 bool cmask_png_fast_path_used(const cmask_decoder *decoder);
+
+/** Which decoder reads a TIFF's strips and tiles. */
+typedef enum {
+    /** The environment decides: SEGSCORE_TIFF_DECODER=libtiff forces libtiff; anything else, FAST. */
+    CMASK_TIFF_DECODER_DEFAULT = 0,
+    /**
+     * The fast path where it applies (8- and 16-bit chunky samples in strips or tiles,
+     * uncompressed, LZW or Deflate, with or without the horizontal predictor): strips decoded
+     * straight into the sample buffer by its own LZW decoder or one libdeflate call. It only
+     * succeeds on pages libtiff decodes to the same samples; any other page goes to libtiff,
+     * whose refusals and messages it gets.
+     */
+    CMASK_TIFF_DECODER_FAST = 1,
+    /** libtiff for every TIFF (the reference). */
+    CMASK_TIFF_DECODER_LIBTIFF = 2,
+} cmask_tiff_decoder;
+
+/**
+ * The decoder a value of SEGSCORE_TIFF_DECODER chooses: "libtiff" gives CMASK_TIFF_DECODER_LIBTIFF;
+ * NULL (unset), "fast" or anything else, CMASK_TIFF_DECODER_FAST.
+ */
+cmask_tiff_decoder cmask_tiff_decoder_for_setting(const char *setting);
+
+/** Chooses the TIFF decoder of an open decoder, before cmask_read. NULL is allowed (no effect). */
+void cmask_set_tiff_decoder(cmask_decoder *decoder, cmask_tiff_decoder choice);
+
+/** True when cmask_read decoded every page of this TIFF through the fast path (for tests and benchmarks). */
+bool cmask_tiff_fast_path_used(const cmask_decoder *decoder);
 
 /** Releases a decoder and everything it allocated. NULL is allowed. */
 void cmask_close(cmask_decoder *decoder);

@@ -41,6 +41,13 @@ cmask_status cmask_tiff_write(const char *path, const void *samples, uint32_t wi
  */
 uint8_t *cmask_png_variant(uint64_t seed, size_t *size);
 
+/**
+ * The generated TIFF variant number `seed` for the differential tests of the two TIFF decoders
+ * (tiff_variants.c): a new buffer the caller frees with free(), its length in `*size`; NULL when
+ * out of memory. The same seed gives the same bytes with the same libtiff and zlib.
+ */
+uint8_t *cmask_tiff_variant(uint64_t seed, size_t *size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,138 @@
+import Foundation
+import MaskIO
+import MaskIOTesting
+import SegScoreTestSupport
+import Testing
+
+/// The TIFF fast path on hand-built files: LZW code streams assembled code by code (ClearCode,
+/// literals, table codes, the KwKwK case, the 9→10-bit switch), the horizontal predictor, and
+/// files libtiff's own encoders wrote; expected samples worked out by hand from the codes (TIFF
+/// 6.0, section 13) and the labels written.
+@Suite struct TIFFFastPathTests {
+    /// MSB-first packing of (code, width) pairs, the last byte padded with zeros.
+    static func lzw(_ codes: [(Int, Int)]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var bits: UInt64 = 0
+        var count = 0
+        for (code, width) in codes {
+            bits = bits << UInt64(width) | UInt64(code)
+            count += width
+            while count >= 8 {
+                bytes.append(UInt8(truncatingIfNeeded: bits >> UInt64(count - 8)))
+                count -= 8
+            }
+        }
+        if count > 0 { bytes.append(UInt8(truncatingIfNeeded: bits << UInt64(8 - count))) }
+        return bytes
+    }
+
+    /// A little-endian, one-strip, 8-bit gray TIFF whose strip holds `data` as stored.
+    static func tiff(width: Int, height: Int, compression: Int, predictor: Int = 1, data: [UInt8]) -> [UInt8] {
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
+        func le32(_ v: Int) -> [UInt8] { le16(v & 0xFFFF) + le16(v >> 16) }
+        var file: [UInt8] = [0x49, 0x49] + le16(42) + le32(0)
+        file += data
+        if file.count % 2 == 1 { file.append(0) }
+        file.replaceSubrange(4..<8, with: le32(file.count))
+        // (tag, type, value): type 3 SHORT, 4 LONG, one value each; sorted by tag.
+        var entries: [(Int, Int, Int)] = [
+            (256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, compression), (262, 3, 1), (273, 4, 8),
+            (277, 3, 1), (278, 4, height), (279, 4, data.count),
+        ]
+        if predictor != 1 { entries.append((317, 3, predictor)) }
+        file += le16(entries.count)
+        for (tag, type, value) in entries {
+            file += le16(tag) + le16(type) + le32(1) + (type == 3 ? le16(value) + le16(0) : le32(value))
+        }
+        return file + le32(0)
+    }
+
+    static func decode(_ bytes: [UInt8], _ choice: TIFFDecoderChoice) -> Result<DecodedMask, MaskIOError> {
+        var decoder = MaskDecoder()
+        decoder.tiffDecoder = choice
+        return Result { () throws(MaskIOError) in try decoder.decode(bytes: bytes, path: "hand.tif") }
+    }
+
+    /// ClearCode; 5 (a literal, no entry); 5 (entry 258 = 5 5); 258 (5 5; entry 259 = 5 5);
+    /// 260, the next free code (KwKwK: the previous string 5 5 plus its first byte: 5 5 5); 9; EOI.
+    static let runCodes: [(Int, Int)] = [(256, 9), (5, 9), (5, 9), (258, 9), (260, 9), (9, 9), (257, 9)]
+
+    @Test func lzwCodesDecodeToTheHandWorkedSamples() throws {
+        let bytes = Self.tiff(width: 8, height: 1, compression: 5, data: Self.lzw(Self.runCodes))
+        #expect(TIFFVariants.decodedByFastPath(bytes))
+        let fast = try Self.decode(bytes, .fast).get()
+        #expect(fast.samples == .uint8([5, 5, 5, 5, 5, 5, 5, 9]))
+        #expect(try Self.decode(bytes, .libtiff).get() == fast)
+    }
+
+    @Test func horizontalPredictorAddsEachSampleToTheOneBefore() throws {
+        let bytes = Self.tiff(width: 8, height: 1, compression: 5, predictor: 2, data: Self.lzw(Self.runCodes))
+        #expect(TIFFVariants.decodedByFastPath(bytes))
+        let fast = try Self.decode(bytes, .fast).get()
+        #expect(fast.samples == .uint8([5, 10, 15, 20, 25, 30, 35, 44]))
+        #expect(try Self.decode(bytes, .libtiff).get() == fast)
+    }
+
+    @Test func codesGrowToTenBitsWhenEntry510IsTaken() throws {
+        // Literals 0…253 in 9 bits: the first adds nothing, the other 253 fill entries 258…510;
+        // then the next code is read in 10 bits (TIFF's "early change"), EOI too.
+        let codes = [(256, 9)] + (0...253).map { ($0, 9) } + [(254, 10), (257, 10)]
+        let bytes = Self.tiff(width: 255, height: 1, compression: 5, data: Self.lzw(codes))
+        #expect(TIFFVariants.decodedByFastPath(bytes))
+        let fast = try Self.decode(bytes, .fast).get()
+        #expect(fast.samples == .uint8((0...254).map { UInt8($0) }))
+        #expect(try Self.decode(bytes, .libtiff).get() == fast)
+    }
+
+    @Test func streamsLibtiffRefusesAreRefusedAlikeWithItsMessage() throws {
+        let broken: [(String, [(Int, Int)])] = [
+            ("no ClearCode first", [(5, 9), (5, 9), (257, 9)]),
+            ("EOI before the strip is full", [(256, 9), (5, 9), (257, 9)]),
+            ("a code not yet in the table", [(256, 9), (5, 9), (300, 9), (257, 9)]),
+            ("ends without EOI before the strip is full", [(256, 9), (5, 9)]),
+        ]
+        for (name, codes) in broken {
+            let bytes = Self.tiff(width: 8, height: 1, compression: 5, data: Self.lzw(codes))
+            let reference = Self.decode(bytes, .libtiff)
+            guard case .failure(let error) = reference else {
+                Issue.record("\(name): libtiff decoded it")
+                continue
+            }
+            #expect("\(error)".contains("libtiff"), "\(name)")
+            #expect(Self.decode(bytes, .fast) == reference, "\(name)")
+            #expect(!TIFFVariants.decodedByFastPath(bytes), "\(name)")
+        }
+    }
+
+    @Test(arguments: [8, 16])
+    func filesLibtiffWroteDecodeToTheirLabels(bits: Int) throws {
+        let folder = try TemporaryFolder("tifffast")
+        defer { folder.remove() }
+        let width = 67
+        let height = 45
+        let labels = (0..<(width * height)).map { i -> UInt16 in
+            let x = i % width
+            let y = i / width
+            return UInt16((x / 9 + y / 7) % 4) * (bits == 16 ? 1000 : 1)
+        }
+        for (name, container) in [
+            ("lzw", MaskEncoder.Container.tiffLZW(bits: bits, rowsPerStrip: 4)),
+            ("deflate", .tiffDeflate(bits: bits, rowsPerStrip: 7)),
+        ] {
+            let path = folder.path(name + ".tif")
+            try MaskEncoder.write(labels: labels, width: width, height: height, as: container, to: path)
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect(TIFFVariants.decodedByFastPath(bytes), "\(name)")
+            let fast = try Self.decode(bytes, .fast).get()
+            #expect(fast.samples == (bits == 8 ? .uint8(labels.map { UInt8($0) }) : .uint16(labels)), "\(name)")
+            #expect(try Self.decode(bytes, .libtiff).get() == fast, "\(name)")
+        }
+    }
+
+    @Test func settingChoosesTheDecoder() {
+        #expect(TIFFDecoderChoice(setting: "libtiff") == .libtiff)
+        #expect(TIFFDecoderChoice(setting: "fast") == .fast)
+        #expect(TIFFDecoderChoice(setting: nil) == .fast)
+        #expect(TIFFDecoderChoice(setting: "LIBTIFF") == .fast)
+    }
+}
