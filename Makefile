@@ -75,10 +75,12 @@ browser-check: build
 
 # The benchmark: release build, the C decode-only baseline of Benchmarks/decode_limit (plain
 # libpng and libtiff, the libraries segscore links, nothing else), then segscore-bench on a
-# generated PNG dataset (BENCH_ARGS) and a TIFF one (BENCH_TIFF_ARGS; empty to skip): alternated
-# runs of (a) the C loop, (b) evaluate with the PNG fast path, (c) evaluate forced onto libpng.
+# generated PNG dataset (BENCH_ARGS) and TIFF ones (BENCH_TIFF_ARGS, once per compression in
+# BENCH_TIFF_COMPRESSIONS; empty to skip): alternated runs of (a) the C loop, (b) evaluate with the
+# fast path, (c) evaluate forced onto libpng or libtiff.
 BENCH_ARGS ?=
 BENCH_TIFF_ARGS ?= --format tiff --pairs 500
+BENCH_TIFF_COMPRESSIONS ?= lzw deflate
 DECODE_LIMIT := out/bench/decode_limit
 
 $(DECODE_LIMIT): Benchmarks/decode_limit/decode_limit.c
@@ -89,8 +91,9 @@ bench-baseline: deps $(DECODE_LIMIT)
 
 bench: release bench-baseline
 	.build/release/segscore-bench --c-baseline $(DECODE_LIMIT) $(BENCH_ARGS)
-	@if [ -n "$(strip $(BENCH_TIFF_ARGS))" ]; then \
-		echo; .build/release/segscore-bench --c-baseline $(DECODE_LIMIT) $(BENCH_TIFF_ARGS); fi
+	@if [ -n "$(strip $(BENCH_TIFF_ARGS))" ]; then for c in $(BENCH_TIFF_COMPRESSIONS); do \
+		echo; .build/release/segscore-bench --c-baseline $(DECODE_LIMIT) $(BENCH_TIFF_ARGS) --tiff-compression $$c || exit 1; \
+	done; fi
 
 # The NIfTI benchmark: 200 generated 128x256x256 uint8 .nii.gz pairs in nnU-Net's layout (about
 # 3.2 GB once inflated; NIFTI_BENCH_ARGS="--pairs 50" for fewer), timed alternately: segscore
@@ -158,14 +161,15 @@ fuzz-build: deps
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_TIFF $(FUZZ_SOURCES) -o out/fuzz/tiff_fuzz $(CODEC_LIBS) 2>/dev/null
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_NIFTI $(FUZZ_SOURCES) -o out/fuzz/nifti_fuzz $(CODEC_LIBS) 2>/dev/null
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_PNG_DIFF $(FUZZ_SOURCES) -o out/fuzz/png-diff_fuzz $(CODEC_LIBS) 2>/dev/null
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_TIFF_DIFF $(FUZZ_SOURCES) -o out/fuzz/tiff-diff_fuzz $(CODEC_LIBS) 2>/dev/null
 
 fuzz: fuzz-build
-	@for h in png tiff nifti png-diff; do \
+	@for h in png tiff nifti png-diff tiff-diff; do \
 		mkdir -p out/fuzz/$$h-corpus out/fuzz/$$h-crashes; \
 		echo "fuzz: $$h for $(FUZZ_SECONDS) s"; \
 		out/fuzz/$${h}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 			-artifact_prefix=out/fuzz/$$h-crashes/ -print_final_stats=1 \
-			out/fuzz/$$h-corpus Fixtures/fuzz/$${h%-diff} 2>&1 | grep -E "^(#|stat::|==|SUMMARY|Done|png_diff)" | tail -12 || exit 1; \
+			out/fuzz/$$h-corpus Fixtures/fuzz/$${h%-diff} 2>&1 | grep -E "^(#|stat::|==|SUMMARY|Done|png_diff|tiff_diff)" | tail -12 || exit 1; \
 	done
 
 # Distribution. `make dist`: dist/segscore-VERSION-linux-ARCH.tar.gz (+ .sha256), a binary with
@@ -212,19 +216,39 @@ fuzz-png-diff: fuzz-build
 		out/fuzz/png-diff-corpus Fixtures/fuzz/png Fixtures/fuzz/regression/png $$(ls -d out/diff/seeds 2>/dev/null) 2>&1 \
 		| grep -E "^(#|stat::|==|SUMMARY|Done|png_diff)" | tail -20
 
+# The same for the TIFF fast path against libtiff (FUZZ_SECONDS=600 for the 10-minute run); its
+# corpus grows in out/fuzz/tiff-diff-corpus, seeded with the fixtures, the TIFF fuzz corpus, the
+# regression inputs and, after `make diff-seeds`, 500 generated variants (out/diff/tiff-seeds).
+.PHONY: fuzz-tiff-diff
+fuzz-tiff-diff: fuzz-build
+	@mkdir -p out/fuzz/tiff-diff-corpus out/fuzz/tiff-diff-crashes
+	out/fuzz/tiff-diff_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+		-artifact_prefix=out/fuzz/tiff-diff-crashes/ -print_final_stats=1 \
+		out/fuzz/tiff-diff-corpus Fixtures/fuzz/tiff Fixtures/fuzz/regression/tiff Fixtures/tiff \
+		$$(ls -d out/diff/tiff-seeds 2>/dev/null) 2>&1 | grep -E "^(#|stat::|==|SUMMARY|Done|tiff_diff)" | tail -20
+
 diff-seeds: deps
-	@mkdir -p out/diff/seeds
-	$(MAKE) diff-decoders DIFF_COUNT=500 DIFF_FLAGS="-w out/diff/seeds"
+	@mkdir -p out/diff/seeds out/diff/tiff-seeds
+	$(MAKE) diff-decoders DIFF_COUNT=500 DIFF_FLAGS="-w out/diff/seeds" TIFF_DIFF_FLAGS="-w out/diff/tiff-seeds"
 
 # The two PNG decoders against each other on DIFF_COUNT generated variants (every filter type,
 # odd widths, 1-pixel images, split IDAT chunks, ancillary chunks, bad CRCs, truncations, …) and
 # on every fixture and fuzz-corpus PNG: identical samples or identical refusal (ASan + UBSan).
+# Then the two TIFF decoders on TIFF_DIFF_COUNT generated variants (every compression, predictor
+# on and off, both byte orders, odd widths and rows per strip, partial edge tiles, hand-made LZW
+# and Deflate streams, truncation, flipped strip bytes, bad strip offsets and byte counts) and on
+# every fixture and fuzz-corpus TIFF.
 DIFF_COUNT ?= 20000
+TIFF_DIFF_COUNT ?= $(DIFF_COUNT)
+DIFF_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -std=gnu11 -Wall \
+	-ISources/CMaskCodecs/include -ISources/CMaskCodecs -ISources/CMaskTestCodecs/include
 diff-decoders: deps
 	@mkdir -p out/diff
-	$(CC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -std=gnu11 -Wall \
-		-ISources/CMaskCodecs/include -ISources/CMaskCodecs -ISources/CMaskTestCodecs/include \
-		$$(pkg-config --cflags libpng libtiff-4) Tests/Fuzz/diff_decoders.c Sources/CMaskTestCodecs/png_variants.c \
-		$(CODEC_SOURCES) -o out/diff/diff_decoders $(CODEC_LIBS)
+	$(CC) $(DIFF_CFLAGS) $$(pkg-config --cflags libpng libtiff-4) Tests/Fuzz/diff_decoders.c \
+		Sources/CMaskTestCodecs/png_variants.c $(CODEC_SOURCES) -o out/diff/diff_decoders $(CODEC_LIBS)
 	out/diff/diff_decoders -n $(DIFF_COUNT) -o out/diff $(DIFF_FLAGS) $$(find Fixtures -name '*.png' -type f) \
 		Fixtures/fuzz/regression/png/*
+	$(CC) $(DIFF_CFLAGS) $$(pkg-config --cflags libpng libtiff-4) Tests/Fuzz/diff_tiff_decoders.c \
+		Sources/CMaskTestCodecs/tiff_variants.c $(CODEC_SOURCES) -o out/diff/diff_tiff_decoders $(CODEC_LIBS)
+	out/diff/diff_tiff_decoders -n $(TIFF_DIFF_COUNT) -o out/diff $(TIFF_DIFF_FLAGS) \
+		$$(find Fixtures -name '*.tif' -type f) $$(find Fixtures/fuzz/regression/tiff -type f)

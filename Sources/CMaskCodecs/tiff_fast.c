@@ -136,9 +136,16 @@ static int lzw_decode(const uint8_t *in, size_t in_size, uint8_t *out, size_t wa
             size_t copy = kwkwk ? n - 1 : n;
             if (copy > room) copy = room;
             uint8_t *d = out + op;
-            const uint8_t *s = out + from; /* ends at or before d: never overlaps */
+            const uint8_t *s = out + from; /* the string ends at or before d */
             if (room >= copy + 16) {
-                for (size_t i = 0; i < copy; i += 16) memcpy(d + i, s + i, 16);
+                /* 16 bytes at a time through a register: a block read may reach into d (when the
+                 * string is shorter than 16 bytes and close), but only past the string's end, and
+                 * what it writes there is overwritten by the strings that follow. */
+                for (size_t i = 0; i < copy; i += 16) {
+                    uint8_t block[16];
+                    memcpy(block, s + i, 16);
+                    memcpy(d + i, block, 16);
+                }
             } else {
                 memcpy(d, s, copy);
             }

@@ -11,8 +11,8 @@ import SegScore
 /// `segscore-bench`: is evaluation decode-bound? Generates a deterministic dataset, then times, on
 /// the same files and alternately, (a) the plain C libpng/libtiff loop of
 /// `Benchmarks/decode_limit/decode_limit.c` (with `--c-baseline`), (b) the whole `evaluate`
-/// pipeline with JSON and CSV written, with the PNG fast path, (c) the same forced onto libpng
-/// (`SEGSCORE_PNG_DECODER=libpng`; PNG only), and segscore's decoders alone.
+/// pipeline with JSON and CSV written, with the fast path, (c) the same forced onto libpng or
+/// libtiff (`SEGSCORE_PNG_DECODER=libpng`, `SEGSCORE_TIFF_DECODER=libtiff`), and segscore's decoders alone.
 @main
 struct SegScoreBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,8 +20,8 @@ struct SegScoreBench: ParsableCommand {
         abstract: "Time segscore's evaluation against bare decoding on a generated dataset.",
         discussion: """
             Prints pairs/s, MB/s, the median over --runs alternated runs (after a warm-up) of, with \
-            --c-baseline, the C libpng/libtiff decode-only loop (a), full evaluate with the PNG fast \
-            path (b), full evaluate forced onto libpng (c, PNG only) and segscore's decoders alone; \
+            --c-baseline, the C libpng/libtiff decode-only loop (a), full evaluate with the fast path \
+            (b), full evaluate forced onto libpng or libtiff (c) and segscore's decoders alone; \
             the ratios b/a and c/a (median and the lowest and highest run), a checksum, and the peak \
             RSS of `segscore evaluate`.
             Run a release build: `make bench`.
@@ -32,6 +32,11 @@ struct SegScoreBench: ParsableCommand {
         case png, palette, png16, tiff, nifti
     }
 
+    /// How the TIFF set is compressed.
+    enum TIFFCompression: String, ExpressibleByArgument, CaseIterable {
+        case lzw, deflate
+    }
+
     @Option(name: .customLong("pairs"), help: "Number of pairs (default 2000; 200 for nifti).") var pairsOption: Int?
     var pairs: Int { pairsOption ?? (format == .nifti ? 200 : 2000) }
     @Option(help: "Image side in pixels (default 512, 1024 for tiff, 256 for nifti).") var size: Int?
@@ -40,6 +45,7 @@ struct SegScoreBench: ParsableCommand {
             "png (8-bit gray), palette (8-bit palette PNG), png16 (16-bit PNG), tiff (LZW + predictor), nifti (uint8 .nii.gz volumes, nnU-Net layout; default 200 pairs)."
     )
     var format: Format = .png
+    @Option(help: "tiff: lzw or deflate (both with the horizontal predictor).") var tiffCompression = TIFFCompression.lzw
     @Option(help: "nifti: slices per volume.") var depth = 128
     @Option(help: "nifti: path of a built gunzip_limit (Benchmarks/gunzip_limit) to time as the floor.")
     var gunzipBaseline: String?
@@ -86,14 +92,16 @@ struct SegScoreBench: ParsableCommand {
             ).run()
             return
         }
+        let kind = format == .tiff ? "tiff-" + tiffCompression.rawValue : format.rawValue
         func prepare(_ count: Int) throws -> Dataset {
             let root =
                 dir.map { memory ? $0 + "/\(count)" : $0 }
-                ?? NSTemporaryDirectory() + "segscore-bench-\(format.rawValue)-\(side)-\(count)"
+                ?? NSTemporaryDirectory() + "segscore-bench-\(kind)-\(side)-\(count)"
             let dataset = try Dataset.prepare(
-                root: root, pairs: count, side: side, classes: classes, format: format, jobs: workers)
+                root: root, pairs: count, side: side, classes: classes, format: format, compression: tiffCompression,
+                jobs: workers)
             print(
-                "dataset: \(count) pairs of \(side)x\(side) \(format.rawValue), \(classes) classes, \(String(format: "%.1f", Double(dataset.bytes) / 1e6)) MB in \(root)"
+                "dataset: \(count) pairs of \(side)x\(side) \(kind), \(classes) classes, \(String(format: "%.1f", Double(dataset.bytes) / 1e6)) MB in \(root)"
             )
             return dataset
         }
@@ -118,17 +126,19 @@ struct SegScoreBench: ParsableCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: out) }
         let files = try dataset.files()
-        // (c) only where the PNG decoder switch applies.
-        let compareDecoders = format != .tiff
-        let saved = getenv(Self.decoderVariable).map { String(cString: $0) }
-        defer { Self.chooseDecoder(saved) }
+        // (c): the reference library, through the decoder switch of the format.
+        let compareDecoders = true
+        let variable = format == .tiff ? "SEGSCORE_TIFF_DECODER" : Self.decoderVariable
+        let reference = format == .tiff ? "libtiff" : "libpng"
+        let saved = getenv(variable).map { String(cString: $0) }
+        defer { Self.chooseDecoder(saved, variable) }
 
         // Warm-up: fill the page cache and the allocator.
-        Self.chooseDecoder("fast")
+        Self.chooseDecoder("fast", variable)
         var checksum = decodeAll(files, jobs: workers)
         _ = try evaluate(dataset, jobs: workers, out: out)
         if compareDecoders {
-            Self.chooseDecoder("libpng")
+            Self.chooseDecoder(reference, variable)
             _ = try evaluate(dataset, jobs: workers, out: out)
         }
         if let cBaseline { _ = try runC(cBaseline, dataset: dataset, jobs: workers) }
@@ -136,13 +146,13 @@ struct SegScoreBench: ParsableCommand {
         var times = Times()
         for _ in 0..<runs {
             if let cBaseline { times.c.append(try runC(cBaseline, dataset: dataset, jobs: workers)) }
-            Self.chooseDecoder("fast")
+            Self.chooseDecoder("fast", variable)
             let start = DispatchTime.now()
             checksum &+= decodeAll(files, jobs: workers)
             times.decode.append(seconds(since: start))
             times.fast.append(try evaluate(dataset, jobs: workers, out: out))
             if compareDecoders {
-                Self.chooseDecoder("libpng")
+                Self.chooseDecoder(reference, variable)
                 times.libpng.append(try evaluate(dataset, jobs: workers, out: out))
             }
         }
@@ -154,9 +164,10 @@ struct SegScoreBench: ParsableCommand {
     /// The environment variable that chooses segscore's PNG decoder.
     static let decoderVariable = "SEGSCORE_PNG_DECODER"
 
-    /// Sets (or, for nil, removes) `SEGSCORE_PNG_DECODER`; only between runs, when no worker decodes.
-    static func chooseDecoder(_ value: String?) {
-        if let value { setenv(decoderVariable, value, 1) } else { unsetenv(decoderVariable) }
+    /// Sets (or, for nil, removes) `variable` (`SEGSCORE_PNG_DECODER` or `SEGSCORE_TIFF_DECODER`);
+    /// only between runs, when no worker decodes.
+    static func chooseDecoder(_ value: String?, _ variable: String) {
+        if let value { setenv(variable, value, 1) } else { unsetenv(variable) }
     }
 
     /// Seconds of each timed run, in run order.
@@ -182,9 +193,9 @@ struct SegScoreBench: ParsableCommand {
         }
         print("median of \(runs) alternated runs:")
         if !times.c.isEmpty { line("(a) C \(library) decode-only loop", times.c) }
-        line(format == .tiff ? "(b) segscore evaluate" : "(b) segscore evaluate, PNG fast path", times.fast)
-        if !times.libpng.isEmpty { line("(c) segscore evaluate, forced onto libpng", times.libpng) }
-        line("    segscore decode-only" + (format == .tiff ? "" : ", fast path"), times.decode)
+        line("(b) segscore evaluate, fast path", times.fast)
+        if !times.libpng.isEmpty { line("(c) segscore evaluate, forced onto \(library)", times.libpng) }
+        line("    segscore decode-only, fast path", times.decode)
         /// The median of the per-run ratios, and their lowest and highest.
         func ratio(_ name: String, _ numerator: [Double], _ denominator: [Double]) {
             guard !numerator.isEmpty, numerator.count == denominator.count else { return }
@@ -196,7 +207,7 @@ struct SegScoreBench: ParsableCommand {
         }
         if !times.c.isEmpty {
             ratio("b/a (evaluate / C decode)", times.fast, times.c)
-            ratio("c/a (evaluate on libpng / C decode)", times.libpng, times.c)
+            ratio("c/a (evaluate on \(library) / C decode)", times.libpng, times.c)
             ratio("decode-only / C decode", times.decode, times.c)
         }
         ratio("b/decode-only (evaluate / segscore decode)", times.fast, times.decode)
@@ -290,104 +301,5 @@ struct SegScoreBench: ParsableCommand {
         print(String(format: "  %6d pairs: %6.1f MB", small.pairs, Double(a) / 1024))
         print(String(format: "  %6d pairs: %6.1f MB", large.pairs, Double(b) / 1024))
         print(String(format: "ratio %d/%d pairs: %.3f (target: at most 1.10)", large.pairs, small.pairs, Double(b) / Double(a)))
-    }
-}
-
-/// A generated dataset: blob-shaped label maps and predictions with boundary errors, missed and
-/// spurious objects, the same for the same parameters on every machine.
-struct Dataset {
-    var truth: String
-    var prediction: String
-    var pairs: Int
-    var bytes: Int
-
-    func files() throws -> [String] {
-        let (a, b) = DirectoryWalk.list(truth, prediction)
-        return try a.get().files.map(\.path) + b.get().files.map(\.path)
-    }
-
-    static func prepare(root: String, pairs: Int, side: Int, classes: Int, format: SegScoreBench.Format, jobs: Int) throws
-        -> Dataset
-    {
-        let truth = root + "/gt"
-        let prediction = root + "/pred"
-        let stamp = root + "/DATASET"
-        let description = "pairs=\(pairs) side=\(side) classes=\(classes) format=\(format.rawValue) generator=2"
-        let fm = FileManager.default
-        if (try? String(contentsOfFile: stamp, encoding: .utf8)) != description {
-            try? fm.removeItem(atPath: root)
-            try fm.createDirectory(atPath: truth, withIntermediateDirectories: true)
-            try fm.createDirectory(atPath: prediction, withIntermediateDirectories: true)
-            let failure = Locked<String?>(nil)
-            Parallel.forEach(count: pairs, jobs: jobs) { index in
-                let (gt, pred) = generatePair(index: index, side: side, classes: classes)
-                let name = String(format: "case_%05d", index) + (format == .tiff ? ".tif" : ".png")
-                let container: MaskEncoder.Container
-                switch format {
-                case .png, .nifti: container = .png8
-                case .palette: container = .palettePNG
-                case .png16: container = .png16
-                case .tiff: container = .tiffLZW(bits: 8, rowsPerStrip: 16)
-                }
-                do {
-                    try MaskEncoder.write(labels: gt, width: side, height: side, as: container, to: truth + "/" + name)
-                    try MaskEncoder.write(labels: pred, width: side, height: side, as: container, to: prediction + "/" + name)
-                } catch {
-                    failure.withLock { $0 = "\(error)" }
-                }
-            }
-            if let message = failure.withLock({ $0 }) { throw ValidationError(message) }
-            try description.write(toFile: stamp, atomically: true, encoding: .utf8)
-        }
-        var bytes = 0
-        for folder in [truth, prediction] {
-            for name in try fm.contentsOfDirectory(atPath: folder) {
-                bytes += (try fm.attributesOfItem(atPath: folder + "/" + name)[.size] as? Int) ?? 0
-            }
-        }
-        return Dataset(truth: truth, prediction: prediction, pairs: pairs, bytes: bytes)
-    }
-
-    /// One ground truth with 12–27 elliptic blobs of classes 1…K−1, and its prediction: every blob
-    /// 2 px larger or smaller (boundary errors), one in eight missed, three spurious blobs.
-    static func generatePair(index: Int, side: Int, classes: Int) -> ([UInt16], [UInt16]) {
-        var random = SplitMix64(seed: UInt64(index) &* 0x9E37_79B9 &+ 17)
-        var truth = [UInt16](repeating: 0, count: side * side)
-        var prediction = truth
-        let scale = Double(side) / 512
-        let blobs = 12 + random.index(below: 16)
-        for _ in 0..<blobs {
-            let label = UInt16(1 + random.index(below: max(1, classes - 1)))
-            let cx = Double(random.index(below: side))
-            let cy = Double(random.index(below: side))
-            let rx = (8 + Double(random.index(below: 48))) * scale
-            let ry = (8 + Double(random.index(below: 48))) * scale
-            fill(&truth, side: side, cx: cx, cy: cy, rx: rx, ry: ry, label: label)
-            if random.index(below: 8) == 0 { continue }  // missed
-            let grow = (random.index(below: 2) == 0 ? 2.0 : -2.0) * scale
-            fill(&prediction, side: side, cx: cx + 1, cy: cy, rx: max(1, rx + grow), ry: max(1, ry + grow), label: label)
-        }
-        for _ in 0..<3 {
-            let label = UInt16(1 + random.index(below: max(1, classes - 1)))
-            fill(
-                &prediction, side: side, cx: Double(random.index(below: side)), cy: Double(random.index(below: side)),
-                rx: 10 * scale, ry: 7 * scale, label: label)
-        }
-        return (truth, prediction)
-    }
-
-    static func fill(_ image: inout [UInt16], side: Int, cx: Double, cy: Double, rx: Double, ry: Double, label: UInt16) {
-        let y0 = max(0, Int(cy - ry))
-        let y1 = min(side - 1, Int(cy + ry))
-        let x0 = max(0, Int(cx - rx))
-        let x1 = min(side - 1, Int(cx + rx))
-        guard y0 <= y1, x0 <= x1 else { return }
-        for y in y0...y1 {
-            let dy = (Double(y) - cy) / ry
-            for x in x0...x1 {
-                let dx = (Double(x) - cx) / rx
-                if dx * dx + dy * dy <= 1 { image[y * side + x] = label }
-            }
-        }
     }
 }

@@ -6,11 +6,17 @@
  * libtiff or the NIfTI reader instead of the signature check. Any crash, leak, undefined behaviour or hang is a bug.
  * With -DFUZZ_PNG_DIFF (as FUZZ_PNG) every input is decoded through both PNG decoders, the fast
  * path and libpng, and any difference in status, message, header facts or samples traps.
+ * With -DFUZZ_TIFF_DIFF (as FUZZ_TIFF; big-endian inputs are kept as they are) the same with
+ * the two TIFF decoders, the fast path and libtiff.
  */
 #include "CMaskCodecs.h"
 #if defined(FUZZ_PNG_DIFF)
 #include "png_diff.h"
 #define FUZZ_PNG
+#endif
+#if defined(FUZZ_TIFF_DIFF)
+#include "tiff_diff.h"
+#define FUZZ_TIFF
 #endif
 
 #include <stdint.h>
@@ -37,6 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size >= 4 && ((data[0] == 0x1f && data[1] == 0x8b) || data[0] == 0x1c || data[3] == 0x5c || data[3] == 0x1c))
         as_is = 1;
 #endif
+#if defined(FUZZ_TIFF_DIFF)
+    if (size >= 4 && data[0] == 'M' && data[1] == 'M' && data[2] == 0 && data[3] == 42) as_is = 1;
+#endif
     if (as_is) {
         memcpy(bytes, data, size);
     } else {
@@ -44,6 +53,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(bytes + sizeof prefix, data, size);
         length = size + sizeof prefix;
     }
+#if defined(FUZZ_TIFF_DIFF)
+    char why[600];
+    if (tiff_diff(bytes, length, 1u << 24, NULL, why, sizeof why) != 0) {
+        fprintf(stderr, "tiff_diff: %s\n", why);
+        __builtin_trap();
+    }
+    free(bytes);
+    return 0;
+#endif
 #if defined(FUZZ_PNG_DIFF)
     char why[600];
     if (png_diff(bytes, length, 1u << 24, NULL, why, sizeof why) != 0) {

@@ -99,6 +99,20 @@ int main(int argc, char **argv) {
         uint8_t *bytes = malloc(size > 0 ? (size_t)size : 1);
         size_t got = bytes != NULL ? fread(bytes, 1, (size_t)(size > 0 ? size : 0), in) : 0;
         fclose(in);
+        /* As the fuzzer feeds them: a little-endian TIFF header unless the input starts with one. */
+        static const uint8_t header[4] = {'I', 'I', 42, 0};
+        int tiff = got >= 4 && ((bytes[0] == 'I' && bytes[1] == 'I' && bytes[2] == 42 && bytes[3] == 0) ||
+                                (bytes[0] == 'M' && bytes[1] == 'M' && bytes[2] == 0 && bytes[3] == 42));
+        if (bytes != NULL && !tiff) {
+            uint8_t *prefixed = malloc(got + 4);
+            if (prefixed != NULL) {
+                memcpy(prefixed, header, 4);
+                memcpy(prefixed + 4, bytes, got);
+                got += 4;
+            }
+            free(bytes);
+            bytes = prefixed;
+        }
         if (bytes != NULL) check(bytes, got, argv[i], &named, NULL);
         free(bytes);
     }

@@ -26,25 +26,8 @@ import Testing
         return bytes
     }
 
-    /// A little-endian, one-strip, 8-bit gray TIFF whose strip holds `data` as stored.
     static func tiff(width: Int, height: Int, compression: Int, predictor: Int = 1, data: [UInt8]) -> [UInt8] {
-        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
-        func le32(_ v: Int) -> [UInt8] { le16(v & 0xFFFF) + le16(v >> 16) }
-        var file: [UInt8] = [0x49, 0x49] + le16(42) + le32(0)
-        file += data
-        if file.count % 2 == 1 { file.append(0) }
-        file.replaceSubrange(4..<8, with: le32(file.count))
-        // (tag, type, value): type 3 SHORT, 4 LONG, one value each; sorted by tag.
-        var entries: [(Int, Int, Int)] = [
-            (256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, compression), (262, 3, 1), (273, 4, 8),
-            (277, 3, 1), (278, 4, height), (279, 4, data.count),
-        ]
-        if predictor != 1 { entries.append((317, 3, predictor)) }
-        file += le16(entries.count)
-        for (tag, type, value) in entries {
-            file += le16(tag) + le16(type) + le32(1) + (type == 3 ? le16(value) + le16(0) : le32(value))
-        }
-        return file + le32(0)
+        TestTIFF.gray8(width: width, height: height, compression: compression, predictor: predictor, data: data)
     }
 
     static func decode(_ bytes: [UInt8], _ choice: TIFFDecoderChoice) -> Result<DecodedMask, MaskIOError> {
@@ -127,6 +110,16 @@ import Testing
             #expect(fast.samples == (bits == 8 ? .uint8(labels.map { UInt8($0) }) : .uint16(labels)), "\(name)")
             #expect(try Self.decode(bytes, .libtiff).get() == fast, "\(name)")
         }
+    }
+
+    @Test func literalOnlyLZWStreamsCrossEveryCodeWidthAndClearCode() throws {
+        // 5,000 bytes: codes widen at entries 510, 1022 and 2046, and a ClearCode comes before 4094.
+        let samples = (0..<5000).map { UInt8(truncatingIfNeeded: $0 * 7 + $0 / 13) }
+        let bytes = Self.tiff(width: 100, height: 50, compression: 5, data: TestTIFF.lzwLiterals(samples))
+        #expect(TIFFVariants.decodedByFastPath(bytes))
+        let fast = try Self.decode(bytes, .fast).get()
+        #expect(fast.samples == .uint8(samples))
+        #expect(try Self.decode(bytes, .libtiff).get() == fast)
     }
 
     @Test func settingChoosesTheDecoder() {
