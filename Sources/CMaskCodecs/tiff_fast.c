@@ -2,7 +2,7 @@
  * The TIFF fast path: the strips or tiles of a page whose directory libtiff has read, decoded
  * without libtiff's codecs and, for strips, straight into the caller's sample buffer (no
  * intermediate block and copy). It takes 8- and 16-bit samples, chunky (or one sample per
- * pixel), uncompressed, LZW (our own decoder of libtiff 4.5's exact rules: MSB-first 9–12-bit
+ * pixel), uncompressed, PackBits, LZW (our own decoder of libtiff 4.5's exact rules: MSB-first 9–12-bit
  * codes, early change, ClearCode 256, EOI 257, its 5,119-entry table) or Deflate (Adobe and the
  * old tag: one libdeflate zlib call into the exact strip size, as libtiff itself does), with or
  * without the horizontal predictor, in either byte order.
@@ -168,6 +168,39 @@ static int lzw_decode(const uint8_t *in, size_t in_size, uint8_t *out, size_t wa
     }
 }
 
+/**
+ * PackBits as libtiff 4.5's PackBitsDecode reads a whole strip or tile, warnings included (a run
+ * longer than the room left is cut; -128 is a no-op; data that ends inside a run stops the
+ * decode): 1 when exactly `want` bytes came out, else 0 (libtiff's "Not enough data").
+ */
+static int packbits_decode(const uint8_t *in, size_t in_size, uint8_t *out, size_t want) {
+    const uint8_t *bp = in;
+    size_t cc = in_size, occ = want;
+    while (cc > 0 && occ > 0) {
+        long n = (long)(int8_t)*bp++;
+        cc--;
+        if (n < 0) {
+            if (n == -128) continue;
+            n = -n + 1;
+            if ((long)occ < n) n = (long)occ;
+            if (cc == 0) break;
+            memset(out, *bp++, (size_t)n);
+            cc--;
+            out += n;
+            occ -= (size_t)n;
+        } else {
+            if ((long)occ < n + 1) n = (long)occ - 1;
+            if ((long)cc < n + 1) break;
+            memcpy(out, bp, (size_t)(n + 1));
+            out += n + 1;
+            bp += n + 1;
+            occ -= (size_t)(n + 1);
+            cc -= (size_t)(n + 1);
+        }
+    }
+    return occ == 0;
+}
+
 /** 16-bit samples of a file in the other byte order: swapped in place. */
 static void swap16(uint8_t *data, size_t bytes) {
     for (size_t i = 0; i + 1 < bytes; i += 2) {
@@ -244,6 +277,7 @@ static int decode_block(const tiff_layout *layout, const uint8_t *in, uint64_t i
         if (in_size < want) return 0;
         memcpy(out, in, want);
         return 1;
+    case COMPRESSION_PACKBITS: return packbits_decode(in, (size_t)in_size, out, want);
     case COMPRESSION_LZW:
         if (scratch->lzw == NULL) {
             scratch->lzw = malloc(2 * LZW_TABLE * sizeof *scratch->lzw);
@@ -273,7 +307,8 @@ static int eligible(TIFF *tif, const tiff_layout *layout) {
     uint16_t fill = FILLORDER_MSB2LSB;
     if (TIFFGetField(tif, TIFFTAG_FILLORDER, &fill) && fill != FILLORDER_MSB2LSB) return 0;
     switch (layout->compression) {
-    case COMPRESSION_NONE: return layout->predictor == PREDICTOR_NONE;
+    case COMPRESSION_NONE:
+    case COMPRESSION_PACKBITS: return layout->predictor == PREDICTOR_NONE;
     case COMPRESSION_LZW:
     case COMPRESSION_ADOBE_DEFLATE:
     case COMPRESSION_DEFLATE:

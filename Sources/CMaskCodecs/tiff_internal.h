@@ -32,7 +32,7 @@ typedef struct {
 /**
  * Decodes the current directory of `tif` (its facts in `layout`) into `page` (width · height ·
  * samples of `sample_bytes` bytes, host order) without libtiff's codecs: 8- and 16-bit samples,
- * chunky (or one sample per pixel), strips or tiles, uncompressed, LZW or Deflate, with or without
+ * chunky (or one sample per pixel), strips or tiles, uncompressed, PackBits, LZW or Deflate, with or without
  * the horizontal predictor. Returns FAST_DONE with every sample written, or FAST_FALLBACK (no
  * message; `page` may have been written) for anything else or anything it does not take as
  * clean: libtiff then decodes the whole page and decides.

@@ -8,7 +8,7 @@ public enum TIFFDecoderChoice: Sendable, Equatable {
     /// The environment decides: `SEGSCORE_TIFF_DECODER=libtiff` forces libtiff; unset (or `fast`),
     /// the fast path. Read when each file is decoded.
     case automatic
-    /// The fast path where it applies (8- and 16-bit chunky samples, uncompressed, LZW or Deflate,
+    /// The fast path where it applies (8- and 16-bit chunky samples, uncompressed, PackBits, LZW or Deflate,
     /// with or without the horizontal predictor): strips decoded straight into the samples by its
     /// own LZW decoder or one libdeflate call; libtiff for anything else.
     case fast

@@ -226,7 +226,7 @@ typedef enum {
     CMASK_TIFF_DECODER_DEFAULT = 0,
     /**
      * The fast path where it applies (8- and 16-bit chunky samples in strips or tiles,
-     * uncompressed, LZW or Deflate, with or without the horizontal predictor): strips decoded
+     * uncompressed, PackBits, LZW or Deflate, with or without the horizontal predictor): strips decoded
      * straight into the sample buffer by its own LZW decoder or one libdeflate call. It only
      * succeeds on pages libtiff decodes to the same samples; any other page goes to libtiff,
      * whose refusals and messages it gets.
