@@ -21,7 +21,9 @@ struct SegScoreCommand: ParsableCommand {
 
             stdout carries the summary (or a report written to -) and nothing else; errors and \
             warnings go to stderr, one line each: "segscore: error: PATH: REASON", \
-            "segscore: warning: …". NO_COLOR turns colour off.
+            "segscore: warning: …". NO_COLOR turns colour off. SEGSCORE_PNG_DECODER=libpng and \
+            SEGSCORE_TIFF_DECODER=libtiff decode every PNG or TIFF with libpng or libtiff instead of \
+            segscore's fast paths (the same samples, reports and refusals).
             """,
         version: segscoreVersion,
         subcommands: [Evaluate.self, MergeCommand.self, ExplainCommand.self, Inspect.self]

@@ -72,4 +72,11 @@ import Testing
             }
         }
     }
+
+    @Test func helpNamesBothDecoderSwitches() throws {
+        let output = try BinaryRunner.run(["--help"], environment: ["COLUMNS": "200"])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("SEGSCORE_TIFF_DECODER=libtiff"))
+        #expect(output.stdout.contains("SEGSCORE_PNG_DECODER=libpng"))
+    }
 }
