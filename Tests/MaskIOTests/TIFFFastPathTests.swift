@@ -145,6 +145,37 @@ import Testing
         #expect(try Self.decode(cut, .libtiff).get() == (try Self.decode(cut, .fast).get()))
     }
 
+    /// Files over the 64 KB read window are read strip by strip from the file, not mapped.
+    @Test(arguments: [8, 16])
+    func filesReadThroughTheWindowDecodeAlike(bits: Int) throws {
+        let folder = try TemporaryFolder("tiffwindow")
+        defer { folder.remove() }
+        var random = SystemRandomNumberGenerator()
+        let side = 300
+        let labels = (0..<(side * side)).map { _ in UInt16.random(in: 0...(bits == 8 ? 255 : 60000), using: &random) }
+        for (name, container) in [
+            ("lzw", MaskEncoder.Container.tiffLZW(bits: bits, rowsPerStrip: 7)),
+            ("deflate", .tiffDeflate(bits: bits, rowsPerStrip: 16)),
+        ] {
+            let path = folder.path(name + ".tif")
+            try MaskEncoder.write(labels: labels, width: side, height: side, as: container, to: path)
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect(bytes.count > 65536, "\(name)")
+            var fast = MaskDecoder()
+            fast.tiffDecoder = .fast
+            var reference = MaskDecoder()
+            reference.tiffDecoder = .libtiff
+            let decoded = try fast.decode(path: path)
+            #expect(decoded.samples == (bits == 8 ? .uint8(labels.map { UInt8($0) }) : .uint16(labels)), "\(name)")
+            #expect(try reference.decode(path: path) == decoded, "\(name)")
+            // 200 zero bytes in the middle of the strips: both refuse alike, or both decode alike.
+            bytes.replaceSubrange((bytes.count / 2)..<(bytes.count / 2 + 200), with: [UInt8](repeating: 0, count: 200))
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let broken = Result { () throws(MaskIOError) in try fast.decode(path: path) }
+            #expect(broken == Result { () throws(MaskIOError) in try reference.decode(path: path) }, "\(name)")
+        }
+    }
+
     @Test func settingChoosesTheDecoder() {
         #expect(TIFFDecoderChoice(setting: "libtiff") == .libtiff)
         #expect(TIFFDecoderChoice(setting: "fast") == .fast)
