@@ -29,6 +29,24 @@ typedef struct {
     void *inflater;
 } tiff_fast_scratch;
 
+/** A TIFF open through libtiff: the handle, where its bytes come from, the current page's layout. */
+struct cmask_tiff_state {
+    TIFF *tif;
+    cmask_source *source;
+    uint64_t offset;
+    cmask_message *message;
+    int failed;
+    tiff_layout layout;
+    /** The fast path's buffers, kept from page to page (tiff_fast.c). */
+    tiff_fast_scratch scratch;
+};
+
+/**
+ * Reads the facts of the current directory (page `page`, 0-based, for messages) into `layout`,
+ * refusing what segscore does not decode (JPEG, signed or complex samples, …) with a message.
+ */
+cmask_status cmask_tiff_read_layout(cmask_tiff_state *state, uint32_t page, tiff_layout *layout);
+
 /**
  * Decodes the current directory of `tif` (its facts in `layout`) into `page` (width · height ·
  * samples of `sample_bytes` bytes, host order) without libtiff's codecs: 8- and 16-bit samples,
