@@ -162,49 +162,42 @@ public struct Bootstrap: Sendable {
         var nowClasses = [Int](repeating: 0, count: resamples)
         var beforeHeadline = [Double](repeating: 0, count: resamples)
         var beforeClasses = [Int](repeating: 0, count: resamples)
+        var draws = [Int](repeating: 0, count: n)
         for first in stride(from: 0, to: classCount, by: classesPerPass) {
             let width = min(classCount, first + classesPerPass) - first
             var perClass = [[Double]](repeating: [], count: width)
             var generator = SplitMix64(seed: seed)
-            // sums[c], counts[c]: current side; sums[width + c], counts[width + c]: baseline.
-            var sums = [Double](repeating: 0, count: 2 * width)
-            var counts = [Int](repeating: 0, count: 2 * width)
             current.withUnsafeBufferPointer { now in
                 baseline.withUnsafeBufferPointer { before in
-                    for r in 0..<resamples {
-                        for c in 0..<(2 * width) {
-                            sums[c] = 0
-                            counts[c] = 0
-                        }
-                        for _ in 0..<n {
-                            let row = generator.index(below: n) &* classCount + first
-                            for c in 0..<width {
-                                let a = now[row + c]
-                                if !a.isNaN {
-                                    sums[c] += a
-                                    counts[c] &+= 1
+                    draws.withUnsafeMutableBufferPointer { drawBuffer in
+                        let drawn = drawBuffer.baseAddress.unsafelyUnwrapped
+                        let nowData = now.baseAddress.unsafelyUnwrapped + first
+                        let beforeData = before.baseAddress.unsafelyUnwrapped + first
+                        for r in 0..<resamples {
+                            for k in 0..<n { drawn[k] = generator.index(below: n) &* classCount }
+                            // Each side's four classes at a time, each summed in draw order.
+                            for lane in stride(from: 0, to: width, by: 4) {
+                                let lanes = min(4, width - lane)
+                                let (nowSums, nowCounts) = Self.resampledSums(nowData + lane, drawn, n, lanes: lanes)
+                                let (beforeSums, beforeCounts) = Self.resampledSums(
+                                    beforeData + lane, drawn, n, lanes: lanes)
+                                for l in 0..<lanes {
+                                    let c = lane + l
+                                    let nowCount = nowCounts[l]
+                                    let beforeCount = beforeCounts[l]
+                                    let nowMean = nowCount > 0 ? nowSums[l] / Double(nowCount) : .nan
+                                    let beforeMean = beforeCount > 0 ? beforeSums[l] / Double(beforeCount) : .nan
+                                    if nowCount > 0 && beforeCount > 0 { perClass[c].append(nowMean - beforeMean) }
+                                    guard inHeadline[first + c] else { continue }
+                                    if nowCount > 0 {
+                                        nowHeadline[r] += nowMean
+                                        nowClasses[r] += 1
+                                    }
+                                    if beforeCount > 0 {
+                                        beforeHeadline[r] += beforeMean
+                                        beforeClasses[r] += 1
+                                    }
                                 }
-                                let b = before[row + c]
-                                if !b.isNaN {
-                                    sums[width + c] += b
-                                    counts[width + c] &+= 1
-                                }
-                            }
-                        }
-                        for c in 0..<width {
-                            let nowCount = counts[c]
-                            let beforeCount = counts[width + c]
-                            let nowMean = nowCount > 0 ? sums[c] / Double(nowCount) : .nan
-                            let beforeMean = beforeCount > 0 ? sums[width + c] / Double(beforeCount) : .nan
-                            if nowCount > 0 && beforeCount > 0 { perClass[c].append(nowMean - beforeMean) }
-                            guard inHeadline[first + c] else { continue }
-                            if nowCount > 0 {
-                                nowHeadline[r] += nowMean
-                                nowClasses[r] += 1
-                            }
-                            if beforeCount > 0 {
-                                beforeHeadline[r] += beforeMean
-                                beforeClasses[r] += 1
                             }
                         }
                     }
