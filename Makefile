@@ -112,9 +112,13 @@ $(GUNZIP_LIMIT): Benchmarks/gunzip_limit/gunzip_limit.c
 $(PEERS_VENV)/bin/nnUNetv2_evaluate_folder:
 	Benchmarks/nnunet_folder/make_venv.sh $(PEERS_VENV)
 
-bench-nifti: release $(GUNZIP_LIMIT) $(PEERS_VENV)/bin/nnUNetv2_evaluate_folder
-	.build/release/segscore-bench --format nifti --gunzip-baseline $(GUNZIP_LIMIT) \
-		--nnunet-python $(PEERS_VENV)/bin/python --nnunet-script Benchmarks/nnunet_folder/compute_metrics.py $(NIFTI_BENCH_ARGS)
+# NIFTI_PEERS=0 leaves nnunetv2 out (about a minute a run) for quick iterations; the default times it.
+NIFTI_PEERS ?= 1
+NIFTI_PEER_ARGS = $(if $(filter 1,$(NIFTI_PEERS)),--nnunet-python $(PEERS_VENV)/bin/python \
+	--nnunet-script Benchmarks/nnunet_folder/compute_metrics.py)
+
+bench-nifti: release $(GUNZIP_LIMIT) $(if $(filter 1,$(NIFTI_PEERS)),$(PEERS_VENV)/bin/nnUNetv2_evaluate_folder)
+	.build/release/segscore-bench --format nifti --gunzip-baseline $(GUNZIP_LIMIT) $(NIFTI_PEER_ARGS) $(NIFTI_BENCH_ARGS)
 
 # Memory: peak RSS of `segscore evaluate` on 2,000 and on 20,000 generated pairs (about 180 MB of
 # PNGs in the temporary folder, kept for the next run), and their ratio.

@@ -271,16 +271,22 @@ cmask_status cmask_open_file(int fd, uint64_t max_samples, uint64_t max_bytes, c
 }
 
 cmask_status cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, char *error, size_t error_size) {
+    return cmask_read_into(decoder, out, out_size, out_size, error, error_size);
+}
+
+cmask_status cmask_read_into(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity, char *error,
+                             size_t error_size) {
     cmask_message message = {error, error_size, 0};
     if (error != NULL && error_size > 0) error[0] = '\0';
-    if (decoder == NULL || out == NULL || out_size != decoder->info.data_bytes || decoder->consumed) {
+    if (decoder == NULL || out == NULL || out_size != decoder->info.data_bytes || capacity < out_size ||
+        decoder->consumed) {
         cmask_set_error(&message, "cmask_read: NULL handle, wrong buffer size or second read");
         return CMASK_ERR_USAGE;
     }
     decoder->consumed = 1;
     cmask_status status = decoder->format == CMASK_FORMAT_PNG    ? cmask_png_read(decoder, out, &message)
                           : decoder->format == CMASK_FORMAT_TIFF ? cmask_tiff_read(decoder, out, &message)
-                                                                 : cmask_nifti_read(decoder, out, &message);
+                                                                 : cmask_nifti_read(decoder, out, capacity, &message);
     end_call(decoder);
     return status;
 }

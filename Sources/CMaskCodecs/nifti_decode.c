@@ -10,7 +10,10 @@
  * Speed: a .nii.gz whose compressed file and declared contents are each at most 256 MiB is
  * inflated in one call by libdeflate (several times faster than zlib's streaming inflate) into a
  * scratch buffer of exactly the declared size (`info.scratch_bytes` counts it and the compressed
- * file, for the caller's memory budget), which the voxels are then read from. Each thread keeps its
+ * file, for the caller's memory budget), which the voxels are then read from. When the stored
+ * voxels are the output bytes and the caller's buffer has room for the whole contents
+ * (cmask_read_into, `info.read_room_bytes`), the file is inflated straight into that buffer and
+ * the data moved to its start: no scratch buffer, no copy between buffers. Each thread keeps its
  * last scratch buffer of at most 32 MiB for its next file (freed when the thread ends): a fresh
  * buffer per file costs more in page faults than the inflation itself. libdeflate succeeds
  * only when the file is one gzip member inflating to exactly the declared length with a good CRC;
@@ -125,6 +128,12 @@ struct cmask_nifti_state {
     size_t whole_capacity;
     uint64_t whole_at;
 };
+
+/** Whether the stored voxels are the output bytes (one volume, no scaling, no conversion). */
+static int stored_is_output(const cmask_nifti_state *s) {
+    return !s->scaled && s->volumes == 1 &&
+           (s->datatype == 2 || (!s->swap && (s->datatype == 512 || s->datatype == 768 || s->datatype == 16)));
+}
 
 static int host_little(void) {
     const uint16_t probe = 1;
@@ -457,8 +466,10 @@ cmask_status cmask_nifti_open(cmask_decoder *decoder, uint64_t max_samples, cmas
             return CMASK_ERR_UNSUPPORTED;
         }
         uint64_t contents = s->data_offset + samples * s->item_bytes;
-        if (contents <= WHOLE_GZIP_LIMIT && s->source->size <= WHOLE_GZIP_LIMIT)
+        if (contents <= WHOLE_GZIP_LIMIT && s->source->size <= WHOLE_GZIP_LIMIT) {
             decoder->info.scratch_bytes = contents + s->source->size;
+            if (stored_is_output(s)) decoder->info.read_room_bytes = contents;
+        }
     } else {
         /* Uncompressed: the file's length must be exactly the header's promise. */
         uint64_t need = samples * s->item_bytes;
@@ -532,11 +543,11 @@ static int store_float(double value, float *out, const cmask_decoder *d, const p
 }
 
 /**
- * Inflates the whole file with libdeflate into `s->whole` when open allowed it (scratch_bytes set)
- * and the file is one gzip member of exactly `contents` bytes; leaves `s->whole` NULL otherwise (the
- * zlib stream then reads the file, and names what is wrong with it).
+ * Inflates the whole file with libdeflate into `dest` (`contents` bytes). 1 when the file is one
+ * gzip member inflating to exactly `contents` bytes with a good CRC; 0 otherwise (`dest` then
+ * holds anything, and the zlib stream reads the file and names what is wrong with it).
  */
-static void inflate_whole(cmask_nifti_state *s, uint64_t contents) {
+static int gunzip_exact(cmask_nifti_state *s, uint8_t *dest, uint64_t contents) {
     uint64_t size = s->source->size;
     const uint8_t *input = cmask_source_whole(s->source);
     uint8_t *copy = NULL;
@@ -544,18 +555,26 @@ static void inflate_whole(cmask_nifti_state *s, uint64_t contents) {
         copy = malloc(size > 0 ? (size_t)size : 1);
         if (copy == NULL || cmask_source_read(s->source, 0, copy, (size_t)size) != size) {
             free(copy);
-            return;
+            return 0;
         }
         input = copy;
     }
-    uint8_t *inflated = take_scratch((size_t)contents);
-    struct libdeflate_decompressor *d = inflated != NULL ? libdeflate_alloc_decompressor() : NULL;
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     size_t in_used = 0, out_made = 0;
     enum libdeflate_result r = LIBDEFLATE_BAD_DATA;
-    if (d != NULL) r = libdeflate_gzip_decompress_ex(d, input, (size_t)size, inflated, (size_t)contents, &in_used, &out_made);
+    if (d != NULL) r = libdeflate_gzip_decompress_ex(d, input, (size_t)size, dest, (size_t)contents, &in_used, &out_made);
     libdeflate_free_decompressor(d);
     free(copy);
-    if (r == LIBDEFLATE_SUCCESS && in_used == size && out_made == contents) {
+    return r == LIBDEFLATE_SUCCESS && in_used == size && out_made == contents;
+}
+
+/**
+ * Inflates the whole file into a scratch buffer, `s->whole`, when it is one gzip member of exactly
+ * `contents` bytes; leaves `s->whole` NULL otherwise.
+ */
+static void inflate_whole(cmask_nifti_state *s, uint64_t contents) {
+    uint8_t *inflated = take_scratch((size_t)contents);
+    if (inflated != NULL && gunzip_exact(s, inflated, contents)) {
         s->whole = inflated;
         s->whole_size = contents;
         s->whole_capacity = (size_t)contents;
@@ -566,14 +585,29 @@ static void inflate_whole(cmask_nifti_state *s, uint64_t contents) {
     }
 }
 
-cmask_status cmask_nifti_read(cmask_decoder *decoder, void *out, cmask_message *message) {
+cmask_status cmask_nifti_read(cmask_decoder *decoder, void *out, uint64_t capacity, cmask_message *message) {
     cmask_nifti_state *s = decoder->nifti;
     if (s == NULL) {
         cmask_set_error(message, "NIfTI decoder not open");
         return CMASK_ERR_USAGE;
     }
     int failed = 0;
-    if (s->gz && decoder->info.scratch_bytes > 0) inflate_whole(s, s->data_offset + s->nvox * s->volumes * s->item_bytes);
+    uint64_t total = s->nvox * s->volumes;
+    uint64_t need = total * s->item_bytes;
+    /* The plain case: stored bytes are the output bytes. */
+    int direct = stored_is_output(s);
+    if (s->gz && decoder->info.scratch_bytes > 0) {
+        uint64_t contents = s->data_offset + need;
+        if (direct && capacity >= contents) {
+            /* Straight into the caller's buffer, header first; then the data moves to its start. */
+            if (gunzip_exact(s, out, contents)) {
+                memmove(out, (uint8_t *)out + s->data_offset, (size_t)need);
+                return CMASK_OK;
+            }
+        } else {
+            inflate_whole(s, contents);
+        }
+    }
     /* Skip to vox_offset (extensions). */
     if (s->gz) {
         while (s->consumed < s->data_offset) {
@@ -591,15 +625,10 @@ cmask_status cmask_nifti_read(cmask_decoder *decoder, void *out, cmask_message *
         s->offset = s->data_offset;
         s->consumed = s->data_offset;
     }
-    uint64_t total = s->nvox * s->volumes;
-    uint64_t need = total * s->item_bytes;
     uint64_t done = 0;
     placement p = {s->nvox, s->volumes, 0, 0};
     int swap = s->swap;
     cmask_sample sample = decoder->info.sample;
-    /* The plain case: stored bytes are the output bytes. */
-    int direct = !s->scaled && s->volumes == 1 &&
-                 (s->datatype == 2 || (!swap && (s->datatype == 512 || s->datatype == 768 || s->datatype == 16)));
     while (done < need) {
         uint64_t left = need - done;
         size_t want = left < CHUNK ? (size_t)left : CHUNK;
@@ -673,6 +702,9 @@ cmask_status cmask_nifti_read(cmask_decoder *decoder, void *out, cmask_message *
             return CMASK_ERR_CORRUPT;
         }
     }
+    /* The thread's next file may use the scratch buffer now (this handle may stay open a while). */
+    give_scratch(s->whole, s->whole_capacity);
+    s->whole = NULL;
     return CMASK_OK;
 }
 

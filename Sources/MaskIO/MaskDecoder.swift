@@ -144,38 +144,46 @@ public struct MaskDecoder: Sendable {
     }
 
     /// Decodes into `storage`, resized to exactly `count` samples (no allocation when its capacity
-    /// suffices; a new array otherwise).
+    /// suffices; a new array otherwise). When the decoder can use room past the samples
+    /// (`read_room_bytes`: a .nii.gz inflated straight into the buffer), the storage is grown to
+    /// that room for the read and cut back to `count` after it.
     private static func read<T: AdditiveArithmetic>(
         into storage: inout [T], _ count: Int, _ handle: OpaquePointer, _ info: cmask_info, _ path: String
     ) throws(MaskIOError) {
-        guard storage.capacity >= count else {
+        let room = roomElements(T.self, count, info)
+        guard storage.capacity >= room else {
             storage = try read(T.self, count, handle, info, path)
             return
         }
-        if storage.count > count {
-            storage.removeLast(storage.count - count)
-        } else if storage.count < count {
-            storage.append(contentsOf: repeatElement(.zero, count: count - storage.count))
+        if storage.count > room {
+            storage.removeLast(storage.count - room)
+        } else if storage.count < room {
+            storage.append(contentsOf: repeatElement(.zero, count: room - storage.count))
         }
         var status = CMASK_OK
         var message = CodecMessage()
         storage.withUnsafeMutableBytes { buffer in
-            status = message.withBuffer { text, size in cmask_read(handle, buffer.baseAddress, info.data_bytes, text, size) }
+            status = message.withBuffer { text, size in
+                cmask_read_into(handle, buffer.baseAddress, info.data_bytes, UInt64(buffer.count), text, size)
+            }
         }
+        if room > count { storage.removeLast(room - count) }
         guard status == CMASK_OK else {
             throw MaskIOError(status: status, path: path, message: message.text)
         }
     }
 
-    /// Decodes into a new array of exactly `count` samples.
+    /// Decodes into a new array of exactly `count` samples (with the decoder's room as capacity).
     private static func read<T>(
         _ type: T.Type, _ count: Int, _ handle: OpaquePointer, _ info: cmask_info, _ path: String
     ) throws(MaskIOError) -> [T] {
         var status = CMASK_OK
         var message = CodecMessage()
-        let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let room = roomElements(T.self, count, info)
+        let values = [T](unsafeUninitializedCapacity: room) { buffer, initialized in
             status = message.withBuffer { text, size in
-                cmask_read(handle, buffer.baseAddress, info.data_bytes, text, size)
+                cmask_read_into(
+                    handle, buffer.baseAddress, info.data_bytes, UInt64(room * MemoryLayout<T>.stride), text, size)
             }
             // Trivial element types: on failure nothing needs deinitialising.
             initialized = status == CMASK_OK ? count : 0
@@ -184,6 +192,13 @@ public struct MaskDecoder: Sendable {
             throw MaskIOError(status: status, path: path, message: message.text)
         }
         return values
+    }
+
+    /// Elements of `T` the read's buffer holds: `count`, or the decoder's room when larger.
+    private static func roomElements<T>(_ type: T.Type, _ count: Int, _ info: cmask_info) -> Int {
+        let stride = MemoryLayout<T>.stride
+        let room = Int(clamping: info.read_room_bytes)
+        return room > count * stride ? (room + stride - 1) / stride : count
     }
 
     static func sampleType(_ sample: cmask_sample) -> SampleType {

@@ -27,7 +27,9 @@ public struct BootstrapInterval: Sendable, Equatable {
 /// resample and class) are kept for at most `storageLimit` values at a time; more classes are
 /// done in several passes, each replaying the same seeded draws, so the intervals are the same
 /// bits whatever the pass size. What remains is 16 bytes per resample for the headline, which is
-/// why `resamples` is bounded (`maximumResamples`). Time is O(resamples × images × classes).
+/// why `resamples` is bounded (`maximumResamples`), and 8 bytes per image for one resample's
+/// draws. Time is O(resamples × images × classes); four classes are summed at once (SIMD lanes,
+/// each in draw order, so the sums are the scalar loop's bits).
 public struct Bootstrap: Sendable {
     /// Number of resamples; 0 turns the intervals off.
     public var resamples: Int
@@ -79,38 +81,28 @@ public struct Bootstrap: Sendable {
         // Per resample: the sum and count of its headline classes' means, over every pass.
         var headlineSums = [Double](repeating: 0, count: resamples)
         var headlineCounts = [Int](repeating: 0, count: resamples)
+        // One resample's drawn rows (offsets into the table), read by every group of classes.
+        var draws = [Int](repeating: 0, count: n)
         for first in stride(from: 0, to: classCount, by: classesPerPass) {
             let classes = first..<min(classCount, first + classesPerPass)
             var perClass = [[Double]](repeating: [], count: classes.count)
             for c in perClass.indices { perClass[c].reserveCapacity(resamples) }
             var generator = SplitMix64(seed: seed)
-            var sums = [Double](repeating: 0, count: classes.count)
-            var counts = [Int](repeating: 0, count: classes.count)
             flat.withUnsafeBufferPointer { table in
-                sums.withUnsafeMutableBufferPointer { sumBuffer in
-                    counts.withUnsafeMutableBufferPointer { countBuffer in
-                        // Raw pointers in the resampling loop: no bounds checks, no uniqueness checks.
-                        let data = table.baseAddress.unsafelyUnwrapped + first
-                        let sum = sumBuffer.baseAddress.unsafelyUnwrapped
-                        let count = countBuffer.baseAddress.unsafelyUnwrapped
-                        let width = classes.count
-                        for r in 0..<resamples {
-                            for c in 0..<width {
-                                sum[c] = 0
-                                count[c] = 0
-                            }
-                            for _ in 0..<n {
-                                let row = data + generator.index(below: n) &* classCount
-                                for c in 0..<width {
-                                    let v = row[c]
-                                    if !v.isNaN {
-                                        sum[c] += v
-                                        count[c] &+= 1
-                                    }
-                                }
-                            }
-                            for c in 0..<width where count[c] > 0 {
-                                let mean = sum[c] / Double(count[c])
+                draws.withUnsafeMutableBufferPointer { drawBuffer in
+                    // Raw pointers in the resampling loop: no bounds checks, no uniqueness checks.
+                    let data = table.baseAddress.unsafelyUnwrapped + first
+                    let drawn = drawBuffer.baseAddress.unsafelyUnwrapped
+                    let width = classes.count
+                    for r in 0..<resamples {
+                        for k in 0..<n { drawn[k] = generator.index(below: n) &* classCount }
+                        // Four classes at a time, each summed in draw order as one SIMD lane.
+                        for lane in stride(from: 0, to: width, by: 4) {
+                            let lanes = min(4, width - lane)
+                            let (sums, counts) = Self.resampledSums(data + lane, drawn, n, lanes: lanes)
+                            for l in 0..<lanes where counts[l] > 0 {
+                                let c = lane + l
+                                let mean = sums[l] / Double(counts[l])
                                 perClass[c].append(mean)
                                 if inHeadline[first + c] {
                                     headlineSums[r] += mean
@@ -170,49 +162,42 @@ public struct Bootstrap: Sendable {
         var nowClasses = [Int](repeating: 0, count: resamples)
         var beforeHeadline = [Double](repeating: 0, count: resamples)
         var beforeClasses = [Int](repeating: 0, count: resamples)
+        var draws = [Int](repeating: 0, count: n)
         for first in stride(from: 0, to: classCount, by: classesPerPass) {
             let width = min(classCount, first + classesPerPass) - first
             var perClass = [[Double]](repeating: [], count: width)
             var generator = SplitMix64(seed: seed)
-            // sums[c], counts[c]: current side; sums[width + c], counts[width + c]: baseline.
-            var sums = [Double](repeating: 0, count: 2 * width)
-            var counts = [Int](repeating: 0, count: 2 * width)
             current.withUnsafeBufferPointer { now in
                 baseline.withUnsafeBufferPointer { before in
-                    for r in 0..<resamples {
-                        for c in 0..<(2 * width) {
-                            sums[c] = 0
-                            counts[c] = 0
-                        }
-                        for _ in 0..<n {
-                            let row = generator.index(below: n) &* classCount + first
-                            for c in 0..<width {
-                                let a = now[row + c]
-                                if !a.isNaN {
-                                    sums[c] += a
-                                    counts[c] &+= 1
+                    draws.withUnsafeMutableBufferPointer { drawBuffer in
+                        let drawn = drawBuffer.baseAddress.unsafelyUnwrapped
+                        let nowData = now.baseAddress.unsafelyUnwrapped + first
+                        let beforeData = before.baseAddress.unsafelyUnwrapped + first
+                        for r in 0..<resamples {
+                            for k in 0..<n { drawn[k] = generator.index(below: n) &* classCount }
+                            // Each side's four classes at a time, each summed in draw order.
+                            for lane in stride(from: 0, to: width, by: 4) {
+                                let lanes = min(4, width - lane)
+                                let (nowSums, nowCounts) = Self.resampledSums(nowData + lane, drawn, n, lanes: lanes)
+                                let (beforeSums, beforeCounts) = Self.resampledSums(
+                                    beforeData + lane, drawn, n, lanes: lanes)
+                                for l in 0..<lanes {
+                                    let c = lane + l
+                                    let nowCount = nowCounts[l]
+                                    let beforeCount = beforeCounts[l]
+                                    let nowMean = nowCount > 0 ? nowSums[l] / Double(nowCount) : .nan
+                                    let beforeMean = beforeCount > 0 ? beforeSums[l] / Double(beforeCount) : .nan
+                                    if nowCount > 0 && beforeCount > 0 { perClass[c].append(nowMean - beforeMean) }
+                                    guard inHeadline[first + c] else { continue }
+                                    if nowCount > 0 {
+                                        nowHeadline[r] += nowMean
+                                        nowClasses[r] += 1
+                                    }
+                                    if beforeCount > 0 {
+                                        beforeHeadline[r] += beforeMean
+                                        beforeClasses[r] += 1
+                                    }
                                 }
-                                let b = before[row + c]
-                                if !b.isNaN {
-                                    sums[width + c] += b
-                                    counts[width + c] &+= 1
-                                }
-                            }
-                        }
-                        for c in 0..<width {
-                            let nowCount = counts[c]
-                            let beforeCount = counts[width + c]
-                            let nowMean = nowCount > 0 ? sums[c] / Double(nowCount) : .nan
-                            let beforeMean = beforeCount > 0 ? sums[width + c] / Double(beforeCount) : .nan
-                            if nowCount > 0 && beforeCount > 0 { perClass[c].append(nowMean - beforeMean) }
-                            guard inHeadline[first + c] else { continue }
-                            if nowCount > 0 {
-                                nowHeadline[r] += nowMean
-                                nowClasses[r] += 1
-                            }
-                            if beforeCount > 0 {
-                                beforeHeadline[r] += beforeMean
-                                beforeClasses[r] += 1
                             }
                         }
                     }
@@ -225,6 +210,36 @@ public struct Bootstrap: Sendable {
             overall.append(nowHeadline[r] / Double(nowClasses[r]) - beforeHeadline[r] / Double(beforeClasses[r]))
         }
         return (intervals, Self.percentiles(overall))
+    }
+
+    /// The NaN-skipping sums and counts of `lanes` (1…4) adjacent classes over the drawn rows, each
+    /// summed in draw order. A NaN adds +0.0 and no count instead of a branch, which leaves every
+    /// sum's bits as the skipping loop's: a sum that starts at +0.0 never becomes −0.0, and
+    /// x + 0.0 is x for every other x.
+    @inline(__always)
+    static func resampledSums(_ data: UnsafePointer<Double>, _ drawn: UnsafePointer<Int>, _ n: Int, lanes: Int)
+        -> (SIMD4<Double>, SIMD4<Int64>)
+    {
+        var sums = SIMD4<Double>()
+        var counts = SIMD4<Int64>()
+        if lanes == 4 {
+            let raw = UnsafeRawPointer(data)
+            for k in 0..<n {
+                let v = raw.loadUnaligned(fromByteOffset: drawn[k] &* 8, as: SIMD4<Double>.self)
+                let valid = v .== v
+                sums += v.replacing(with: 0, where: .!valid)
+                counts &+= SIMD4<Int64>().replacing(with: 1, where: valid)
+            }
+        } else {
+            for k in 0..<n {
+                var v = SIMD4<Double>(repeating: .nan)
+                for l in 0..<lanes { v[l] = data[drawn[k] &+ l] }
+                let valid = v .== v
+                sums += v.replacing(with: 0, where: .!valid)
+                counts &+= SIMD4<Int64>().replacing(with: 1, where: valid)
+            }
+        }
+        return (sums, counts)
     }
 
     static func percentiles(_ samples: [Double]) -> BootstrapInterval? {

@@ -36,10 +36,12 @@ public struct JointHistogram8: Sendable {
 
     /// Adds every (truth, prediction) pair.
     ///
-    /// Label maps are mostly large uniform regions where both sides agree, and there consecutive
-    /// pixels hit the same cell, so a plain loop waits on each increment. Eight pixels are compared
-    /// at once instead: when all sixteen bytes hold one value, one increment counts them all; other
-    /// words are counted pixel by pixel.
+    /// Label maps are mostly long runs of one (truth, prediction) pair, and a plain loop waits on
+    /// each increment of the same cell. The pixels are therefore counted as runs: sixteen pixels
+    /// at a time are compared with their left neighbours (two vector compares), a block without a
+    /// change costs nothing more, and each change closes the current run with one increment of
+    /// its length in the cell and in both per-side counts. The counts are those of the plain loop
+    /// (`cells` wraps the same way, `&+`).
     /// - Precondition: equal lengths, at most `maximumPixels`.
     /// - Complexity: O(n), one pass, no allocation.
     @inlinable
@@ -52,39 +54,21 @@ public struct JointHistogram8: Sendable {
         truthCounts.withUnsafeMutableBufferPointer { truthBuffer in
             predictionCounts.withUnsafeMutableBufferPointer { predictionBuffer in
                 cells.withUnsafeMutableBufferPointer { buffer in
-                    let tc = truthBuffer.baseAddress.unsafelyUnwrapped
-                    let pc = predictionBuffer.baseAddress.unsafelyUnwrapped
-                    let c = buffer.baseAddress.unsafelyUnwrapped
-                    let words = n / 8
-                    var i = 0
-                    for w in 0..<words {
-                        let a = t.loadUnaligned(fromByteOffset: w &* 8, as: UInt64.self)
-                        let b = p.loadUnaligned(fromByteOffset: w &* 8, as: UInt64.self)
-                        let value = a & 0xFF
-                        if a == b && a == value &* 0x0101_0101_0101_0101 {
-                            c[Int(value) &* 257] &+= 8
-                            tc[Int(value)] &+= 8
-                            pc[Int(value)] &+= 8
-                        } else {
-                            let base = w &* 8
-                            for j in base..<(base &+ 8) {
-                                let u = Int(t.load(fromByteOffset: j, as: UInt8.self))
-                                let v = Int(p.load(fromByteOffset: j, as: UInt8.self))
-                                c[u &<< 8 | v] &+= 1
-                                tc[u] &+= 1
-                                pc[v] &+= 1
-                            }
-                        }
-                        i = (w &+ 1) &* 8
+                    var runs = RunCounter(
+                        truth: t, prediction: p, cells: buffer.baseAddress.unsafelyUnwrapped,
+                        truthCounts: truthBuffer.baseAddress.unsafelyUnwrapped,
+                        predictionCounts: predictionBuffer.baseAddress.unsafelyUnwrapped)
+                    var i = 1
+                    while i &+ 16 <= n {
+                        let same = RunCounter.unchanged(t, p, at: i)
+                        if !all(same) { runs.split(at: i, unchanged: same) }
+                        i &+= 16
                     }
                     while i < n {
-                        let u = Int(t.load(fromByteOffset: i, as: UInt8.self))
-                        let v = Int(p.load(fromByteOffset: i, as: UInt8.self))
-                        c[u &<< 8 | v] &+= 1
-                        tc[u] &+= 1
-                        pc[v] &+= 1
+                        if RunCounter.changes(t, p, at: i) { runs.split(at: i) }
                         i &+= 1
                     }
+                    runs.finish(at: n)
                 }
             }
         }
@@ -109,5 +93,83 @@ public struct JointHistogram8: Sendable {
             }
         }
         return matrix
+    }
+}
+
+/// The run being counted by `JointHistogram8.accumulate`: its (truth, prediction) values and first
+/// pixel, and where a closed run is added.
+@usableFromInline
+struct RunCounter {
+    @usableFromInline let truth: UnsafeRawPointer
+    @usableFromInline let prediction: UnsafeRawPointer
+    @usableFromInline let cells: UnsafeMutablePointer<UInt32>
+    @usableFromInline let truthCounts: UnsafeMutablePointer<Int>
+    @usableFromInline let predictionCounts: UnsafeMutablePointer<Int>
+    @usableFromInline var truthValue: Int
+    @usableFromInline var predictionValue: Int
+    @usableFromInline var start = 0
+
+    /// A run starting at pixel 0. - Precondition: at least one pixel.
+    @inlinable
+    init(
+        truth: UnsafeRawPointer, prediction: UnsafeRawPointer, cells: UnsafeMutablePointer<UInt32>,
+        truthCounts: UnsafeMutablePointer<Int>, predictionCounts: UnsafeMutablePointer<Int>
+    ) {
+        self.truth = truth
+        self.prediction = prediction
+        self.cells = cells
+        self.truthCounts = truthCounts
+        self.predictionCounts = predictionCounts
+        truthValue = Int(truth.load(as: UInt8.self))
+        predictionValue = Int(prediction.load(as: UInt8.self))
+    }
+
+    /// Lanes of pixels `i ..< i + 16` equal to their left neighbours on both sides. - Precondition: i ≥ 1.
+    @inlinable @inline(__always)
+    static func unchanged(_ t: UnsafeRawPointer, _ p: UnsafeRawPointer, at i: Int) -> SIMDMask<SIMD16<Int8>> {
+        let a = t.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+        let left = t.loadUnaligned(fromByteOffset: i &- 1, as: SIMD16<UInt8>.self)
+        let b = p.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+        let bLeft = p.loadUnaligned(fromByteOffset: i &- 1, as: SIMD16<UInt8>.self)
+        return (a .== left) .& (b .== bLeft)
+    }
+
+    /// Whether pixel `i` differs from pixel `i − 1` on either side. - Precondition: i ≥ 1.
+    @inlinable @inline(__always)
+    static func changes(_ t: UnsafeRawPointer, _ p: UnsafeRawPointer, at i: Int) -> Bool {
+        t.load(fromByteOffset: i, as: UInt8.self) != t.load(fromByteOffset: i &- 1, as: UInt8.self)
+            || p.load(fromByteOffset: i, as: UInt8.self) != p.load(fromByteOffset: i &- 1, as: UInt8.self)
+    }
+
+    /// Starts a new run at each pixel of `i ..< i + 16` whose lane in `same` is false.
+    @inlinable @inline(__always)
+    mutating func split(at i: Int, unchanged same: SIMDMask<SIMD16<Int8>>) {
+        // One bit per changed lane: lane weights 1…128 in each half, summed by a multiply.
+        let weights = SIMD16<UInt8>(1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128)
+        let halves = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: weights, where: .!same), to: SIMD2<UInt64>.self)
+        let spread: UInt64 = 0x0101_0101_0101_0101
+        var marks = (halves[0] &* spread) &>> 56 | ((halves[1] &* spread) &>> 56) &<< 8
+        while marks != 0 {
+            split(at: i &+ marks.trailingZeroBitCount)
+            marks &= marks &- 1
+        }
+    }
+
+    /// Closes the run before pixel `j` and starts one at `j`.
+    @inlinable @inline(__always)
+    mutating func split(at j: Int) {
+        finish(at: j)
+        truthValue = Int(truth.load(fromByteOffset: j, as: UInt8.self))
+        predictionValue = Int(prediction.load(fromByteOffset: j, as: UInt8.self))
+        start = j
+    }
+
+    /// Adds the run `start ..< end`.
+    @inlinable @inline(__always)
+    func finish(at end: Int) {
+        let length = end &- start
+        cells[truthValue &<< 8 | predictionValue] &+= UInt32(truncatingIfNeeded: length)
+        truthCounts[truthValue] &+= length
+        predictionCounts[predictionValue] &+= length
     }
 }

@@ -209,6 +209,7 @@ struct SegScoreBench: ParsableCommand {
             ratio("b/a (evaluate / C decode)", times.fast, times.c)
             ratio("c/a (evaluate on \(library) / C decode)", times.libpng, times.c)
             ratio("decode-only / C decode", times.decode, times.c)
+            ratio("(b − decode-only)/a (counting + reports / C decode)", zip(times.fast, times.decode).map(-), times.c)
         }
         ratio("b/decode-only (evaluate / segscore decode)", times.fast, times.decode)
     }

@@ -8,6 +8,8 @@
  * path and libpng, and any difference in status, message, header facts or samples traps.
  * With -DFUZZ_TIFF_DIFF (as FUZZ_TIFF; big-endian inputs are kept as they are) the same with
  * the two TIFF decoders, the fast path and libtiff.
+ * With -DFUZZ_NIFTI every input is read twice, into a buffer of exactly the samples and into one
+ * with the decoder's room (a .nii.gz inflated in place): any difference traps.
  */
 #include "CMaskCodecs.h"
 #if defined(FUZZ_PNG_DIFF)
@@ -31,6 +33,50 @@ static const uint8_t prefix[4] = {'I', 'I', 42, 0};
 static const uint8_t prefix[4] = {0x5c, 0x01, 0, 0};
 #else
 #error "define FUZZ_PNG, FUZZ_TIFF or FUZZ_NIFTI"
+#endif
+
+#if defined(FUZZ_NIFTI)
+#include <stdio.h>
+
+/** One read: the status, the message and the samples (caller frees); `room` uses read_room_bytes. */
+static cmask_status nifti_read(const uint8_t *bytes, size_t length, int room, char *error, size_t error_size,
+                               uint8_t **samples, uint64_t *size) {
+    cmask_info info;
+    cmask_decoder *decoder = NULL;
+    *samples = NULL;
+    *size = 0;
+    cmask_status status = cmask_open(bytes, length, 1u << 24, &decoder, &info, error, error_size);
+    if (status == CMASK_OK) {
+        uint64_t capacity = room && info.read_room_bytes > info.data_bytes ? info.read_room_bytes : info.data_bytes;
+        *samples = malloc((size_t)capacity + 1);
+        if (*samples == NULL) {
+            cmask_close(decoder);
+            return CMASK_ERR_NOMEM;
+        }
+        memset(*samples, room ? 0xA5 : 0x5A, (size_t)capacity + 1);
+        status = cmask_read_into(decoder, *samples, info.data_bytes, capacity, error, error_size);
+        *size = info.data_bytes;
+    }
+    cmask_close(decoder);
+    return status;
+}
+
+/** Reads the file into an exact buffer and into one with the decoder's room: any difference traps. */
+static void nifti_both_ways(const uint8_t *bytes, size_t length) {
+    char exact_error[256], room_error[256];
+    uint8_t *exact = NULL, *room = NULL;
+    uint64_t exact_size = 0, room_size = 0;
+    cmask_status a = nifti_read(bytes, length, 0, exact_error, sizeof exact_error, &exact, &exact_size);
+    cmask_status b = nifti_read(bytes, length, 1, room_error, sizeof room_error, &room, &room_size);
+    int same = a == b && strcmp(exact_error, room_error) == 0 && exact_size == room_size &&
+               (a != CMASK_OK || memcmp(exact, room, (size_t)exact_size) == 0);
+    if (!same) {
+        fprintf(stderr, "nifti_diff: status %d/%d, messages \"%s\" / \"%s\"\n", (int)a, (int)b, exact_error, room_error);
+        __builtin_trap();
+    }
+    free(exact);
+    free(room);
+}
 #endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -68,6 +114,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fprintf(stderr, "png_diff: %s\n", why);
         __builtin_trap();
     }
+    free(bytes);
+    return 0;
+#endif
+#if defined(FUZZ_NIFTI)
+    nifti_both_ways(bytes, length);
     free(bytes);
     return 0;
 #endif

@@ -1,8 +1,8 @@
 import SegMetrics
 import Testing
 
-/// The 8-bit joint histogram on hand-counted pixels: uniform agreeing words (eight at once),
-/// mixed words counted pixel by pixel, and the tail past the last whole word.
+/// The 8-bit joint histogram on hand-counted pixels: long runs of one pair, mixed blocks and
+/// the tail past the last whole 16-pixel block.
 @Suite struct JointHistogramTests {
     static func counted(_ truth: [UInt8], _ prediction: [UInt8], times: Int = 1) -> JointHistogram8 {
         var histogram = JointHistogram8()

@@ -152,6 +152,13 @@ typedef struct {
      * inflated whole (the compressed file and its contents held at once); 0 otherwise.
      */
     uint64_t scratch_bytes;
+    /**
+     * Bytes of room cmask_read_into can put to use in the caller's buffer: a .nii.gz inflated whole
+     * whose stored voxels are the output bytes is inflated straight into a buffer of this many
+     * bytes (header and data), and the data then moved to its start, instead of through a scratch
+     * buffer and a copy. 0 when room beyond `data_bytes` does not help.
+     */
+    uint64_t read_room_bytes;
 } cmask_info;
 
 /** An open decoder. Opaque; create with cmask_open, release with cmask_close. */
@@ -192,6 +199,14 @@ cmask_status cmask_open_file(int fd, uint64_t max_samples, uint64_t max_bytes, c
  * byte order. May be called once per handle.
  */
 cmask_status cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, char *error, size_t error_size);
+
+/**
+ * cmask_read into a buffer of `capacity` ≥ `out_size` writable bytes: the decoder may use the
+ * bytes past `out_size` as room (see `info.read_room_bytes`); their contents are unspecified on
+ * return. The samples, the refusals and their messages are those of cmask_read.
+ */
+cmask_status cmask_read_into(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity, char *error,
+                             size_t error_size);
 
 /** Which decoder reads a PNG's image data. */
 typedef enum {

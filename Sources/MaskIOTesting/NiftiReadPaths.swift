@@ -1,0 +1,48 @@
+internal import CMaskCodecs
+
+/// The two ways the shim reads a .nii.gz, for the differential tests: into a buffer of exactly the
+/// samples (`cmask_read`: scratch buffer and copy) and into one with the decoder's room
+/// (`cmask_read_into`: inflated in place, then moved).
+package enum NiftiReadPaths {
+    /// What one read gave: the status code, the message and the sample bytes (empty on failure).
+    package struct Outcome: Equatable, Sendable {
+        package var status: Int
+        package var message: String
+        package var bytes: [UInt8]
+    }
+
+    /// Reads `bytes` both ways; also the room the decoder asked for (`info.read_room_bytes`).
+    package static func readBothWays(_ bytes: [UInt8]) -> (exact: Outcome, room: Outcome, roomBytes: UInt64) {
+        var roomBytes: UInt64 = 0
+        let exact = read(bytes, useRoom: false, roomBytes: &roomBytes)
+        let room = read(bytes, useRoom: true, roomBytes: &roomBytes)
+        return (exact, room, roomBytes)
+    }
+
+    private static func read(_ bytes: [UInt8], useRoom: Bool, roomBytes: inout UInt64) -> Outcome {
+        bytes.withUnsafeBufferPointer { file in
+            var handle: OpaquePointer?
+            var info = cmask_info()
+            var message = [CChar](repeating: 0, count: 512)
+            let opened = cmask_open(file.baseAddress, file.count, 1 << 26, &handle, &info, &message, message.count)
+            defer { cmask_close(handle) }
+            guard opened == CMASK_OK, let handle else {
+                return Outcome(status: Int(opened.rawValue), message: text(message), bytes: [])
+            }
+            roomBytes = info.read_room_bytes
+            let size = Int(info.data_bytes)
+            let capacity = useRoom ? max(size, Int(info.read_room_bytes)) : size
+            // Filled with a pattern, so bytes the read fails to write show up as a difference.
+            var buffer = [UInt8](repeating: useRoom ? 0xA5 : 0x5A, count: max(capacity, 1))
+            let status = buffer.withUnsafeMutableBytes {
+                cmask_read_into(handle, $0.baseAddress, info.data_bytes, UInt64(capacity), &message, message.count)
+            }
+            let ok = status == CMASK_OK
+            return Outcome(status: Int(status.rawValue), message: text(message), bytes: ok ? Array(buffer[0..<size]) : [])
+        }
+    }
+
+    private static func text(_ message: [CChar]) -> String {
+        String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
