@@ -37,13 +37,20 @@ package final class SurfaceDistanceEngine {
     private var flags: [Bool] = []
     private var planeIndex: [Int32] = []
     private let local = SurfaceLocalSearch()
+    private let rows = SurfaceRowSearch()
 
     /// How the nearest feature is found.
     package enum Strategy: Sendable {
-        /// The local search (`SurfaceLocalSearch`) when the bounding box fits its byte map
-        /// (`localCells`): its few given-up queries go to the k-d tree, and when more are given
-        /// up (`maxFailures`), everything goes to `legacy`. The same values, bit for bit.
+        /// The row search (`SurfaceRowSearch`) when the bounding box fits its bit map: its few
+        /// given-up queries go to the k-d tree, and when more are given up (`maxFailures`),
+        /// everything goes to `legacy`. The same values, bit for bit.
         case automatic
+        /// Always the row search, its given-up queries by the k-d tree (tests).
+        case rows
+        /// The local search (`SurfaceLocalSearch`) when the bounding box fits its byte map
+        /// (`localCells`), its given-up queries by the k-d tree, else `legacy`: the engine before
+        /// the row search.
+        case localFirst
         /// The distance transform on the bounding box, or the k-d tree when the box is large
         /// for the number of points (`treeRatio`): the engine before the local search.
         case legacy
@@ -98,7 +105,22 @@ package final class SurfaceDistanceEngine {
         let total = bx * by * bz
         let sparse = total / Self.treeRatio(threeD: bz > 1) > queries.count + features.count
         let positive = spacing.x > 0 && spacing.y > 0 && spacing.z > 0
-        if strategy == .local || strategy == .automatic && total <= Self.localCells && positive {
+        let finite = spacing.x.isFinite && spacing.y.isFinite && spacing.z.isFinite
+        let box = (x: bx, y: by, z: bz)
+        if strategy == .rows || strategy == .automatic && positive && finite && SurfaceRowSearch.fits(box: box) {
+            let limit = strategy == .rows ? Int.max : Self.maxFailures(queries: queries.count)
+            var result = [Double](repeating: 0, count: queries.count)
+            if let failed = rows.distances(
+                from: queries, to: features, spacing: spacing, lo: lo, box: box, maxFailures: limit, into: &result)
+            {
+                if !failed.isEmpty {
+                    let tree = SurfaceKDTree(features, spacing: spacing)
+                    for i in failed { result[i] = tree.nearest(queries[i]) }
+                }
+                return result
+            }
+        }
+        if strategy == .local || strategy == .localFirst && total <= Self.localCells && positive {
             let limit = strategy == .local ? Int.max : Self.maxFailures(queries: queries.count)
             var result = [Double](repeating: 0, count: queries.count)
             if let failed = local.distances(
