@@ -80,6 +80,12 @@ package final class SurfaceDistanceEngine {
     /// Creates an engine with empty buffers.
     package init() {}
 
+    /// Bytes the buffers hold between calls.
+    package var retainedBytes: Int {
+        field.capacity * 8 + (lineF.capacity + lineV.capacity + lineZ.capacity) * 8 + flags.capacity + planeIndex.capacity * 4
+            + local.retainedBytes + rows.retainedBytes
+    }
+
     /// The distance from each of `queries` to the nearest of `features` (physical units, in the
     /// order of `queries`); +∞ for every query when `features` is empty.
     package func distances(

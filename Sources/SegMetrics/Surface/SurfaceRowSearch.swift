@@ -31,6 +31,9 @@ package final class SurfaceRowSearch {
     /// Creates a search with empty buffers.
     package init() {}
 
+    /// Bytes the buffers hold between calls.
+    var retainedBytes: Int { bits.capacity * 8 + rows.capacity + planes.capacity + failures.capacity * 8 }
+
     /// Whether the bit map of a bounding box of `box` cells fits.
     package static func fits(box: (x: Int, y: Int, z: Int)) -> Bool {
         let words = (box.x + 63) >> 6

@@ -1,0 +1,102 @@
+import Foundation
+
+/// The face boundaries of every class of a class-index map, found in one pass over the map.
+///
+/// The map holds one byte per sample (x fastest, as `SurfaceGrid` describes): the index of the
+/// sample's class (0…254), or `none` for a sample in no measured class. A sample of class c is on
+/// c's boundary when one of its 4 (2-D) or 6 (3-D) face neighbours holds another byte or lies
+/// outside the grid: exactly `SurfaceBoundary.pixels(mask, neighbourhood: .face, edgeIsBoundary:
+/// true)` of c's binary mask (the classes are disjoint), in the same C order, for all classes at
+/// once. Eight samples whose bytes equal those of all their face neighbours, or that are all
+/// `none`, are skipped together.
+package struct SurfaceClassBoundaries {
+    /// The byte of a sample in no measured class.
+    package static let none: UInt8 = 255
+
+    /// The boundary of class index c, in C order (z, then y, then x).
+    package private(set) var points: [[LatticePoint]] = []
+
+    /// Empty boundaries.
+    package init() {}
+
+    /// Replaces `points` by the boundaries of classes 0..<`classes` (at most 255) of `index`
+    /// (`grid.count` bytes; only the first plane of a 2-D grid is read). The arrays are reused.
+    package mutating func extract(_ index: UnsafeBufferPointer<UInt8>, grid: SurfaceGrid, classes: Int) {
+        if points.count < classes { points.append(contentsOf: repeatElement([], count: classes - points.count)) }
+        for c in points.indices { points[c].removeAll(keepingCapacity: true) }
+        let w = grid.width
+        let h = grid.height
+        let threeD = grid.dimensions == 3
+        let d = threeD ? grid.depth : 1
+        guard let m = index.baseAddress, index.count >= w * h * d, w > 0, h > 0, d > 0, classes > 0 else { return }
+        let plane = w * h
+        let noneWord: UInt64 = 0xFFFF_FFFF_FFFF_FFFF
+        for z in 0..<d {
+            for y in 0..<h {
+                let row = m + (z * h + y) * w
+                let interior = y > 0 && y < h - 1 && (!threeD || (z > 0 && z < d - 1))
+                var x = 0
+                while x < w {
+                    if x + 8 <= w {
+                        let v = Self.load(row + x)
+                        if v == noneWord {
+                            x += 8
+                            continue
+                        }
+                        if interior && x >= 1 && x + 9 <= w && v == Self.load(row + x - 1) && v == Self.load(row + x + 1)
+                            && v == Self.load(row + x - w) && v == Self.load(row + x + w)
+                            && (!threeD || (v == Self.load(row + x - plane) && v == Self.load(row + x + plane)))
+                        {
+                            x += 8
+                            continue
+                        }
+                    }
+                    let c = row[x]
+                    if c == Self.none || Int(c) >= classes {
+                        x += 1
+                        continue
+                    }
+                    var edge = !interior || x == 0 || x == w - 1
+                    if !edge {
+                        let p = row + x
+                        edge = p[-1] != c || p[1] != c || p[-w] != c || p[w] != c || (threeD && (p[-plane] != c || p[plane] != c))
+                    }
+                    if edge { points[Int(c)].append(LatticePoint(x: Int32(x), y: Int32(y), z: Int32(z))) }
+                    x += 1
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<UInt8>) -> UInt64 { UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) }
+}
+
+extension SurfaceWorkspace {
+    /// Whether `variant` measures face boundaries at pixel centres (the image edge a boundary),
+    /// so that `compute(gtBoundary:predBoundary:grid:request:)` gives its values.
+    package static func measuresFaceBoundaries(_ variant: SurfaceVariant) -> Bool {
+        variant == .segscore || variant == .medpy || variant == .monai
+    }
+
+    /// `compute` from the two masks' face boundaries (`SurfaceClassBoundaries`), for a variant
+    /// that `measuresFaceBoundaries`: the same values as from the masks (a mask is empty exactly
+    /// when its face boundary is).
+    package func compute(
+        gtBoundary: [LatticePoint], predBoundary: [LatticePoint], grid: SurfaceGrid, request: SurfaceRequest
+    ) -> SurfaceValues {
+        if request.metrics.isDisjoint(with: request.variant.definedMetrics) { return SurfaceValues() }
+        let prepared: SurfacePrepared
+        if gtBoundary.isEmpty || predBoundary.isEmpty {
+            let both = gtBoundary.isEmpty && predBoundary.isEmpty
+            prepared = .empty(both ? .bothEmpty : gtBoundary.isEmpty ? .gtEmpty : .predEmpty)
+        } else {
+            let spacing = SurfacePresets.physicalSpacing(grid)
+            prepared = .directed(
+                SurfaceDirected(
+                    a: engine.distances(from: predBoundary, to: gtBoundary, spacing: spacing),
+                    b: engine.distances(from: gtBoundary, to: predBoundary, spacing: spacing)))
+        }
+        return values(of: prepared, grid: grid, request: request)
+    }
+}
