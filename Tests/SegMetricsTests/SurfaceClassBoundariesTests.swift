@@ -62,6 +62,60 @@ import Testing
         }
     }
 
+    @Test("straight from 8-bit labels through a lookup (several labels per class, labels in none) equals the index map")
+    func throughLookup() {
+        var random = Random(state: 777)
+        var direct = SurfaceClassBoundaries()
+        var mapped = SurfaceClassBoundaries()
+        for trial in 0..<60 {
+            let threeD = trial % 2 == 1
+            let grid =
+                threeD
+                ? SurfaceGrid(width: random.int(1...30), height: random.int(1...20), depth: random.int(1...9), dimensions: 3)
+                : SurfaceGrid(width: random.int(1...90), height: random.int(1...60))
+            var lookup = [UInt8](repeating: Self.none, count: 256)
+            for label in 0..<10 { lookup[label] = random.int(0...2) == 0 ? Self.none : UInt8(random.int(0...3)) }
+            let labels = Self.indexMap(grid, classes: 10, &random).map { $0 == Self.none ? 0 : $0 }
+            let index = labels.map { lookup[Int($0)] }
+            labels.withUnsafeBufferPointer { l in
+                lookup.withUnsafeBufferPointer { direct.extract(l, classOf: $0, grid: grid, classes: 4) }
+            }
+            index.withUnsafeBufferPointer { mapped.extract($0, grid: grid, classes: 4) }
+            for c in 0..<4 {
+                #expect(direct.points[c] == mapped.points[c], "trial \(trial) class \(c)")
+                let expected = Self.mask(index, c).withUnsafeBufferPointer {
+                    SurfaceBoundary.pixels($0, grid: grid, neighbourhood: .face, edgeIsBoundary: true)
+                }
+                #expect(direct.points[c] == expected, "trial \(trial) class \(c) mask")
+            }
+        }
+    }
+
+    @Test("the radix sort and the merge give the arrays of sorted(), bit for bit; −0 and NaN fall back")
+    func sorting() {
+        var random = Random(state: 31)
+        for trial in 0..<200 {
+            let n = random.int(0...600)
+            let spacing = 0.1 + random.unit() * 3
+            var values = (0..<n).map { _ in
+                // Distances as the engine makes them: roots of sums of squared spacings, many equal.
+                let dx = Double(random.int(0...6)) * spacing
+                let dy = Double(random.int(0...6)) * 0.7
+                return (dy * dy + dx * dx).squareRoot()
+            }
+            if trial % 10 == 0 { values += [1e300, 5e-324, .greatestFiniteMagnitude, 0] }
+            let sorted = SurfaceSorting.sorted(values)
+            #expect(sorted.map(\.bitPattern) == values.sorted().map(\.bitPattern), "trial \(trial)")
+            let other = Array(values.reversed().prefix(random.int(0...values.count)))
+            let pooled = SurfaceSorting.pooled(values, other, sortedA: sorted, sortedB: SurfaceSorting.sorted(other))
+            #expect(pooled.map(\.bitPattern) == (values + other).sorted().map(\.bitPattern), "trial \(trial) pooled")
+        }
+        let signed = (0..<100).map { Double($0 % 7) } + [-0.0]
+        #expect(!SurfaceSorting.radixOrdered(signed))
+        #expect(SurfaceSorting.sorted(signed).map(\.bitPattern) == signed.sorted().map(\.bitPattern))
+        #expect(!SurfaceSorting.radixOrdered([1, .nan]))
+    }
+
     @Test("edge cases: nothing, one class filling the image, single samples at the corners, one row, one slice")
     func edgeCases() {
         var boundaries = SurfaceClassBoundaries()

@@ -22,15 +22,26 @@ package struct SurfaceClassBoundaries {
     /// Replaces `points` by the boundaries of classes 0..<`classes` (at most 255) of `index`
     /// (`grid.count` bytes; only the first plane of a 2-D grid is read). The arrays are reused.
     package mutating func extract(_ index: UnsafeBufferPointer<UInt8>, grid: SurfaceGrid, classes: Int) {
+        Self.identity.withUnsafeBufferPointer { extract(index, classOf: $0, grid: grid, classes: classes) }
+    }
+
+    private static let identity = (0..<256).map { UInt8($0) }
+
+    /// `extract` of the class-index map `classOf[labels[i]]` (256 entries), read straight from
+    /// the 8-bit labels: equal labels are equal classes, so the skips compare labels.
+    package mutating func extract(
+        _ labels: UnsafeBufferPointer<UInt8>, classOf: UnsafeBufferPointer<UInt8>, grid: SurfaceGrid, classes: Int
+    ) {
         if points.count < classes { points.append(contentsOf: repeatElement([], count: classes - points.count)) }
         for c in points.indices { points[c].removeAll(keepingCapacity: true) }
         let w = grid.width
         let h = grid.height
         let threeD = grid.dimensions == 3
         let d = threeD ? grid.depth : 1
-        guard let m = index.baseAddress, index.count >= w * h * d, w > 0, h > 0, d > 0, classes > 0 else { return }
+        guard let m = labels.baseAddress, let lookup = classOf.baseAddress, labels.count >= w * h * d, classOf.count >= 256,
+            w > 0, h > 0, d > 0, classes > 0
+        else { return }
         let plane = w * h
-        let noneWord: UInt64 = 0xFFFF_FFFF_FFFF_FFFF
         for z in 0..<d {
             for y in 0..<h {
                 let row = m + (z * h + y) * w
@@ -39,7 +50,7 @@ package struct SurfaceClassBoundaries {
                 while x < w {
                     if x + 8 <= w {
                         let v = Self.load(row + x)
-                        if v == noneWord {
+                        if v == UInt64(row[x]) &* 0x0101_0101_0101_0101 && lookup[Int(row[x])] == Self.none {
                             x += 8
                             continue
                         }
@@ -51,7 +62,7 @@ package struct SurfaceClassBoundaries {
                             continue
                         }
                     }
-                    let c = row[x]
+                    let c = lookup[Int(row[x])]
                     if c == Self.none || Int(c) >= classes {
                         x += 1
                         continue
@@ -59,7 +70,10 @@ package struct SurfaceClassBoundaries {
                     var edge = !interior || x == 0 || x == w - 1
                     if !edge {
                         let p = row + x
-                        edge = p[-1] != c || p[1] != c || p[-w] != c || p[w] != c || (threeD && (p[-plane] != c || p[plane] != c))
+                        edge =
+                            lookup[Int(p[-1])] != c || lookup[Int(p[1])] != c || lookup[Int(p[-w])] != c
+                            || lookup[Int(p[w])] != c
+                            || (threeD && (lookup[Int(p[-plane])] != c || lookup[Int(p[plane])] != c))
                     }
                     if edge { points[Int(c)].append(LatticePoint(x: Int32(x), y: Int32(y), z: Int32(z))) }
                     x += 1

@@ -41,14 +41,20 @@ struct ClassIndexFill: LabelVisitor {
         self.out = out
     }
 
+    /// The class index of each 8-bit stored value.
+    func lookup() -> [UInt8] { (0..<256).map { UInt8(truncatingIfNeeded: table($0)) } }
+
+    /// The class index of each 8-bit stored value of `buffer`.
+    static func lookup(buffer: LabelBuffer, index: [Int: Int]) -> [UInt8] {
+        ClassIndexFill(buffer: buffer, index: index, out: UnsafeMutableBufferPointer(start: nil, count: 0)).lookup()
+    }
+
     func visit<T: FixedWidthInteger & UnsignedInteger>(_ buffer: UnsafeBufferPointer<T>) {
         let n = Swift.min(buffer.count, out.count)
         if T.bitWidth == 8, let source = UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: UInt8.self),
             let target = out.baseAddress
         {
-            var lookup = [UInt8](repeating: 0, count: 256)
-            for v in 0..<256 { lookup[v] = UInt8(truncatingIfNeeded: table(v)) }
-            lookup.withUnsafeBufferPointer { l in
+            lookup().withUnsafeBufferPointer { l in
                 guard let l = l.baseAddress else { return }
                 for i in 0..<n { target[i] = l[Int(source[i])] }
             }
@@ -86,26 +92,11 @@ extension PairEvaluator {
     func labelSurfaceOnePass(
         truth: LabelBuffer, prediction: LabelBuffer, ids: [Int], index: [Int: Int], keep: [UInt8]?, grid: SurfaceGrid
     ) -> [Int: SurfaceValues] {
-        let n = grid.count
-        var gt = surfaceBuffers.take(count: n)
-        var pred = surfaceBuffers.take(count: n)
         let workspace = surfaceWorkspaces.take()
-        defer {
-            surfaceBuffers.give(back: gt)
-            surfaceBuffers.give(back: pred)
-            surfaceWorkspaces.give(back: workspace)
-        }
-        gt.withUnsafeMutableBufferPointer { out in truth.accept(ClassIndexFill(buffer: truth, index: index, out: out)) }
-        pred.withUnsafeMutableBufferPointer { out in prediction.accept(ClassIndexFill(buffer: prediction, index: index, out: out))
-        }
-        if let keep {
-            for i in 0..<min(n, keep.count) where keep[i] == 0 {
-                gt[i] = SurfaceClassBoundaries.none
-                pred[i] = SurfaceClassBoundaries.none
-            }
-        }
-        gt.withUnsafeBufferPointer { workspace.truthBoundaries.extract($0, grid: grid, classes: ids.count) }
-        pred.withUnsafeBufferPointer { workspace.predictionBoundaries.extract($0, grid: grid, classes: ids.count) }
+        defer { surfaceWorkspaces.give(back: workspace) }
+        extractBoundaries(truth, index: index, keep: keep, grid: grid, classes: ids.count, into: &workspace.truthBoundaries)
+        extractBoundaries(
+            prediction, index: index, keep: keep, grid: grid, classes: ids.count, into: &workspace.predictionBoundaries)
         var result: [Int: SurfaceValues] = [:]
         for (position, id) in ids.enumerated() {
             result[id] = workspace.compute(
@@ -114,5 +105,28 @@ extension PairEvaluator {
                 request: options.surface.request(forClassAt: surfacePosition(of: id)))
         }
         return result
+    }
+
+    /// The face boundaries of every class of one side: straight from 8-bit labels through a
+    /// lookup when every sample is kept, else from a class-index map built first.
+    func extractBoundaries(
+        _ labels: LabelBuffer, index: [Int: Int], keep: [UInt8]?, grid: SurfaceGrid, classes: Int,
+        into boundaries: inout SurfaceClassBoundaries
+    ) {
+        let n = grid.count
+        if keep == nil, case .uint8(let values) = labels.storage, values.count >= n {
+            let lookup = ClassIndexFill.lookup(buffer: labels, index: index)
+            values.withUnsafeBufferPointer { v in
+                lookup.withUnsafeBufferPointer { boundaries.extract(v, classOf: $0, grid: grid, classes: classes) }
+            }
+            return
+        }
+        var map = surfaceBuffers.take(count: n)
+        defer { surfaceBuffers.give(back: map) }
+        map.withUnsafeMutableBufferPointer { out in labels.accept(ClassIndexFill(buffer: labels, index: index, out: out)) }
+        if let keep {
+            for i in 0..<min(n, keep.count) where keep[i] == 0 { map[i] = SurfaceClassBoundaries.none }
+        }
+        map.withUnsafeBufferPointer { boundaries.extract($0, grid: grid, classes: classes) }
     }
 }
