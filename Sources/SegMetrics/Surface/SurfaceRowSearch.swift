@@ -37,7 +37,7 @@ package final class SurfaceRowSearch {
     /// Whether the bit map of a bounding box of `box` cells fits.
     package static func fits(box: (x: Int, y: Int, z: Int)) -> Bool {
         let words = (box.x + 63) >> 6
-        return box.y * box.z <= maxWords / max(words, 1)
+        return box.y * box.z <= maxWords / (words + 2)
     }
 
     /// Writes the distance from each query to the nearest feature into `result` (physical units,
@@ -51,7 +51,8 @@ package final class SurfaceRowSearch {
     ) -> [Int]? {
         let words = (box.x + 63) >> 6
         let rowCount = box.y * box.z
-        if bits.count < words * rowCount { bits = [UInt64](repeating: 0, count: words * rowCount) }
+        let stride = words + 2  // a zero word either side of each row
+        if bits.count < stride * rowCount { bits = [UInt64](repeating: 0, count: stride * rowCount) }
         if rows.count < rowCount { rows = [UInt8](repeating: 0, count: rowCount) }
         if planes.count < box.z { planes = [UInt8](repeating: 0, count: box.z) }
         failures.removeAll(keepingCapacity: true)
@@ -61,7 +62,8 @@ package final class SurfaceRowSearch {
                 planes.withUnsafeMutableBufferPointer { p in
                     guard let bits = b.baseAddress, let rows = r.baseAddress, let planes = p.baseAddress else { return }
                     let map = Map(
-                        bits: bits, rows: rows, planes: planes, words: words, lo: lo, bx: box.x, by: box.y, bz: box.z,
+                        bits: bits, rows: rows, planes: planes, words: words, stride: stride, lo: lo, bx: box.x, by: box.y,
+                        bz: box.z,
                         spacing: spacing)
                     map.mark(features)
                     defer { map.clear(features) }
@@ -116,6 +118,8 @@ package final class SurfaceRowSearch {
         let rows: UnsafeMutablePointer<UInt8>
         let planes: UnsafeMutablePointer<UInt8>
         let words: Int
+        /// Words from one row to the next: `words` and a zero word either side.
+        let stride: Int
         let lo: LatticePoint
         let bx: Int
         let by: Int
@@ -127,7 +131,7 @@ package final class SurfaceRowSearch {
             for p in points {
                 let x = Int(p.x - lo.x)
                 let row = Int(p.z - lo.z) * by + Int(p.y - lo.y)
-                bits[row * words + x >> 6] |= 1 << UInt64(x & 63)
+                bits[row * stride + 1 + x >> 6] |= 1 << UInt64(x & 63)
                 rows[row] = 1
                 planes[Int(p.z - lo.z)] = 1
             }
@@ -138,7 +142,7 @@ package final class SurfaceRowSearch {
             for p in points {
                 let x = Int(p.x - lo.x)
                 let row = Int(p.z - lo.z) * by + Int(p.y - lo.y)
-                bits[row * words + x >> 6] = 0
+                bits[row * stride + 1 + x >> 6] = 0
                 rows[row] = 0
                 planes[Int(p.z - lo.z)] = 0
             }
@@ -147,7 +151,7 @@ package final class SurfaceRowSearch {
         /// Whether the cell `c` holds a feature.
         @inline(__always)
         func isSet(_ c: (x: Int, y: Int, z: Int)) -> Bool {
-            bits[(c.z * by + c.y) * words + c.x >> 6] & (1 << UInt64(c.x & 63)) != 0
+            bits[(c.z * by + c.y) * stride + 1 + c.x >> 6] & (1 << UInt64(c.x & 63)) != 0
         }
 
         /// The squared distance from `c` to cell `f`, in the expression of every candidate.
@@ -200,8 +204,27 @@ package final class SurfaceRowSearch {
         /// Δz and Δy terms summed: `t`).
         @inline(__always)
         private func row(_ cx: Int, _ y: Int, _ z: Int, _ t: Double, _ best: inout Best) {
-            let line = bits + (z * by + y) * words
+            let line = bits + (z * by + y) * stride + 1
             let sx = spacing.x
+            // The 64 cells cx − 32 ..< cx + 32 in one word (the zero words pad the row ends): the
+            // nearest bit on either side within 32 cells is the row's nearest (ties: one value).
+            let start = cx - 32
+            let w0 = line[start >> 6]
+            let shift = UInt64(start & 63)
+            let window = shift == 0 ? w0 : w0 >> shift | line[start >> 6 + 1] << (64 - shift)
+            let near = window >> 32
+            let far = window << 32
+            if near != 0 || far != 0 {
+                let k = min(near != 0 ? near.trailingZeroBitCount : 64, far != 0 ? far.leadingZeroBitCount + 1 : 64)
+                let dx = Double(k) * sx
+                let value = t + dx * dx
+                if value < best.value {
+                    best = Best(value: value, x: near != 0 && near.trailingZeroBitCount == k ? cx + k : cx - k, y: y, z: z)
+                }
+                return
+            }
+            let reach = Double(32) * sx
+            if t + reach * reach >= best.value { return }
             // At or right of cx.
             var w = cx >> 6
             var word = line[w] & (~UInt64(0) << UInt64(cx & 63))
@@ -223,8 +246,8 @@ package final class SurfaceRowSearch {
             if cx == 0 { return }
             let left = cx - 1
             w = left >> 6
-            let shift = left & 63
-            word = line[w] & (shift == 63 ? ~UInt64(0) : (UInt64(1) << UInt64(shift + 1)) &- 1)
+            let bit = left & 63
+            word = line[w] & (bit == 63 ? ~UInt64(0) : (UInt64(1) << UInt64(bit + 1)) &- 1)
             while true {
                 if word != 0 {
                     let x = w << 6 + 63 - word.leadingZeroBitCount
