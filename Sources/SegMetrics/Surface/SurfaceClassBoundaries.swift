@@ -55,7 +55,10 @@ package struct SurfaceClassBoundaries {
                         var same =
                             (v .== Self.load16(row + x - 1)) .& (v .== Self.load16(row + x + 1))
                             .& (v .== Self.load16(row + x - w)) .& (v .== Self.load16(row + x + w))
-                        if threeD { same = same .& (v .== Self.load16(row + x - plane)) .& (v .== Self.load16(row + x + plane)) }
+                        if threeD {
+                            let across = (v .== Self.load16(row + x - plane)) .& (v .== Self.load16(row + x + plane))
+                            same .&= across
+                        }
                         if !all(same) {
                             for i in 0..<16 where !same[i] {
                                 let c = Self.boundaryClass(

@@ -2,12 +2,13 @@ import Foundation
 
 /// Exact nearest-feature distances by rows of a bit map: the engine's `.automatic` choice.
 ///
-/// The features are set as bits of the bounding box, one run of 64-bit words per row (x), with a
-/// byte per row (y, z) and per plane (z) saying whether it holds any feature; all three are kept
-/// zero between calls (only the marked words are cleared). For a query, the rows are visited
-/// outwards from its own, plane by plane (|Δz| = 0, 1, …) and row by row within a plane
-/// (|Δy| = 0, 1, …), and in each row the nearest set bit on either side is found by a
-/// trailing/leading-zero count, word by word. Every candidate's value is
+/// The features are set as bits of the bounding box, one run of at most 64 words of 64 bits per
+/// row (x), with a summary word per row (y, z) whose bit j says that word j holds a feature, and a
+/// byte per plane (z); all are kept zero between calls (only the marked words are cleared). For
+/// a query, the rows are visited outwards from its own, plane by plane (|Δz| = 0, 1, …) and row by
+/// row within a plane (|Δy| = 0, 1, …), and in each row the nearest set bit on either side is found
+/// by trailing/leading-zero counts: in the query's word, else in the nearest non-zero word the
+/// summary names. Every candidate's value is
 /// `((Δz·sz)² + (Δy·sy)²) + (Δx·sx)²`, the expression of the distance transform and the k-d tree.
 /// A float64 sum of non-negative terms is never below a term and never decreases when a term
 /// grows, so a row's nearest bit on each side is its best candidate, a word, row or plane whose
@@ -18,7 +19,7 @@ import Foundation
 /// that visits more than `rowBudget` rows is given up and returned for the caller.
 package final class SurfaceRowSearch {
     private var bits: [UInt64] = []
-    private var rows: [UInt8] = []
+    private var summaries: [UInt64] = []
     private var planes: [UInt8] = []
     private var failures: [Int] = []
 
@@ -32,12 +33,13 @@ package final class SurfaceRowSearch {
     package init() {}
 
     /// Bytes the buffers hold between calls.
-    var retainedBytes: Int { bits.capacity * 8 + rows.capacity + planes.capacity + failures.capacity * 8 }
+    var retainedBytes: Int { (bits.capacity + summaries.capacity + failures.capacity) * 8 + planes.capacity }
 
-    /// Whether the bit map of a bounding box of `box` cells fits.
+    /// Whether the bit map of a bounding box of `box` cells fits: rows of at most 4,096 cells
+    /// (64 words, one summary word), `maxWords` in all.
     package static func fits(box: (x: Int, y: Int, z: Int)) -> Bool {
         let words = (box.x + 63) >> 6
-        return box.y * box.z <= maxWords / (words + 2)
+        return words <= 64 && box.y * box.z <= maxWords / max(words, 1)
     }
 
     /// Writes the distance from each query to the nearest feature into `result` (physical units,
@@ -51,20 +53,18 @@ package final class SurfaceRowSearch {
     ) -> [Int]? {
         let words = (box.x + 63) >> 6
         let rowCount = box.y * box.z
-        let stride = words + 2  // a zero word either side of each row
-        if bits.count < stride * rowCount { bits = [UInt64](repeating: 0, count: stride * rowCount) }
-        if rows.count < rowCount { rows = [UInt8](repeating: 0, count: rowCount) }
+        if bits.count < words * rowCount { bits = [UInt64](repeating: 0, count: words * rowCount) }
+        if summaries.count < rowCount { summaries = [UInt64](repeating: 0, count: rowCount) }
         if planes.count < box.z { planes = [UInt8](repeating: 0, count: box.z) }
         failures.removeAll(keepingCapacity: true)
         var aborted = false
         bits.withUnsafeMutableBufferPointer { b in
-            rows.withUnsafeMutableBufferPointer { r in
+            summaries.withUnsafeMutableBufferPointer { r in
                 planes.withUnsafeMutableBufferPointer { p in
-                    guard let bits = b.baseAddress, let rows = r.baseAddress, let planes = p.baseAddress else { return }
+                    guard let bits = b.baseAddress, let summaries = r.baseAddress, let planes = p.baseAddress else { return }
                     let map = Map(
-                        bits: bits, rows: rows, planes: planes, words: words, stride: stride, lo: lo, bx: box.x, by: box.y,
-                        bz: box.z,
-                        spacing: spacing)
+                        bits: bits, summaries: summaries, planes: planes, words: words, lo: lo, bx: box.x, by: box.y,
+                        bz: box.z, spacing: spacing)
                     map.mark(features)
                     defer { map.clear(features) }
                     aborted = search(queries, map, maxFailures: maxFailures, into: &result)
@@ -112,38 +112,37 @@ package final class SurfaceRowSearch {
         var z = 0
     }
 
-    /// The bit map of the bounding box with its row and plane flags, and the search of one query.
+    /// The bit map of the bounding box with its row summaries and plane flags, and the search of
+    /// one query.
     private struct Map {
         let bits: UnsafeMutablePointer<UInt64>
-        let rows: UnsafeMutablePointer<UInt8>
+        let summaries: UnsafeMutablePointer<UInt64>
         let planes: UnsafeMutablePointer<UInt8>
         let words: Int
-        /// Words from one row to the next: `words` and a zero word either side.
-        let stride: Int
         let lo: LatticePoint
         let bx: Int
         let by: Int
         let bz: Int
         let spacing: (x: Double, y: Double, z: Double)
 
-        /// Sets the bits and flags of `points`.
+        /// Sets the bits, summaries and flags of `points`.
         func mark(_ points: [LatticePoint]) {
             for p in points {
                 let x = Int(p.x - lo.x)
                 let row = Int(p.z - lo.z) * by + Int(p.y - lo.y)
-                bits[row * stride + 1 + x >> 6] |= 1 << UInt64(x & 63)
-                rows[row] = 1
+                bits[row * words + x >> 6] |= 1 << UInt64(x & 63)
+                summaries[row] |= 1 << UInt64(x >> 6)
                 planes[Int(p.z - lo.z)] = 1
             }
         }
 
-        /// Clears the words and flags `mark` set.
+        /// Clears the words, summaries and flags `mark` set.
         func clear(_ points: [LatticePoint]) {
             for p in points {
                 let x = Int(p.x - lo.x)
                 let row = Int(p.z - lo.z) * by + Int(p.y - lo.y)
-                bits[row * stride + 1 + x >> 6] = 0
-                rows[row] = 0
+                bits[row * words + x >> 6] = 0
+                summaries[row] = 0
                 planes[Int(p.z - lo.z)] = 0
             }
         }
@@ -151,7 +150,7 @@ package final class SurfaceRowSearch {
         /// Whether the cell `c` holds a feature.
         @inline(__always)
         func isSet(_ c: (x: Int, y: Int, z: Int)) -> Bool {
-            bits[(c.z * by + c.y) * stride + 1 + c.x >> 6] & (1 << UInt64(c.x & 63)) != 0
+            bits[(c.z * by + c.y) * words + c.x >> 6] & (1 << UInt64(c.x & 63)) != 0
         }
 
         /// The squared distance from `c` to cell `f`, in the expression of every candidate.
@@ -167,6 +166,10 @@ package final class SurfaceRowSearch {
         /// more than `budget` rows would be visited.
         @inline(__always)
         func nearest(_ c: (x: Int, y: Int, z: Int), budget: Int, _ best: inout Best) -> Bool {
+            if bz == 1 {
+                _ = plane(c, 0, 0, &best)
+                return true
+            }
             var visited = 0
             var kz = 0
             while true {
@@ -186,6 +189,9 @@ package final class SurfaceRowSearch {
         /// Lowers `best` over the rows of plane `z` (their Δz term `tz`); the rows visited.
         @inline(__always)
         private func plane(_ c: (x: Int, y: Int, z: Int), _ z: Int, _ tz: Double, _ best: inout Best) -> Int {
+            let w = c.x >> 6
+            let bit = UInt64(c.x & 63)
+            let rows = z * by
             var ky = 0
             while true {
                 let dy = Double(ky) * spacing.y
@@ -194,74 +200,48 @@ package final class SurfaceRowSearch {
                 let below = c.y - ky
                 let above = c.y + ky
                 if below < 0 && above >= by { return ky }
-                if below >= 0 && rows[z * by + below] != 0 { row(c.x, below, z, t, &best) }
-                if ky > 0 && above < by && rows[z * by + above] != 0 { row(c.x, above, z, t, &best) }
+                if below >= 0 && summaries[rows + below] != 0 { row(c.x, w, bit, below, z, t, &best) }
+                if ky > 0 && above < by && summaries[rows + above] != 0 { row(c.x, w, bit, above, z, t, &best) }
                 ky += 1
             }
         }
 
-        /// Lowers `best` by the nearest set bit of row (`y`, `z`) on each side of `cx` (the row's
-        /// Δz and Δy terms summed: `t`).
+        /// Lowers `best` by the nearest set bit of row (`y`, `z`) to `cx` (in word `w` at `bit`),
+        /// the row's Δz and Δy terms summed in `t`.
         @inline(__always)
-        private func row(_ cx: Int, _ y: Int, _ z: Int, _ t: Double, _ best: inout Best) {
-            let line = bits + (z * by + y) * stride + 1
-            let sx = spacing.x
-            // The 64 cells cx − 32 ..< cx + 32 in one word (the zero words pad the row ends): the
-            // nearest bit on either side within 32 cells is the row's nearest (ties: one value).
-            let start = cx - 32
-            let w0 = line[start >> 6]
-            let shift = UInt64(start & 63)
-            let window = shift == 0 ? w0 : w0 >> shift | line[start >> 6 + 1] << (64 - shift)
-            let near = window >> 32
-            let far = window << 32
-            if near != 0 || far != 0 {
-                let k = min(near != 0 ? near.trailingZeroBitCount : 64, far != 0 ? far.leadingZeroBitCount + 1 : 64)
-                let dx = Double(k) * sx
-                let value = t + dx * dx
-                if value < best.value {
-                    best = Best(value: value, x: near != 0 && near.trailingZeroBitCount == k ? cx + k : cx - k, y: y, z: z)
+        private func row(_ cx: Int, _ w: Int, _ bit: UInt64, _ y: Int, _ z: Int, _ t: Double, _ best: inout Best) {
+            let index = z * by + y
+            let line = bits + index * words
+            let summary = summaries[index]
+            let own = line[w]
+            // The nearest at or right of cx, and the nearest left of it (cell offsets, 1 << 20: none).
+            var right = 1 << 20
+            let after = own & (~UInt64(0) << bit)
+            if after != 0 {
+                right = after.trailingZeroBitCount - Int(bit)
+            } else if w < 63 {
+                let next = summary & (~UInt64(0) << UInt64(w + 1))
+                if next != 0 {
+                    let v = next.trailingZeroBitCount
+                    right = v << 6 + line[v].trailingZeroBitCount - cx
                 }
-                return
             }
-            let reach = Double(32) * sx
-            if t + reach * reach >= best.value { return }
-            // At or right of cx.
-            var w = cx >> 6
-            var word = line[w] & (~UInt64(0) << UInt64(cx & 63))
-            while true {
-                if word != 0 {
-                    let x = w << 6 + word.trailingZeroBitCount
-                    let dx = Double(x - cx) * sx
-                    let value = t + dx * dx
-                    if value < best.value { best = Best(value: value, x: x, y: y, z: z) }
-                    break
+            var left = 1 << 20
+            let before = own & ((1 << bit) &- 1)
+            if before != 0 {
+                left = Int(bit) - (63 - before.leadingZeroBitCount)
+            } else {
+                let previous = summary & ((1 << UInt64(w)) &- 1)
+                if previous != 0 {
+                    let v = 63 - previous.leadingZeroBitCount
+                    left = cx - (v << 6 + 63 - line[v].leadingZeroBitCount)
                 }
-                w += 1
-                if w >= words { break }
-                let dx = Double(w << 6 - cx) * sx
-                if t + dx * dx >= best.value { break }
-                word = line[w]
             }
-            // Left of cx.
-            if cx == 0 { return }
-            let left = cx - 1
-            w = left >> 6
-            let bit = left & 63
-            word = line[w] & (bit == 63 ? ~UInt64(0) : (UInt64(1) << UInt64(bit + 1)) &- 1)
-            while true {
-                if word != 0 {
-                    let x = w << 6 + 63 - word.leadingZeroBitCount
-                    let dx = Double(cx - x) * sx
-                    let value = t + dx * dx
-                    if value < best.value { best = Best(value: value, x: x, y: y, z: z) }
-                    break
-                }
-                if w == 0 { break }
-                w -= 1
-                let dx = Double(cx - (w << 6 + 63)) * sx
-                if t + dx * dx >= best.value { break }
-                word = line[w]
-            }
+            let k = min(left, right)
+            if k == 1 << 20 { return }
+            let dx = Double(k) * spacing.x
+            let value = t + dx * dx
+            if value < best.value { best = Best(value: value, x: left < right ? cx - k : cx + k, y: y, z: z) }
         }
     }
 }
