@@ -17,6 +17,9 @@ public struct SurfaceOptions: Sendable, Equatable {
     public var emptyRule: SurfaceEmptyRule
     /// `--spacing X,Y[,Z]` in image axis order (x columns, y rows, z slices); nil: from the files, else 1.
     public var spacing: [Double]?
+    /// Whether label maps are measured in one pass per side when the variant and classes allow
+    /// (`SurfaceClassIndex.swift`); false: one binary mask per class (tests compare the two).
+    package var onePass = true
 
     /// No boundary metric, the base definition, 95th percentile, undefined empty distances.
     public init(

@@ -28,7 +28,9 @@ package struct LatticePoint: Hashable, Sendable {
 /// (Δx·sx)² alone reaches the best value. Each value is `((Δz·sz)² + (Δy·sy)²) + (Δx·sx)²` of the
 /// nearest feature: the float64 expression, in the same order, of SciPy's `distance_transform_edt`
 /// (axis 0 first). When the box is large for the number of points, a k-d tree over the features
-/// (`SurfaceKDTree`, same expression) is used instead. Buffers are kept between calls.
+/// (`SurfaceKDTree`, same expression) is used instead. By default (`Strategy.automatic`) neither:
+/// the row search (`SurfaceRowSearch`) gives the same values, bit for bit, far faster on
+/// boundaries that mostly coincide or lie a few samples apart. Buffers are kept between calls.
 package final class SurfaceDistanceEngine {
     private var field: [Double] = []
     private var lineF: [Double] = []
@@ -37,13 +39,20 @@ package final class SurfaceDistanceEngine {
     private var flags: [Bool] = []
     private var planeIndex: [Int32] = []
     private let local = SurfaceLocalSearch()
+    private let rows = SurfaceRowSearch()
 
     /// How the nearest feature is found.
     package enum Strategy: Sendable {
-        /// The local search (`SurfaceLocalSearch`) when the bounding box fits its byte map
-        /// (`localCells`): its few given-up queries go to the k-d tree, and when more are given
-        /// up (`maxFailures`), everything goes to `legacy`. The same values, bit for bit.
+        /// The row search (`SurfaceRowSearch`) when the bounding box fits its bit map: its few
+        /// given-up queries go to the k-d tree, and when more are given up (`maxFailures`),
+        /// everything goes to `legacy`. The same values, bit for bit.
         case automatic
+        /// Always the row search, its given-up queries by the k-d tree (tests).
+        case rows
+        /// The local search (`SurfaceLocalSearch`) when the bounding box fits its byte map
+        /// (`localCells`), its given-up queries by the k-d tree, else `legacy`: the engine before
+        /// the row search.
+        case localFirst
         /// The distance transform on the bounding box, or the k-d tree when the box is large
         /// for the number of points (`treeRatio`): the engine before the local search.
         case legacy
@@ -63,8 +72,8 @@ package final class SurfaceDistanceEngine {
     /// query, and 14 ns per cell against 2 µs per 3-D query, where the two cost the same.
     package static func treeRatio(threeD: Bool) -> Int { threeD ? 64 : 24 }
 
-    /// Queries the local search may give up (to the k-d tree) before the whole call goes to
-    /// `legacy` instead.
+    /// Queries the row search or the local search may give up (to the k-d tree) before the whole
+    /// call goes to `legacy` instead.
     package static func maxFailures(queries: Int) -> Int { queries / 2 + 8 }
 
     /// The largest bounding box (cells) the local search marks its features in (one byte each).
@@ -72,6 +81,12 @@ package final class SurfaceDistanceEngine {
 
     /// Creates an engine with empty buffers.
     package init() {}
+
+    /// Bytes the buffers hold between calls.
+    package var retainedBytes: Int {
+        field.capacity * 8 + (lineF.capacity + lineV.capacity + lineZ.capacity) * 8 + flags.capacity + planeIndex.capacity * 4
+            + local.retainedBytes + rows.retainedBytes
+    }
 
     /// The distance from each of `queries` to the nearest of `features` (physical units, in the
     /// order of `queries`); +∞ for every query when `features` is empty.
@@ -98,7 +113,22 @@ package final class SurfaceDistanceEngine {
         let total = bx * by * bz
         let sparse = total / Self.treeRatio(threeD: bz > 1) > queries.count + features.count
         let positive = spacing.x > 0 && spacing.y > 0 && spacing.z > 0
-        if strategy == .local || strategy == .automatic && total <= Self.localCells && positive {
+        let finite = spacing.x.isFinite && spacing.y.isFinite && spacing.z.isFinite
+        let box = (x: bx, y: by, z: bz)
+        if strategy == .rows || strategy == .automatic && positive && finite && SurfaceRowSearch.fits(box: box) {
+            let limit = strategy == .rows ? Int.max : Self.maxFailures(queries: queries.count)
+            var result = [Double](repeating: 0, count: queries.count)
+            if let failed = rows.distances(
+                from: queries, to: features, spacing: spacing, lo: lo, box: box, maxFailures: limit, into: &result)
+            {
+                if !failed.isEmpty {
+                    let tree = SurfaceKDTree(features, spacing: spacing)
+                    for i in failed { result[i] = tree.nearest(queries[i]) }
+                }
+                return result
+            }
+        }
+        if strategy == .local || strategy == .localFirst && total <= Self.localCells && positive {
             let limit = strategy == .local ? Int.max : Self.maxFailures(queries: queries.count)
             var result = [Double](repeating: 0, count: queries.count)
             if let failed = local.distances(

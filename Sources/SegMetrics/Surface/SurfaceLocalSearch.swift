@@ -36,6 +36,9 @@ package final class SurfaceLocalSearch {
     /// Creates a search with empty buffers.
     package init() {}
 
+    /// Bytes the buffers hold between calls.
+    var retainedBytes: Int { map.capacity + blocks.capacity + failures.capacity * 8 }
+
     /// Writes the distance from each query to the nearest feature into `result` (physical units,
     /// the square root of the minimum squared distance), and returns the indices of the queries
     /// given up, with their entries of `result` left unchanged; nil, with `result` unspecified,

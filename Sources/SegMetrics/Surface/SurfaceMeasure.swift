@@ -23,7 +23,17 @@ package enum SurfacePrepared: Sendable {
 
 /// Reusable buffers for boundary metrics: one per worker thread (not thread-safe).
 public final class SurfaceWorkspace {
-    private let engine = SurfaceDistanceEngine()
+    let engine = SurfaceDistanceEngine()
+    /// The face boundaries of each class of the ground truth's class-index map (one pass).
+    package var truthBoundaries = SurfaceClassBoundaries()
+    /// The same for the prediction.
+    package var predictionBoundaries = SurfaceClassBoundaries()
+
+    /// Bytes the workspace's buffers hold between calls (a pool may drop a large one).
+    package var retainedBytes: Int {
+        let points = (truthBoundaries.points + predictionBoundaries.points).reduce(0) { $0 + $1.capacity }
+        return engine.retainedBytes + points * MemoryLayout<LatticePoint>.stride
+    }
 
     /// Creates a workspace.
     public init() {}
@@ -85,7 +95,9 @@ public final class SurfaceWorkspace {
             for metric in metrics where metric != .nsd || request.tolerance != nil {
                 result.values[metric] = emptyValue(metric, undefined: undefined, rule: request.emptyRule, grid: grid)
             }
-        case .directed(let directed):
+        case .directed(var directed):
+            let base = request.variant == .segscore || request.variant == .medpy
+            if base && (metrics.contains(.hd95) || metrics.contains(.medianSD)) { directed.sort() }
             for metric in metrics {
                 let value: Double?
                 switch request.variant {

@@ -12,6 +12,8 @@ struct PairEvaluator: Sendable {
     let histograms = HistogramPool()
     /// Class masks of the boundary metrics, reused across classes and pairs.
     let surfaceBuffers = SurfaceBufferPool()
+    /// Boundary-metric workspaces (distance buffers, class boundaries), reused across pairs.
+    let surfaceWorkspaces = SurfaceWorkspacePool()
     /// Sample buffers reused across pairs: each pair decodes into buffers earlier pairs handed back.
     let sampleBuffers: SampleBufferPool
     /// What the pairs in flight hold: `options.maxMemory` less what the buffer pool may keep.

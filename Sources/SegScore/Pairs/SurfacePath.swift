@@ -2,8 +2,9 @@ import MaskIO
 import Parallel
 import SegMetrics
 
-// Boundary metrics of a pair: one binary mask per scored class and side, built into reused
-// buffers, then `SurfaceMeasure.compute`. Pixels outside the region of interest, and pixels
+// Boundary metrics of a pair: for the variants at pixel centres, every class's boundary from one
+// pass per side (`SurfaceClassIndex.swift`); otherwise one binary mask per scored class and side,
+// built into reused buffers, then `SurfaceWorkspace.compute`. Pixels outside the region of interest, and pixels
 // whose ground truth is an ignore label, are background in both masks.
 
 /// The boundary metrics of one pair, with the grid they were measured on.
@@ -123,6 +124,10 @@ extension PairEvaluator {
             }
             keep = flags
         }
+        if let index = surfaceClassIndex(ids: ids) {
+            defer { if let keep { surfaceBuffers.give(back: keep) } }
+            return labelSurfaceOnePass(truth: truth, prediction: prediction, ids: ids, index: index, keep: keep, grid: grid)
+        }
         var gt = surfaceBuffers.take(count: n)
         var pred = surfaceBuffers.take(count: n)
         defer {
@@ -147,8 +152,10 @@ extension PairEvaluator {
     /// Measures one class from its two masks.
     func measure(_ gt: [UInt8], _ pred: [UInt8], grid: SurfaceGrid, position: Int) -> SurfaceValues {
         let request = options.surface.request(forClassAt: position)
+        let workspace = surfaceWorkspaces.take()
+        defer { surfaceWorkspaces.give(back: workspace) }
         return gt.withUnsafeBufferPointer { g in
-            pred.withUnsafeBufferPointer { p in SurfaceMeasure.compute(gt: g, pred: p, grid: grid, request: request) }
+            pred.withUnsafeBufferPointer { p in workspace.compute(gt: g, pred: p, grid: grid, request: request) }
         }
     }
 
