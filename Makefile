@@ -250,10 +250,9 @@ DIFF_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefin
 diff-decoders: deps
 	@mkdir -p out/diff
 	$(CC) $(DIFF_CFLAGS) $$(pkg-config --cflags libpng libtiff-4) Tests/Fuzz/diff_decoders.c \
-		Sources/CMaskTestCodecs/png_variants.c $(CODEC_SOURCES) -o out/diff/diff_decoders $(CODEC_LIBS)
-	out/diff/diff_decoders -n $(DIFF_COUNT) -o out/diff $(DIFF_FLAGS) $$(find Fixtures -name '*.png' -type f) \
+		Sources/CMaskTestCodecs/png_variants.c Sources/CMaskTestCodecs/tiff_variants.c $(CODEC_SOURCES) \
+		-o out/diff/diff_decoders $(CODEC_LIBS)
+	out/diff/diff_decoders -f png -n $(DIFF_COUNT) -o out/diff $(DIFF_FLAGS) $$(find Fixtures -name '*.png' -type f) \
 		Fixtures/fuzz/regression/png/*
-	$(CC) $(DIFF_CFLAGS) $$(pkg-config --cflags libpng libtiff-4) Tests/Fuzz/diff_tiff_decoders.c \
-		Sources/CMaskTestCodecs/tiff_variants.c $(CODEC_SOURCES) -o out/diff/diff_tiff_decoders $(CODEC_LIBS)
-	out/diff/diff_tiff_decoders -n $(TIFF_DIFF_COUNT) -o out/diff $(TIFF_DIFF_FLAGS) \
+	out/diff/diff_decoders -f tiff -n $(TIFF_DIFF_COUNT) -o out/diff $(TIFF_DIFF_FLAGS) \
 		$$(find Fixtures -name '*.tif' -type f) $$(find Fixtures/fuzz/regression/tiff -type f)

@@ -13,12 +13,14 @@
  */
 #include "CMaskCodecs.h"
 #if defined(FUZZ_PNG_DIFF)
-#include "png_diff.h"
+#include "decoder_diff.h"
 #define FUZZ_PNG
+#define DIFF_FORMAT decoder_diff_png
 #endif
 #if defined(FUZZ_TIFF_DIFF)
-#include "tiff_diff.h"
+#include "decoder_diff.h"
 #define FUZZ_TIFF
+#define DIFF_FORMAT decoder_diff_tiff
 #endif
 
 #include <stdint.h>
@@ -99,19 +101,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(bytes + sizeof prefix, data, size);
         length = size + sizeof prefix;
     }
-#if defined(FUZZ_TIFF_DIFF)
+#if defined(DIFF_FORMAT)
     char why[600];
-    if (tiff_diff(bytes, length, 1u << 24, NULL, why, sizeof why) != 0) {
-        fprintf(stderr, "tiff_diff: %s\n", why);
-        __builtin_trap();
-    }
-    free(bytes);
-    return 0;
-#endif
-#if defined(FUZZ_PNG_DIFF)
-    char why[600];
-    if (png_diff(bytes, length, 1u << 24, NULL, why, sizeof why) != 0) {
-        fprintf(stderr, "png_diff: %s\n", why);
+    if (decoder_diff(&DIFF_FORMAT, bytes, length, 1u << 24, NULL, why, sizeof why) != 0) {
+        fprintf(stderr, "%s_diff: %s\n", DIFF_FORMAT.name, why);
         __builtin_trap();
     }
     free(bytes);

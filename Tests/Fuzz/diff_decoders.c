@@ -1,17 +1,19 @@
 /*
- * `make diff-decoders`: the PNG fast path against libpng on generated variants
- * (cmask_png_variant, seeds 0..COUNT-1) and on every file named on the command line.
+ * `make diff-decoders`: a fast path against its reference library — PNG against libpng (`-f png`,
+ * the default) or TIFF against libtiff (`-f tiff`) — on generated variants (cmask_png_variant or
+ * cmask_tiff_variant, seeds 0..COUNT-1) and on every file named on the command line.
  *
- *     diff_decoders [-n COUNT] [-o FOLDER] [-w FOLDER] [FILE...]
+ *     diff_decoders [-f png|tiff] [-n COUNT] [-o FOLDER] [-w FOLDER] [FILE...]
  *
- * Prints one line per difference (the seed or the file, and what differs) and a summary: files,
- * decoded by the fast path, decoded after falling back to libpng, refused by both. With -o, each
- * differing variant is written to FOLDER. Exit status 0 when the decoders agree on everything,
- * 1 otherwise, 2 for a usage error. With -w, every generated variant is also written to FOLDER
- * (seeds for the fuzzer: `make fuzz-png-diff` reads out/diff/seeds when it exists).
+ * Prints every difference and two tallies (generated, named): files, decoded by the fast path,
+ * decoded by the reference library after a fallback, refused by both. With -o, each differing
+ * variant is written to FOLDER; with -w, every generated variant (seeds for the fuzzer: `make
+ * fuzz-png-diff` reads out/diff/seeds when it exists). Named TIFF files that do not start with a
+ * TIFF header get a little-endian one, as the fuzzer feeds them. Exit status 0 when the decoders
+ * agree on everything, 1 otherwise, 2 for a usage error.
  */
 #include "CMaskTestCodecs.h"
-#include "png_diff.h"
+#include "decoder_diff.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,17 +24,19 @@ typedef struct {
     unsigned long files, fast, fallback, refused, differ;
 } tally;
 
+static const decoder_diff_format *format = &decoder_diff_png;
+
 static void check(const uint8_t *bytes, size_t size, const char *name, tally *t, const char *keep) {
     char why[600] = "";
     int fast = 0;
-    int differs = png_diff(bytes, size, 1u << 26, &fast, why, sizeof why);
+    int differs = decoder_diff(format, bytes, size, 1u << 26, &fast, why, sizeof why);
     t->files++;
     if (differs) {
         t->differ++;
         printf("DIFFERENT %s: %s\n", name, why);
         if (keep != NULL) {
             char path[1024];
-            snprintf(path, sizeof path, "%s/%s.png", keep, name);
+            snprintf(path, sizeof path, "%s/%s%s", keep, name, format->extension);
             FILE *out = fopen(path, "wb");
             if (out != NULL) {
                 fwrite(bytes, 1, size, out);
@@ -41,8 +45,8 @@ static void check(const uint8_t *bytes, size_t size, const char *name, tally *t,
         }
         return;
     }
-    png_diff_side side;
-    png_diff_decode(bytes, size, 1u << 26, CMASK_PNG_DECODER_LIBPNG, &side);
+    decoder_diff_side side;
+    decoder_diff_decode(format, bytes, size, 1u << 26, 0, &side);
     free(side.samples);
     if (fast)
         t->fast++;
@@ -50,6 +54,23 @@ static void check(const uint8_t *bytes, size_t size, const char *name, tally *t,
         t->fallback++;
     else
         t->refused++;
+}
+
+/** A named TIFF input without a TIFF header gets a little-endian one, as the fuzzer gives it. */
+static uint8_t *with_tiff_header(uint8_t *bytes, size_t *size) {
+    static const uint8_t header[4] = {'I', 'I', 42, 0};
+    size_t n = *size;
+    int tiff = n >= 4 && ((bytes[0] == 'I' && bytes[1] == 'I' && bytes[2] == 42 && bytes[3] == 0) ||
+                          (bytes[0] == 'M' && bytes[1] == 'M' && bytes[2] == 0 && bytes[3] == 42));
+    if (tiff) return bytes;
+    uint8_t *prefixed = malloc(n + 4);
+    if (prefixed != NULL) {
+        memcpy(prefixed, header, 4);
+        memcpy(prefixed + 4, bytes, n);
+        *size = n + 4;
+    }
+    free(bytes);
+    return prefixed;
 }
 
 int main(int argc, char **argv) {
@@ -64,22 +85,26 @@ int main(int argc, char **argv) {
             keep = argv[i + 1];
         else if (strcmp(argv[i], "-w") == 0)
             seeds = argv[i + 1];
+        else if (strcmp(argv[i], "-f") == 0 && strcmp(argv[i + 1], "png") == 0)
+            format = &decoder_diff_png;
+        else if (strcmp(argv[i], "-f") == 0 && strcmp(argv[i + 1], "tiff") == 0)
+            format = &decoder_diff_tiff;
         else {
-            fprintf(stderr, "usage: diff_decoders [-n COUNT] [-o FOLDER] [-w FOLDER] [FILE...]\n");
+            fprintf(stderr, "usage: diff_decoders [-f png|tiff] [-n COUNT] [-o FOLDER] [-w FOLDER] [FILE...]\n");
             return 2;
         }
     }
     tally generated = {0}, named = {0};
     for (unsigned long seed = 0; seed < count; seed++) {
         size_t size = 0;
-        uint8_t *bytes = cmask_png_variant(seed, &size);
+        uint8_t *bytes = format == &decoder_diff_tiff ? cmask_tiff_variant(seed, &size) : cmask_png_variant(seed, &size);
         if (bytes == NULL) return 2;
         char name[32];
         snprintf(name, sizeof name, "variant-%lu", seed);
         check(bytes, size, name, &generated, keep);
         if (seeds != NULL) {
             char path[1024];
-            snprintf(path, sizeof path, "%s/%s.png", seeds, name);
+            snprintf(path, sizeof path, "%s/%s%s", seeds, name, format->extension);
             FILE *out = fopen(path, "wb");
             if (out != NULL) {
                 fwrite(bytes, 1, size, out);
@@ -99,14 +124,15 @@ int main(int argc, char **argv) {
         uint8_t *bytes = malloc(size > 0 ? (size_t)size : 1);
         size_t got = bytes != NULL ? fread(bytes, 1, (size_t)(size > 0 ? size : 0), in) : 0;
         fclose(in);
+        if (bytes != NULL && format == &decoder_diff_tiff) bytes = with_tiff_header(bytes, &got);
         if (bytes != NULL) check(bytes, got, argv[i], &named, NULL);
         free(bytes);
     }
-    printf("generated: %lu files, %lu through the fast path, %lu through libpng after a fallback, %lu refused by both, "
+    printf("generated: %lu files, %lu through the fast path, %lu through %s after a fallback, %lu refused by both, "
            "%lu different\n",
-           generated.files, generated.fast, generated.fallback, generated.refused, generated.differ);
-    printf("named:     %lu files, %lu through the fast path, %lu through libpng after a fallback, %lu refused by both, "
+           generated.files, generated.fast, generated.fallback, format->reference, generated.refused, generated.differ);
+    printf("named:     %lu files, %lu through the fast path, %lu through %s after a fallback, %lu refused by both, "
            "%lu different\n",
-           named.files, named.fast, named.fallback, named.refused, named.differ);
+           named.files, named.fast, named.fallback, format->reference, named.refused, named.differ);
     return generated.differ + named.differ == 0 ? 0 : 1;
 }

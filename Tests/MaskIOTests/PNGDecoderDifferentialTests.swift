@@ -10,58 +10,12 @@ import Testing
 /// few hundred generated files. The decoder is chosen per call (`MaskDecoder.pngDecoder`), not
 /// through the environment, so the suite runs in parallel with everything else.
 @Suite struct PNGDecoderDifferentialTests {
-    /// The outcome of one decoder on one file.
-    static func decode(_ bytes: [UInt8], _ choice: PNGDecoderChoice, name: String) -> Result<DecodedMask, MaskIOError> {
-        var decoder = MaskDecoder(maxSamples: 1 << 26)
-        decoder.pngDecoder = choice
-        return Result { () throws(MaskIOError) in try decoder.decode(bytes: bytes, path: name) }
-    }
-
-    /// What the comparison of a set of files found.
-    struct Tally {
-        var fast = 0
-        var fallback = 0
-        var refused = 0
-        var differences: [String] = []
-    }
-
-    static func compare(_ files: [(name: String, bytes: [UInt8])]) -> Tally {
-        var tally = Tally()
-        for file in files {
-            let fast = decode(file.bytes, .fast, name: file.name)
-            let reference = decode(file.bytes, .libpng, name: file.name)
-            if fast != reference {
-                tally.differences.append(file.name)
-            } else if case .failure = reference {
-                tally.refused += 1
-            } else if PNGVariants.decodedByFastPath(file.bytes) {
-                tally.fast += 1
-            } else {
-                tally.fallback += 1
-            }
-        }
-        return tally
-    }
-
-    /// Every PNG under Fixtures (the shared datasets are not part of a clone).
-    static func fixturePNGs() throws -> [(name: String, bytes: [UInt8])] {
-        let root = Fixtures.path("")
-        var files: [(name: String, bytes: [UInt8])] = []
-        let walker = FileManager.default.enumerator(atPath: root)
-        while let relative = walker?.nextObject() as? String {
-            guard relative.hasSuffix(".png") else { continue }
-            var isDirectory: ObjCBool = false
-            let path = root + "/" + relative
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                continue
-            }
-            files.append((relative, [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))))
-        }
-        return files.sorted { $0.name < $1.name }
+    static func compare(_ files: [DecoderDifferential.File]) -> DecoderDifferential.Tally {
+        DecoderDifferential.png.compare(files)
     }
 
     @Test func everyFixturePNGDecodesAlikeThroughBothDecoders() throws {
-        let files = try Self.fixturePNGs()
+        let files = try DecoderDifferential.fixtures([""], suffixes: [".png"])
         #expect(files.count >= 40)
         let tally = Self.compare(files)
         #expect(tally.differences == [])
@@ -71,15 +25,9 @@ import Testing
     }
 
     @Test func everyFuzzCorpusInputDecodesAlikeThroughBothDecoders() throws {
-        var files: [(name: String, bytes: [UInt8])] = []
-        for folder in ["fuzz/png", "fuzz/regression/png"] {
-            let root = Fixtures.path(folder)
-            for name in try FileManager.default.contentsOfDirectory(atPath: root).sorted() {
-                var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: root + "/" + name)))
-                // As the harness feeds them: a PNG signature unless the input starts with one.
-                if !bytes.starts(with: FuzzCorpusTests.png) { bytes = FuzzCorpusTests.png + bytes }
-                files.append((folder + "/" + name, bytes))
-            }
+        // As the harness feeds them: a PNG signature unless the input starts with one.
+        let files = try DecoderDifferential.fixtures(["fuzz/png", "fuzz/regression/png"]) { bytes in
+            bytes.starts(with: FuzzCorpusTests.png) ? bytes : FuzzCorpusTests.png + bytes
         }
         #expect(files.count >= 40)
         let tally = Self.compare(files)
@@ -103,15 +51,8 @@ import Testing
             if: Fixtures.hasShared("camvid-segnet"),
             "the real datasets may not be redistributed: needs ../shared/data/real beside the repository"))
     func everyRealDatasetPNGDecodesAlikeThroughBothDecoders() throws {
-        var files: [(name: String, bytes: [UInt8])] = []
-        for set in ["camvid-segnet", "drive-retina-unet", "isbi2012-membrane-unet", "voc-deeplabv3-rgb"] {
-            let root = Fixtures.shared(set)
-            let walker = FileManager.default.enumerator(atPath: root)
-            while let relative = walker?.nextObject() as? String {
-                guard relative.hasSuffix(".png") else { continue }
-                files.append((set + "/" + relative, [UInt8](try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative)))))
-            }
-        }
+        let sets = ["camvid-segnet", "drive-retina-unet", "isbi2012-membrane-unet", "voc-deeplabv3-rgb"]
+        let files = try DecoderDifferential.files(sets.map { (Fixtures.shared($0), $0) }, suffixes: [".png"])
         #expect(files.count >= 300)
         let tally = Self.compare(files)
         #expect(tally.differences == [])

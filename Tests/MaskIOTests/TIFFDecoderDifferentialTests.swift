@@ -10,67 +10,18 @@ import Testing
 /// fuzz corpora and a few hundred generated files. The decoder is chosen per call
 /// (`MaskDecoder.tiffDecoder`), not through the environment, so the suite runs beside the others.
 @Suite struct TIFFDecoderDifferentialTests {
-    static func decode(_ bytes: [UInt8], _ choice: TIFFDecoderChoice, name: String) -> Result<DecodedMask, MaskIOError> {
-        var decoder = MaskDecoder(maxSamples: 1 << 26)
-        decoder.tiffDecoder = choice
-        return Result { () throws(MaskIOError) in try decoder.decode(bytes: bytes, path: name) }
+    static func compare(_ files: [DecoderDifferential.File]) -> DecoderDifferential.Tally {
+        DecoderDifferential.tiff.compare(files)
     }
 
-    /// What the comparison of a set of files found.
-    struct Tally {
-        var fast = 0
-        var fallback = 0
-        var refused = 0
-        var differences: [String] = []
-    }
-
-    static func compare(_ files: [(name: String, bytes: [UInt8])]) -> Tally {
-        var tally = Tally()
-        for file in files {
-            let fast = decode(file.bytes, .fast, name: file.name)
-            let reference = decode(file.bytes, .libtiff, name: file.name)
-            if fast != reference {
-                tally.differences.append(file.name)
-            } else if case .failure = reference {
-                tally.refused += 1
-            } else if TIFFVariants.decodedByFastPath(file.bytes) {
-                tally.fast += 1
-            } else {
-                tally.fallback += 1
-            }
-        }
-        return tally
-    }
-
-    /// The files of `folders` under Fixtures with one of `suffixes` (all files when empty),
-    /// prefixed with a little-endian TIFF header unless they start with one, as the fuzzer feeds them.
-    static func files(_ folders: [String], suffixes: [String] = [], prefixed: Bool = false) throws
-        -> [(name: String, bytes: [UInt8])]
-    {
-        var files: [(name: String, bytes: [UInt8])] = []
-        for folder in folders {
-            let root = Fixtures.path(folder)
-            let walker = FileManager.default.enumerator(atPath: root)
-            while let relative = walker?.nextObject() as? String {
-                guard suffixes.isEmpty || suffixes.contains(where: relative.hasSuffix) else { continue }
-                var isDirectory: ObjCBool = false
-                let path = root + "/" + relative
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                    continue
-                }
-                var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-                let header = bytes.prefix(4)
-                if prefixed && header != [0x49, 0x49, 42, 0] && header != [0x4D, 0x4D, 0, 42] {
-                    bytes = FuzzCorpusTests.tiff + bytes
-                }
-                files.append((folder + "/" + relative, bytes))
-            }
-        }
-        return files.sorted { $0.name < $1.name }
+    /// A little-endian TIFF header in front unless the input starts with one, as the fuzzer feeds it.
+    static func withTIFFHeader(_ bytes: [UInt8]) -> [UInt8] {
+        let header = bytes.prefix(4)
+        return header != [0x49, 0x49, 42, 0] && header != [0x4D, 0x4D, 0, 42] ? FuzzCorpusTests.tiff + bytes : bytes
     }
 
     @Test func everyFixtureTIFFDecodesAlikeThroughBothDecoders() throws {
-        let files = try Self.files([""], suffixes: [".tif", ".tiff"])
+        let files = try DecoderDifferential.fixtures([""], suffixes: [".tif", ".tiff"])
         #expect(files.count >= 40)
         let tally = Self.compare(files)
         #expect(tally.differences == [])
@@ -80,7 +31,7 @@ import Testing
     }
 
     @Test func everyFuzzCorpusInputDecodesAlikeThroughBothDecoders() throws {
-        let files = try Self.files(["fuzz/tiff", "fuzz/regression/tiff"], prefixed: true)
+        let files = try DecoderDifferential.fixtures(["fuzz/tiff", "fuzz/regression/tiff"], adjust: Self.withTIFFHeader)
         #expect(files.count >= 9)
         let tally = Self.compare(files)
         #expect(tally.differences == [])

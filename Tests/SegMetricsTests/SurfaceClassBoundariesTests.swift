@@ -103,7 +103,7 @@ import Testing
                 let dy = Double(random.int(0...6)) * 0.7
                 return (dy * dy + dx * dx).squareRoot()
             }
-            if trial % 10 == 0 { values += [1e300, 5e-324, .greatestFiniteMagnitude, 0] }
+            if trial % 10 == 0 { values += [1e300, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 0] }
             let sorted = SurfaceSorting.sorted(values)
             #expect(sorted.map(\.bitPattern) == values.sorted().map(\.bitPattern), "trial \(trial)")
             let other = Array(values.reversed().prefix(random.int(0...values.count)))

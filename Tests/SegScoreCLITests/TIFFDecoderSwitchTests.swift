@@ -39,21 +39,12 @@ import Testing
         var environment = ["SOURCE_DATE_EPOCH": "1700000000"]
         if let decoder { environment["SEGSCORE_TIFF_DECODER"] = decoder }
         let outputs = ["report.json", "per-image.csv", "per-class.csv"]
-        let result = try BinaryRunner.run(
+        return try RunBytes.collect(
+
             [
                 "evaluate", folder.path("gt"), folder.path("pred"), "--json", folder.path("report.json"), "--csv",
                 folder.path("per-image.csv"), "--summary-csv", folder.path("per-class.csv"), "--jobs", "2",
-            ], environment: environment)
-        var reports: [String: Data] = [
-            "status": Data("\(result.status)".utf8),
-            "stdout": Data(result.stdout.replacingOccurrences(of: folder.path, with: "DIR").utf8),
-            "stderr": Data(result.stderr.replacingOccurrences(of: folder.path, with: "DIR").utf8),
-        ]
-        for name in outputs {
-            let text = try String(contentsOfFile: folder.path(name), encoding: .utf8)
-            reports[name] = Data(text.replacingOccurrences(of: folder.path, with: "DIR").utf8)
-        }
-        return reports
+            ], environment: environment, folder: folder, outputs: outputs)
     }
 
     @Test func reportsAreByteIdenticalThroughBothDecoders() throws {
