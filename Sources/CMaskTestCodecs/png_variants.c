@@ -12,18 +12,7 @@
 #include <string.h>
 #include <zlib.h>
 
-typedef struct {
-    uint64_t state;
-} rng;
-
-static uint64_t next(rng *r) {
-    uint64_t z = (r->state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static uint32_t below(rng *r, uint32_t n) { return n == 0 ? 0 : (uint32_t)(next(r) % n); }
+#include "variant_rng.h"
 
 typedef struct {
     char type[4];

@@ -56,13 +56,19 @@ struct Dataset {
             if let message = failure.withLock({ $0 }) { throw ValidationError(message) }
             try description.write(toFile: stamp, atomically: true, encoding: .utf8)
         }
+        return Dataset(truth: truth, prediction: prediction, pairs: pairs, bytes: try folderBytes([truth, prediction]))
+    }
+
+    /// The total size of the files directly inside `folders`.
+    static func folderBytes(_ folders: [String]) throws -> Int {
+        let fm = FileManager.default
         var bytes = 0
-        for folder in [truth, prediction] {
+        for folder in folders {
             for name in try fm.contentsOfDirectory(atPath: folder) {
                 bytes += (try fm.attributesOfItem(atPath: folder + "/" + name)[.size] as? Int) ?? 0
             }
         }
-        return Dataset(truth: truth, prediction: prediction, pairs: pairs, bytes: bytes)
+        return bytes
     }
 
     /// One ground truth with 12–27 elliptic blobs of classes 1…K−1, and its prediction: every blob

@@ -114,12 +114,7 @@ struct NiftiBench {
             if let message = failure.withLock({ $0 }) { throw ValidationError(message) }
             try description.write(toFile: stamp, atomically: true, encoding: .utf8)
         }
-        var bytes = 0
-        for folder in [truth, prediction] {
-            for name in try fm.contentsOfDirectory(atPath: folder) {
-                bytes += (try fm.attributesOfItem(atPath: folder + "/" + name)[.size] as? Int) ?? 0
-            }
-        }
+        let bytes = try Dataset.folderBytes([truth, prediction])
         return Files(truth: truth, prediction: prediction, labels: labels, bytes: bytes)
     }
 
