@@ -61,7 +61,7 @@ let package = Package(
         ),
         // Test code shared by the test targets: fixture lookup, temporary folders, the binary
         // runner, byte-level mask writers. A regular target (not a product) under Tests/.
-        .target(name: "SegScoreTestSupport", path: "Tests/SegScoreTestSupport"),
+        .target(name: "SegScoreTestSupport", dependencies: ["SegMetrics"], path: "Tests/SegScoreTestSupport"),
         .testTarget(name: "MaskIOTests", dependencies: ["MaskIO", "MaskIOTesting", "Parallel", "SegScoreTestSupport"]),
         .testTarget(name: "DatasetScanTests", dependencies: ["DatasetScan", "SegScoreTestSupport"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),

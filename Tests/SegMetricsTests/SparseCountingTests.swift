@@ -1,20 +1,10 @@
 import SegMetrics
+import SegScoreTestSupport
 import Testing
 
 /// Sparse pair counting (`PairCounts`) against hand-worked values and against the dense matrix.
 @Suite struct SparseCountingTests {
-    /// A small deterministic generator (SplitMix64), so every run draws the same cases.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    typealias SplitMix = SplitMix64
 
     @Test func pairsOfAShiftedMapAreCountedOnce() {
         // truth 7 7 9 9 70000, prediction 7 9 9 70000 70000: runs are merged, each pair counted once.

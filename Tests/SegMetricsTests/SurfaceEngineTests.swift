@@ -1,23 +1,12 @@
 import Foundation
 import SegMetrics
+import SegScoreTestSupport
 import Testing
 
 /// The distance engine against an independent brute-force float64 computation (every boundary
 /// element against every other, O(n·m)) on random 2-D and 3-D anisotropic masks.
 @Suite struct SurfaceEngineTests {
-    /// A small deterministic generator (SplitMix64), so failures reproduce.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    }
+    typealias Random = SplitMix64
 
     /// Random blobs: a few filled ellipses / ellipsoids plus salt noise.
     static func blobs(_ grid: SurfaceGrid, _ random: inout Random) -> [UInt8] {

@@ -10,18 +10,7 @@ import Testing
 /// `Evaluation.run` on PNG pairs: 8- and 16-bit labels, classes touching the image edges, absent
 /// classes, ignore labels, background in or out, each centre variant.
 @Suite struct SurfaceOnePassTests {
-    /// A small deterministic generator (SplitMix64).
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    }
+    typealias Random = SplitMix64
 
     /// Rectangles of labels from `labels` painted over 0, one along an image edge.
     static func labelMap(width: Int, height: Int, labels: [Int], _ random: inout Random) -> [Int] {
