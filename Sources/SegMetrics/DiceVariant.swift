@@ -218,6 +218,11 @@ public struct DiceVariant: Hashable, Sendable {
     /// Whether the preset's library scores the background class by default.
     public var libraryIncludesBackground: Bool
 
+    /// Whether the library compares the stored values with the label ids, as nnU-Net does (it reads
+    /// each file and tests `== id`): under such a variant `--encoding auto` never reads a 0/255
+    /// file as a binary mask, so a stored 255 is label 255.
+    public var comparesStoredLabels: Bool { library == .nnunetForegroundMean }
+
     /// Creates a variant from a base formula with segscore's defaults: threshold 0.5, NaN for 0/0,
     /// no smoothing.
     public init(

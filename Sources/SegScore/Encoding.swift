@@ -87,8 +87,10 @@ extension DecodedMask {
     /// - Parameters:
     ///   - ignored: ignore labels, left aside by the binary test.
     ///   - colors: the colour table of `--labels`, for RGB masks.
+    ///   - autoBinary: when `auto` may read a 0/255 (0/65535) file as binary.
     func interpretation(
-        encoding: MaskEncoding, pages: PageMode, ignored: [Int], colors: [RGBColor: Int]
+        encoding: MaskEncoding, pages: PageMode, ignored: [Int], colors: [RGBColor: Int],
+        autoBinary: AutoBinaryRule = .always
     ) throws(InterpretationError) -> SideInterpretation {
         let pagesAreChannels = pages == .channels && depth > 1
         if pagesAreChannels && channels > 1 {
@@ -138,12 +140,12 @@ extension DecodedMask {
             if isFloat || channelCount > 1 {
                 return layout(scale: 1, probabilities: isFloat, binaryForeground: isFloat)
             }
-            return .labels(labelReading(encoding: .auto, ignored: ignored))
+            return .labels(labelReading(encoding: .auto, ignored: ignored, autoBinary: autoBinary))
         }
     }
 
     /// The `LabelReading` rule applied to this single-channel integer file's distinct values.
-    private func labelReading(encoding: MaskEncoding, ignored: [Int]) -> LabelReading {
+    private func labelReading(encoding: MaskEncoding, ignored: [Int], autoBinary: AutoBinaryRule = .always) -> LabelReading {
         let stored: [Int]
         switch samples {
         case .uint8(let values): stored = values.withUnsafeBufferPointer { distinctLabels($0) }
@@ -152,7 +154,8 @@ extension DecodedMask {
         case .float32: stored = []  // not reached: floats are never label maps
         }
         return LabelReading(
-            encoding: encoding, stored: stored, binaryMaximum: binaryMaximum, palette: declaration.color == .palette,
+            encoding: encoding, stored: stored, binaryMaximum: autoBinary.binaryMaximum(binaryMaximum),
+            palette: declaration.color == .palette,
             ignored: ignored)
     }
 

@@ -103,6 +103,11 @@ public struct EvaluationOptions: Sendable {
         return Array(Set(regions.values.joined()).union([0]).subtracting(ignoreLabels)).sorted()
     }
 
+    /// When `--encoding auto` may read a 0/255 (0/65535) file as binary: see `AutoBinaryRule`.
+    var autoBinary: AutoBinaryRule {
+        AutoBinaryRule(storedValuesAreLabels: variant.comparesStoredLabels, declared: Set(countedClasses ?? []))
+    }
+
     /// `explicit` followed by the ignore labels of `labels` it does not list yet.
     private static func merged(_ explicit: [Int], _ labels: LabelSpec?) -> [Int] {
         var ids = explicit

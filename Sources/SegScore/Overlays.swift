@@ -93,9 +93,11 @@ public enum Overlays {
         let predictionSide: SideInterpretation
         do throws(InterpretationError) {
             truthSide = try truth.interpretation(
-                encoding: options.truthEncoding, pages: options.pages, ignored: options.ignoreLabels, colors: colours)
+                encoding: options.truthEncoding, pages: options.pages, ignored: options.ignoreLabels, colors: colours,
+                autoBinary: options.autoBinary)
             predictionSide = try prediction.interpretation(
-                encoding: options.predictionEncoding, pages: options.pages, ignored: [], colors: colours)
+                encoding: options.predictionEncoding, pages: options.pages, ignored: [], colors: colours,
+                autoBinary: options.autoBinary)
         } catch {
             throw OverlayFailure(message: error.message)
         }

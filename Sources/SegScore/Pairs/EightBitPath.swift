@@ -25,9 +25,10 @@ extension PairEvaluator {
         let predictionCounts = histogram.predictionHistogram
         let ignored = options.ignoreLabels
         let truthRead = Self.eightBitReading(
-            truth, counts: truthCounts, encoding: options.truthEncoding, ignored: ignored)
+            truth, counts: truthCounts, encoding: options.truthEncoding, ignored: ignored, autoBinary: options.autoBinary)
         let predictionRead = Self.eightBitReading(
-            prediction, counts: predictionCounts, encoding: options.predictionEncoding, ignored: [])
+            prediction, counts: predictionCounts, encoding: options.predictionEncoding, ignored: [],
+            autoBinary: options.autoBinary)
         let ids = try resolveIDs(
             key: key, truthIDs: truthRead.presentIDs, predictionIDs: predictionRead.presentIDs,
             truthPath: truthPath, predictionPath: predictionPath)
@@ -73,9 +74,12 @@ extension PairEvaluator {
     }
 
     /// The `LabelReading` rule applied to an 8-bit side, its stored values read off `counts`.
-    static func eightBitReading(_ mask: DecodedMask, counts: [Int], encoding: MaskEncoding, ignored: [Int]) -> LabelReading {
+    static func eightBitReading(
+        _ mask: DecodedMask, counts: [Int], encoding: MaskEncoding, ignored: [Int], autoBinary: AutoBinaryRule = .always
+    ) -> LabelReading {
         LabelReading(
-            encoding: encoding, stored: (0..<256).filter { counts[$0] > 0 }, binaryMaximum: mask.binaryMaximum,
+            encoding: encoding, stored: (0..<256).filter { counts[$0] > 0 },
+            binaryMaximum: autoBinary.binaryMaximum(mask.binaryMaximum),
             palette: mask.declaration.color == .palette, ignored: ignored)
     }
 }

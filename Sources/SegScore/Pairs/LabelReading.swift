@@ -54,6 +54,26 @@ struct LabelReading: Sendable, Equatable {
     }
 }
 
+/// When `--encoding auto` may read a file whose only nonzero value is 255 (65535) as a binary mask
+/// with that value as label 1. Not when the run declares that value as a class (`--labels` with
+/// `"vessel": 255`, `--classes 255`): the file then holds the declared label. Not under a variant
+/// whose library compares stored values with label ids (`nnunet-eval`): the stored value is the label.
+struct AutoBinaryRule: Sendable {
+    /// The variant reads stored values as labels, always.
+    var storedValuesAreLabels = false
+    /// The stored values the run scores or counts as classes (explicit classes, region members).
+    var declared: Set<Int> = []
+
+    /// The rule of a run without declared classes and a variant that allows the binary reading.
+    static let always = AutoBinaryRule()
+
+    /// `maximum` when `auto` may read it as label 1, else nil.
+    func binaryMaximum(_ maximum: Int?) -> Int? {
+        guard let maximum, !storedValuesAreLabels, !declared.contains(maximum) else { return nil }
+        return maximum
+    }
+}
+
 /// A value for each stored label value, in a table built once per pair, so per-pixel loops index
 /// an array instead of looking up a dictionary. Values up to 65535 (every 8- and 16-bit map) sit in
 /// the table; larger 32-bit values are found by binary search among the values present.

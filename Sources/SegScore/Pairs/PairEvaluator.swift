@@ -152,13 +152,15 @@ struct PairEvaluator: Sendable {
         let predictionSide: SideInterpretation
         do throws(InterpretationError) {
             truthSide = try truth.interpretation(
-                encoding: options.truthEncoding, pages: options.pages, ignored: options.ignoreLabels, colors: colors)
+                encoding: options.truthEncoding, pages: options.pages, ignored: options.ignoreLabels, colors: colors,
+                autoBinary: options.autoBinary)
         } catch {
             throw PairFailure(key: pair.key, path: pair.truth.path, message: error.message)
         }
         do throws(InterpretationError) {
             predictionSide = try prediction.interpretation(
-                encoding: options.predictionEncoding, pages: options.pages, ignored: [], colors: colors)
+                encoding: options.predictionEncoding, pages: options.pages, ignored: [], colors: colors,
+                autoBinary: options.autoBinary)
         } catch {
             throw PairFailure(key: pair.key, path: predictionPath, message: error.message)
         }
