@@ -151,8 +151,8 @@ public struct NiftiFacts: Sendable, Equatable {
     /// `value` in `unit` (`m`, `mm`, `um`; unknown units are taken as mm) in millimetres.
     public static func millimetres(_ value: Double, unit: String) -> Double {
         switch unit {
-        case "m": return value * 1000
-        case "um": return value / 1000
+        case "m": return value * 1e3
+        case "um": return value * 1e-3  // ITK's factor (a product, not value / 1000: they differ in the last bit)
         default: return value
         }
     }

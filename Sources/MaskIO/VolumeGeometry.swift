@@ -143,14 +143,16 @@ extension MaskDecoder {
             16: "float32", 64: "float64",
         ]
         let units: [UInt32: String] = [1: "m", 2: "mm", 3: "um"]
-        // NIfTI-1 stores 32-bit floats: keep the value its writer meant (0.004, not 0.004000000189989805).
+        // NIfTI-1 stores 32-bit floats: scl_slope/scl_inter keep the value its writer meant (0.004,
+        // not 0.004000000189989805); pixdim stays the stored value, as SimpleITK and nibabel read it
+        // (so distances in mm equal theirs: 0.1 mm is 0.10000000149011612).
         func stored(_ value: Double) -> Double { info.nifti_version == 1 ? Double("\(Float(value))") ?? value : value }
         let declared = [info.width, info.height, info.pages, info.channels].map(Int.init)
         let dims = (0..<Int(info.dims)).map { $0 < 4 ? declared[$0] : 1 }
         var facts = NiftiFacts(
             version: Int(info.nifti_version), dataType: names[info.nifti_datatype] ?? "datatype \(info.nifti_datatype)",
             dataTypeCode: Int(info.nifti_datatype), gzip: info.gzip != 0, bigEndian: info.big_endian != 0, dims: dims,
-            pixdim: [stored(info.pixdim.0), stored(info.pixdim.1), stored(info.pixdim.2)],
+            pixdim: [info.pixdim.0, info.pixdim.1, info.pixdim.2],
             spaceUnit: units[info.xyzt_units & 7] ?? "unknown",
             qformCode: Int(info.qform_code), sformCode: Int(info.sform_code), sclSlope: stored(info.scl_slope),
             sclInter: stored(info.scl_inter), scaled: info.scaled != 0, floatsReadAsLabels: false)

@@ -96,14 +96,21 @@ public struct SurfaceOptions: Sendable, Equatable {
         return chosen.sorted()
     }
 
-    /// Parses a comma list of positive finite numbers (`--spacing`, `--nsd-tolerance`).
-    public static func positiveList(_ text: String, option: String, example: String) throws(SurfaceOptionError) -> [Double] {
+    /// Parses a comma list of positive finite numbers (`--spacing`), or of non-negative ones when
+    /// `allowingZero` (`--nsd-tolerance`: τ = 0 is the share of boundary on the other boundary, as
+    /// MONAI and DeepMind compute it).
+    public static func positiveList(
+        _ text: String, option: String, example: String, allowingZero: Bool = false
+    ) throws(SurfaceOptionError) -> [Double] {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         let values = parts.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.count == parts.count, values.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw SurfaceOptionError("\(option) takes positive numbers separated by commas, e.g. \(example)")
+        guard !values.isEmpty, values.count == parts.count,
+            values.allSatisfy({ $0.isFinite && ($0 > 0 || (allowingZero && $0 == 0)) })
+        else {
+            let kind = allowingZero ? "non-negative" : "positive"
+            throw SurfaceOptionError("\(option) takes \(kind) numbers separated by commas, e.g. \(example)")
         }
-        return values
+        return values.map { $0 == 0 ? 0 : $0 }  // -0 is 0
     }
 
     /// A number as option names print it: `95`, `97.5`.

@@ -68,7 +68,8 @@ struct SurfaceCommandOptions: ParsableArguments {
             let metrics = try SurfaceOptions.metrics(parsing: text, variant: variant, percentile: hdPercentile)
             var tolerances: [Double] = []
             if let nsdTolerance {
-                tolerances = try SurfaceOptions.positiveList(nsdTolerance, option: "--nsd-tolerance", example: "2 or 1.5,2,3")
+                tolerances = try SurfaceOptions.positiveList(
+                    nsdTolerance, option: "--nsd-tolerance", example: "2 or 1.5,2,3", allowingZero: true)
             }
             if metrics.contains(.nsd) && tolerances.isEmpty {
                 throw ConfigurationError("nsd needs --nsd-tolerance T (physical units), or one per scored class T1,T2,…")

@@ -47,11 +47,14 @@ import Testing
         let facts = try #require(mask.declaration.nifti)
         #expect(facts.version == 1 && facts.dataType == "uint8" && facts.gzip && !facts.bigEndian)
         #expect(facts.dims == [96, 64, 8])
-        #expect(facts.pixdim == [0.004, 0.004, 0.05])
+        // The stored float32 values, widened (0.004 is 0.004000000189989805 in a float32).
+        #expect(facts.pixdim == [Double(Float(0.004)), Double(Float(0.004)), Double(Float(0.05))])
+        #expect(facts.pixdim == [0.004000000189989805, 0.004000000189989805, 0.05000000074505806])
         #expect(facts.spaceUnit == "um")
         #expect(facts.qformCode == 1 && facts.sformCode == 1)
-        // 4 nm × 4 nm × 50 nm in millimetres, as SimpleITK reports it.
-        #expect(mask.declaration.spacing == [4e-06, 4e-06, 5e-05])
+        // 4 nm × 4 nm × 50 nm in millimetres, as SimpleITK 2.5.7 reports it (GetSpacing() of this
+        // file): the stored float32 times 1e-3, so distances equal the libraries' given that spacing.
+        #expect(mask.declaration.spacing == [4.000000189989805e-06, 4.000000189989805e-06, 5.0000000745058064e-05])
         let scaled = try MaskDecoder().decode(path: Fixtures.path("nifti/int16_scl_inter1.nii.gz"))
         #expect(scaled.declaration.nifti?.scaled == true && scaled.declaration.nifti?.floatsReadAsLabels == true)
         #expect(scaled.declaration.nifti?.sclInter == 1)
@@ -164,11 +167,15 @@ import Testing
 
     @Test func spacingIsInMillimetres() throws {
         let metres = try decode(TestMasks.niftiBytes(dims: [2], values: [0, 1], pixdim: [0.001, 0.002, 0.5], units: 1))
-        #expect(metres.declaration.spacing == [1, 2, 500])
+        // float32(0.001) · 1e3 and float32(0.002) · 1e3, as SimpleITK reads them.
+        #expect(metres.declaration.spacing == [1.0000000474974513, 2.0000000949949026, 500])
         #expect(metres.declaration.nifti?.spaceUnit == "m")
         let millimetres = try decode(
             TestMasks.niftiBytes(version: 2, dims: [2], values: [0, 1], pixdim: [0.7, 0.7, 2.5], units: 2))
         #expect(millimetres.declaration.spacing == [0.7, 0.7, 2.5])
+        // NIfTI-1 stores float32: 0.7 mm is 0.699999988079071, as SimpleITK and nibabel read it.
+        let single = try decode(TestMasks.niftiBytes(dims: [2], values: [0, 1], pixdim: [0.7, 0.1, 2.5], units: 2))
+        #expect(single.declaration.spacing == [0.699999988079071, 0.10000000149011612, 2.5])
         let unknown = try decode(TestMasks.niftiBytes(dims: [2], values: [0, 1], pixdim: [3, 3, 3], units: 0))
         #expect(unknown.declaration.spacing == [3, 3, 3])
         #expect(unknown.declaration.nifti?.spaceUnit == "unknown")

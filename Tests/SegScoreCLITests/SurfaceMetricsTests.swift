@@ -263,7 +263,22 @@ import Testing
         #expect(output.status == status, "\(output.stderr)")
     }
 
+    /// τ = 0 is a tolerance like any other (MONAI and DeepMind accept it): the share of boundary
+    /// lying on the other boundary. The standard pair: 4 of the 8 distances are 0 → 0.5, for the
+    /// base definition and MONAI's (float32 counts, 0.5 exactly).
+    @Test func zeroToleranceCountsTheSharedBoundary() throws {
+        let folder = try Self.dataset([("a", Self.square(x: 1), Self.square(x: 2))])
+        defer { folder.remove() }
+        for variant in ["segscore", "monai"] {
+            let output = try run(
+                folder, ["--surface-metrics", "nsd", "--nsd-tolerance", "0", "--surface-variant", variant])
+            #expect(output.status == 0, "\(output.stderr)")
+            #expect(try Self.imageClass(Self.json(output), id: 1)["nsd"] as? Double == 0.5, "\(variant)")
+        }
+    }
+
     static let usage: [([String], String)] = [
+        (["--surface-metrics", "nsd", "--nsd-tolerance=-1"], "--nsd-tolerance takes non-negative numbers"),
         (["--surface-metrics", "nsd"], "nsd needs --nsd-tolerance"),
         (
             ["--surface-variant", "medpy", "--surface-metrics", "nsd"],
