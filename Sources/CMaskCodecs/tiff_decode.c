@@ -108,57 +108,6 @@ static int colormap(TIFF *tif, uint16_t **red, uint16_t **green, uint16_t **blue
     return TIFFGetField(tif, TIFFTAG_COLORMAP, red, green, blue);
 }
 
-/* ---- physical size ------------------------------------------------------------------------ */
-
-/** The value of `key` (e.g. "spacing=") on a line of ImageJ's description, copied into `out`. */
-static int imagej_value(const char *text, const char *key, char *out, size_t out_size) {
-    size_t key_length = strlen(key);
-    const char *line = text;
-    while (line != NULL && *line != '\0') {
-        if (strncmp(line, key, key_length) == 0) {
-            const char *value = line + key_length;
-            size_t n = strcspn(value, "\r\n");
-            if (n >= out_size) n = out_size - 1;
-            memcpy(out, value, n);
-            out[n] = '\0';
-            return 1;
-        }
-        line = strchr(line, '\n');
-        if (line != NULL) line++;
-    }
-    return 0;
-}
-
-/**
- * Reads the first page's XResolution, YResolution and ResolutionUnit, and ImageJ's `unit=` and
- * `spacing=` lines, into `info`. Values that are absent, zero, negative or not finite are left 0.
- */
-static void read_physical_size(TIFF *tif, cmask_info *info) {
-    if (!TIFFSetDirectory(tif, 0)) return;
-    float x = 0, y = 0;
-    if (TIFFGetField(tif, TIFFTAG_XRESOLUTION, &x) && TIFFGetField(tif, TIFFTAG_YRESOLUTION, &y) && x > 0 && y > 0 &&
-        x < 1e30f && y < 1e30f) {
-        info->resolution[0] = x;
-        info->resolution[1] = y;
-        info->resolution_unit = field_u16_defaulted(tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
-    }
-    const char *text = NULL;
-    if (!TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &text) || text == NULL || strncmp(text, "ImageJ=", 7) != 0) return;
-    info->imagej = 1;
-    char value[64];
-    if (imagej_value(text, "spacing=", value, sizeof value)) {
-        char *end = NULL;
-        double spacing = strtod(value, &end);
-        if (end != value && spacing > 0 && spacing < 1e30) info->imagej_spacing = spacing;
-    }
-    if (imagej_value(text, "unit=", value, sizeof value)) {
-        size_t n = strlen(value);
-        if (n >= sizeof info->imagej_unit) n = sizeof info->imagej_unit - 1;
-        memcpy(info->imagej_unit, value, n);
-        info->imagej_unit[n] = '\0';
-    }
-}
-
 /* ---- layout -------------------------------------------------------------------------------- */
 
 cmask_status cmask_tiff_read_layout(cmask_tiff_state *state, uint32_t page, tiff_layout *layout) {
@@ -378,7 +327,7 @@ cmask_status cmask_tiff_open(cmask_decoder *decoder, uint64_t max_samples, cmask
             }
         }
     }
-    read_physical_size(state->tif, info);
+    cmask_tiff_read_physical_size(state->tif, info);
     return CMASK_OK;
 }
 

@@ -58,6 +58,12 @@ cmask_status cmask_tiff_read_layout(cmask_tiff_state *state, uint32_t page, tiff
 int cmask_tiff_fast_page(TIFF *tif, cmask_source *source, const tiff_layout *layout, uint8_t *page,
                          uint64_t sample_bytes, tiff_fast_scratch *scratch);
 
+/**
+ * Reads the first page's resolution, ImageJ's `unit=`/`spacing=` and tifffile's `{"shape": […]}`
+ * description into `info` (tiff_description.c); what is absent or unusable is left 0.
+ */
+void cmask_tiff_read_physical_size(TIFF *tif, cmask_info *info);
+
 /** Frees the fast path's buffers. */
 void cmask_tiff_fast_free(tiff_fast_scratch *scratch);
 

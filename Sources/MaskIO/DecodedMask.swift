@@ -83,6 +83,11 @@ public struct MaskDeclaration: Sendable, Equatable {
     public var spacing: [Double]? = nil
     /// The NIfTI header facts; nil for PNG and TIFF.
     public var nifti: NiftiFacts? = nil
+    /// TIFF: the array shape of tifffile's `{"shape": […]}` description on the first page, C order
+    /// (`[z, y, x]` for a volume). A single-sample file holding exactly that many samples is read
+    /// in that shape: a one-slice volume saved as one page (`[1, y, x]`) stays 3-D, and `[z, y, 1]`,
+    /// which tifffile saves as one z × y page, is z slices of one column.
+    public var tifffileShape: [Int]? = nil
     /// Where the volume lies in space (spacing, origin, direction), as ITK reads the NIfTI
     /// header; nil for PNG and TIFF.
     public var geometry: VolumeGeometry? = nil

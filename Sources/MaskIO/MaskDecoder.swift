@@ -138,8 +138,9 @@ public struct MaskDecoder: Sendable {
             result = labels
             declaration.nifti?.floatsReadAsLabels = true
         }
+        let extent = Self.extent(of: info, declaration)
         return DecodedMask(
-            width: Int(info.width), height: Int(info.height), depth: Int(info.pages), channels: Int(info.channels),
+            width: extent.width, height: extent.height, depth: extent.depth, channels: Int(info.channels),
             samples: result, declaration: declaration)
     }
 
@@ -240,8 +241,27 @@ public struct MaskDecoder: Sendable {
             declaration.spacing = spacing
             declaration.geometry = VolumeGeometry(nifti: facts, spacing: spacing)
         }
-        if info.format == CMASK_FORMAT_TIFF { declaration.spacing = TIFFSpacing.millimetres(of: info) }
+        if info.format == CMASK_FORMAT_TIFF {
+            declaration.spacing = TIFFSpacing.millimetres(of: info)
+            if info.shaped_dims > 0 {
+                declaration.tifffileShape = withUnsafeBytes(of: info.shaped) { raw in
+                    raw.bindMemory(to: UInt64.self).prefix(Int(info.shaped_dims)).map { Int($0) }
+                }
+            }
+        }
         return declaration
+    }
+
+    /// Width, height and depth of the samples: as the pages are, or in the shape of tifffile's
+    /// description when it is 3-D, the file has one sample per pixel and the shape holds exactly its
+    /// samples (the order of the samples is the same: C order, z slowest).
+    static func extent(of info: cmask_info, _ declaration: MaskDeclaration) -> (width: Int, height: Int, depth: Int) {
+        let pages = (width: Int(info.width), height: Int(info.height), depth: Int(info.pages))
+        guard let shape = declaration.tifffileShape, shape.count == 3, info.channels == 1 else { return pages }
+        let (plane, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
+        let (all, overflowAll) = plane.multipliedReportingOverflow(by: shape[2])
+        guard !overflow, !overflowAll, all == pages.width * pages.height * pages.depth else { return pages }
+        return (shape[2], shape[1], shape[0])
     }
 
     /// Whether this machine's libtiff decodes the TIFF Compression tag value `compression`.
@@ -328,8 +348,9 @@ public final class MaskReader {
         self.handle = handle
         self.info = info
         let declaration = MaskDecoder.declaration(of: info)
+        let extent = MaskDecoder.extent(of: info, declaration)
         header = MaskHeader(
-            format: declaration.format, width: Int(info.width), height: Int(info.height), pages: Int(info.pages),
+            format: declaration.format, width: extent.width, height: extent.height, pages: extent.depth,
             channels: Int(info.channels), sampleType: MaskDecoder.sampleType(info.sample), color: declaration.color,
             decodedBytes: info.data_bytes,
             conversionBytes: info.format == CMASK_FORMAT_NIFTI && info.sample == CMASK_SAMPLE_F32 ? info.data_bytes : 0,

@@ -132,8 +132,14 @@ extension DecodedMask {
         case .auto:
             if declaration.color == .rgb || declaration.color == .rgba {
                 guard !colors.isEmpty else {
-                    throw InterpretationError(
-                        message: "an RGB mask needs --labels with colours ([r,g,b] per class), or --encoding channels")
+                    var message = "an RGB mask needs --labels with colours ([r,g,b] per class), or --encoding channels"
+                    if let shape = declaration.tifffileShape, shape.count == 3 {
+                        // tifffile stores a 3-D array with 3 or 4 slices (or columns) as RGB pixels.
+                        message +=
+                            "; tifffile's description gives the shape \(shape): if this is a 3-D mask, save it with "
+                            + "photometric='minisblack' (or as NIfTI) so that it is read as a volume"
+                    }
+                    throw InterpretationError(message: message)
                 }
                 return .rgbLabels(try rgbLabels(colors: colors))
             }

@@ -41,23 +41,30 @@ package enum TestTIFF {
     }
 
     /// A little-endian, one-strip, 8-bit gray TIFF whose strip holds `data` as stored, with the
-    /// Compression tag `compression` (1 none, 5 LZW, 8 Deflate) and Predictor `predictor`.
-    package static func gray8(width: Int, height: Int, compression: Int, predictor: Int = 1, data: [UInt8]) -> [UInt8] {
+    /// Compression tag `compression` (1 none, 5 LZW, 8 Deflate), Predictor `predictor` and, when
+    /// given, an ImageDescription (e.g. tifffile's `{"shape": [1, 8, 9]}`).
+    package static func gray8(
+        width: Int, height: Int, compression: Int, predictor: Int = 1, data: [UInt8], description: String? = nil
+    ) -> [UInt8] {
         func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
         func le32(_ v: Int) -> [UInt8] { le16(v & 0xFFFF) + le16(v >> 16) }
         var file: [UInt8] = [0x49, 0x49] + le16(42) + le32(0)
         file += data
+        let text = description.map { Array($0.utf8) + [0] }
+        let textOffset = file.count
+        file += text ?? []
         if file.count % 2 == 1 { file.append(0) }
         file.replaceSubrange(4..<8, with: le32(file.count))
-        // (tag, type, value): type 3 SHORT, 4 LONG, one value each; sorted by tag.
-        var entries: [(Int, Int, Int)] = [
-            (256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, compression), (262, 3, 1), (273, 4, 8),
-            (277, 3, 1), (278, 4, height), (279, 4, data.count),
+        // (tag, type, count, value): type 2 ASCII (at an offset), 3 SHORT, 4 LONG; sorted by tag.
+        var entries: [(Int, Int, Int, Int)] = [
+            (256, 4, 1, width), (257, 4, 1, height), (258, 3, 1, 8), (259, 3, 1, compression), (262, 3, 1, 1),
         ]
-        if predictor != 1 { entries.append((317, 3, predictor)) }
+        if let text { entries.append((270, 2, text.count, textOffset)) }
+        entries += [(273, 4, 1, 8), (277, 3, 1, 1), (278, 4, 1, height), (279, 4, 1, data.count)]
+        if predictor != 1 { entries.append((317, 3, 1, predictor)) }
         file += le16(entries.count)
-        for (tag, type, value) in entries {
-            file += le16(tag) + le16(type) + le32(1) + (type == 3 ? le16(value) + le16(0) : le32(value))
+        for (tag, type, count, value) in entries {
+            file += le16(tag) + le16(type) + le32(count) + (type == 3 ? le16(value) + le16(0) : le32(value))
         }
         return file + le32(0)
     }

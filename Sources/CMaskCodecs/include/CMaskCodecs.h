@@ -139,6 +139,12 @@ typedef struct {
     double imagej_spacing;
     /** ImageJ `unit=` as written (e.g. "micron", "\\u00B5m", "mm"), NUL-terminated; empty when absent. */
     char imagej_unit[32];
+    /**
+     * TIFF: the array shape of tifffile's description on the first page (`{"shape": [2, 8, 9]}`), in C
+     * order, `shaped_dims` values (each 1 to 2^32 - 1); 0 when the description is not of that form.
+     */
+    uint32_t shaped_dims;
+    uint64_t shaped[5];
     /** NIfTI pixdim[0] as stored: qfac, where -1 flips the qform's third axis (any other value is 1). */
     double qfac;
     /** NIfTI quatern_b, quatern_c, quatern_d as stored. */

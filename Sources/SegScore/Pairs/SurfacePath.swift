@@ -65,7 +65,9 @@ extension PairEvaluator {
     func surfaceGrid(key: String, truthPath: String, truth: DecodedMask, prediction: DecodedMask?, shape: Shape)
         throws(PairFailure) -> (grid: SurfaceGrid, source: SpacingSource, mismatch: Bool)
     {
-        let dims = truth.declaration.nifti?.dims.count ?? 0
+        // A TIFF read in the 3-D shape of tifffile's description is a volume, even of one slice.
+        let shaped = truth.declaration.tifffileShape == [truth.depth, truth.height, truth.width] && truth.channels == 1
+        let dims = truth.declaration.nifti?.dims.count ?? (shaped ? 3 : 0)
         let dimensions = shape.depth > 1 || dims >= 3 ? 3 : 2
         var spacing: [Double] = [1, 1, 1]
         var source = SpacingSource.default
