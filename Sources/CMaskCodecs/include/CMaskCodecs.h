@@ -208,6 +208,17 @@ cmask_status cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, ch
 cmask_status cmask_read_into(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity, char *error,
                              size_t error_size);
 
+/**
+ * cmask_read_into that may leave the samples where the decoder wrote them instead of moving them
+ * to the buffer's start: on success `*offset` is where they start, in bytes (`out_size` bytes from
+ * there). 0, or for a .nii.gz inflated straight into the buffer (see `info.read_room_bytes`) its
+ * vox_offset, the header and extensions before the samples, when it is a multiple of the sample
+ * size; the bytes before `*offset` are then unspecified. The refusals and their messages are
+ * those of cmask_read.
+ */
+cmask_status cmask_read_placed(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity,
+                               uint64_t *offset, char *error, size_t error_size);
+
 /** Which decoder reads a PNG's image data. */
 typedef enum {
     /** The environment decides: SEGSCORE_PNG_DECODER=libpng forces libpng; anything else, FAST. */
