@@ -155,8 +155,9 @@ typedef struct {
     /**
      * Bytes of room cmask_read_into can put to use in the caller's buffer: a .nii.gz inflated whole
      * whose stored voxels are the output bytes is inflated straight into a buffer of this many
-     * bytes (header and data), and the data then moved to its start, instead of through a scratch
-     * buffer and a copy. 0 when room beyond `data_bytes` does not help.
+     * bytes (header and data), and the data then moved to its start (or left after the header by
+     * cmask_read_placed), instead of through a scratch buffer and a copy. 0 when room beyond
+     * `data_bytes` does not help.
      */
     uint64_t read_room_bytes;
 } cmask_info;
