@@ -276,7 +276,13 @@ cmask_status cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, ch
 
 cmask_status cmask_read_into(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity, char *error,
                              size_t error_size) {
+    return cmask_read_placed(decoder, out, out_size, capacity, NULL, error, error_size);
+}
+
+cmask_status cmask_read_placed(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity,
+                               uint64_t *offset, char *error, size_t error_size) {
     cmask_message message = {error, error_size, 0};
+    if (offset != NULL) *offset = 0;
     if (error != NULL && error_size > 0) error[0] = '\0';
     if (decoder == NULL || out == NULL || out_size != decoder->info.data_bytes || capacity < out_size ||
         decoder->consumed) {
@@ -286,7 +292,7 @@ cmask_status cmask_read_into(cmask_decoder *decoder, void *out, uint64_t out_siz
     decoder->consumed = 1;
     cmask_status status = decoder->format == CMASK_FORMAT_PNG    ? cmask_png_read(decoder, out, &message)
                           : decoder->format == CMASK_FORMAT_TIFF ? cmask_tiff_read(decoder, out, &message)
-                                                                 : cmask_nifti_read(decoder, out, capacity, &message);
+                                                                 : cmask_nifti_read(decoder, out, capacity, offset, &message);
     end_call(decoder);
     return status;
 }

@@ -97,7 +97,8 @@ void cmask_tiff_end_call(cmask_decoder *decoder);
 
 cmask_status cmask_nifti_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message);
 /** Reads the voxels into `out`, which holds `capacity` ≥ `info.data_bytes` writable bytes. */
-cmask_status cmask_nifti_read(cmask_decoder *decoder, void *out, uint64_t capacity, cmask_message *message);
+cmask_status cmask_nifti_read(cmask_decoder *decoder, void *out, uint64_t capacity, uint64_t *offset,
+                              cmask_message *message);
 void cmask_nifti_close(cmask_decoder *decoder);
 
 /** Bytes of one output sample. */

@@ -13,7 +13,8 @@
  * file, for the caller's memory budget), which the voxels are then read from. When the stored
  * voxels are the output bytes and the caller's buffer has room for the whole contents
  * (cmask_read_into, `info.read_room_bytes`), the file is inflated straight into that buffer and
- * the data moved to its start: no scratch buffer, no copy between buffers. Each thread keeps its
+ * the data moved to its start (or left after the header for a caller of cmask_read_placed): no
+ * scratch buffer, no copy between buffers. Each thread keeps its
  * last scratch buffer of at most 32 MiB for its next file (freed when the thread ends): a fresh
  * buffer per file costs more in page faults than the inflation itself. libdeflate succeeds
  * only when the file is one gzip member inflating to exactly the declared length with a good CRC;
@@ -585,7 +586,8 @@ static void inflate_whole(cmask_nifti_state *s, uint64_t contents) {
     }
 }
 
-cmask_status cmask_nifti_read(cmask_decoder *decoder, void *out, uint64_t capacity, cmask_message *message) {
+cmask_status cmask_nifti_read(cmask_decoder *decoder, void *out, uint64_t capacity, uint64_t *offset,
+                              cmask_message *message) {
     cmask_nifti_state *s = decoder->nifti;
     if (s == NULL) {
         cmask_set_error(message, "NIfTI decoder not open");
@@ -599,9 +601,14 @@ cmask_status cmask_nifti_read(cmask_decoder *decoder, void *out, uint64_t capaci
     if (s->gz && decoder->info.scratch_bytes > 0) {
         uint64_t contents = s->data_offset + need;
         if (direct && capacity >= contents) {
-            /* Straight into the caller's buffer, header first; then the data moves to its start. */
+            /* Straight into the caller's buffer, header first; then the data moves to its start,
+             * unless the caller takes the samples where they are (aligned for their type). */
             if (gunzip_exact(s, out, contents)) {
-                memmove(out, (uint8_t *)out + s->data_offset, (size_t)need);
+                if (offset != NULL && s->data_offset % s->item_bytes == 0) {
+                    *offset = s->data_offset;
+                } else {
+                    memmove(out, (uint8_t *)out + s->data_offset, (size_t)need);
+                }
                 return CMASK_OK;
             }
         } else {

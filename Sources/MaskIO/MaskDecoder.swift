@@ -271,7 +271,7 @@ public struct MaskDecoder: Sendable {
 }
 
 /// A fixed-size buffer for the shim's one-line messages.
-private struct CodecMessage {
+struct CodecMessage {
     private var storage = [CChar](repeating: 0, count: 512)
 
     mutating func withBuffer<R>(_ body: (UnsafeMutablePointer<CChar>, Int) -> R) -> R {
@@ -289,7 +289,7 @@ private struct CodecMessage {
 
 extension MaskIOError {
     /// Maps a shim status code and message to the error case that names `path`.
-    fileprivate init(status: cmask_status, path: String, message: String) {
+    init(status: cmask_status, path: String, message: String) {
         let text = message.isEmpty ? "decoder status \(status.rawValue)" : message
         switch status {
         case CMASK_ERR_FORMAT: self = .notAMask(path: path, reason: text)
@@ -339,8 +339,8 @@ public final class MaskReader {
     /// The size facts of the file.
     public let header: MaskHeader
     private let descriptor: Int32
-    private let handle: OpaquePointer
-    private let info: cmask_info
+    let handle: OpaquePointer
+    let info: cmask_info
 
     init(path: String, descriptor: Int32, handle: OpaquePointer, info: cmask_info) {
         self.path = path

@@ -1,8 +1,9 @@
 internal import CMaskCodecs
 
-/// The two ways the shim reads a .nii.gz, for the differential tests: into a buffer of exactly the
-/// samples (`cmask_read`: scratch buffer and copy) and into one with the decoder's room
-/// (`cmask_read_into`: inflated in place, then moved).
+/// The ways the shim reads a .nii.gz, for the differential tests: into a buffer of exactly the
+/// samples (`cmask_read`: scratch buffer and copy), into one with the decoder's room
+/// (`cmask_read_into`: inflated in place, then moved) and the same with the samples left where
+/// they were inflated (`cmask_read_placed`).
 package enum NiftiReadPaths {
     /// What one read gave: the status code, the message and the sample bytes (empty on failure).
     package struct Outcome: Equatable, Sendable {
@@ -19,7 +20,22 @@ package enum NiftiReadPaths {
         return (exact, room, roomBytes)
     }
 
+    /// Reads `bytes` into a buffer with the decoder's room through `cmask_read_placed`: the
+    /// outcome (the samples taken from where the read left them) and that offset.
+    package static func readPlaced(_ bytes: [UInt8]) -> (outcome: Outcome, offset: UInt64) {
+        var roomBytes: UInt64 = 0
+        var offset: UInt64 = 0
+        let outcome = read(bytes, useRoom: true, roomBytes: &roomBytes, placed: &offset)
+        return (outcome, offset)
+    }
+
     private static func read(_ bytes: [UInt8], useRoom: Bool, roomBytes: inout UInt64) -> Outcome {
+        read(bytes, useRoom: useRoom, roomBytes: &roomBytes, placed: nil)
+    }
+
+    private static func read(
+        _ bytes: [UInt8], useRoom: Bool, roomBytes: inout UInt64, placed: UnsafeMutablePointer<UInt64>?
+    ) -> Outcome {
         bytes.withUnsafeBufferPointer { file in
             var handle: OpaquePointer?
             var info = cmask_info()
@@ -35,10 +51,12 @@ package enum NiftiReadPaths {
             // Filled with a pattern, so bytes the read fails to write show up as a difference.
             var buffer = [UInt8](repeating: useRoom ? 0xA5 : 0x5A, count: max(capacity, 1))
             let status = buffer.withUnsafeMutableBytes {
-                cmask_read_into(handle, $0.baseAddress, info.data_bytes, UInt64(capacity), &message, message.count)
+                cmask_read_placed(handle, $0.baseAddress, info.data_bytes, UInt64(capacity), placed, &message, message.count)
             }
-            let ok = status == CMASK_OK
-            return Outcome(status: Int(status.rawValue), message: text(message), bytes: ok ? Array(buffer[0..<size]) : [])
+            let start = Int(placed?.pointee ?? 0)
+            let ok = status == CMASK_OK && start + size <= buffer.count
+            return Outcome(
+                status: Int(status.rawValue), message: text(message), bytes: ok ? Array(buffer[start..<start + size]) : [])
         }
     }
 

@@ -47,6 +47,10 @@ public struct EvaluationOptions: Sendable {
     var rowsInMemory = ScoreStore.defaultMemoryLimit
     /// Where that file is made; nil: TMPDIR, else /tmp.
     var rowsFolder: String?
+    /// Whether pairs of 8-bit NIfTI volumes that are only counted are counted where the decoder
+    /// inflated them (`PairEvaluator.countPlacedEightBit`); tests turn it off to compare with the
+    /// general path.
+    var placedReads = true
 
     /// Options with segscore's defaults: `hard`, auto encoding, threshold 0.5, background out.
     public init(

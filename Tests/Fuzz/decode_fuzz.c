@@ -8,8 +8,9 @@
  * path and libpng, and any difference in status, message, header facts or samples traps.
  * With -DFUZZ_TIFF_DIFF (as FUZZ_TIFF; big-endian inputs are kept as they are) the same with
  * the two TIFF decoders, the fast path and libtiff.
- * With -DFUZZ_NIFTI every input is read twice, into a buffer of exactly the samples and into one
- * with the decoder's room (a .nii.gz inflated in place): any difference traps.
+ * With -DFUZZ_NIFTI every input is read three ways, into a buffer of exactly the samples, into one
+ * with the decoder's room (a .nii.gz inflated in place) and into one with room through
+ * cmask_read_placed (the samples left after the header): any difference traps.
  */
 #include "CMaskCodecs.h"
 #if defined(FUZZ_PNG_DIFF)
@@ -40,13 +41,17 @@ static const uint8_t prefix[4] = {0x5c, 0x01, 0, 0};
 #if defined(FUZZ_NIFTI)
 #include <stdio.h>
 
-/** One read: the status, the message and the samples (caller frees); `room` uses read_room_bytes. */
+/**
+ * One read: the status, the message and the samples (caller frees; they start at `*at`). `room`:
+ * 0 an exact buffer, 1 read_room_bytes through cmask_read_into, 2 the same through cmask_read_placed.
+ */
 static cmask_status nifti_read(const uint8_t *bytes, size_t length, int room, char *error, size_t error_size,
-                               uint8_t **samples, uint64_t *size) {
+                               uint8_t **samples, uint64_t *size, uint64_t *at) {
     cmask_info info;
     cmask_decoder *decoder = NULL;
     *samples = NULL;
     *size = 0;
+    *at = 0;
     cmask_status status = cmask_open(bytes, length, 1u << 24, &decoder, &info, error, error_size);
     if (status == CMASK_OK) {
         uint64_t capacity = room && info.read_room_bytes > info.data_bytes ? info.read_room_bytes : info.data_bytes;
@@ -56,28 +61,47 @@ static cmask_status nifti_read(const uint8_t *bytes, size_t length, int room, ch
             return CMASK_ERR_NOMEM;
         }
         memset(*samples, room ? 0xA5 : 0x5A, (size_t)capacity + 1);
-        status = cmask_read_into(decoder, *samples, info.data_bytes, capacity, error, error_size);
+        if (room == 2) {
+            uint64_t offset = 1;
+            status = cmask_read_placed(decoder, *samples, info.data_bytes, capacity, &offset, error, error_size);
+            /* The samples lie inside the buffer, aligned for their type; 0 on failure. */
+            uint64_t item = info.sample == CMASK_SAMPLE_U8 ? 1 : info.sample == CMASK_SAMPLE_U16 ? 2 : 4;
+            if (offset > capacity - info.data_bytes || offset % item != 0 || (status != CMASK_OK && offset != 0)) {
+                fprintf(stderr, "nifti_diff: placed offset %llu, capacity %llu, data %llu\n", (unsigned long long)offset,
+                        (unsigned long long)capacity, (unsigned long long)info.data_bytes);
+                __builtin_trap();
+            }
+            *at = offset;
+        } else {
+            status = cmask_read_into(decoder, *samples, info.data_bytes, capacity, error, error_size);
+        }
         *size = info.data_bytes;
     }
     cmask_close(decoder);
     return status;
 }
 
-/** Reads the file into an exact buffer and into one with the decoder's room: any difference traps. */
+/** Reads the file into an exact buffer and the two ways with the decoder's room: any difference traps. */
 static void nifti_both_ways(const uint8_t *bytes, size_t length) {
-    char exact_error[256], room_error[256];
-    uint8_t *exact = NULL, *room = NULL;
-    uint64_t exact_size = 0, room_size = 0;
-    cmask_status a = nifti_read(bytes, length, 0, exact_error, sizeof exact_error, &exact, &exact_size);
-    cmask_status b = nifti_read(bytes, length, 1, room_error, sizeof room_error, &room, &room_size);
-    int same = a == b && strcmp(exact_error, room_error) == 0 && exact_size == room_size &&
-               (a != CMASK_OK || memcmp(exact, room, (size_t)exact_size) == 0);
-    if (!same) {
-        fprintf(stderr, "nifti_diff: status %d/%d, messages \"%s\" / \"%s\"\n", (int)a, (int)b, exact_error, room_error);
-        __builtin_trap();
+    char exact_error[256];
+    uint8_t *exact = NULL;
+    uint64_t exact_size = 0, exact_at = 0;
+    cmask_status a = nifti_read(bytes, length, 0, exact_error, sizeof exact_error, &exact, &exact_size, &exact_at);
+    for (int way = 1; way <= 2; way++) {
+        char room_error[256];
+        uint8_t *room = NULL;
+        uint64_t room_size = 0, room_at = 0;
+        cmask_status b = nifti_read(bytes, length, way, room_error, sizeof room_error, &room, &room_size, &room_at);
+        int same = a == b && strcmp(exact_error, room_error) == 0 && exact_size == room_size &&
+                   (a != CMASK_OK || memcmp(exact, room + room_at, (size_t)exact_size) == 0);
+        if (!same) {
+            fprintf(stderr, "nifti_diff: way %d, status %d/%d, messages \"%s\" / \"%s\"\n", way, (int)a, (int)b,
+                    exact_error, room_error);
+            __builtin_trap();
+        }
+        free(room);
     }
     free(exact);
-    free(room);
 }
 #endif
 

@@ -31,7 +31,7 @@ import Testing
         for bytes in none { #expect(NiftiReadPaths.readBothWays(bytes).roomBytes == 0) }
     }
 
-    /// Every variant, good or broken, read both ways: identical samples or identical refusal.
+    /// Every variant, good or broken, read both ways (and placed): identical samples or identical refusal.
     @Test func bothReadsAgreeOnEveryVariant() throws {
         let raw = TestMasks.niftiBytes(dims: [3, 2, 2], values: Self.values, gzip: false)
         var cases: [(String, [UInt8])] = [
@@ -66,6 +66,9 @@ import Testing
             let (exact, room, _) = NiftiReadPaths.readBothWays(bytes)
             let same = exact == room
             #expect(same, "\(name): status \(exact.status)/\(room.status), \"\(exact.message)\" / \"\(room.message)\"")
+            // The third way, the samples left where they were inflated (cmask_read_placed).
+            let placed = NiftiReadPaths.readPlaced(bytes).outcome
+            #expect(placed == exact, "\(name), placed: \"\(exact.message)\" / \"\(placed.message)\"")
         }
         #expect(cases.count > 25)
         // The good ones decode to the stored values.

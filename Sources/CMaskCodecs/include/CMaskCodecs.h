@@ -161,8 +161,9 @@ typedef struct {
     /**
      * Bytes of room cmask_read_into can put to use in the caller's buffer: a .nii.gz inflated whole
      * whose stored voxels are the output bytes is inflated straight into a buffer of this many
-     * bytes (header and data), and the data then moved to its start, instead of through a scratch
-     * buffer and a copy. 0 when room beyond `data_bytes` does not help.
+     * bytes (header and data), and the data then moved to its start (or left after the header by
+     * cmask_read_placed), instead of through a scratch buffer and a copy. 0 when room beyond
+     * `data_bytes` does not help.
      */
     uint64_t read_room_bytes;
 } cmask_info;
@@ -213,6 +214,17 @@ cmask_status cmask_read(cmask_decoder *decoder, void *out, uint64_t out_size, ch
  */
 cmask_status cmask_read_into(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity, char *error,
                              size_t error_size);
+
+/**
+ * cmask_read_into that may leave the samples where the decoder wrote them instead of moving them
+ * to the buffer's start: on success `*offset` is where they start, in bytes (`out_size` bytes from
+ * there). 0, or for a .nii.gz inflated straight into the buffer (see `info.read_room_bytes`) its
+ * vox_offset, the header and extensions before the samples, when it is a multiple of the sample
+ * size; the bytes before `*offset` are then unspecified. The refusals and their messages are
+ * those of cmask_read.
+ */
+cmask_status cmask_read_placed(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity,
+                               uint64_t *offset, char *error, size_t error_size);
 
 /** Which decoder reads a PNG's image data. */
 typedef enum {

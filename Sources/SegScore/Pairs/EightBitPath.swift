@@ -21,14 +21,29 @@ extension PairEvaluator {
         truthValues.withUnsafeBufferPointer { t in
             predictionValues.withUnsafeBufferPointer { p in histogram.accumulate(truth: t, prediction: p) }
         }
-        let truthCounts = histogram.truthHistogram
-        let predictionCounts = histogram.predictionHistogram
-        let ignored = options.ignoreLabels
         let truthRead = Self.eightBitReading(
-            truth, counts: truthCounts, encoding: options.truthEncoding, ignored: ignored, autoBinary: options.autoBinary)
-        let predictionRead = Self.eightBitReading(
-            prediction, counts: predictionCounts, encoding: options.predictionEncoding, ignored: [],
+            truth, counts: histogram.truthHistogram, encoding: options.truthEncoding, ignored: options.ignoreLabels,
             autoBinary: options.autoBinary)
+        let predictionRead = Self.eightBitReading(
+            prediction, counts: histogram.predictionHistogram, encoding: options.predictionEncoding, ignored: [],
+            autoBinary: options.autoBinary)
+        var counted = try eightBitCounts(
+            histogram, key: key, truthPath: truthPath, predictionPath: predictionPath, truthRead: truthRead,
+            predictionRead: predictionRead)
+        try attachLabelSurface(
+            &counted, key: key, truthPath: truthPath, truth: truth, prediction: prediction,
+            truthLabels: LabelBuffer(values: truthValues, reading: truthRead),
+            predictionLabels: LabelBuffer(values: predictionValues, reading: predictionRead), roi: nil)
+        return counted
+    }
+
+    /// The pair's counts from its joint histogram and the readings of its two sides.
+    func eightBitCounts(
+        _ histogram: JointHistogram8, key: String, truthPath: String, predictionPath: String, truthRead: LabelReading,
+        predictionRead: LabelReading
+    ) throws(PairFailure) -> CountedPair {
+        let truthCounts = histogram.truthHistogram
+        let ignored = options.ignoreLabels
         let ids = try resolveIDs(
             key: key, truthIDs: truthRead.presentIDs, predictionIDs: predictionRead.presentIDs,
             truthPath: truthPath, predictionPath: predictionPath)
@@ -63,23 +78,26 @@ extension PairEvaluator {
         let imageCounts = ImageCounts(
             pixels: all.first?.total ?? 0, counts: counts, terms: [:], present: scored, truthEncoding: truthRead.kind,
             predictionEncoding: predictionRead.kind)
-        var counted = CountedPair(
+        return CountedPair(
             counts: imageCounts, truth: truthRead.notes, prediction: predictionRead.notes, confusion: confusion,
             undeclared: undeclared)
-        try attachLabelSurface(
-            &counted, key: key, truthPath: truthPath, truth: truth, prediction: prediction,
-            truthLabels: LabelBuffer(values: truthValues, reading: truthRead),
-            predictionLabels: LabelBuffer(values: predictionValues, reading: predictionRead), roi: nil)
-        return counted
     }
 
     /// The `LabelReading` rule applied to an 8-bit side, its stored values read off `counts`.
     static func eightBitReading(
         _ mask: DecodedMask, counts: [Int], encoding: MaskEncoding, ignored: [Int], autoBinary: AutoBinaryRule = .always
     ) -> LabelReading {
-        LabelReading(
-            encoding: encoding, stored: (0..<256).filter { counts[$0] > 0 },
-            binaryMaximum: autoBinary.binaryMaximum(mask.binaryMaximum),
-            palette: mask.declaration.color == .palette, ignored: ignored)
+        eightBitReading(mask.declaration, counts: counts, encoding: encoding, ignored: ignored, autoBinary: autoBinary)
+    }
+
+    /// The same for an 8-bit side known by its declaration (`DecodedMask.binaryMaximum` of 8-bit samples).
+    static func eightBitReading(
+        _ declaration: MaskDeclaration, counts: [Int], encoding: MaskEncoding, ignored: [Int],
+        autoBinary: AutoBinaryRule = .always
+    ) -> LabelReading {
+        let binaryMaximum = declaration.color == .gray && declaration.bitDepth == 8 ? 255 : nil
+        return LabelReading(
+            encoding: encoding, stored: (0..<256).filter { counts[$0] > 0 }, binaryMaximum: autoBinary.binaryMaximum(binaryMaximum),
+            palette: declaration.color == .palette, ignored: ignored)
     }
 }

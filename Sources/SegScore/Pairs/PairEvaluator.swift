@@ -115,6 +115,7 @@ struct PairEvaluator: Sendable {
     /// general label path or the channel path.
     /// - Parameter used: receives the decoded sample buffers, to be handed back once the masks are gone.
     private func count(_ pair: MaskPair, _ readers: PairReaders, used: inout [MaskSamples]) throws(PairFailure) -> CountedPair {
+        if let counted = try countPlacedEightBit(pair, readers, used: &used) { return counted }
         let truth = try decode(readers.truth, key: pair.key)
         defer { used.append(truth.samples) }
         var prediction: DecodedMask

@@ -1,0 +1,60 @@
+import DatasetScan
+import MaskIO
+import SegMetrics
+
+extension PairEvaluator {
+    /// The 8-bit fast path for a pair of NIfTI volumes that is only counted: the samples are
+    /// counted where the decoder inflated them (after the header of a `.nii.gz`), without moving
+    /// 8 MB per 128×256×256 volume to the buffer's start, and without a `DecodedMask`. The same
+    /// counts, notes and failures as `countEightBitLabels` on the decoded masks; nil, before
+    /// anything is decoded, when the headers or the options say the pair needs more than
+    /// counting (boundary metrics, a region of interest, `--activation`, another path), and the
+    /// general path takes it.
+    /// - Parameter used: receives the sample buffers, to be handed back once the samples are gone.
+    func countPlacedEightBit(_ pair: MaskPair, _ readers: PairReaders, used: inout [MaskSamples]) throws(PairFailure)
+        -> CountedPair?
+    {
+        let readable: Set<MaskEncoding> = [.auto, .labels, .binary]
+        guard options.placedReads, let predictionReader = readers.prediction, readers.roi == nil, pair.roi == nil,
+            !options.surface.isActive,
+            options.variant.activation == .none, readable.contains(options.truthEncoding),
+            readable.contains(options.predictionEncoding)
+        else { return nil }
+        let truthReader = readers.truth
+        let (t, p) = (truthReader.header, predictionReader.header)
+        guard t.format == .nifti, p.format == .nifti, truthReader.decodesPlaced, predictionReader.decodesPlaced,
+            t.width == p.width, t.height == p.height, t.pages == p.pages, t.pixelCount <= JointHistogram8.maximumPixels,
+            !(options.pages == .channels && t.pages > 1)
+        else { return nil }
+
+        let truth = try decodePlaced(truthReader, key: pair.key)
+        defer { used.append(truth.spare) }
+        let prediction = try decodePlaced(predictionReader, key: pair.key)
+        defer { used.append(prediction.spare) }
+        var histogram = histograms.take()
+        defer { histograms.give(back: &histogram) }
+        truth.withSamples { truthValues in
+            prediction.withSamples { predictionValues in
+                histogram.accumulate(truth: truthValues, prediction: predictionValues)
+            }
+        }
+        let truthRead = Self.eightBitReading(
+            truthReader.declaration, counts: histogram.truthHistogram, encoding: options.truthEncoding,
+            ignored: options.ignoreLabels, autoBinary: options.autoBinary)
+        let predictionRead = Self.eightBitReading(
+            predictionReader.declaration, counts: histogram.predictionHistogram, encoding: options.predictionEncoding,
+            ignored: [], autoBinary: options.autoBinary)
+        return try eightBitCounts(
+            histogram, key: pair.key, truthPath: pair.truth.path, predictionPath: predictionReader.path,
+            truthRead: truthRead, predictionRead: predictionRead)
+    }
+
+    private func decodePlaced(_ reader: MaskReader, key: String) throws(PairFailure) -> PlacedSamples {
+        do {
+            var spare = sampleBuffers.take()
+            return try reader.decodePlaced(reusing: &spare)
+        } catch {
+            throw PairFailure(key: key, path: reader.path, message: error.reason)
+        }
+    }
+}
