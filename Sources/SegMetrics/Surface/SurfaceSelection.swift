@@ -5,10 +5,11 @@ import Foundation
 ///
 /// Non-negative float64 values (no −0, no NaN; +∞ allowed) are ordered as their bit patterns and
 /// equal values have equal patterns (`SurfaceSorting.radixOrdered`), so the patterns are selected
-/// as integers: a quickselect with a three-way partition around the median of three (runs of
-/// equal distances, such as the zeros of coinciding boundaries, end it at once; each pass is free
-/// of data-dependent branches), falling back to
-/// a sort of the remaining range after too many rounds. The entries returned are those of
+/// as integers: a first partition around two pivots taken from a sample (most of the list is set
+/// aside at once), then a quickselect with a three-way partition around the median of three (runs
+/// of equal distances, such as the zeros of coinciding boundaries, end it at once; each pass is
+/// free of data-dependent branches), falling back to a sort of the remaining range after too many
+/// rounds. The entries returned are those of
 /// `sorted()` at the same positions, bit for bit. Other lists are sorted by comparison.
 package enum SurfaceSelection {
     /// `(s[k], s[min(k + 1, n − 1)])` of `s = values.sorted()`; `k` in `0..<values.count`.
@@ -20,14 +21,22 @@ package enum SurfaceSelection {
     package static func orderPair(_ a: [Double], _ b: [Double], _ k: Int) -> (Double, Double) {
         let n = a.count + b.count
         precondition(k >= 0 && k < n, "order statistic out of range")
-        guard n > 16, SurfaceSorting.radixOrdered(a), SurfaceSorting.radixOrdered(b) else {
+        var largest: UInt64 = 0
+        var keys = [UInt64](unsafeUninitializedCapacity: n) { buffer, count in
+            for (i, v) in a.enumerated() {
+                buffer[i] = v.bitPattern
+                largest = max(largest, v.bitPattern)
+            }
+            for (i, v) in b.enumerated() {
+                buffer[a.count + i] = v.bitPattern
+                largest = max(largest, v.bitPattern)
+            }
+            count = n
+        }
+        // The patterns of +0…+∞ are 0…0x7FF0…0; −0, negatives and NaNs lie above.
+        guard n > 16, largest <= Double.infinity.bitPattern else {
             let sorted = (a + b).sorted()
             return (sorted[k], sorted[min(k + 1, n - 1)])
-        }
-        var keys = [UInt64](unsafeUninitializedCapacity: n) { buffer, count in
-            for (i, v) in a.enumerated() { buffer[i] = v.bitPattern }
-            for (i, v) in b.enumerated() { buffer[a.count + i] = v.bitPattern }
-            count = n
         }
         return keys.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return (.nan, .nan) }
@@ -41,6 +50,25 @@ package enum SurfaceSelection {
     private static func select(_ keys: UnsafeMutablePointer<UInt64>, _ n: Int, _ k: Int) -> (UInt64, UInt64) {
         var lo = 0
         var hi = n - 1
+        if n >= 512 {
+            // First round (Floyd & Rivest): two pivots around the k-th of an even sample of 64,
+            // so that the range kept is most likely about an eighth of the list.
+            var sample = (0..<64).map { keys[$0 * n / 64] }
+            sample.sort()
+            let position = k * 64 / n
+            let low = sample[max(position - 4, 0)]
+            let high = sample[min(position + 4, 63)]
+            let below = partition(keys, 0, n - 1) { $0 < low }
+            let within = partition(keys, below, n - 1) { $0 <= high }
+            if k < below {
+                hi = below - 1
+            } else if k >= within {
+                lo = within
+            } else {
+                lo = below
+                hi = within - 1
+            }
+        }
         var rounds = 0
         let maxRounds = 2 * (Int.bitWidth - n.leadingZeroBitCount) + 8
         while hi > lo {
