@@ -201,19 +201,33 @@ package final class SurfaceRowSearch {
 
         /// Clears the words, summaries and flags `mark` set, and the bands' if `markBands` ran.
         func clear(_ points: [LatticePoint]) {
-            for p in points {
-                let x = Int(p.x - lo.x)
-                let row = Int(p.z - lo.z) * by + Int(p.y - lo.y)
-                bits[row * words + x >> 6] = 0
-                summaries[row] = 0
-                planes[Int(p.z - lo.z)] = 0
+            let rows = by * bz
+            if words * rows <= 4 * points.count {
+                // Dense features: zeroing the whole map is cheaper than one feature at a time.
+                bits.update(repeating: 0, count: words * rows)
+                summaries.update(repeating: 0, count: rows)
+                planes.update(repeating: 0, count: bz)
+            } else {
+                for p in points {
+                    let x = Int(p.x - lo.x)
+                    let row = Int(p.z - lo.z) * by + Int(p.y - lo.y)
+                    bits[row * words + x >> 6] = 0
+                    summaries[row] = 0
+                    planes[Int(p.z - lo.z)] = 0
+                }
             }
             if !bandsMarked.pointee { return }
-            for p in points {
-                let x = Int(p.x - lo.x)
-                let band = Int(p.z - lo.z) * bandsPerPlane + Int(p.y - lo.y) >> Self.bandShift
-                bandBits[band * words + x >> 6] = 0
-                bandSummaries[band] = 0
+            let bands = bandsPerPlane * bz
+            if words * bands <= 4 * points.count {
+                bandBits.update(repeating: 0, count: words * bands)
+                bandSummaries.update(repeating: 0, count: bands)
+            } else {
+                for p in points {
+                    let x = Int(p.x - lo.x)
+                    let band = Int(p.z - lo.z) * bandsPerPlane + Int(p.y - lo.y) >> Self.bandShift
+                    bandBits[band * words + x >> 6] = 0
+                    bandSummaries[band] = 0
+                }
             }
             bandsMarked.pointee = false
         }
