@@ -62,7 +62,9 @@ import Testing
         }
     }
 
-    @Test("straight from 8-bit labels through a lookup (several labels per class, labels in none) equals the index map")
+    @Test(
+        "straight from 8-bit labels through a lookup (one or several labels per class, labels in none or beyond the classes) equals the index map"
+    )
     func throughLookup() {
         var random = Random(state: 777)
         var direct = SurfaceClassBoundaries()
@@ -74,7 +76,14 @@ import Testing
                 ? SurfaceGrid(width: random.int(1...30), height: random.int(1...20), depth: random.int(1...9), dimensions: 3)
                 : SurfaceGrid(width: random.int(1...90), height: random.int(1...60))
             var lookup = [UInt8](repeating: Self.none, count: 256)
-            for label in 0..<10 { lookup[label] = random.int(0...2) == 0 ? Self.none : UInt8(random.int(0...3)) }
+            if trial % 3 == 0 {
+                // One label per class (the lookup is injective), labels beyond the measured classes.
+                for (c, label) in [3, 1, 7, 5].enumerated() { lookup[label] = UInt8(c) }
+                lookup[2] = 5
+                lookup[9] = 6
+            } else {
+                for label in 0..<10 { lookup[label] = random.int(0...2) == 0 ? Self.none : UInt8(random.int(0...5)) }
+            }
             let labels = Self.indexMap(grid, classes: 10, &random).map { $0 == Self.none ? 0 : $0 }
             let index = labels.map { lookup[Int($0)] }
             labels.withUnsafeBufferPointer { l in

@@ -117,4 +117,56 @@ import Testing
             }
         }
     }
+
+    /// Sets the samples of `mask` inside the ellipse (ellipsoid in 3-D) centred at `c` with radii `r`.
+    static func paint(
+        _ mask: inout [UInt8], _ grid: SurfaceGrid, centre c: (Double, Double, Double), radii r: (Double, Double, Double)
+    ) {
+        for z in 0..<grid.depth {
+            for y in 0..<grid.height {
+                for x in 0..<grid.width {
+                    let dx = (Double(x) - c.0) / r.0
+                    let dy = (Double(y) - c.1) / r.1
+                    let dz = grid.depth > 1 ? (Double(z) - c.2) / r.2 : 0
+                    if dx * dx + dy * dy + dz * dz <= 1 { mask[(z * grid.height + y) * grid.width + x] = 1 }
+                }
+            }
+        }
+    }
+
+    @Test(
+        "far objects across many bands of rows: spurious and missed blobs far from the other side, strongly anisotropic spacing, 2-D and 3-D"
+    )
+    func farObjects() {
+        var random = Random(state: 8181)
+        let spacings: [(x: Double, y: Double, z: Double)] = [(1, 1, 1), (3, 0.2, 1), (0.2, 3, 1), (0.7, 1.3, 2.5)]
+        var compared = 0
+        for trial in 0..<24 {
+            let threeD = trial % 4 == 3
+            let spacing = spacings[(trial / 2) % 4]
+            let grid =
+                threeD
+                ? SurfaceGrid(
+                    width: random.int(20...70), height: random.int(60...120), depth: random.int(3...7), spacing: spacing)
+                : SurfaceGrid(width: random.int(40...200), height: random.int(120...300), spacing: spacing)
+            let w = Double(grid.width)
+            let h = Double(grid.height)
+            let d = Double(grid.depth)
+            var gt = [UInt8](repeating: 0, count: grid.count)
+            var pred = gt
+            // A large object near one end on both sides (the second a little moved and wider).
+            let r = (w / 4, h / 8, d / 2)
+            Self.paint(&gt, grid, centre: (w / 2, h / 6, d / 2), radii: r)
+            Self.paint(&pred, grid, centre: (w / 2 + 1, h / 6 + 1, d / 2), radii: (r.0 + 1, r.1, r.2))
+            // A spurious object of the prediction and a missed one of the truth, far from everything
+            // (many bands away), at random columns; sometimes a single sample.
+            let far = (random.unit() * w, h - 2 - random.unit() * h / 4, random.unit() * d)
+            Self.paint(&pred, grid, centre: far, radii: trial % 3 == 0 ? (0.4, 0.4, 0.4) : (w / 10 + 1, 3, 1.5))
+            Self.paint(&gt, grid, centre: (random.unit() * w, h / 2 + random.unit() * h / 4, d / 2), radii: (4, 2 + h / 20, 1))
+            if trial % 5 == 4 { pred = pred.map { 1 - $0 } }  // the complement: a long boundary at the edge
+            compared += Self.check(gt, pred, grid)
+            compared += Self.check(pred, gt, grid, corners: trial % 6 == 5)
+        }
+        #expect(compared > 10_000)
+    }
 }

@@ -7,8 +7,10 @@ import Foundation
 /// c's boundary when one of its 4 (2-D) or 6 (3-D) face neighbours holds another byte or lies
 /// outside the grid: exactly `SurfaceBoundary.pixels(mask, neighbourhood: .face, edgeIsBoundary:
 /// true)` of c's binary mask (the classes are disjoint), in the same C order, for all classes at
-/// once. Sixteen samples whose bytes equal those of all their face neighbours (one vector
-/// comparison per neighbour), or eight `none` samples on an edge row, are skipped together.
+/// once. Sixteen samples are checked together by the XORs of their bytes with their face
+/// neighbours' (one vector per neighbour), eight `none` samples on an edge row are skipped
+/// together; when every measured class has one label, a sample whose XOR is nonzero is on its
+/// class's boundary without looking its neighbours up.
 package struct SurfaceClassBoundaries {
     /// The byte of a sample in no measured class.
     package static let none: UInt8 = 255
@@ -42,6 +44,11 @@ package struct SurfaceClassBoundaries {
             w > 0, h > 0, d > 0, classes > 0
         else { return }
         let plane = w * h
+        // When no two labels share a measured class, a label differing from a neighbour's is a
+        // class differing from it: the class of a sample found by the XORs is all there is to check.
+        var owners = [Int](repeating: 0, count: classes)
+        for v in 0..<256 where Int(lookup[v]) < classes { owners[Int(lookup[v])] += 1 }
+        let injective = owners.allSatisfy { $0 <= 1 }
         for z in 0..<d {
             for y in 0..<h {
                 let row = m + (z * h + y) * w
@@ -49,30 +56,26 @@ package struct SurfaceClassBoundaries {
                 var x = 0
                 while x < w {
                     if interior && x >= 1 && x + 17 <= w {
-                        // Sixteen samples at once: those equal to all their face neighbours are
-                        // on no boundary; the others are checked one by one.
+                        // Sixteen samples at once: the nonzero bytes of the XORs with the face
+                        // neighbours are the samples on a boundary between labels.
                         let v = Self.load16(row + x)
-                        var same =
-                            (v .== Self.load16(row + x - 1)) .& (v .== Self.load16(row + x + 1))
-                            .& (v .== Self.load16(row + x - w)) .& (v .== Self.load16(row + x + w))
-                        if threeD {
-                            let across = (v .== Self.load16(row + x - plane)) .& (v .== Self.load16(row + x + plane))
-                            same .&= across
-                        }
-                        if !all(same) {
-                            // The samples that differ from a neighbour, found eight at a time:
-                            // the nonzero bytes of the XORs with the neighbours.
-                            for half in Swift.stride(from: x, through: x + 8, by: 8) {
-                                let v = Self.load(row + half)
-                                var differs = (v ^ Self.load(row + half - 1)) | (v ^ Self.load(row + half + 1))
-                                differs |= (v ^ Self.load(row + half - w)) | (v ^ Self.load(row + half + w))
-                                if threeD { differs |= (v ^ Self.load(row + half - plane)) | (v ^ Self.load(row + half + plane)) }
-                                while differs != 0 {
-                                    let i = differs.trailingZeroBitCount >> 3
-                                    differs &= ~(0xFF << UInt64(i << 3))
-                                    let c = Self.boundaryClass(
-                                        row, half + i, edge: false, w: w, plane: threeD ? plane : 0, lookup: lookup,
-                                        classes: classes)
+                        var differs = (v ^ Self.load16(row + x - 1)) | (v ^ Self.load16(row + x + 1))
+                        differs |= (v ^ Self.load16(row + x - w)) | (v ^ Self.load16(row + x + w))
+                        if threeD { differs |= (v ^ Self.load16(row + x - plane)) | (v ^ Self.load16(row + x + plane)) }
+                        let halves = unsafeBitCast(differs, to: SIMD2<UInt64>.self)
+                        if halves[0] | halves[1] != 0 {
+                            for part in 0..<2 {
+                                let half = x + 8 * part
+                                var bytes = halves[part]
+                                while bytes != 0 {
+                                    let i = bytes.trailingZeroBitCount >> 3
+                                    bytes &= ~(0xFF << UInt64(i << 3))
+                                    let c =
+                                        injective
+                                        ? Self.ownClass(row[half + i], lookup: lookup, classes: classes)
+                                        : Self.boundaryClass(
+                                            row, half + i, edge: false, w: w, plane: threeD ? plane : 0, lookup: lookup,
+                                            classes: classes)
                                     if c >= 0 { points[c].append(LatticePoint(x: Int32(half + i), y: Int32(y), z: Int32(z))) }
                                 }
                             }
@@ -111,6 +114,13 @@ package struct SurfaceClassBoundaries {
             lookup[Int(p[-1])] != c || lookup[Int(p[1])] != c || lookup[Int(p[-w])] != c || lookup[Int(p[w])] != c
             || (plane > 0 && (lookup[Int(p[-plane])] != c || lookup[Int(p[plane])] != c))
         return differs ? Int(c) : -1
+    }
+
+    /// The class index of a sample with label `label` when it is a measured class, else −1.
+    @inline(__always)
+    private static func ownClass(_ label: UInt8, lookup: UnsafePointer<UInt8>, classes: Int) -> Int {
+        let c = lookup[Int(label)]
+        return c == none || Int(c) >= classes ? -1 : Int(c)
     }
 
     @inline(__always)

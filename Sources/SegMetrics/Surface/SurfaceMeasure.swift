@@ -95,9 +95,7 @@ public final class SurfaceWorkspace {
             for metric in metrics where metric != .nsd || request.tolerance != nil {
                 result.values[metric] = emptyValue(metric, undefined: undefined, rule: request.emptyRule, grid: grid)
             }
-        case .directed(var directed):
-            let base = request.variant == .segscore || request.variant == .medpy
-            if base && (metrics.contains(.hd95) || metrics.contains(.medianSD)) { directed.sort() }
+        case .directed(let directed):
             for metric in metrics {
                 let value: Double?
                 switch request.variant {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The directed distances of one pair: `a` = d(pred → gt), `b` = d(gt → pred), one entry per
-/// boundary element in C order, with each element's weight when the definition weights them.
+/// boundary element in C order, with each element's weight when the definition weights them. The
+/// percentiles and medians read them by selection (`SurfaceSelection`), not sorted.
 package struct SurfaceDirected: Sendable {
     /// Distance from each boundary element of the prediction to the ground truth's boundary.
     package var a: [Double]
@@ -11,21 +12,6 @@ package struct SurfaceDirected: Sendable {
     package var weightsA: [Double] = []
     /// Contour length or surface area of each element of `b` (corner surfels only).
     package var weightsB: [Double] = []
-    /// `a` sorted, once `sort()` ran.
-    package var sortedA: [Double]?
-    /// `b` sorted, once `sort()` ran.
-    package var sortedB: [Double]?
-    /// `a + b` sorted, once `sort()` ran.
-    package var sortedPooled: [Double]?
-
-    /// Sorts the distances once for the percentiles and medians of every metric asked.
-    package mutating func sort() {
-        let sa = SurfaceSorting.sorted(a)
-        let sb = SurfaceSorting.sorted(b)
-        sortedA = sa
-        sortedB = sb
-        sortedPooled = SurfaceSorting.pooled(a, b, sortedA: sa, sortedB: sb)
-    }
 }
 
 /// The per-variant computations behind `SurfaceMeasure`.
@@ -71,8 +57,8 @@ package enum SurfacePresets {
         case .hd: return max(d.a.max() ?? .nan, d.b.max() ?? .nan)
         case .hd95:
             return max(
-                SurfaceStatistics.numpyPercentile(sorted: d.sortedA ?? d.a.sorted(), request.percentile),
-                SurfaceStatistics.numpyPercentile(sorted: d.sortedB ?? d.b.sorted(), request.percentile))
+                SurfaceStatistics.numpyPercentile(unsorted: d.a, [], request.percentile),
+                SurfaceStatistics.numpyPercentile(unsorted: d.b, [], request.percentile))
         case .assd: return SurfaceStatistics.numpyMean(d.a + d.b)
         case .masd: return (SurfaceStatistics.numpyMean(d.a) + SurfaceStatistics.numpyMean(d.b)) / 2
         case .asdPredToGt: return SurfaceStatistics.numpyMean(d.a)
@@ -81,7 +67,7 @@ package enum SurfacePresets {
             guard let tolerance = request.tolerance else { return nil }
             let within = d.a.count { $0 <= tolerance } + d.b.count { $0 <= tolerance }
             return Double(within) / Double(d.a.count + d.b.count)
-        case .medianSD: return SurfaceStatistics.numpyMedian(sorted: d.sortedPooled ?? (d.a + d.b).sorted())
+        case .medianSD: return SurfaceStatistics.numpyMedian(unsorted: d.a, d.b)
         case .stdSD: return SurfaceStatistics.numpyStd(d.a + d.b)
         }
     }
@@ -90,7 +76,7 @@ package enum SurfacePresets {
     /// distances (`numpy.hstack`), `assd` their mean, `asd` one direction's mean.
     package static func medpy(_ d: SurfaceDirected, request: SurfaceRequest, metric: SurfaceMetric) -> Double? {
         switch metric {
-        case .hd95: return SurfaceStatistics.numpyPercentile(sorted: d.sortedPooled ?? (d.a + d.b).sorted(), request.percentile)
+        case .hd95: return SurfaceStatistics.numpyPercentile(unsorted: d.a, d.b, request.percentile)
         case .hd, .assd, .asdPredToGt, .asdGtToPred: return base(d, request: request, metric: metric)
         default: return nil
         }

@@ -15,11 +15,18 @@ import Foundation
 /// nearest cell already gives a value not below the best found cannot hold a better one, and the
 /// search stops there: the minimum is that of the k-d tree, bit for bit. A query that coincides
 /// with a feature (the same sample on both boundaries) is 0 without any search; each query starts
-/// from the previous query's nearest feature (consecutive queries are usually neighbours). A query
-/// that visits more than `rowBudget` rows is given up and returned for the caller.
+/// from the previous query's nearest feature (consecutive queries are usually neighbours). Beyond
+/// the nearest 8 rows on either side (a far query: a spurious or missed object), each side is
+/// visited by itself and a band of 8 rows is passed over whole when the nearest bit of the union
+/// of its rows, at the band's nearest row offset, already gives a value not below the best (the
+/// same monotonicity: no row of the band can give less). A query that visits more than
+/// `rowBudget` rows (twice that many steps beyond its nearest rows) is given up and returned for
+/// the caller.
 package final class SurfaceRowSearch {
     private var bits: [UInt64] = []
     private var summaries: [UInt64] = []
+    private var bandBits: [UInt64] = []
+    private var bandSummaries: [UInt64] = []
     private var planes: [UInt8] = []
     private var failures: [Int] = []
 
@@ -32,11 +39,19 @@ package final class SurfaceRowSearch {
     /// The largest bit map (64-bit words) kept: 32 MiB.
     package static let maxWords = 1 << 22
 
+    /// Whether the bands of the current call are marked (`Map.markBands`).
+    private let bandsMarked = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+
     /// Creates a search with empty buffers.
-    package init() {}
+    package init() { bandsMarked.initialize(to: false) }
+
+    deinit { bandsMarked.deallocate() }
 
     /// Bytes the buffers hold between calls.
-    var retainedBytes: Int { (bits.capacity + summaries.capacity + failures.capacity) * 8 + planes.capacity }
+    var retainedBytes: Int {
+        (bits.capacity + summaries.capacity + bandBits.capacity + bandSummaries.capacity + failures.capacity) * 8
+            + planes.capacity
+    }
 
     /// Whether the bit map of a bounding box of `box` cells fits: rows of at most 4,096 cells
     /// (64 words, one summary word), `maxWords` in all.
@@ -59,18 +74,30 @@ package final class SurfaceRowSearch {
         if bits.count < words * rowCount { bits = [UInt64](repeating: 0, count: words * rowCount) }
         if summaries.count < rowCount { summaries = [UInt64](repeating: 0, count: rowCount) }
         if planes.count < box.z { planes = [UInt8](repeating: 0, count: box.z) }
+        let bandCount = box.z * ((box.y + Map.bandMask) >> Map.bandShift)
+        if bandBits.count < words * bandCount { bandBits = [UInt64](repeating: 0, count: words * bandCount) }
+        if bandSummaries.count < bandCount { bandSummaries = [UInt64](repeating: 0, count: bandCount) }
         failures.removeAll(keepingCapacity: true)
         var aborted = false
         bits.withUnsafeMutableBufferPointer { b in
             summaries.withUnsafeMutableBufferPointer { r in
-                planes.withUnsafeMutableBufferPointer { p in
-                    guard let bits = b.baseAddress, let summaries = r.baseAddress, let planes = p.baseAddress else { return }
-                    let map = Map(
-                        bits: bits, summaries: summaries, planes: planes, words: words, lo: lo, bx: box.x, by: box.y,
-                        bz: box.z, spacing: spacing)
-                    map.mark(features)
-                    defer { map.clear(features) }
-                    aborted = search(queries, map, maxFailures: maxFailures, into: &result)
+                bandBits.withUnsafeMutableBufferPointer { bb in
+                    bandSummaries.withUnsafeMutableBufferPointer { br in
+                        planes.withUnsafeMutableBufferPointer { p in
+                            guard let bits = b.baseAddress, let summaries = r.baseAddress, let bandBits = bb.baseAddress,
+                                let bandSummaries = br.baseAddress, let planes = p.baseAddress
+                            else { return }
+                            features.withUnsafeBufferPointer { f in
+                                let map = Map(
+                                    bits: bits, summaries: summaries, bandBits: bandBits, bandSummaries: bandSummaries,
+                                    planes: planes, words: words, lo: lo, bx: box.x, by: box.y, bz: box.z, spacing: spacing,
+                                    features: f, bandsMarked: bandsMarked)
+                                map.mark(features)
+                                defer { map.clear(features) }
+                                aborted = search(queries, map, maxFailures: maxFailures, into: &result)
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -121,6 +148,10 @@ package final class SurfaceRowSearch {
     private struct Map {
         let bits: UnsafeMutablePointer<UInt64>
         let summaries: UnsafeMutablePointer<UInt64>
+        /// The union (OR) of the words of each band of `bandRows` rows of a plane (rows 8b…8b + 7).
+        let bandBits: UnsafeMutablePointer<UInt64>
+        /// The summary word of each band's union.
+        let bandSummaries: UnsafeMutablePointer<UInt64>
         let planes: UnsafeMutablePointer<UInt8>
         let words: Int
         let lo: LatticePoint
@@ -128,6 +159,21 @@ package final class SurfaceRowSearch {
         let by: Int
         let bz: Int
         let spacing: (x: Double, y: Double, z: Double)
+
+        /// Rows per band: log2, count, and the mask of a row's position in its band.
+        static let bandShift = 3
+        static let bandRows = 1 << bandShift
+        static let bandMask = bandRows - 1
+        /// Rows on either side visited in pairs before each side is visited by itself.
+        static let nearRows = 8
+
+        /// Bands per plane.
+        var bandsPerPlane: Int { (by + Self.bandMask) >> Self.bandShift }
+
+        /// The features (for `markBands`).
+        let features: UnsafeBufferPointer<LatticePoint>
+        /// Whether `markBands` ran in this call.
+        let bandsMarked: UnsafeMutablePointer<Bool>
 
         /// Sets the bits, summaries and flags of `points`.
         func mark(_ points: [LatticePoint]) {
@@ -140,15 +186,50 @@ package final class SurfaceRowSearch {
             }
         }
 
-        /// Clears the words, summaries and flags `mark` set.
-        func clear(_ points: [LatticePoint]) {
-            for p in points {
+        /// Sets the bands' union words and summaries of the features, once per call (the first
+        /// query that goes beyond `nearRows` does it).
+        @inline(never)
+        func markBands() {
+            for p in features {
                 let x = Int(p.x - lo.x)
-                let row = Int(p.z - lo.z) * by + Int(p.y - lo.y)
-                bits[row * words + x >> 6] = 0
-                summaries[row] = 0
-                planes[Int(p.z - lo.z)] = 0
+                let band = Int(p.z - lo.z) * bandsPerPlane + Int(p.y - lo.y) >> Self.bandShift
+                bandBits[band * words + x >> 6] |= 1 << UInt64(x & 63)
+                bandSummaries[band] |= 1 << UInt64(x >> 6)
             }
+            bandsMarked.pointee = true
+        }
+
+        /// Clears the words, summaries and flags `mark` set, and the bands' if `markBands` ran.
+        func clear(_ points: [LatticePoint]) {
+            let rows = by * bz
+            if words * rows <= 4 * points.count {
+                // Dense features: zeroing the whole map is cheaper than one feature at a time.
+                bits.update(repeating: 0, count: words * rows)
+                summaries.update(repeating: 0, count: rows)
+                planes.update(repeating: 0, count: bz)
+            } else {
+                for p in points {
+                    let x = Int(p.x - lo.x)
+                    let row = Int(p.z - lo.z) * by + Int(p.y - lo.y)
+                    bits[row * words + x >> 6] = 0
+                    summaries[row] = 0
+                    planes[Int(p.z - lo.z)] = 0
+                }
+            }
+            if !bandsMarked.pointee { return }
+            let bands = bandsPerPlane * bz
+            if words * bands <= 4 * points.count {
+                bandBits.update(repeating: 0, count: words * bands)
+                bandSummaries.update(repeating: 0, count: bands)
+            } else {
+                for p in points {
+                    let x = Int(p.x - lo.x)
+                    let band = Int(p.z - lo.z) * bandsPerPlane + Int(p.y - lo.y) >> Self.bandShift
+                    bandBits[band * words + x >> 6] = 0
+                    bandSummaries[band] = 0
+                }
+            }
+            bandsMarked.pointee = false
         }
 
         /// Whether the cell `c` holds a feature.
@@ -192,8 +273,10 @@ package final class SurfaceRowSearch {
             }
         }
 
-        /// Lowers `best` over the rows of plane `z` (their Δz term `tz`), counting the row pairs
-        /// visited in `visited`; false once they exceed `budget`.
+        /// Lowers `best` over the rows of plane `z` (their Δz term `tz`), counting the steps in
+        /// `visited`; false once they exceed `budget`. The nearest `nearRows` rows on either side
+        /// are visited in pairs by |Δy|; beyond them each side is visited by itself, the side of
+        /// the best feature first (`side`).
         @inline(__always)
         private func plane(
             _ c: (x: Int, y: Int, z: Int), _ z: Int, _ tz: Double, _ best: inout Best, budget: Int, visited: inout Int
@@ -202,7 +285,7 @@ package final class SurfaceRowSearch {
             let bit = UInt64(c.x & 63)
             let rows = z * by
             var ky = 0
-            while true {
+            while ky < Self.nearRows {
                 let dy = Double(ky) * spacing.y
                 let t = tz + dy * dy
                 if t >= best.value { return true }
@@ -215,6 +298,67 @@ package final class SurfaceRowSearch {
                 if ky > 0 && above < by && summaries[rows + above] != 0 { row(c.x, w, bit, above, z, t, &best) }
                 ky += 1
             }
+            return far(c, z, tz, &best, budget: budget, visited: &visited)
+        }
+
+        /// The rows of plane `z` beyond `nearRows` on both sides, the side of the best feature
+        /// first (out of line: most queries end within `nearRows`).
+        @inline(never)
+        private func far(
+            _ c: (x: Int, y: Int, z: Int), _ z: Int, _ tz: Double, _ best: inout Best, budget: Int, visited: inout Int
+        ) -> Bool {
+            if !bandsMarked.pointee { markBands() }
+            let first = best.z != z || best.y <= c.y ? -1 : 1
+            return side(c, z, tz, first, &best, budget: budget, visited: &visited)
+                && side(c, z, tz, -first, &best, budget: budget, visited: &visited)
+        }
+
+        /// Lowers `best` over the rows of plane `z` from `nearRows` rows below (`step` −1) or
+        /// above (+1) the query outwards, until (Δy·sy)² alone reaches the best. A band of
+        /// `bandRows` rows is passed over whole from its outer edge when it holds no feature or the
+        /// nearest bit of its union, at the band's nearest row offset, gives a value not below the
+        /// best (no row of it can give less).
+        @inline(__always)
+        private func side(
+            _ c: (x: Int, y: Int, z: Int), _ z: Int, _ tz: Double, _ step: Int, _ best: inout Best, budget: Int,
+            visited: inout Int
+        ) -> Bool {
+            let w = c.x >> 6
+            let bit = UInt64(c.x & 63)
+            let rows = z * by
+            let bandBase = z * bandsPerPlane
+            let edge = step < 0 ? Self.bandMask : 0
+            let limit = 2 * budget
+            var y = c.y + step * Self.nearRows
+            while y >= 0 && y < by {
+                let dy = Double(step < 0 ? c.y - y : y - c.y) * spacing.y
+                let t = tz + dy * dy
+                if t >= best.value { return true }
+                visited += 1
+                if visited > limit { return false }
+                if y & Self.bandMask == edge {
+                    let band = bandBase + y >> Self.bandShift
+                    let summary = bandSummaries[band]
+                    if summary == 0 || bound(c.x, w, bit, bandBits + band * words, summary, t) >= best.value {
+                        y += step * Self.bandRows
+                        continue
+                    }
+                }
+                if summaries[rows + y] != 0 { row(c.x, w, bit, y, z, t, &best) }
+                y += step
+            }
+            return true
+        }
+
+        /// `t` plus the squared x term of the nearest set bit to `cx` of a line (its words `line`,
+        /// summary `summary`, not 0): a lower bound of every candidate of the rows it unites.
+        @inline(__always)
+        private func bound(
+            _ cx: Int, _ w: Int, _ bit: UInt64, _ line: UnsafeMutablePointer<UInt64>, _ summary: UInt64, _ t: Double
+        ) -> Double {
+            let (left, right) = SurfaceRowLine.offsets(cx, w, bit, line, summary)
+            let dx = Double(min(left, right)) * spacing.x
+            return t + dx * dx
         }
 
         /// Lowers `best` by the nearest set bit of row (`y`, `z`) to `cx` (in word `w` at `bit`),
@@ -222,34 +366,9 @@ package final class SurfaceRowSearch {
         @inline(__always)
         private func row(_ cx: Int, _ w: Int, _ bit: UInt64, _ y: Int, _ z: Int, _ t: Double, _ best: inout Best) {
             let index = z * by + y
-            let line = bits + index * words
-            let summary = summaries[index]
-            let own = line[w]
-            // The nearest at or right of cx, and the nearest left of it (cell offsets, 1 << 20: none).
-            var right = 1 << 20
-            let after = own & (~UInt64(0) << bit)
-            if after != 0 {
-                right = after.trailingZeroBitCount - Int(bit)
-            } else if w < 63 {
-                let next = summary & (~UInt64(0) << UInt64(w + 1))
-                if next != 0 {
-                    let v = next.trailingZeroBitCount
-                    right = v << 6 + line[v].trailingZeroBitCount - cx
-                }
-            }
-            var left = 1 << 20
-            let before = own & ((1 << bit) &- 1)
-            if before != 0 {
-                left = Int(bit) - (63 - before.leadingZeroBitCount)
-            } else {
-                let previous = summary & ((1 << UInt64(w)) &- 1)
-                if previous != 0 {
-                    let v = 63 - previous.leadingZeroBitCount
-                    left = cx - (v << 6 + 63 - line[v].leadingZeroBitCount)
-                }
-            }
+            let (left, right) = SurfaceRowLine.offsets(cx, w, bit, bits + index * words, summaries[index])
             let k = min(left, right)
-            if k == 1 << 20 { return }
+            if k == SurfaceRowLine.nothing { return }
             let dx = Double(k) * spacing.x
             let value = t + dx * dx
             if value < best.value { best = Best(value: value, x: left < right ? cx - k : cx + k, y: y, z: z) }

@@ -81,6 +81,28 @@ package enum SurfaceStatistics {
         return t >= 0.5 ? b - diff * (1 - t) : a + diff * t
     }
 
+    /// `numpyPercentile` of `a + b` in any order: the two entries of the sorted list it reads,
+    /// found by selection (`SurfaceSelection`), the same interpolation.
+    package static func numpyPercentile(unsorted a: [Double], _ b: [Double], _ p: Double) -> Double {
+        let n = a.count + b.count
+        if n == 0 { return .nan }
+        let rank = (p / 100) * Double(n - 1)
+        let low = min(max(Int(rank.rounded(.down)), 0), n - 1)
+        let t = rank - Double(low)
+        let (a, b) = SurfaceSelection.orderPair(a, b, low)
+        let diff = b - a
+        return t >= 0.5 ? b - diff * (1 - t) : a + diff * t
+    }
+
+    /// `numpyMedian` of `a + b` in any order, by selection.
+    package static func numpyMedian(unsorted a: [Double], _ b: [Double]) -> Double {
+        let n = a.count + b.count
+        if n == 0 { return .nan }
+        if n % 2 == 1 { return SurfaceSelection.orderPair(a, b, n / 2).0 }
+        let (low, high) = SurfaceSelection.orderPair(a, b, n / 2 - 1)
+        return (low + high) / 2
+    }
+
     /// NumPy's `median` of an ascending array: the middle value, or the mean of the two.
     package static func numpyMedian(sorted: [Double]) -> Double {
         let n = sorted.count
