@@ -212,6 +212,26 @@ public struct DataExplanation: Sendable {
                     "\(image.key) class \(reference.options.name(of: c.id)): \(cause): " + described.joined(separator: "; "))
             }
         }
+        return lines + readingLines(reference: reference, results: dice)
+    }
+
+    /// A line for each variant that reads a file of a pair otherwise than the reference (e.g.
+    /// `nnunet-eval` compares stored values, so a 0/255 file holds label 255, not 1).
+    static func readingLines(reference: EvaluationResult, results: [(DiceVariant, EvaluationResult)]) -> [String] {
+        var lines: [String] = []
+        for (index, record) in reference.records.enumerated() {
+            for (variant, result) in results where index < result.records.count {
+                let other = result.records[index]
+                for (side, mine, theirs) in [
+                    ("ground truth", record.truthEncoding, other.truthEncoding),
+                    ("prediction", record.predictionEncoding, other.predictionEncoding),
+                ] where mine != theirs {
+                    let why = variant.comparesStoredLabels ? " (its library compares stored values with the label ids)" : ""
+                    lines.append(
+                        "\(reference.images[index].key): \(variant.name) reads the \(side) as \(theirs), not \(mine)\(why)")
+                }
+            }
+        }
         return lines
     }
 

@@ -97,7 +97,8 @@ extension PairEvaluator {
     ) -> LabelReading {
         let binaryMaximum = declaration.color == .gray && declaration.bitDepth == 8 ? 255 : nil
         return LabelReading(
-            encoding: encoding, stored: (0..<256).filter { counts[$0] > 0 }, binaryMaximum: autoBinary.binaryMaximum(binaryMaximum),
+            encoding: encoding, stored: (0..<256).filter { counts[$0] > 0 },
+            binaryMaximum: autoBinary.binaryMaximum(binaryMaximum),
             palette: declaration.color == .palette, ignored: ignored)
     }
 }
