@@ -29,13 +29,7 @@ import Testing
     }
 
     /// The report's classes of the one image, by id.
-    static func classes(_ stdout: String) throws -> [Int: [String: Any]] {
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any])
-        let image = try #require((report["images"] as? [[String: Any]])?.first)
-        var out: [Int: [String: Any]] = [:]
-        for entry in try #require(image["classes"] as? [[String: Any]]) { out[entry["id"] as? Int ?? -1] = entry }
-        return out
-    }
+    static func classes(_ stdout: String) throws -> [Int: [String: Any]] { try NnUNetLabelRulesTests.classes(stdout) }
 
     static func expectCounts(_ entry: [String: Any]?, tp: Int, fp: Int, fn: Int, dice: Double?) {
         #expect(entry?["tp"] as? Int == tp)
