@@ -7,7 +7,7 @@ extension EvaluationReportValue {
     /// no final newline. `metric_per_case` lists the cases in the order of their prediction file
     /// names, each with `metrics` (per class: Dice, FN, FP, IoU, TN, TP, n_pred, n_ref from the
     /// image's counts), `prediction_file` and `reference_file`. `mean` is NumPy's `nanmean` over
-    /// the cases (its pairwise summation), `foreground_mean` NumPy's `mean` over the classes' means.
+    /// the cases (its pairwise summation), `foreground_mean` NumPy's `mean` over the classes' means but label 0's.
     /// - Parameters:
     ///   - classes: the classes written, each with nnU-Net's name for it (`"1"`, `"(2, 3)"`), in the
     ///     order nnU-Net evaluates them (`foreground_mean` sums in that order); others are left out.
@@ -35,7 +35,10 @@ extension EvaluationReportValue {
         var means: [String: [Double]] = [:]
         for name in names { means[name] = (values[name] ?? []).map(Self.nanMean) }
         var text = "{\n    \"foreground_mean\": {\n"
-        let foreground = metrics.indices.map { m in Self.numpyMean(evaluated.map { means[$0]?[m] ?? .nan }) }
+        // nnU-Net leaves label 0 out of foreground_mean (`if k == 0 or k == '0': continue`).
+        let foreground = metrics.indices.map { m in
+            Self.numpyMean(evaluated.filter { $0 != "0" }.map { means[$0]?[m] ?? .nan })
+        }
         text += Self.metricLines(metrics, foreground.map { ($0, false) }, indent: 8) + "    },\n    \"mean\": {"
         for (position, name) in names.enumerated() {
             text += (position == 0 ? "\n" : ",\n") + "        " + Self.pythonString(name) + ": {\n"

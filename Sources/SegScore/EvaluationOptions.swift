@@ -91,12 +91,15 @@ public struct EvaluationOptions: Sendable {
     }
 
     /// nnU-Net's `summary.json` key of each scored class (`--labels`' keys, else `str(id)` of the
-    /// `--classes` ids), in the order nnU-Net evaluates them; background 0 has none outside region mode.
+    /// `--classes` ids), in the order nnU-Net evaluates them; background 0 has none outside region
+    /// mode unless `--classes` lists it.
     public var nnunetKeys: [(id: Int, key: String)] {
         if let labels, classes == nil { return labels.nnunetOrder.compactMap { id in labels.nnunetKeys[id].map { (id, $0) } } }
         let ids = classes ?? labels?.ids ?? []
         let order = regions.isEmpty ? ids.sorted() : (labels?.nnunetOrder ?? []).filter(ids.contains)
-        return order.filter { $0 != 0 || !regions.isEmpty }.map { ($0, labels?.nnunetKeys[$0] ?? String($0)) }
+        // Label 0 only when asked for by `--classes` (nnU-Net's `-l 0 1 …`).
+        return order.filter { $0 != 0 || !regions.isEmpty || classes?.contains(0) == true }
+            .map { ($0, labels?.nnunetKeys[$0] ?? String($0)) }
     }
 
     /// The stored labels counted for each pair: the union of the scored regions' labels (plus

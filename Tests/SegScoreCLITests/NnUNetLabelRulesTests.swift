@@ -67,6 +67,30 @@ import Testing
         #expect(classes.status == 3)
     }
 
+    /// `--classes 0,1,2,3` is nnU-Net's `-l 0 1 2 3`: label "0" in every case and in `mean`, but
+    /// not in `foreground_mean`. Label 0: GT voxels 6, 7, pred 5, 6: TP 1, FP 1, FN 1, Dice 0.5.
+    /// Label 2: GT 2, 3, pred 1, 2, 7: TP 1, FP 2, FN 1, Dice 0.4. foreground_mean Dice =
+    /// mean(2/3, 0.4, 0.5) = 0.5222222222222223 (NumPy). nnunetv2 2.8.1's own summary.json for these
+    /// volumes with labels [0, 1, 2, 3] is byte for byte this file.
+    @Test func labelZeroIsInTheSummaryWhenClassesListIt() throws {
+        let folder = try Self.folder(labels: "{}")
+        defer { folder.remove() }
+        let output = try BinaryRunner.run([
+            "evaluate", folder.path("gt"), folder.path("pred"), "--variant", "nnunet-eval", "--classes", "0,1,2,3",
+            "--nnunet-summary", "-", "--quiet",
+        ])
+        #expect(output.status == 0, "\(output.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let mean = try #require(summary["mean"] as? [String: [String: Any]])
+        #expect(mean.keys.sorted() == ["0", "1", "2", "3"])
+        #expect(mean["0"]?["Dice"] as? Double == 0.5)
+        #expect(mean["2"]?["Dice"] as? Double == 0.4)
+        // The text: Foundation's JSON parser may round the last digit.
+        #expect(output.stdout.hasPrefix("{\n    \"foreground_mean\": {\n        \"Dice\": 0.5222222222222223,\n"))
+        let cases = try #require(summary["metric_per_case"] as? [[String: Any]])
+        #expect((cases.first?["metrics"] as? [String: Any])?.keys.sorted() == ["0", "1", "2", "3"])
+    }
+
     @Test func twoNamesOnOneIDAreOneClass() throws {
         let folder = try Self.folder(
             labels: #"{"labels": {"background": 0, "membrane": 1, "also membrane": 1, "cell": 2, "large cell": 3}}"#)
