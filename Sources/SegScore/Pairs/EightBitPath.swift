@@ -3,15 +3,21 @@ import MaskIO
 import SegMetrics
 
 extension PairEvaluator {
+    /// Whether both sides' encodings are ones the 8-bit joint histogram reads (auto, labels,
+    /// binary): the condition on the options shared by `countEightBitLabels` and `countPlacedEightBit`.
+    var encodingsReadByHistogram: Bool {
+        let readable: Set<MaskEncoding> = [.auto, .labels, .binary]
+        return readable.contains(options.truthEncoding) && readable.contains(options.predictionEncoding)
+    }
+
     /// The common case in one pass: two 8-bit single-channel label (or binary) maps, no ROI. A
     /// joint histogram replaces the binary-detection scans, the id scans, the lookup-table build
     /// and the counting loop. Nil when the pair is not of that kind (the general path handles it).
     func countEightBitLabels(
         key: String, truthPath: String, truth: DecodedMask, prediction: DecodedMask, predictionPath: String
     ) throws(PairFailure) -> CountedPair? {
-        let readable: Set<MaskEncoding> = [.auto, .labels, .binary]
-        guard readable.contains(options.truthEncoding), readable.contains(options.predictionEncoding),
-            case .uint8(let truthValues) = truth.samples, case .uint8(let predictionValues) = prediction.samples,
+        guard encodingsReadByHistogram, case .uint8(let truthValues) = truth.samples,
+            case .uint8(let predictionValues) = prediction.samples,
             truth.channels == 1, prediction.channels == 1, truth.width == prediction.width, truth.height == prediction.height,
             truth.depth == prediction.depth, truth.pixelCount <= JointHistogram8.maximumPixels,
             !(options.pages == .channels && truth.depth > 1)

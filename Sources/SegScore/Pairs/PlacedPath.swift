@@ -14,11 +14,8 @@ extension PairEvaluator {
     func countPlacedEightBit(_ pair: MaskPair, _ readers: PairReaders, used: inout [MaskSamples]) throws(PairFailure)
         -> CountedPair?
     {
-        let readable: Set<MaskEncoding> = [.auto, .labels, .binary]
         guard options.placedReads, let predictionReader = readers.prediction, readers.roi == nil, pair.roi == nil,
-            !options.surface.isActive,
-            options.variant.activation == .none, readable.contains(options.truthEncoding),
-            readable.contains(options.predictionEncoding)
+            !options.surface.isActive, options.variant.activation == .none, encodingsReadByHistogram
         else { return nil }
         let truthReader = readers.truth
         let (t, p) = (truthReader.header, predictionReader.header)
