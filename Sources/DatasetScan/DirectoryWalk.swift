@@ -75,6 +75,8 @@ public struct FolderListing: Sendable {
     public var ignoredCount: Int
     /// Problems met on the way.
     public var issues: [ScanIssue]
+    /// Folders left unwalked because they lie below the walk's `maxDepth`.
+    public var foldersBelowDepth = 0
 }
 
 /// Walks a folder tree and lists its mask files.
@@ -107,24 +109,26 @@ public enum DirectoryWalk {
     static let compressionExtensions: Set<String> = ["gz", "bz2", "xz", "zst"]
 
     /// Lists the mask files under `root`.
+    /// - Parameter maxDepth: how many levels of folders to list: 1 lists the files directly in
+    ///   `root` and no subfolder; nil lists every level. Folders below it are counted, not opened.
     /// - Throws: `ScanError` when `root` is not a readable folder.
-    public static func list(root: String) throws(ScanError) -> FolderListing {
+    public static func list(root: String, maxDepth: Int? = nil) throws(ScanError) -> FolderListing {
         var status = stat()
         let found = stat(root, &status) == 0 ? 0 : errno
         guard found == 0 else { throw .unreadable(path: root, reason: String(cString: strerror(found)).lowercased()) }
         guard (status.st_mode & S_IFMT) == S_IFDIR else { throw .notAFolder(path: root) }
-        let state = WalkState(root: root)
+        let state = WalkState(root: root, maxDepth: maxDepth)
         walk(folder: root, relative: "", ancestors: [FolderID(status)], state: state)
         return state.listing()
     }
 
-    /// Lists two trees at once.
-    public static func list(_ first: String, _ second: String) -> (
+    /// Lists two trees at once, each to `maxDepth` levels (nil: every level).
+    public static func list(_ first: String, _ second: String, maxDepth: Int? = nil) -> (
         Result<FolderListing, ScanError>, Result<FolderListing, ScanError>
     ) {
         let roots = [first, second]
         let both = Parallel.map(count: 2, jobs: 2) { index in
-            Result { () throws(ScanError) in try list(root: roots[index]) }
+            Result { () throws(ScanError) in try list(root: roots[index], maxDepth: maxDepth) }
         }
         return (both[0], both[1])
     }
@@ -223,6 +227,10 @@ public enum DirectoryWalk {
         }
         closedir(directory)
         state.add(files: files, ignored: ignored)
+        if let maxDepth = state.maxDepth, ancestors.count >= maxDepth {
+            state.add(foldersBelowDepth: subfolders.count)
+            return
+        }
         if subfolders.count == 1 {
             walk(
                 folder: subfolders[0].path, relative: subfolders[0].relative, ancestors: ancestors + [subfolders[0].id],
@@ -335,15 +343,23 @@ private final class WalkState: Sendable {
         var files: FileList
         var ignored = 0
         var issues: [ScanIssue] = []
+        var foldersBelowDepth = 0
     }
 
     private let content: Locked<Content>
 
     let root: String
+    /// Levels of folders to list (1: the root alone); nil: every level.
+    let maxDepth: Int?
 
-    init(root: String) {
+    init(root: String, maxDepth: Int?) {
         self.root = root
+        self.maxDepth = maxDepth
         content = Locked(Content(files: FileList(root: root)))
+    }
+
+    func add(foldersBelowDepth count: Int) {
+        content.withLock { $0.foldersBelowDepth += count }
     }
 
     func add(files: FileList, ignored: Int) {
@@ -361,7 +377,8 @@ private final class WalkState: Sendable {
         content.withLock {
             FolderListing(
                 files: $0.files.sorted(), ignoredCount: $0.ignored,
-                issues: $0.issues.sorted { ($0.path, $0.kind.rawValue) < ($1.path, $1.kind.rawValue) })
+                issues: $0.issues.sorted { ($0.path, $0.kind.rawValue) < ($1.path, $1.kind.rawValue) },
+                foldersBelowDepth: $0.foldersBelowDepth)
         }
     }
 }

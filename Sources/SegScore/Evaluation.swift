@@ -117,7 +117,7 @@ public enum Evaluation {
         } catch {
             throw .scan(error)
         }
-        let (truthListing, predictionListing) = DirectoryWalk.list(truth, prediction)
+        let (truthListing, predictionListing) = DirectoryWalk.list(truth, prediction, maxDepth: options.maxDepth)
         var truthFiles = try listing(truthListing)
         var predictionFiles = try listing(predictionListing)
         if let ending = options.labels?.fileEnding {
@@ -127,7 +127,7 @@ public enum Evaluation {
         var roiFiles: FolderListing?
         if let folder = options.roiFolder {
             do {
-                roiFiles = try DirectoryWalk.list(root: folder)
+                roiFiles = try DirectoryWalk.list(root: folder, maxDepth: options.maxDepth)
             } catch {
                 throw .scan(error)
             }
@@ -272,6 +272,9 @@ public enum Evaluation {
         if let classes = options.classes, Set(classes).count != classes.count {
             throw .configuration("--classes lists an id twice")
         }
+        if let depth = options.maxDepth, depth < 1 {
+            throw .configuration("--max-depth takes 1 (the files directly in each folder) or more, not \(depth)")
+        }
         let ids = 0...LabelSpec.maximumID
         if let bad = options.ignoreLabels.first(where: { !ids.contains($0) }) {
             throw .configuration("--ignore-label \(bad): ids lie in 0…\(LabelSpec.maximumID)")
@@ -308,5 +311,32 @@ extension FolderListing {
         guard kept.count != files.count else { return }
         ignoredCount += files.count - kept.count
         files = FileList(root: files.root, relativePaths: kept)
+    }
+}
+
+extension EvaluationResult {
+    /// The scored pairs whose ground truth lies in a sub-folder of `truthFolder`, as paths below
+    /// it, in key order: files that `nnUNetv2_evaluate_folder` (which lists only the top level of
+    /// each folder) would not have scored.
+    public var truthInSubfolders: [String] {
+        let root = truthFolder.hasSuffix("/") ? truthFolder : truthFolder + "/"
+        return records.compactMap { record in
+            guard record.truthPath.hasPrefix(root) else { return nil }
+            let below = record.truthPath.dropFirst(root.count)
+            return below.contains("/") ? String(below) : nil
+        }
+    }
+
+    /// The warning `--nnunet-summary` adds when pairs lie in sub-folders and the walk was not
+    /// limited to the top level (`maxDepth` 1), or nil.
+    public var nnunetSubfolderWarning: String? {
+        guard options.maxDepth != 1 else { return nil }
+        let nested = truthInSubfolders
+        guard let first = nested.first else { return nil }
+        let more = nested.count > 1 ? " and \(nested.count - 1) more" : ""
+        return
+            "--nnunet-summary: \(nested.count) of \(records.count) cases lie in sub-folders (\(first)\(more)); "
+            + "nnUNetv2_evaluate_folder lists only the top level of each folder and would leave them out: "
+            + "pass --max-depth 1 to score as it does"
     }
 }

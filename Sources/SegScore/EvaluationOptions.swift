@@ -33,6 +33,9 @@ public struct EvaluationOptions: Sendable {
     public var keyRule: KeyRule
     /// Folder of region-of-interest masks, paired by the same key.
     public var roiFolder: String?
+    /// `--max-depth`: how many levels of folders the walk lists (1: the files directly in each
+    /// folder, as `nnUNetv2_evaluate_folder`); nil: every level.
+    public var maxDepth: Int? = nil
     /// Worker threads.
     public var jobs: Int
     /// Decoder size limit.

@@ -97,6 +97,12 @@ struct PairingOptions: ParsableArguments {
 
     @Option(help: "Ground truth without prediction: fail (error, exit 3), empty (scored against an empty mask) or skip.")
     var missing: MissingPolicy = .fail
+
+    @Option(
+        help: ArgumentHelp(
+            "Levels of folders walked: 1 pairs only the files directly in each folder, as nnUNetv2_evaluate_folder (default: every level).",
+            valueName: "n"))
+    var maxDepth: Int?
 }
 
 struct EncodingOptions: ParsableArguments {
@@ -162,6 +168,7 @@ struct EncodingOptions: ParsableArguments {
                 roiSuffixes: pairing.roiSuffix, keyPattern: pairing.keyRegex),
             roiFolder: roiDir, jobs: ProcessInfo.processInfo.activeProcessorCount, maxSamples: maxSamples)
         options.maxMemory = memory
+        options.maxDepth = pairing.maxDepth
         return options
     }
 

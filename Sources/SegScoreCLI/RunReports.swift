@@ -32,6 +32,7 @@ enum RunReports {
         let baseline = try gateOptions.baseline.map { path throws(EvaluationSetupError) in try Baseline.load(path: path) }
         // A baseline of another definition is exit 2; doubts about it are warnings (stderr and the reports).
         result.warnings += try baseline?.compatibility(with: result) ?? []
+        if output.nnunetSummary != nil, let nested = result.nnunetSubfolderWarning { result.warnings.append(nested) }
         let gates = try QualityGates.evaluate(gateSpecs, result: result, baseline: baseline, bootstrap: bootstrap)
         // Only what was asked for is rendered; the large reports are streamed to their files. All
         // reports are written first and renamed into place together: when one cannot be written,

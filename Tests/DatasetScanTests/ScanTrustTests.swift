@@ -60,6 +60,25 @@ private func makeDeepChain(under root: String, levels: Int, name: String) -> Int
         #expect(listing.issues.isEmpty)
     }
 
+    /// `maxDepth` 1 lists the root's own files; 2 one level below; the folders below the limit are
+    /// counted, never opened (an unreadable one there is not an issue).
+    @Test func maxDepthStopsTheWalkAndCountsWhatItLeft() throws {
+        let tree = try TemporaryFolder("scan-depth")
+        defer { tree.remove() }
+        try tree.file("top.png")
+        try tree.file("a/one.png")
+        try tree.file("a/b/two.png")
+        try tree.file("c/three.png")
+        let top = try DirectoryWalk.list(root: tree.path, maxDepth: 1)
+        #expect(top.files.map(\.relativePath) == ["top.png"])
+        #expect(top.foldersBelowDepth == 2)
+        let two = try DirectoryWalk.list(root: tree.path, maxDepth: 2)
+        #expect(two.files.map(\.relativePath) == ["a/one.png", "c/three.png", "top.png"])
+        #expect(two.foldersBelowDepth == 1)
+        let all = try DirectoryWalk.list(root: tree.path)
+        #expect(all.files.count == 4 && all.foldersBelowDepth == 0)
+    }
+
     @Test func linkToASiblingFolderIsWalked() throws {
         let tree = try TemporaryFolder("scan-sibling")
         defer { tree.remove() }

@@ -32,6 +32,7 @@ public struct ScoringConfiguration: Codable, Equatable, Sendable {
     var keyRegex: String?
     var roiDir: String?
     var maxSamples: UInt64
+    var maxDepth: Int?
 
     /// The configuration of `options`.
     public init(_ options: EvaluationOptions) {
@@ -65,6 +66,7 @@ public struct ScoringConfiguration: Codable, Equatable, Sendable {
         keyRegex = options.keyRule.keyPattern
         roiDir = options.roiFolder
         maxSamples = options.maxSamples
+        maxDepth = options.maxDepth
     }
 
     /// The names of the fields that differ from `other`'s, in declaration order.
