@@ -72,7 +72,9 @@ public struct ExplainTable: Sendable {
             lines.append("The Dice variants agree on every image and class (to 6 significant digits).")
         } else {
             let limit = Self.textDisagreements
-            lines.append("Where the Dice variants disagree (\(disagreements.count) image × class):")
+            // Not "image × class": reading and activation lines are per image.
+            let count = disagreements.count
+            lines.append("Where the Dice variants disagree, and why (\(count) line\(count == 1 ? "" : "s")):")
             for line in disagreements.prefix(limit) { lines.append("  " + line) }
             if disagreements.count > limit { lines.append("  … and \(disagreements.count - limit) more (all are in --json)") }
         }
