@@ -7,7 +7,7 @@ APT_PACKAGES := libpng-dev libtiff-dev libdeflate-dev pkg-config
 BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
-.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory bench-surface bench-nifti sanitize \
+.PHONY: deps build release test demo check check-test lint format fixtures clean bench bench-baseline bench-memory bench-surface bench-nifti sanitize \
 	browser-check dist dist-check wheel wheel-check action-check examples-check slurm-check shards-check diff-decoders diff-seeds
 
 deps:
@@ -42,6 +42,10 @@ sanitize: deps
 # Warnings are errors, in the products and in the tests (own build folder, so `make test` keeps its cache).
 check: deps
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors --scratch-path .build-check
+
+# The test suite on the `make check` build (CI: one debug build, not two).
+check-test: check
+	$(SWIFT) test --skip-build --scratch-path .build-check
 
 # The house format (.swift-format; Tests/.swift-format for tests): `make lint` checks, `make format` rewrites.
 lint:
