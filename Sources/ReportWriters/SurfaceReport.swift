@@ -15,6 +15,9 @@ public struct SurfaceReport: Sendable {
     public var spacing: [Double]
     /// `option`, `file` or `default`.
     public var spacingSource: String
+    /// The pairs' spacings differ: `spacing` is the first pair's, each image's is in its row
+    /// (JSON `config.surface.spacing_varies`, present only when true).
+    public var spacingVaries = false
     /// Per class id: per metric (in `metricNames` order) its statistics over the images.
     public var classes: [Int: [Statistics]]
     /// Per metric: the mean over the headline classes of the class means.
@@ -65,23 +68,26 @@ public struct SurfaceReport: Sendable {
         }
     }
 
-    /// The spacing as reports print it: `1,1` in 2-D (z left out when it is 1), else `x,y,z`.
+    /// The spacing as reports print it: `1,1` in 2-D (z left out when it is 1), else `x,y,z`;
+    /// `per image (first 1,1)` when the pairs' spacings differ.
     public var spacingText: String {
         let shown = spacing.count == 3 && spacing[2] == 1 ? Array(spacing.prefix(2)) : spacing
-        return shown.map(NumberText.shortest).joined(separator: ",")
+        let text = shown.map(NumberText.shortest).joined(separator: ",")
+        return spacingVaries ? "per image (first \(text))" : text
     }
 
     /// `config.surface` of the JSON report.
     var configJSON: JSONValue {
-        .object([
-            ("variant", .string(variant)),
-            ("metrics", .array(metricNames.map { .string($0) })),
-            ("percentile", .number(percentile)),
-            ("nsd_tolerance", .array(tolerances.map { .number($0) })),
-            ("empty", .string(emptyRule)),
-            ("spacing", .array(spacing.map { .number($0) })),
-            ("spacing_source", .string(spacingSource)),
-        ])
+        .object(
+            [
+                ("variant", .string(variant)),
+                ("metrics", .array(metricNames.map { .string($0) })),
+                ("percentile", .number(percentile)),
+                ("nsd_tolerance", .array(tolerances.map { .number($0) })),
+                ("empty", .string(emptyRule)),
+                ("spacing", .array(spacing.map { .number($0) })),
+                ("spacing_source", .string(spacingSource)),
+            ] + (spacingVaries ? [("spacing_varies", .bool(true))] : []))
     }
 
     /// `classes[].surface` of class `id`; nil when the class has no boundary metrics.

@@ -74,6 +74,9 @@ public struct SurfaceSummary: Sendable {
     public var spacing: [Double]
     /// `option`, `file` (some pair's spacing came from its ground-truth file) or `default`.
     public var source: SpacingSource
+    /// Whether the pairs' spacings differ (files of several spacings, or some files with one and
+    /// some without): `spacing` is then the first pair's, and each image's is in its row.
+    public var spacingVaries = false
 
     /// The statistics of class `id` and `metric`; nil when the class or metric has none.
     public func statistics(of id: Int, _ metric: SurfaceMetric) -> SurfaceStatistics? {
@@ -110,11 +113,18 @@ public struct SurfaceSummary: Sendable {
         var columns = [[Double]](repeating: [], count: ids.count * metrics.count)
         var spacing: [Double]? = options.spacing.map { Array($0.prefix(3)) + Array(repeating: 1, count: max(0, 3 - $0.count)) }
         var source: SpacingSource = options.spacing != nil ? .option : .default
+        var first: (spacing: [Double], source: SpacingSource)?
+        var varies = false
         for row in 0..<store.count {
             let surface = store.row(row).counts.surface
             if let surface {
                 if spacing == nil { spacing = surface.spacing }
                 if surface.source == .file { source = .file }
+                if let first {
+                    if first.spacing != surface.spacing || first.source != surface.source { varies = true }
+                } else {
+                    first = (surface.spacing, surface.source)
+                }
             }
             for (c, entry) in imageValues(surface, classIDs: ids, options: options).enumerated() {
                 for (m, value) in entry.values.enumerated() { columns[c * metrics.count + m].append(value) }
@@ -126,9 +136,11 @@ public struct SurfaceSummary: Sendable {
             let means = ids.indices.filter { headlineSet.contains(ids[$0]) }.map { classes[$0][m].mean }.filter { !$0.isNaN }
             return means.isEmpty ? Double.nan : SurfaceStatistics.sum(means) / Double(means.count)
         }
-        return SurfaceSummary(
+        var summary = SurfaceSummary(
             options: options, classIDs: ids, classes: classes, headline: headline, spacing: spacing ?? [1, 1, 1],
             source: source)
+        summary.spacingVaries = varies
+        return summary
     }
 }
 
@@ -151,9 +163,11 @@ extension EvaluationReport {
                     mean: $0.mean, median: $0.median, std: $0.std, min: $0.min, max: $0.max, n: $0.n, nNaN: $0.nNaN)
             }
         }
-        return SurfaceReport(
+        var report = SurfaceReport(
             variant: options.variant.rawValue, metricNames: options.metricNames, percentile: options.percentile,
             tolerances: options.tolerances, emptyRule: options.emptyRule.rawValue, spacing: summary.spacing,
             spacingSource: summary.source.rawValue, classes: classes, headline: summary.headline)
+        report.spacingVaries = summary.spacingVaries
+        return report
     }
 }

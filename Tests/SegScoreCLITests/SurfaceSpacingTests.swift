@@ -114,4 +114,43 @@ import Testing
         #expect(try SurfaceMetricsTests.imageClass(report, id: 1)["hd"] as? Double == 0.0025)
         #expect(Self.surfaceConfig(report)["spacing"] as? [Double] == [0.001, 0.001, 0.0025])
     }
+
+    /// Two pairs of different spacings (2 mm and 1 mm columns, then a file without a unit): the
+    /// config states the first and that they vary; each image row carries its own.
+    @Test func spacingsThatDifferArePerImage() throws {
+        let folder = try TemporaryFolder("tiffspacing-varies", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        func pair(_ key: String, resolution: (Int, Int), unit: Int) throws {
+            let gt = Self.tiff(
+                width: 6, height: 6, pages: [SurfaceMetricsTests.square(x: 1)], resolution: resolution, unit: unit,
+                description: nil)
+            let pred = Self.tiff(
+                width: 6, height: 6, pages: [SurfaceMetricsTests.square(x: 2)], resolution: resolution, unit: unit,
+                description: nil)
+            try Data(gt).write(to: folder.url("gt/\(key).tif"))
+            try Data(pred).write(to: folder.url("pred/\(key).tif"))
+        }
+        try pair("a", resolution: (5, 10), unit: 3)
+        try pair("b", resolution: (10, 10), unit: 3)
+        let output = try BinaryRunner.run([
+            "evaluate", folder.path("gt"), folder.path("pred"), "--json", "-", "--bootstrap", "0", "--surface-metrics", "hd",
+        ])
+        #expect(output.status == 0, "\(output.stderr)")
+        let report = try SurfaceMetricsTests.json(output)
+        let config = Self.surfaceConfig(report)
+        #expect(config["spacing"] as? [Double] == [2, 1, 1])
+        #expect(config["spacing_varies"] as? Bool == true)
+        let images = try #require(report["images"] as? [[String: Any]])
+        #expect(images.map { $0["spacing"] as? [Double] } == [[2, 1, 1], [1, 1, 1]])
+        #expect(output.stderr.contains("boundary (segscore, spacing per image (first 2,1) file)"), "\(output.stderr)")
+        // One spacing for every pair: no spacing_varies.
+        try FileManager.default.removeItem(at: folder.url("gt/b.tif"))
+        try FileManager.default.removeItem(at: folder.url("pred/b.tif"))
+        let one = try SurfaceMetricsTests.json(
+            try BinaryRunner.run([
+                "evaluate", folder.path("gt"), folder.path("pred"), "--json", "-", "--bootstrap", "0", "--quiet",
+                "--surface-metrics", "hd",
+            ]))
+        #expect(Self.surfaceConfig(one)["spacing_varies"] == nil)
+    }
 }
