@@ -34,8 +34,18 @@ extension Evaluation {
         /// Pairs whose prediction declares another spacing than its ground truth, and the first.
         var spacingMismatches = 0
         var firstSpacingMismatch: Int?
-        /// One line per pair whose headers place prediction and ground truth differently.
+        /// One line per pair whose headers place prediction and ground truth differently, for
+        /// the first `geometryListed` such pairs (in key order); `geometryCount` counts them all.
         var geometryWarnings: [IndexedWarning] = []
+        var geometryCount = 0
+
+        /// Notes a pair's geometry warning: listed while fewer than `geometryListed` are, counted always.
+        mutating func addGeometry(_ text: String, pairIndex: Int) {
+            geometryCount += 1
+            if geometryWarnings.count < Evaluation.geometryListed {
+                geometryWarnings.append(.init(pairIndex: pairIndex, text: text))
+            }
+        }
         /// Label values an nnU-Net labels file does not declare, with where they were seen.
         var undeclared = UndeclaredTally()
     }
@@ -69,6 +79,23 @@ extension Evaluation {
                 break
             }
         }
+    }
+
+    /// Geometry warnings listed one per pair; beyond them one line counts the rest (a resampled
+    /// dataset differs in every file: the log and the reports stay readable and bounded).
+    static let geometryListed = 20
+
+    /// The geometry warnings of a run: the listed ones, then one line for the rest.
+    static func geometryLines(_ notes: RunNotes) -> [String] {
+        var lines = notes.geometryWarnings.map(\.text)
+        let more = notes.geometryCount - notes.geometryWarnings.count
+        if more > 0 {
+            lines.append(
+                "geometry differs from the ground truth in \(more) more pair\(more == 1 ? "" : "s") "
+                    + "(\(notes.geometryCount) in all; the first \(notes.geometryWarnings.count) are listed): "
+                    + "scored voxel by voxel all the same")
+        }
+        return lines
     }
 
     /// More distinct ids than this in a label map read under `auto` with no class list is worth a

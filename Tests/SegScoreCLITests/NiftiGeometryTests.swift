@@ -115,4 +115,27 @@ import Testing
         #expect(output.status == 0, "\(output.stderr)")
         #expect(Self.warningLines(output.stderr).isEmpty)
     }
+
+    /// 23 moved predictions: the first 20 (key order) a line each, then one line for the other 3;
+    /// the JSON report lists the same 21 lines.
+    @Test func manyWarningsAreListedUpToTwentyThenCounted() throws {
+        let folder = try TemporaryFolder("nifti-geometry-many", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        for k in 0..<23 {
+            let name = "case\(k < 10 ? "0" : "")\(k).nii.gz"
+            try folder.write(Self.volume(), to: "gt/" + name)
+            try folder.write(Self.volume(transform: .init(qoffset: [0, 0, 5])), to: "pred/" + name)
+        }
+        let output = try BinaryRunner.run(["evaluate", folder.path("gt"), folder.path("pred"), "--json", "-"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let lines = Self.warningLines(output.stderr)
+        #expect(lines.count == 21)
+        #expect(lines[19].contains("/case19.nii.gz: geometry differs"))
+        #expect(
+            lines.last
+                == "segscore: warning: geometry differs from the ground truth in 3 more pairs (23 in all; the first 20 "
+                + "are listed): scored voxel by voxel all the same")
+        let report = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect((report["warnings"] as? [String])?.count == 21)
+    }
 }

@@ -29,6 +29,23 @@ import Testing
             says: ["geometry differs", "label 5 is in 3 files (first \(data.path("pred"))/case0.nii.gz)"])
     }
 
+    /// 26 pairs placed differently: every shard lists its first 20, the merge the run's first 20
+    /// and one line counting the other 6, as the unsharded run.
+    @Test func geometryWarningsBeyondTheListedMergeLikeTheUnshardedRun() throws {
+        let data = try TemporaryFolder("shard-geometry-many", subfolders: ["gt", "pred"])
+        defer { data.remove() }
+        for k in 0..<26 {
+            let values: [Double] = [1, 1, 0, 0, 2, 2, 0, Double(k % 3)]
+            let name = "case\(k < 10 ? "0" : "")\(k).nii.gz"
+            try data.write(TestMasks.niftiBytes(dims: [2, 2, 2], values: values), to: "gt/" + name)
+            try data.write(
+                TestMasks.niftiBytes(dims: [2, 2, 2], values: values, transform: .init(qoffset: [0, 0, 3])), to: "pred/" + name)
+        }
+        try ShardMergeTests.checkEveryN(
+            [data.path("gt"), data.path("pred")], extra: [], status: 0,
+            says: ["case19.nii.gz: geometry differs", "in 6 more pairs (26 in all; the first 20 are listed)"])
+    }
+
     /// A real (ISBI 2012-derived) nnU-Net set in the repository, with nnU-Net's numbers and file
     /// and boundary metrics at the volumes' spacing (a ground truth without prediction skipped).
     @Test func nnUNetFixtureMergesLikeTheUnshardedRun() throws {

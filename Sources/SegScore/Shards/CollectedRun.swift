@@ -152,7 +152,7 @@ extension Evaluation {
             run.notes, pairs: pairs, options: options, truth: run.truthFolder, prediction: run.predictionFolder)
         warnings += manyIDWarnings(run.notes, pairs: pairs, options: options)
         warnings += spacingWarnings(run.notes, pairs: pairs)
-        warnings += run.notes.geometryWarnings.map(\.text)
+        warnings += geometryLines(run.notes)
         warnings +=
             (options.labels?.warnings ?? [])
             + undeclaredWarnings(run.notes.undeclared, labelsPath: options.labels?.path ?? "--labels")

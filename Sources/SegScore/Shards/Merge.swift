@@ -230,8 +230,10 @@ public final class PartialSet {
         merged.spacingMismatches = notes.reduce(0) { $0 + $1.spacingMismatches }
         merged.firstSpacingMismatch = smallest(notes.map(\.firstSpacingMismatch))
         // Each part's warnings are in its key order; together, in the run's.
-        let geometry = notes.flatMap(\.geometryWarnings).sorted { precedes($0.key, $1.key) }
+        // Each part lists its first pairs' warnings: the run's first are among them.
+        let geometry = notes.flatMap(\.geometryWarnings).sorted { precedes($0.key, $1.key) }.prefix(Evaluation.geometryListed)
         merged.geometryWarnings = geometry.map { .init(pairIndex: position($0.key) ?? -1, text: $0.text) }
+        merged.geometryCount = notes.reduce(0) { $0 + ($1.geometryCount ?? $1.geometryWarnings.count) }
         for entry in notes.flatMap(\.undeclared) {
             var seen = merged.undeclared.values[entry.id] ?? Evaluation.UndeclaredTally.Seen()
             let earlier =

@@ -63,6 +63,7 @@ public enum PartialFile {
                 channelPairs: notes.channelPairs, labelPairs: notes.labelPairs, spacingMismatches: notes.spacingMismatches,
                 firstSpacingMismatch: notes.firstSpacingMismatch.map(pairs.key(at:)),
                 geometryWarnings: notes.geometryWarnings.map { .init(key: pairs.key(at: $0.pairIndex), text: $0.text) },
+                geometryCount: notes.geometryCount,
                 undeclared: notes.undeclared.values.keys.sorted().compactMap { id in
                     notes.undeclared.values[id].map {
                         .init(id: id, files: $0.files, first: $0.first, firstKey: pairs.key(at: $0.firstPairIndex))

@@ -127,8 +127,10 @@ struct PartialHeader: Codable {
         /// Pairs whose prediction declares another spacing than its ground truth, and the key of the first.
         var spacingMismatches: Int
         var firstSpacingMismatch: String?
-        /// The geometry warnings of the shard's pairs, with their keys.
+        /// The geometry warnings of the shard's first pairs, with their keys, and how many of its
+        /// pairs have one (nil in files of 0.3.2 and earlier, which listed them all).
         var geometryWarnings: [KeyedWarning]
+        var geometryCount: Int?
         /// Label values a nnU-Net labels file does not declare: files holding each, and the first.
         var undeclared: [Undeclared]
     }
