@@ -209,7 +209,7 @@ public enum Evaluation {
                     scored.notes.spacingMismatches += 1
                     if scored.notes.firstSpacingMismatch == nil { scored.notes.firstSpacingMismatch = index }
                 }
-                if let warning = pair.geometryWarning { scored.notes.addGeometry(warning, pairIndex: index) }
+                for warning in pair.geometryWarnings { scored.notes.addGeometry(warning, pairIndex: index) }
                 if !pair.undeclared.isEmpty {
                     scored.notes.undeclared.add(
                         pair.undeclared, pairIndex: index, truthPath: pairs.truthPath(at: index),

@@ -46,16 +46,21 @@ public enum GeometryCheck {
 
     /// The warning for a pair whose headers place the two volumes differently, or nil: only when
     /// both sides have a geometry and the same shape (a shape mismatch is an error of its own).
+    /// - Parameter regionOfInterest: the other file is the pair's region of interest (`--roi-dir`),
+    ///   not its prediction: the words say so.
     public static func warning(
-        predictionPath: String, prediction: MaskHeader, truthPath: String, truth: MaskHeader
+        predictionPath: String, prediction: MaskHeader, truthPath: String, truth: MaskHeader,
+        regionOfInterest: Bool = false
     ) -> String? {
         guard let p = prediction.geometry, let t = truth.geometry, prediction.width == truth.width,
             prediction.height == truth.height, prediction.pages == truth.pages
         else { return nil }
         let found = differences(prediction: p, truth: t)
         guard !found.isEmpty else { return nil }
-        return "\(predictionPath): geometry differs from the ground truth \(truthPath) (prediction vs ground truth): "
-            + found.joined(separator: "; ") + "; scored voxel by voxel all the same (was the prediction resampled or saved "
+        let side = regionOfInterest ? "region of interest" : "prediction"
+        let use = regionOfInterest ? "applied" : "scored"
+        return "\(predictionPath): geometry differs from the ground truth \(truthPath) (\(side) vs ground truth): "
+            + found.joined(separator: "; ") + "; \(use) voxel by voxel all the same (was the \(side) resampled or saved "
             + "with another header?)"
     }
 

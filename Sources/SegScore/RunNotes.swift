@@ -91,7 +91,7 @@ extension Evaluation {
         let more = notes.geometryCount - notes.geometryWarnings.count
         if more > 0 {
             lines.append(
-                "geometry differs from the ground truth in \(more) more pair\(more == 1 ? "" : "s") "
+                "geometry differs from the ground truth in \(more) more file\(more == 1 ? "" : "s") "
                     + "(\(notes.geometryCount) in all; the first \(notes.geometryWarnings.count) are listed): "
                     + "scored voxel by voxel all the same")
         }

@@ -133,7 +133,7 @@ import Testing
         #expect(lines[19].contains("/case19.nii.gz: geometry differs"))
         #expect(
             lines.last
-                == "segscore: warning: geometry differs from the ground truth in 3 more pairs (23 in all; the first 20 "
+                == "segscore: warning: geometry differs from the ground truth in 3 more files (23 in all; the first 20 "
                 + "are listed): scored voxel by voxel all the same")
         let report = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any] ?? [:]
         #expect((report["warnings"] as? [String])?.count == 21)

@@ -59,6 +59,27 @@ import Testing
         #expect(Self.field("tn", report)[1] as? Int == 3)
     }
 
+    /// A region-of-interest volume placed elsewhere (origin 4 mm along z) is a warning naming it,
+    /// as a prediction's would be; the numbers are those of `regionOfInterestVolume`.
+    @Test func regionOfInterestPlacedElsewhereIsAWarning() throws {
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        try folder.write(
+            TestMasks.niftiBytes(
+                dims: [2, 2, 2], values: [1, 1, 1, 1, 1, 0, 0, 0], transform: .init(qoffset: [0, 0, 4])),
+            to: "roi/case.nii.gz")
+        let output = try BinaryRunner.run(["evaluate", folder.path("gt"), folder.path("pred"), "--roi-dir", folder.path("roi")])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(
+            output.stderr.split(separator: "\n").map(String.init) == [
+                "segscore: warning: \(folder.path("roi"))/case.nii.gz: geometry differs from the ground truth "
+                    + "\(folder.path("gt"))/case.nii.gz (region of interest vs ground truth): origin (0, 0, 4) mm vs "
+                    + "(0, 0, 0) mm; applied voxel by voxel all the same (was the region of interest resampled or saved "
+                    + "with another header?)"
+            ])
+        #expect(output.stdout.contains("warnings: 1"))
+    }
+
     /// A region-of-interest volume of another shape is the pair's error.
     @Test func regionOfInterestOfAnotherShapeIsAnError() throws {
         let folder = try Self.folder()

@@ -43,7 +43,7 @@ import Testing
         }
         try ShardMergeTests.checkEveryN(
             [data.path("gt"), data.path("pred")], extra: [], status: 0,
-            says: ["case19.nii.gz: geometry differs", "in 6 more pairs (26 in all; the first 20 are listed)"])
+            says: ["case19.nii.gz: geometry differs", "in 6 more files (26 in all; the first 20 are listed)"])
     }
 
     /// A real (ISBI 2012-derived) nnU-Net set in the repository, with nnU-Net's numbers and file

@@ -75,8 +75,9 @@ struct CountedPair: Sendable {
     var confusion: PairConfusion?
     /// True when the prediction's file declares another spacing than the ground truth's.
     var spacingMismatch = false
-    /// Set when the headers place prediction and ground truth differently (`GeometryCheck`).
-    var geometryWarning: String?
+    /// One line for each of the prediction and the region of interest whose header places it
+    /// otherwise than the ground truth (`GeometryCheck`).
+    var geometryWarnings: [String] = []
     /// Label values the pair holds that an nnU-Net labels file does not declare (not scored).
     var undeclared = UndeclaredIDs()
 }

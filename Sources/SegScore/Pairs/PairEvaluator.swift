@@ -50,10 +50,14 @@ struct PairEvaluator: Sendable {
         var outcome: Result<CountedPair, PairFailure>
         do throws(PairFailure) {
             var counted = try count(pair, readers, used: &used)
-            if let prediction = readers.prediction {
-                counted.geometryWarning = GeometryCheck.warning(
-                    predictionPath: prediction.path, prediction: prediction.header, truthPath: pair.truth.path,
-                    truth: readers.truth.header)
+            for (reader, roi) in [(readers.prediction, false), (readers.roi, true)] {
+                guard let reader else { continue }
+                if let warning = GeometryCheck.warning(
+                    predictionPath: reader.path, prediction: reader.header, truthPath: pair.truth.path,
+                    truth: readers.truth.header, regionOfInterest: roi)
+                {
+                    counted.geometryWarnings.append(warning)
+                }
             }
             outcome = .success(counted)
         } catch {
