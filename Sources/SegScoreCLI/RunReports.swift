@@ -27,7 +27,10 @@ enum RunReports {
     ) throws {
         var result = result
         let options = result.options
-        let bootstrap = Bootstrap(resamples: gateOptions.bootstrap)
+        // A quiet shard writing only its partial file shows no interval (gates are decided by the
+        // merge, which draws the run's): none is drawn. With many classes that is most of its time.
+        let showsNothing = shardRun && output.quiet && output.reports.isEmpty
+        let bootstrap = Bootstrap(resamples: showsNothing ? 0 : gateOptions.bootstrap)
         // EvaluationSetupError.configuration: Main prints it, exit 2.
         let baseline = try gateOptions.baseline.map { path throws(EvaluationSetupError) in try Baseline.load(path: path) }
         // A baseline of another definition is exit 2; doubts about it are warnings (stderr and the reports).
