@@ -152,10 +152,11 @@ public enum SurfaceExplain {
         }
         let summary = reference.surface
         let spacing = summary.map { s in
-            SurfaceReport(
+            var report = SurfaceReport(
                 variant: "", metricNames: [], percentile: 0, tolerances: [], emptyRule: "", spacing: s.spacing,
-                spacingSource: s.source.rawValue, classes: [:], headline: []
-            ).spacingText + " (\(s.source.rawValue))"
+                spacingSource: s.source.rawValue, classes: [:], headline: [])
+            report.spacingVaries = s.spacingVaries
+            return report.spacingText + " (\(s.source.rawValue))"
         }
         return (
             SurfaceExplainTable(

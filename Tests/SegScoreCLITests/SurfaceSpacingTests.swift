@@ -143,6 +143,10 @@ import Testing
         let images = try #require(report["images"] as? [[String: Any]])
         #expect(images.map { $0["spacing"] as? [Double] } == [[2, 1, 1], [1, 1, 1]])
         #expect(output.stderr.contains("boundary (segscore, spacing per image (first 2,1) file)"), "\(output.stderr)")
+        let explained = try BinaryRunner.run([
+            "explain", "--gt", folder.path("gt"), "--pred", folder.path("pred"), "--surface-metrics", "hd",
+        ])
+        #expect(explained.stdout.contains("spacing per image (first 2,1) (file)"), "\(explained.stdout)")
         // One spacing for every pair: no spacing_varies.
         try FileManager.default.removeItem(at: folder.url("gt/b.tif"))
         try FileManager.default.removeItem(at: folder.url("pred/b.tif"))
