@@ -101,17 +101,17 @@ bench: release bench-baseline
 
 # The NIfTI benchmark: 200 generated 128x256x256 uint8 .nii.gz pairs in nnU-Net's layout (about
 # 3.2 GB once inflated; NIFTI_BENCH_ARGS="--pairs 50" for fewer), timed alternately: segscore
-# evaluate --variant nnunet-eval, the C loop that only inflates the same files with zlib
-# (Benchmarks/gunzip_limit), and nnunetv2 2.8.1's compute_metrics_on_folder (SimpleITK reader, its
+# evaluate --variant nnunet-eval, the C loop that only inflates the same files (Benchmarks/gunzip_limit:
+# libdeflate's gzip call, segscore's own gunzip with -f, zlib with -z), and nnunetv2 2.8.1's compute_metrics_on_folder (SimpleITK reader, its
 # default processes) from the virtual environment PEERS_VENV, created here when absent (nnunetv2
 # and a CPU torch: a large download; not part of `make test` or CI).
 NIFTI_BENCH_ARGS ?=
 PEERS_VENV ?= $(abspath ../peers-venv)
 GUNZIP_LIMIT := out/bench/gunzip_limit
 
-$(GUNZIP_LIMIT): Benchmarks/gunzip_limit/gunzip_limit.c
+$(GUNZIP_LIMIT): Benchmarks/gunzip_limit/gunzip_limit.c Sources/CMaskCodecs/crc32_fold.c
 	@mkdir -p $(@D)
-	$(CC) -O2 -Wall -std=c11 -o $@ $< -ldeflate -lz -lpthread
+	$(CC) -O2 -Wall -std=c11 -ISources/CMaskCodecs/include -ISources/CMaskCodecs -o $@ $^ -ldeflate -lz -lpthread
 
 $(PEERS_VENV)/bin/nnUNetv2_evaluate_folder:
 	Benchmarks/nnunet_folder/make_venv.sh $(PEERS_VENV)
@@ -159,7 +159,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 	-ISources/CMaskCodecs/include -ISources/CMaskCodecs
 CODEC_SOURCES := Sources/CMaskCodecs/cmask.c Sources/CMaskCodecs/png_decode.c Sources/CMaskCodecs/png_fast.c \
 	Sources/CMaskCodecs/tiff_decode.c Sources/CMaskCodecs/tiff_read.c Sources/CMaskCodecs/tiff_description.c \
-	Sources/CMaskCodecs/tiff_fast.c Sources/CMaskCodecs/nifti_decode.c
+	Sources/CMaskCodecs/tiff_fast.c Sources/CMaskCodecs/nifti_decode.c Sources/CMaskCodecs/crc32_fold.c
 CODEC_LIBS = $$(pkg-config --libs libpng libtiff-4 libdeflate) -lz
 FUZZ_SOURCES := Tests/Fuzz/decode_fuzz.c $(CODEC_SOURCES)
 

@@ -3,12 +3,15 @@
  * on a number of threads, and prints the time it took. Nothing is parsed or counted: a NIfTI
  * evaluation cannot be faster than this.
  *
- *     gunzip_limit [-z] [-t THREADS] FOLDER...
+ *     gunzip_limit [-z | -f] [-t THREADS] FOLDER...
  *     time_s=1.234567 files=400 bytes=... inflated=... checksum=...
  *
- * By default each file is inflated in one call by libdeflate, as segscore's NIfTI reader inflates
- * a .nii.gz of at most 256 MiB; -z inflates with zlib's streaming inflate instead (segscore's
- * path for larger files, multi-member files and errors, and what most readers use).
+ * By default each file is inflated in one call by libdeflate (libdeflate_gzip_decompress, which
+ * checks the CRC with libdeflate_crc32); -f inflates it as segscore's NIfTI reader inflates a
+ * .nii.gz of at most 256 MiB: the gzip header read as libdeflate reads it, the deflate data by
+ * libdeflate_deflate_decompress, the CRC by segscore's cmask_crc32 (AVX-512 folding where the CPU
+ * has it; Sources/CMaskCodecs/crc32_fold.c, linked in); -z inflates with zlib's streaming inflate
+ * (segscore's path for larger files, multi-member files and errors, and what most readers use).
  *
  * Fair to segscore: the file list is made before the clock starts; each thread takes files from a
  * shared cursor, reads the whole file into a buffer it reuses, and inflates it into an output
@@ -30,12 +33,46 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
+uint32_t cmask_crc32(uint32_t crc, const void *bytes, size_t count);
+
 static char **files;
 static size_t file_count, file_capacity;
 static size_t next_file;
 static pthread_mutex_t cursor = PTHREAD_MUTEX_INITIALIZER;
 static int failed;
 static int use_zlib;
+static int use_fold;
+
+/* libdeflate_gzip_decompress with cmask_crc32 for the CRC: one member, nothing after it. */
+static int gunzip_fold(struct libdeflate_decompressor *d, const uint8_t *in, size_t size, uint8_t *out,
+                       size_t capacity, size_t *made) {
+    if (size < 18 || in[0] != 0x1f || in[1] != 0x8b || in[2] != 8 || (in[3] & 0xe0)) return 0;
+    const uint8_t *next = in + 10, *end = in + size;
+    if (in[3] & 0x04) {
+        size_t extra = (size_t)next[0] | (size_t)next[1] << 8;
+        next += 2;
+        if ((size_t)(end - next) < extra + 8) return 0;
+        next += extra;
+    }
+    for (int field = 0; field < 2; field++) {
+        if (!(in[3] & (field == 0 ? 0x08 : 0x10))) continue;
+        while (*next++ != 0 && next != end) {
+        }
+        if (end - next < 8) return 0;
+    }
+    if (in[3] & 0x02) {
+        next += 2;
+        if (end - next < 8) return 0;
+    }
+    size_t used = 0;
+    if (libdeflate_deflate_decompress_ex(d, next, (size_t)(end - 8 - next), out, capacity, &used, made) !=
+        LIBDEFLATE_SUCCESS)
+        return 0;
+    next += used;
+    uint32_t crc = (uint32_t)next[0] | (uint32_t)next[1] << 8 | (uint32_t)next[2] << 16 | (uint32_t)next[3] << 24;
+    uint32_t isize = (uint32_t)next[4] | (uint32_t)next[5] << 8 | (uint32_t)next[6] << 16 | (uint32_t)next[7] << 24;
+    return next + 8 == end && isize == (uint32_t)*made && cmask_crc32(0, out, *made) == crc;
+}
 
 typedef struct {
     uint64_t bytes, inflated, checksum;
@@ -80,6 +117,10 @@ static long long gunzip(const uint8_t *in, size_t size, uint8_t **out, size_t *c
         free(*out);
         *out = malloc(*capacity);
         if (*out == NULL) return -1;
+    }
+    if (use_fold) {
+        size_t made = 0;
+        return gunzip_fold(d, in, size, *out, *capacity, &made) ? (long long)made : -1;
     }
     if (!use_zlib) {
         size_t made = 0;
@@ -173,13 +214,16 @@ int main(int argc, char **argv) {
     if (argc > first && strcmp(argv[first], "-z") == 0) {
         use_zlib = 1;
         first++;
+    } else if (argc > first && strcmp(argv[first], "-f") == 0) {
+        use_fold = 1;
+        first++;
     }
     if (argc > first + 1 && strcmp(argv[first], "-t") == 0) {
         threads = atoi(argv[first + 1]);
         first += 2;
     }
     if (threads < 1 || threads > 256 || first >= argc) {
-        fprintf(stderr, "usage: gunzip_limit [-z] [-t THREADS] FOLDER...\n");
+        fprintf(stderr, "usage: gunzip_limit [-z | -f] [-t THREADS] FOLDER...\n");
         return 2;
     }
     for (int i = first; i < argc; i++) list(argv[i]);

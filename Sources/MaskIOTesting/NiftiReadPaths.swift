@@ -60,6 +60,17 @@ package enum NiftiReadPaths {
         }
     }
 
+    /// `cmask_crc32` of `count` bytes of `bytes` from `start` (to the end when nil), continuing
+    /// `crc` (0 to start): the CRC the reader checks gzip trailers with.
+    package static func crc32(_ bytes: [UInt8], from start: Int = 0, count: Int? = nil, continuing crc: UInt32 = 0)
+        -> UInt32
+    {
+        bytes.withUnsafeBufferPointer { buffer in
+            let part = UnsafeBufferPointer(rebasing: buffer[start..<(start + (count ?? bytes.count - start))])
+            return cmask_crc32(crc, part.baseAddress, part.count)
+        }
+    }
+
     private static func text(_ message: [CChar]) -> String {
         String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

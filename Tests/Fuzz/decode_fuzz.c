@@ -10,7 +10,9 @@
  * the two TIFF decoders, the fast path and libtiff.
  * With -DFUZZ_NIFTI every input is read three ways, into a buffer of exactly the samples, into one
  * with the decoder's room (a .nii.gz inflated in place) and into one with room through
- * cmask_read_placed (the samples left after the header): any difference traps.
+ * cmask_read_placed (the samples left after the header): any difference traps; and the reader's
+ * own gzip member read (cmask_crc32 for the CRC) must take exactly the files libdeflate's
+ * libdeflate_gzip_decompress_ex takes whole.
  */
 #include "CMaskCodecs.h"
 #if defined(FUZZ_PNG_DIFF)
@@ -39,6 +41,7 @@ static const uint8_t prefix[4] = {0x5c, 0x01, 0, 0};
 #endif
 
 #if defined(FUZZ_NIFTI)
+#include <libdeflate.h>
 #include <stdio.h>
 
 /**
@@ -72,6 +75,25 @@ static cmask_status nifti_read(const uint8_t *bytes, size_t length, int room, ch
                 __builtin_trap();
             }
             *at = offset;
+            /* The reader's own gzip member read takes exactly the files libdeflate's gzip call takes
+             * whole (one member, exactly the contents, good CRC and ISIZE): those leave the samples
+             * at vox_offset. */
+            if (info.gzip && info.read_room_bytes > 0 && info.vox_offset % item == 0) {
+                uint8_t *whole = malloc((size_t)info.read_room_bytes);
+                struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+                size_t used = 0, made = 0;
+                int taken = whole != NULL && d != NULL &&
+                            libdeflate_gzip_decompress_ex(d, bytes, length, whole, (size_t)info.read_room_bytes, &used,
+                                                          &made) == LIBDEFLATE_SUCCESS &&
+                            used == length && made == info.read_room_bytes;
+                libdeflate_free_decompressor(d);
+                free(whole);
+                if (whole != NULL && d != NULL && taken != (offset == info.vox_offset && offset != 0)) {
+                    fprintf(stderr, "nifti_diff: libdeflate %s the member, the reader %s\n", taken ? "took" : "refused",
+                            offset != 0 ? "took it" : "did not");
+                    __builtin_trap();
+                }
+            }
         } else {
             status = cmask_read_into(decoder, *samples, info.data_bytes, capacity, error, error_size);
         }

@@ -284,6 +284,13 @@ bool cmask_tiff_fast_path_used(const cmask_decoder *decoder);
 /** Releases a decoder and everything it allocated. NULL is allowed. */
 void cmask_close(cmask_decoder *decoder);
 
+/**
+ * The CRC-32 of gzip and PNG (reflected polynomial 0xEDB88320) of `count` bytes, continuing `crc`
+ * (0 to start): libdeflate_crc32's value, computed with AVX-512 VPCLMULQDQ folding where the CPU
+ * has it (about 3× faster on 8 MB). The NIfTI reader checks gzip trailers with it.
+ */
+uint32_t cmask_crc32(uint32_t crc, const void *bytes, size_t count);
+
 /** True when this libtiff was built with the codec for the TIFF Compression tag value. */
 bool cmask_tiff_codec_available(uint32_t compression);
 
