@@ -31,8 +31,7 @@ public final class SurfaceWorkspace {
 
     /// Bytes the workspace's buffers hold between calls (a pool may drop a large one).
     package var retainedBytes: Int {
-        let points = (truthBoundaries.points + predictionBoundaries.points).reduce(0) { $0 + $1.capacity }
-        return engine.retainedBytes + points * MemoryLayout<LatticePoint>.stride
+        engine.retainedBytes + truthBoundaries.retainedBytes + predictionBoundaries.retainedBytes
     }
 
     /// Creates a workspace.
