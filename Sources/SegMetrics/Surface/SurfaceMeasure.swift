@@ -95,11 +95,12 @@ public final class SurfaceWorkspace {
                 result.values[metric] = emptyValue(metric, undefined: undefined, rule: request.emptyRule, grid: grid)
             }
         case .directed(let directed):
+            let reductions = SurfaceDirectedReductions(directed)
             for metric in metrics {
                 let value: Double?
                 switch request.variant {
-                case .segscore: value = SurfacePresets.base(directed, request: request, metric: metric)
-                case .medpy: value = SurfacePresets.medpy(directed, request: request, metric: metric)
+                case .segscore: value = SurfacePresets.base(reductions, request: request, metric: metric)
+                case .medpy: value = SurfacePresets.medpy(reductions, request: request, metric: metric)
                 case .monai: value = SurfacePresets.monai(directed, request: request, metric: metric)
                 case .monaiSubvoxels:
                     value = SurfacePresets.monaiSubvoxels(directed, request: request, threeD: grid.dimensions == 3)
