@@ -95,4 +95,33 @@ import Testing
         #expect(abs(SurfaceStatistics.numpyPercentile(unsorted: shuffled, [], 95) - 9.55) < 1e-12)
         #expect(SurfaceStatistics.numpyMedian(unsorted: Array(shuffled.prefix(6)), Array(shuffled.suffix(4))) == 5.5)
     }
+
+    @Test(
+        "the means and the pooled list read once for all metrics: hand-worked values, and the per-metric reductions bit for bit")
+    func sharedReductions() {
+        let request = SurfaceRequest(metrics: Set(SurfaceMetric.allCases), tolerance: 2)
+        let hand = SurfacePresets.self
+        let small = SurfaceDirected(a: [1, 2], b: [3])
+        #expect(hand.base(small, request: request, metric: .assd) == 2)
+        #expect(hand.base(small, request: request, metric: .masd) == 2.25)
+        #expect(hand.base(small, request: request, metric: .stdSD) == (2.0 / 3).squareRoot())
+        var random = Random(state: 4040)
+        for _ in 0..<50 {
+            let a = (0..<random.int(1...300)).map { _ in Double(random.int(0...40)).squareRoot() * 0.7 }
+            let b = (0..<random.int(1...300)).map { _ in Double(random.int(0...40)).squareRoot() * 0.7 }
+            let shared = SurfaceDirectedReductions(SurfaceDirected(a: a, b: b))
+            let expected: [SurfaceMetric: Double] = [
+                .assd: SurfaceStatistics.numpyMean(a + b), .asdPredToGt: SurfaceStatistics.numpyMean(a),
+                .asdGtToPred: SurfaceStatistics.numpyMean(b),
+                .masd: (SurfaceStatistics.numpyMean(a) + SurfaceStatistics.numpyMean(b)) / 2,
+                .stdSD: SurfaceStatistics.numpyStd(a + b),
+            ]
+            for (metric, value) in expected {
+                #expect(hand.base(shared, request: request, metric: metric)?.bitPattern == value.bitPattern, "\(metric)")
+                #expect(
+                    hand.medpy(shared, request: request, metric: metric)?.bitPattern
+                        == (metric == .masd || metric == .stdSD ? nil : value.bitPattern))
+            }
+        }
+    }
 }

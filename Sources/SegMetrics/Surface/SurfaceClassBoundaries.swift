@@ -18,6 +18,14 @@ package struct SurfaceClassBoundaries {
     /// The boundary of class index c, in C order (z, then y, then x).
     package private(set) var points: [[LatticePoint]] = []
 
+    /// The buffers of the row-mask pass (`SurfaceClassRowBuffers`).
+    private let rowBuffers = SurfaceClassRowBuffers()
+
+    /// Bytes the point arrays and buffers hold between calls.
+    package var retainedBytes: Int {
+        points.reduce(0) { $0 + $1.capacity } * MemoryLayout<LatticePoint>.stride + rowBuffers.retainedBytes
+    }
+
     /// Empty boundaries.
     package init() {}
 
@@ -49,6 +57,10 @@ package struct SurfaceClassBoundaries {
         var owners = [Int](repeating: 0, count: classes)
         for v in 0..<256 where Int(lookup[v]) < classes { owners[Int(lookup[v])] += 1 }
         let injective = owners.allSatisfy { $0 <= 1 }
+        if injective && w >= 16 {
+            rowBuffers.extract(m, lookup: lookup, w: w, h: h, d: d, threeD: threeD, classes: classes, into: &points)
+            return
+        }
         for z in 0..<d {
             for y in 0..<h {
                 let row = m + (z * h + y) * w

@@ -31,8 +31,7 @@ public final class SurfaceWorkspace {
 
     /// Bytes the workspace's buffers hold between calls (a pool may drop a large one).
     package var retainedBytes: Int {
-        let points = (truthBoundaries.points + predictionBoundaries.points).reduce(0) { $0 + $1.capacity }
-        return engine.retainedBytes + points * MemoryLayout<LatticePoint>.stride
+        engine.retainedBytes + truthBoundaries.retainedBytes + predictionBoundaries.retainedBytes
     }
 
     /// Creates a workspace.
@@ -96,11 +95,12 @@ public final class SurfaceWorkspace {
                 result.values[metric] = emptyValue(metric, undefined: undefined, rule: request.emptyRule, grid: grid)
             }
         case .directed(let directed):
+            let reductions = SurfaceDirectedReductions(directed)
             for metric in metrics {
                 let value: Double?
                 switch request.variant {
-                case .segscore: value = SurfacePresets.base(directed, request: request, metric: metric)
-                case .medpy: value = SurfacePresets.medpy(directed, request: request, metric: metric)
+                case .segscore: value = SurfacePresets.base(reductions, request: request, metric: metric)
+                case .medpy: value = SurfacePresets.medpy(reductions, request: request, metric: metric)
                 case .monai: value = SurfacePresets.monai(directed, request: request, metric: metric)
                 case .monaiSubvoxels:
                     value = SurfacePresets.monaiSubvoxels(directed, request: request, threeD: grid.dimensions == 3)

@@ -12,6 +12,33 @@ package struct SurfaceDirected: Sendable {
     package var weightsA: [Double] = []
     /// Contour length or surface area of each element of `b` (corner surfels only).
     package var weightsB: [Double] = []
+
+    /// The directed distances `a` and `b`, with their weights when the definition has them.
+    package init(a: [Double], b: [Double], weightsA: [Double] = [], weightsB: [Double] = []) {
+        self.a = a
+        self.b = b
+        self.weightsA = weightsA
+        self.weightsB = weightsB
+    }
+}
+
+/// The means and the pooled list of one pair's directed distances, each computed once however many
+/// metrics read them (the same calls on the same arrays as per metric, so the same values).
+package final class SurfaceDirectedReductions {
+    /// The distances.
+    package let directed: SurfaceDirected
+
+    /// Reductions of `directed`, computed when first read.
+    package init(_ directed: SurfaceDirected) { self.directed = directed }
+
+    /// NumPy's mean of `a`.
+    package lazy var meanA = SurfaceStatistics.numpyMean(directed.a)
+    /// NumPy's mean of `b`.
+    package lazy var meanB = SurfaceStatistics.numpyMean(directed.b)
+    /// `a + b`.
+    package lazy var pooled = directed.a + directed.b
+    /// NumPy's mean of `pooled`.
+    package lazy var pooledMean = SurfaceStatistics.numpyMean(pooled)
 }
 
 /// The per-variant computations behind `SurfaceMeasure`.
@@ -53,31 +80,42 @@ package enum SurfacePresets {
 
     /// The base definition on non-empty boundaries.
     package static func base(_ d: SurfaceDirected, request: SurfaceRequest, metric: SurfaceMetric) -> Double? {
+        base(SurfaceDirectedReductions(d), request: request, metric: metric)
+    }
+
+    /// `base`, reading the means and the pooled list from `r` (computed once for all metrics).
+    package static func base(_ r: SurfaceDirectedReductions, request: SurfaceRequest, metric: SurfaceMetric) -> Double? {
+        let d = r.directed
         switch metric {
         case .hd: return max(d.a.max() ?? .nan, d.b.max() ?? .nan)
         case .hd95:
             return max(
                 SurfaceStatistics.numpyPercentile(unsorted: d.a, [], request.percentile),
                 SurfaceStatistics.numpyPercentile(unsorted: d.b, [], request.percentile))
-        case .assd: return SurfaceStatistics.numpyMean(d.a + d.b)
-        case .masd: return (SurfaceStatistics.numpyMean(d.a) + SurfaceStatistics.numpyMean(d.b)) / 2
-        case .asdPredToGt: return SurfaceStatistics.numpyMean(d.a)
-        case .asdGtToPred: return SurfaceStatistics.numpyMean(d.b)
+        case .assd: return r.pooledMean
+        case .masd: return (r.meanA + r.meanB) / 2
+        case .asdPredToGt: return r.meanA
+        case .asdGtToPred: return r.meanB
         case .nsd:
             guard let tolerance = request.tolerance else { return nil }
             let within = d.a.count { $0 <= tolerance } + d.b.count { $0 <= tolerance }
             return Double(within) / Double(d.a.count + d.b.count)
         case .medianSD: return SurfaceStatistics.numpyMedian(unsorted: d.a, d.b)
-        case .stdSD: return SurfaceStatistics.numpyStd(d.a + d.b)
+        case .stdSD: return r.pooled.isEmpty ? .nan : SurfaceStatistics.numpyStd(r.pooled, mean: r.pooledMean)
         }
     }
 
     /// medpy 0.5.2: `hd` the larger directed maximum, `hd95` the percentile of the pooled
     /// distances (`numpy.hstack`), `assd` their mean, `asd` one direction's mean.
     package static func medpy(_ d: SurfaceDirected, request: SurfaceRequest, metric: SurfaceMetric) -> Double? {
+        medpy(SurfaceDirectedReductions(d), request: request, metric: metric)
+    }
+
+    /// `medpy`, reading the means from `r`.
+    package static func medpy(_ r: SurfaceDirectedReductions, request: SurfaceRequest, metric: SurfaceMetric) -> Double? {
         switch metric {
-        case .hd95: return SurfaceStatistics.numpyPercentile(unsorted: d.a, d.b, request.percentile)
-        case .hd, .assd, .asdPredToGt, .asdGtToPred: return base(d, request: request, metric: metric)
+        case .hd95: return SurfaceStatistics.numpyPercentile(unsorted: r.directed.a, r.directed.b, request.percentile)
+        case .hd, .assd, .asdPredToGt, .asdGtToPred: return base(r, request: request, metric: metric)
         default: return nil
         }
     }

@@ -29,6 +29,8 @@ package final class SurfaceRowSearch {
     private var bandSummaries: [UInt64] = []
     private var planes: [UInt8] = []
     private var failures: [Int] = []
+    /// The window's rings of the last spacing (`SurfaceRowWindow`), kept between calls.
+    private var rings: (spacing: (x: Double, y: Double, z: Double), window: SurfaceRowWindow)?
 
     /// Rows a query may visit before it is given up (to the caller's k-d tree): a far query
     /// visits every row within its distance, O(1) each. Measured on the 512×512 bench pair, a
@@ -69,9 +71,16 @@ package final class SurfaceRowSearch {
         from queries: [LatticePoint], to features: [LatticePoint], spacing: (x: Double, y: Double, z: Double),
         lo: LatticePoint, box: (x: Int, y: Int, z: Int), maxFailures: Int, into result: inout [Double]
     ) -> [Int]? {
+        // In 2-D the box is padded by the window's radius on every side (`SurfaceRowWindow`).
+        let pad = SurfaceRowWindow.radius
+        let padded = (x: box.x + 2 * pad, y: box.y + 2 * pad, z: box.z)
+        let windowed = box.z == 1 && Self.fits(box: padded)
+        let lo = windowed ? LatticePoint(x: lo.x - Int32(pad), y: lo.y - Int32(pad), z: lo.z) : lo
+        let box = windowed ? padded : box
         let words = (box.x + 63) >> 6
         let rowCount = box.y * box.z
-        if bits.count < words * rowCount { bits = [UInt64](repeating: 0, count: words * rowCount) }
+        // One word past the last row: the window reads it.
+        if bits.count < words * rowCount + 1 { bits = [UInt64](repeating: 0, count: words * rowCount + 1) }
         if summaries.count < rowCount { summaries = [UInt64](repeating: 0, count: rowCount) }
         if planes.count < box.z { planes = [UInt8](repeating: 0, count: box.z) }
         let bandCount = box.z * ((box.y + Map.bandMask) >> Map.bandShift)
@@ -94,7 +103,8 @@ package final class SurfaceRowSearch {
                                     features: f, bandsMarked: bandsMarked)
                                 map.mark(features)
                                 defer { map.clear(features) }
-                                aborted = search(queries, map, maxFailures: maxFailures, into: &result)
+                                let rings = windowed ? window(spacing) : nil
+                                aborted = search(queries, map, rings: rings, maxFailures: maxFailures, into: &result)
                             }
                         }
                     }
@@ -104,30 +114,66 @@ package final class SurfaceRowSearch {
         return aborted ? nil : failures
     }
 
+    /// The window's rings for `spacing`: the kept ones when the spacing is the same.
+    private func window(_ spacing: (x: Double, y: Double, z: Double)) -> SurfaceRowWindow {
+        if let rings, rings.spacing == spacing { return rings.window }
+        let window = SurfaceRowWindow(spacing: spacing)
+        rings = (spacing, window)
+        return window
+    }
+
     /// The search of every query (see `distances`); whether it gave up more than `maxFailures`.
-    private func search(_ queries: [LatticePoint], _ map: Map, maxFailures: Int, into result: inout [Double]) -> Bool {
+    /// With `rings` (2-D, padded map), a query whose 7×7 window answers it is not searched.
+    private func search(
+        _ queries: [LatticePoint], _ map: Map, rings: SurfaceRowWindow?, maxFailures: Int, into result: inout [Double]
+    ) -> Bool {
         var previous: Best?
         var aborted = false
         let lo = map.lo
         let budget = Self.rowBudget(threeD: map.bz > 1)
-        result.withUnsafeMutableBufferPointer { out in
-            for (i, q) in queries.enumerated() {
-                let c = (x: Int(q.x - lo.x), y: Int(q.y - lo.y), z: Int(q.z - lo.z))
-                if map.isSet(c) {
-                    out[i] = 0
-                    previous = Best(value: 0, x: c.x, y: c.y, z: c.z)
-                    continue
-                }
-                var best = Best()
-                if let previous { best = Best(value: map.value(c, previous), x: previous.x, y: previous.y, z: previous.z) }
-                if map.nearest(c, budget: budget, &best) {
-                    out[i] = best.value.squareRoot()
-                    previous = best
-                } else {
-                    failures.append(i)
-                    if failures.count > maxFailures {
-                        aborted = true
-                        return
+        let table = rings?.table ?? []
+        let roots = rings?.roots ?? []
+        // The last query answered by its window (box cell and ring), whose feature seeds the next
+        // searched query: found only then.
+        var answered: (x: Int, y: Int, ring: Int)?
+        table.withUnsafeBufferPointer { table in
+            roots.withUnsafeBufferPointer { roots in
+                result.withUnsafeMutableBufferPointer { out in
+                    // (An empty array's buffer may have an address.)
+                    let windowTable = rings == nil ? nil : table.baseAddress
+                    for (i, q) in queries.enumerated() {
+                        let c = (x: Int(q.x - lo.x), y: Int(q.y - lo.y), z: Int(q.z - lo.z))
+                        if let table = windowTable {
+                            let hits = SurfaceRowWindow.rings(map.bits, words: map.words, c.x, c.y, table: table)
+                            if hits != 0 {
+                                let ring = hits.trailingZeroBitCount
+                                out[i] = roots[ring]
+                                answered = (c.x, c.y, ring)
+                                continue
+                            }
+                            if let last = answered, let rings {
+                                previous = map.windowFeature(last, rings)
+                                answered = nil
+                            }
+                        } else if map.isSet(c) {
+                            out[i] = 0
+                            previous = Best(value: 0, x: c.x, y: c.y, z: c.z)
+                            continue
+                        }
+                        var best = Best()
+                        if let previous {
+                            best = Best(value: map.value(c, previous), x: previous.x, y: previous.y, z: previous.z)
+                        }
+                        if map.nearest(c, budget: budget, &best) {
+                            out[i] = best.value.squareRoot()
+                            previous = best
+                        } else {
+                            failures.append(i)
+                            if failures.count > maxFailures {
+                                aborted = true
+                                return
+                            }
+                        }
                     }
                 }
             }
@@ -136,7 +182,7 @@ package final class SurfaceRowSearch {
     }
 
     /// The smallest squared distance found and the feature it was found at (box coordinates).
-    private struct Best {
+    struct Best {
         var value = Double.infinity
         var x = 0
         var y = 0
@@ -145,7 +191,7 @@ package final class SurfaceRowSearch {
 
     /// The bit map of the bounding box with its row summaries and plane flags, and the search of
     /// one query.
-    private struct Map {
+    struct Map {
         let bits: UnsafeMutablePointer<UInt64>
         let summaries: UnsafeMutablePointer<UInt64>
         /// The union (OR) of the words of each band of `bandRows` rows of a plane (rows 8b…8b + 7).
@@ -232,6 +278,16 @@ package final class SurfaceRowSearch {
             bandsMarked.pointee = false
         }
 
+        /// A feature on ring `ring` of the window of cell (`x`, `y`) of plane 0 (one there is).
+        func windowFeature(_ cell: (x: Int, y: Int, ring: Int), _ rings: SurfaceRowWindow) -> Best {
+            let window = SurfaceRowWindow.window(bits, words: words, cell.x, cell.y)
+            let bit = (window & rings.masks[cell.ring]).trailingZeroBitCount
+            let k = bit / SurfaceRowWindow.side
+            return Best(
+                value: rings.values[cell.ring], x: cell.x + bit - k * SurfaceRowWindow.side - SurfaceRowWindow.radius,
+                y: cell.y + k - SurfaceRowWindow.radius, z: 0)
+        }
+
         /// Whether the cell `c` holds a feature.
         @inline(__always)
         func isSet(_ c: (x: Int, y: Int, z: Int)) -> Bool {
@@ -301,70 +357,10 @@ package final class SurfaceRowSearch {
             return far(c, z, tz, &best, budget: budget, visited: &visited)
         }
 
-        /// The rows of plane `z` beyond `nearRows` on both sides, the side of the best feature
-        /// first (out of line: most queries end within `nearRows`).
-        @inline(never)
-        private func far(
-            _ c: (x: Int, y: Int, z: Int), _ z: Int, _ tz: Double, _ best: inout Best, budget: Int, visited: inout Int
-        ) -> Bool {
-            if !bandsMarked.pointee { markBands() }
-            let first = best.z != z || best.y <= c.y ? -1 : 1
-            return side(c, z, tz, first, &best, budget: budget, visited: &visited)
-                && side(c, z, tz, -first, &best, budget: budget, visited: &visited)
-        }
-
-        /// Lowers `best` over the rows of plane `z` from `nearRows` rows below (`step` −1) or
-        /// above (+1) the query outwards, until (Δy·sy)² alone reaches the best. A band of
-        /// `bandRows` rows is passed over whole from its outer edge when it holds no feature or the
-        /// nearest bit of its union, at the band's nearest row offset, gives a value not below the
-        /// best (no row of it can give less).
-        @inline(__always)
-        private func side(
-            _ c: (x: Int, y: Int, z: Int), _ z: Int, _ tz: Double, _ step: Int, _ best: inout Best, budget: Int,
-            visited: inout Int
-        ) -> Bool {
-            let w = c.x >> 6
-            let bit = UInt64(c.x & 63)
-            let rows = z * by
-            let bandBase = z * bandsPerPlane
-            let edge = step < 0 ? Self.bandMask : 0
-            let limit = 2 * budget
-            var y = c.y + step * Self.nearRows
-            while y >= 0 && y < by {
-                let dy = Double(step < 0 ? c.y - y : y - c.y) * spacing.y
-                let t = tz + dy * dy
-                if t >= best.value { return true }
-                visited += 1
-                if visited > limit { return false }
-                if y & Self.bandMask == edge {
-                    let band = bandBase + y >> Self.bandShift
-                    let summary = bandSummaries[band]
-                    if summary == 0 || bound(c.x, w, bit, bandBits + band * words, summary, t) >= best.value {
-                        y += step * Self.bandRows
-                        continue
-                    }
-                }
-                if summaries[rows + y] != 0 { row(c.x, w, bit, y, z, t, &best) }
-                y += step
-            }
-            return true
-        }
-
-        /// `t` plus the squared x term of the nearest set bit to `cx` of a line (its words `line`,
-        /// summary `summary`, not 0): a lower bound of every candidate of the rows it unites.
-        @inline(__always)
-        private func bound(
-            _ cx: Int, _ w: Int, _ bit: UInt64, _ line: UnsafeMutablePointer<UInt64>, _ summary: UInt64, _ t: Double
-        ) -> Double {
-            let (left, right) = SurfaceRowLine.offsets(cx, w, bit, line, summary)
-            let dx = Double(min(left, right)) * spacing.x
-            return t + dx * dx
-        }
-
         /// Lowers `best` by the nearest set bit of row (`y`, `z`) to `cx` (in word `w` at `bit`),
         /// the row's Δz and Δy terms summed in `t`.
         @inline(__always)
-        private func row(_ cx: Int, _ w: Int, _ bit: UInt64, _ y: Int, _ z: Int, _ t: Double, _ best: inout Best) {
+        func row(_ cx: Int, _ w: Int, _ bit: UInt64, _ y: Int, _ z: Int, _ t: Double, _ best: inout Best) {
             let index = z * by + y
             let (left, right) = SurfaceRowLine.offsets(cx, w, bit, bits + index * words, summaries[index])
             let k = min(left, right)

@@ -62,7 +62,11 @@ package enum SurfaceStatistics {
     /// NumPy's `std` (ddof 0) of a float64 array.
     package static func numpyStd(_ values: [Double]) -> Double {
         if values.isEmpty { return .nan }
-        let mean = numpyMean(values)
+        return numpyStd(values, mean: numpyMean(values))
+    }
+
+    /// `numpyStd` of a non-empty array whose `numpyMean` is `mean`.
+    package static func numpyStd(_ values: [Double], mean: Double) -> Double {
         let squares = values.map { ($0 - mean) * ($0 - mean) }
         return (numpySum(squares) / Double(values.count)).squareRoot()
     }
