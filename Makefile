@@ -7,7 +7,7 @@ APT_PACKAGES := libpng-dev libtiff-dev libdeflate-dev pkg-config
 BIN := .build/debug/segscore
 DEMO_OUT := out/demo
 
-.PHONY: deps build release test demo check check-test lint format fixtures clean bench bench-baseline bench-memory bench-surface bench-nifti sanitize \
+.PHONY: deps build release test demo check lint format fixtures clean bench bench-baseline bench-memory bench-surface bench-nifti sanitize \
 	browser-check dist dist-check wheel wheel-check action-check examples-check slurm-check shards-check diff-decoders diff-seeds
 
 deps:
@@ -25,8 +25,11 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# TEST_FLAGS: extra `swift test` flags; CI runs the suite on the `make check` build with
+# TEST_FLAGS="--skip-build --scratch-path .build-check" (one debug build, not two).
+TEST_FLAGS ?=
 test: deps
-	$(SWIFT) test
+	$(SWIFT) test $(TEST_FLAGS)
 
 # Shards at scale: 2,000 generated pairs scored unsharded and as 1…7 shards merged (evaluate
 # --shard I/N --partial, segscore merge); every report, the summary and the exit code must be
@@ -42,10 +45,6 @@ sanitize: deps
 # Warnings are errors, in the products and in the tests (own build folder, so `make test` keeps its cache).
 check: deps
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors --scratch-path .build-check
-
-# The test suite on the `make check` build (CI: one debug build, not two).
-check-test: check
-	$(SWIFT) test --skip-build --scratch-path .build-check
 
 # The house format (.swift-format; Tests/.swift-format for tests): `make lint` checks, `make format` rewrites.
 lint:
