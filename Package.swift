@@ -4,7 +4,8 @@ import PackageDescription
 /// segscore: score segmentation masks across a dataset with named, reproducible Dice variants.
 ///
 /// Dependencies point one way: the `segscore` executable → `SegScore` (pipeline) → `MaskIO`,
-/// `SegMetrics`, … Only `MaskIO` sees C (`CMaskCodecs`, which wraps libpng, libtiff, zlib and libdeflate).
+/// `SegMetrics`, … Only `MaskIO` sees C (`CMaskCodecs`, which wraps libpng, libtiff, zlib and libdeflate);
+/// `SegMetrics` imports only the compiler's own SSE2 intrinsics (`ByteMasks`, x86-64).
 let package = Package(
     name: "segscore",
     products: [

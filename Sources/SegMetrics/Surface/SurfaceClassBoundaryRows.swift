@@ -2,9 +2,9 @@
 /// one label and rows are at least 16 samples wide.
 ///
 /// For each row a mask of its candidate samples is built without branching on the data: in an
-/// interior row, bit x is set when the XOR of sample x with one of its face neighbours is not zero
-/// (16 samples per vector, the nonzero bytes gathered into 16 bits; a last vector overlapping the
-/// one before it when the width is not a multiple of 16, which sets the same bits again), and
+/// interior row, bit x is set when sample x differs from one of its face neighbours (16 samples per
+/// vector compared with the samples before them, above and below, the bytes turned into bits by
+/// `ByteMasks`; see `interior`), and
 /// the first and last samples of the row (on the image edge) are always set; in a row on the
 /// image edge (first or last row, first or last plane), the bits of the samples in a measured
 /// class are set. With one label per class, a candidate is on its class's boundary exactly when
@@ -52,7 +52,9 @@ final class SurfaceClassRowBuffers {
             slot[v] = lookup[v]
         }
         let words = (w + 63) >> 6
-        if mask.count < words + 1 { mask = [UInt64](repeating: 0, count: words + 1) }
+        // The row's candidate words, then its horizontal differences (`interior`), each
+        // `words + 1` long.
+        if mask.count < 2 * (words + 1) { mask = [UInt64](repeating: 0, count: 2 * (words + 1)) }
         let plane = w * h
         var used = [Int](repeating: 0, count: classes + 1)
         // Local copies: no exclusivity checks on the class's properties in the loop.
@@ -71,7 +73,7 @@ final class SurfaceClassRowBuffers {
                     for z in 0..<d {
                         for y in 0..<h {
                             let row = m + (z * h + y) * w
-                            bits.update(repeating: 0, count: words + 1)
+                            bits.update(repeating: 0, count: 2 * (words + 1))
                             if y == 0 || y == h - 1 || (threeD && (z == 0 || z == d - 1)) {
                                 for x in 0..<w {
                                     let measured = UInt64(slot[Int(row[x])] < classes ? 1 : 0)
@@ -79,9 +81,9 @@ final class SurfaceClassRowBuffers {
                                 }
                             } else {
                                 if threeD {
-                                    Self.interior(row, w: w, plane: plane, bits)
+                                    Self.interior(row, w: w, plane: plane, bits, words: words, Volume.self)
                                 } else {
-                                    Self.interior(row, w: w, plane: 0, bits)
+                                    Self.interior(row, w: w, plane: 0, bits, words: words, Image.self)
                                 }
                                 bits[0] |= 1
                                 bits[(w - 1) >> 6] |= 1 &<< UInt64((w - 1) & 63)
@@ -112,53 +114,60 @@ final class SurfaceClassRowBuffers {
         }
     }
 
-    /// Sets the bits of the samples of an interior `row` that differ from a face neighbour
-    /// (`plane` 0 in 2-D): whole words from four vectors of 16, then vectors of 16, then a last
-    /// vector ending at the row's end. Reads one sample before and after the row (in the rows
-    /// before and after, at the row's ends, whose samples are set anyway).
-    @inline(__always)
-    private static func interior(_ row: UnsafePointer<UInt8>, w: Int, plane: Int, _ bits: UnsafeMutablePointer<UInt64>) {
+    /// Sets the bits of the samples of an interior `row` (`words` words from `bits`) that differ
+    /// from a face neighbour (`plane` apart in 3-D). Each vector of 16 samples gives two 16-bit
+    /// masks: H, bit i set when sample x + i differs from sample x + i − 1, and V, when it differs
+    /// from the samples above or below it (or in the planes before or after). A sample differs
+    /// from its right neighbour exactly when bit i + 1 of H is set, so the candidates are
+    /// V | H | H >> 1, taken word by word once the row's words are built (H kept in the
+    /// `words + 1` words after the candidates'; a last vector ending at the row's end sets the
+    /// same bits again). Reads the sample before the row (the row before's last, whose sample the
+    /// caller sets).
+    private static func interior<D: Dimensions>(
+        _ row: UnsafePointer<UInt8>, w: Int, plane: Int, _ bits: UnsafeMutablePointer<UInt64>, words: Int, _: D.Type
+    ) {
         let up = row - w
         let down = row + w
+        let horizontal = bits + (words + 1)
         var x = 0
         while x + 64 <= w {
-            let word =
-                found(row, up, down, x, plane: plane) | found(row, up, down, x + 16, plane: plane) &<< 16
-                | found(row, up, down, x + 32, plane: plane) &<< 32 | found(row, up, down, x + 48, plane: plane) &<< 48
-            bits[x >> 6] = word
+            var v: UInt64 = 0
+            var h: UInt64 = 0
+            for k in 0..<4 {
+                let masks = differences(row, up, down, x + 16 * k, plane: plane, D.self)
+                v |= masks.v &<< UInt64(16 * k)
+                h |= masks.h &<< UInt64(16 * k)
+            }
+            bits[x >> 6] = v
+            horizontal[x >> 6] = h
             x += 64
         }
         while x < w {
-            // The last vector ends at the row's end, over samples already set: the same bits.
             let start = min(x, w - 16)
             let shift = UInt64(start & 63)
-            let chunk = found(row, up, down, start, plane: plane)
-            bits[start >> 6] |= chunk &<< shift
-            bits[start >> 6 + 1] |= (chunk &>> 1) &>> (63 &- shift)
+            let masks = differences(row, up, down, start, plane: plane, D.self)
+            bits[start >> 6] |= masks.v &<< shift
+            bits[start >> 6 + 1] |= (masks.v &>> 1) &>> (63 &- shift)
+            horizontal[start >> 6] |= masks.h &<< shift
+            horizontal[start >> 6 + 1] |= (masks.h &>> 1) &>> (63 &- shift)
             x = start + 16
+        }
+        for k in 0..<words {
+            let h = horizontal[k]
+            bits[k] |= h | h &>> 1 | horizontal[k + 1] &<< 63
         }
     }
 
-    /// Bit i (of 16) set when sample `x + i` of `row` differs from a face neighbour.
+    /// The H and V masks of the 16 samples from `x` (see `interior`).
     @inline(__always)
-    private static func found(
-        _ row: UnsafePointer<UInt8>, _ up: UnsafePointer<UInt8>, _ down: UnsafePointer<UInt8>, _ x: Int, plane: Int
-    ) -> UInt64 {
+    private static func differences<D: Dimensions>(
+        _ row: UnsafePointer<UInt8>, _ up: UnsafePointer<UInt8>, _ down: UnsafePointer<UInt8>, _ x: Int, plane: Int,
+        _: D.Type
+    ) -> (h: UInt64, v: UInt64) {
         let v = load16(row + x)
-        var differs = (v ^ load16(row + x - 1)) | (v ^ load16(row + x + 1))
-        differs |= (v ^ load16(up + x)) | (v ^ load16(down + x))
-        if plane > 0 { differs |= (v ^ load16(row + x - plane)) | (v ^ load16(row + x + plane)) }
-        let halves = unsafeBitCast(differs, to: SIMD2<UInt64>.self)
-        return gather(halves[0]) | gather(halves[1]) &<< 8
-    }
-
-    /// Bit i (of 8) set when byte i of `v` is not zero: the high bit of each nonzero byte (no
-    /// carry crosses a byte), moved to bit i by one multiplication.
-    @inline(__always)
-    private static func gather(_ v: UInt64) -> UInt64 {
-        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        let high = (((v & low) &+ low) | v) & ~low
-        return ((high &>> 7) &* 0x0102_0408_1020_4080) &>> 56
+        var vertical = (v ^ load16(up + x)) | (v ^ load16(down + x))
+        if D.volume { vertical |= (v ^ load16(row + x - plane)) | (v ^ load16(row + x + plane)) }
+        return (ByteMasks.nonzero(v ^ load16(row + x - 1)), ByteMasks.nonzero(vertical))
     }
 
     @inline(__always)
@@ -166,3 +175,8 @@ final class SurfaceClassRowBuffers {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<UInt8>.self)
     }
 }
+
+/// Whether the class boundary rows are of a volume (six face neighbours) or an image (four).
+private protocol Dimensions { static var volume: Bool { get } }
+private enum Image: Dimensions { static var volume: Bool { false } }
+private enum Volume: Dimensions { static var volume: Bool { true } }
