@@ -164,10 +164,8 @@ extension SurfaceWorkspace {
             prepared = .empty(both ? .bothEmpty : gtBoundary.isEmpty ? .gtEmpty : .predEmpty)
         } else {
             let spacing = SurfacePresets.physicalSpacing(grid)
-            prepared = .directed(
-                SurfaceDirected(
-                    a: engine.distances(from: predBoundary, to: gtBoundary, spacing: spacing),
-                    b: engine.distances(from: gtBoundary, to: predBoundary, spacing: spacing)))
+            let (a, b) = engine.distances(between: predBoundary, and: gtBoundary, spacing: spacing)
+            prepared = .directed(SurfaceDirected(a: a, b: b))
         }
         return values(of: prepared, grid: grid, request: request)
     }

@@ -73,8 +73,8 @@ final class SurfaceClassRowBuffers {
                     for z in 0..<d {
                         for y in 0..<h {
                             let row = m + (z * h + y) * w
-                            bits.update(repeating: 0, count: 2 * (words + 1))
                             if y == 0 || y == h - 1 || (threeD && (z == 0 || z == d - 1)) {
+                                bits.update(repeating: 0, count: words)
                                 for x in 0..<w {
                                     let measured = UInt64(slot[Int(row[x])] < classes ? 1 : 0)
                                     bits[x >> 6] |= measured &<< UInt64(x & 63)
@@ -121,8 +121,9 @@ final class SurfaceClassRowBuffers {
     /// from its right neighbour exactly when bit i + 1 of H is set, so the candidates are
     /// V | H | H >> 1, taken word by word once the row's words are built (H kept in the
     /// `words + 1` words after the candidates'; a last vector ending at the row's end sets the
-    /// same bits again). Reads the sample before the row (the row before's last, whose sample the
-    /// caller sets).
+    /// same bits again). Every one of the `words + 1` words of both is set, so nothing is cleared
+    /// before. Reads the sample before the row (the row before's last, whose sample the caller
+    /// sets).
     private static func interior<D: Dimensions>(
         _ row: UnsafePointer<UInt8>, w: Int, plane: Int, _ bits: UnsafeMutablePointer<UInt64>, words: Int, _: D.Type
     ) {
@@ -141,6 +142,11 @@ final class SurfaceClassRowBuffers {
             bits[x >> 6] = v
             horizontal[x >> 6] = h
             x += 64
+        }
+        // The words the last vectors set bits in, and the word after the last H word.
+        for k in (x >> 6)...words {
+            bits[k] = 0
+            horizontal[k] = 0
         }
         while x < w {
             let start = min(x, w - 16)

@@ -95,9 +95,27 @@ package final class SurfaceDistanceEngine {
     ) -> [Double] {
         if queries.isEmpty { return [] }
         if features.isEmpty { return [Double](repeating: .infinity, count: queries.count) }
-        var lo = queries[0]
-        var hi = queries[0]
-        for set in [queries, features] {
+        let (lo, hi) = Self.bounds(queries, features)
+        return distances(from: queries, to: features, spacing: spacing, lo: lo, hi: hi)
+    }
+
+    /// `distances` both ways, from `a` to `b` and from `b` to `a` (the bounding box found once).
+    package func distances(
+        between a: [LatticePoint], and b: [LatticePoint], spacing: (x: Double, y: Double, z: Double)
+    ) -> (a: [Double], b: [Double]) {
+        if a.isEmpty || b.isEmpty { return (distances(from: a, to: b, spacing: spacing), distances(from: b, to: a, spacing: spacing)) }
+        let (lo, hi) = Self.bounds(a, b)
+        return (
+            distances(from: a, to: b, spacing: spacing, lo: lo, hi: hi),
+            distances(from: b, to: a, spacing: spacing, lo: lo, hi: hi)
+        )
+    }
+
+    /// The bounding box of two non-empty point sets.
+    private static func bounds(_ first: [LatticePoint], _ second: [LatticePoint]) -> (LatticePoint, LatticePoint) {
+        var lo = first[0]
+        var hi = first[0]
+        for set in [first, second] {
             for p in set {
                 lo.x = min(lo.x, p.x)
                 lo.y = min(lo.y, p.y)
@@ -107,6 +125,14 @@ package final class SurfaceDistanceEngine {
                 hi.z = max(hi.z, p.z)
             }
         }
+        return (lo, hi)
+    }
+
+    /// `distances` of non-empty sets whose bounding box (of both) is `lo`…`hi`.
+    private func distances(
+        from queries: [LatticePoint], to features: [LatticePoint], spacing: (x: Double, y: Double, z: Double),
+        lo: LatticePoint, hi: LatticePoint
+    ) -> [Double] {
         let bx = Int(hi.x - lo.x) + 1
         let by = Int(hi.y - lo.y) + 1
         let bz = Int(hi.z - lo.z) + 1

@@ -53,9 +53,8 @@ package enum SurfacePresets {
         let gtPoints = SurfaceBoundary.pixels(gt, grid: grid, neighbourhood: neighbourhood, edgeIsBoundary: true)
         let predPoints = SurfaceBoundary.pixels(pred, grid: grid, neighbourhood: neighbourhood, edgeIsBoundary: true)
         let spacing = physicalSpacing(grid)
-        return SurfaceDirected(
-            a: engine.distances(from: predPoints, to: gtPoints, spacing: spacing),
-            b: engine.distances(from: gtPoints, to: predPoints, spacing: spacing))
+        let (a, b) = engine.distances(between: predPoints, and: gtPoints, spacing: spacing)
+        return SurfaceDirected(a: a, b: b)
     }
 
     /// DeepMind's corner surfels and their exact float64 distances, weighted by the contour-length
