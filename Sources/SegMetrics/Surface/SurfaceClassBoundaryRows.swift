@@ -56,6 +56,10 @@ final class SurfaceClassRowBuffers {
         // `words + 1` long.
         if mask.count < 2 * (words + 1) { mask = [UInt64](repeating: 0, count: 2 * (words + 1)) }
         let plane = w * h
+        // The points are written as x (4 bytes) and then y and z (one 8-byte word).
+        precondition(
+            MemoryLayout<LatticePoint>.offset(of: \LatticePoint.y) == 4
+                && MemoryLayout<LatticePoint>.offset(of: \LatticePoint.z) == 8)
         var used = [Int](repeating: 0, count: classes + 1)
         // Local copies: no exclusivity checks on the class's properties in the loop.
         var starts = self.starts
@@ -93,14 +97,19 @@ final class SurfaceClassRowBuffers {
                             Self.reserve(&starts, &capacities, slots: classes + 1, used: used, count: w)
                             starts.withUnsafeBufferPointer { out in
                                 guard let out = out.baseAddress else { return }
+                                // y and z of every point of the row, stored as one 8-byte word after x.
+                                let yz = UInt64(UInt32(y)) | UInt64(UInt32(z)) &<< 32
                                 for word in 0..<words {
                                     var b = bits[word]
                                     while b != 0 {
-                                        let x = word << 6 + b.trailingZeroBitCount
+                                        let x = word << 6 | b.trailingZeroBitCount
                                         b &= b &- 1
                                         let s = Int(slot[Int(row[x])])
-                                        out[s][used[s]] = LatticePoint(x: Int32(x), y: Int32(y), z: Int32(z))
-                                        used[s] += 1
+                                        let n = used[s]
+                                        let point = UnsafeMutableRawPointer(out[s] + n)
+                                        point.storeBytes(of: Int32(truncatingIfNeeded: x), as: Int32.self)
+                                        point.storeBytes(of: yz, toByteOffset: 4, as: UInt64.self)
+                                        used[s] = n &+ 1
                                     }
                                 }
                             }

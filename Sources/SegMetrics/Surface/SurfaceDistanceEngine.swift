@@ -103,7 +103,9 @@ package final class SurfaceDistanceEngine {
     package func distances(
         between a: [LatticePoint], and b: [LatticePoint], spacing: (x: Double, y: Double, z: Double)
     ) -> (a: [Double], b: [Double]) {
-        if a.isEmpty || b.isEmpty { return (distances(from: a, to: b, spacing: spacing), distances(from: b, to: a, spacing: spacing)) }
+        if a.isEmpty || b.isEmpty {
+            return (distances(from: a, to: b, spacing: spacing), distances(from: b, to: a, spacing: spacing))
+        }
         let (lo, hi) = Self.bounds(a, b)
         return (
             distances(from: a, to: b, spacing: spacing, lo: lo, hi: hi),

@@ -96,16 +96,14 @@ package final class SurfaceRowSearch {
                             guard let bits = b.baseAddress, let summaries = r.baseAddress, let bandBits = bb.baseAddress,
                                 let bandSummaries = br.baseAddress, let planes = p.baseAddress
                             else { return }
-                            features.withUnsafeBufferPointer { f in
-                                let map = Map(
-                                    bits: bits, summaries: summaries, bandBits: bandBits, bandSummaries: bandSummaries,
-                                    planes: planes, words: words, lo: lo, bx: box.x, by: box.y, bz: box.z, spacing: spacing,
-                                    features: f, bandsMarked: bandsMarked)
-                                map.mark(features)
-                                defer { map.clear(features) }
-                                let rings = windowed ? window(spacing) : nil
-                                aborted = search(queries, map, rings: rings, maxFailures: maxFailures, into: &result)
-                            }
+                            let map = Map(
+                                bits: bits, summaries: summaries, bandBits: bandBits, bandSummaries: bandSummaries,
+                                planes: planes, words: words, lo: lo, bx: box.x, by: box.y, bz: box.z, spacing: spacing,
+                                bandsMarked: bandsMarked)
+                            map.mark(features)
+                            defer { map.clear(features) }
+                            let rings = windowed ? window(spacing) : nil
+                            aborted = search(queries, map, rings: rings, maxFailures: maxFailures, into: &result)
                         }
                     }
                 }
@@ -216,8 +214,6 @@ package final class SurfaceRowSearch {
         /// Bands per plane.
         var bandsPerPlane: Int { (by + Self.bandMask) >> Self.bandShift }
 
-        /// The features (for `markBands`).
-        let features: UnsafeBufferPointer<LatticePoint>
         /// Whether `markBands` ran in this call.
         let bandsMarked: UnsafeMutablePointer<Bool>
 
@@ -233,14 +229,23 @@ package final class SurfaceRowSearch {
         }
 
         /// Sets the bands' union words and summaries of the features, once per call (the first
-        /// query that goes beyond `nearRows` does it).
+        /// query that goes beyond `nearRows` does it): the OR of the non-zero words of each
+        /// band's rows, which the row summaries name.
         @inline(never)
         func markBands() {
-            for p in features {
-                let x = Int(p.x - lo.x)
-                let band = Int(p.z - lo.z) * bandsPerPlane + Int(p.y - lo.y) >> Self.bandShift
-                bandBits[band * words + x >> 6] |= 1 << UInt64(x & 63)
-                bandSummaries[band] |= 1 << UInt64(x >> 6)
+            for z in 0..<bz {
+                for y in 0..<by {
+                    let row = z * by + y
+                    var summary = summaries[row]
+                    if summary == 0 { continue }
+                    let band = z * bandsPerPlane + y >> Self.bandShift
+                    bandSummaries[band] |= summary
+                    while summary != 0 {
+                        let word = summary.trailingZeroBitCount
+                        summary &= summary &- 1
+                        bandBits[band * words + word] |= bits[row * words + word]
+                    }
+                }
             }
             bandsMarked.pointee = true
         }
