@@ -6,13 +6,13 @@ extension SurfaceRowSearch.Map {
     /// first (out of line: most queries end within `nearRows`).
     @inline(never)
     func far(
-        _ c: (x: Int, y: Int, z: Int), _ z: Int, _ tz: Double, _ best: inout SurfaceRowSearch.Best, budget: Int,
-        visited: inout Int
+        _ c: (x: Int, y: Int, z: Int), _ z: Int, _ tz: Double, from start: Int, _ best: inout SurfaceRowSearch.Best,
+        budget: Int, visited: inout Int
     ) -> Bool {
         if !bandsMarked.pointee { markBands() }
         let first = best.z != z || best.y <= c.y ? -1 : 1
-        return side(c, z, tz, first, &best, budget: budget, visited: &visited)
-            && side(c, z, tz, -first, &best, budget: budget, visited: &visited)
+        return side(c, z, tz, first, from: start, &best, budget: budget, visited: &visited)
+            && side(c, z, tz, -first, from: max(start, 1), &best, budget: budget, visited: &visited)
     }
 
     /// Lowers `best` over the rows of plane `z` from `nearRows` rows below (`step` −1) or
@@ -22,8 +22,8 @@ extension SurfaceRowSearch.Map {
     /// best (no row of it can give less).
     @inline(__always)
     func side(
-        _ c: (x: Int, y: Int, z: Int), _ z: Int, _ tz: Double, _ step: Int, _ best: inout SurfaceRowSearch.Best, budget: Int,
-        visited: inout Int
+        _ c: (x: Int, y: Int, z: Int), _ z: Int, _ tz: Double, _ step: Int, from start: Int,
+        _ best: inout SurfaceRowSearch.Best, budget: Int, visited: inout Int
     ) -> Bool {
         let w = c.x >> 6
         let bit = UInt64(c.x & 63)
@@ -31,7 +31,7 @@ extension SurfaceRowSearch.Map {
         let bandBase = z * bandsPerPlane
         let edge = step < 0 ? Self.bandMask : 0
         let limit = 2 * budget
-        var y = c.y + step * Self.nearRows
+        var y = c.y + step * start
         while y >= 0 && y < by {
             let dy = Double(step < 0 ? c.y - y : y - c.y) * spacing.y
             let t = tz + dy * dy

@@ -345,6 +345,11 @@ package final class SurfaceRowSearch {
             let w = c.x >> 6
             let bit = UInt64(c.x & 63)
             let rows = z * by
+            let near = Double(Self.nearRows) * spacing.y
+            if best.value >= tz + near * near {
+                // The seed is beyond the nearest rows: a far query, every row visited by bands.
+                return far(c, z, tz, from: 0, &best, budget: budget, visited: &visited)
+            }
             var ky = 0
             while ky < Self.nearRows {
                 let dy = Double(ky) * spacing.y
@@ -359,7 +364,7 @@ package final class SurfaceRowSearch {
                 if ky > 0 && above < by && summaries[rows + above] != 0 { row(c.x, w, bit, above, z, t, &best) }
                 ky += 1
             }
-            return far(c, z, tz, &best, budget: budget, visited: &visited)
+            return far(c, z, tz, from: Self.nearRows, &best, budget: budget, visited: &visited)
         }
 
         /// Lowers `best` by the nearest set bit of row (`y`, `z`) to `cx` (in word `w` at `bit`),
