@@ -4,8 +4,9 @@ import PackageDescription
 /// segscore: score segmentation masks across a dataset with named, reproducible Dice variants.
 ///
 /// Dependencies point one way: the `segscore` executable → `SegScore` (pipeline) → `MaskIO`,
-/// `SegMetrics`, … Only `MaskIO` sees C (`CMaskCodecs`, which wraps libpng, libtiff, zlib and libdeflate);
-/// `SegMetrics` imports only the compiler's own SSE2 intrinsics (`ByteMasks`, x86-64).
+/// `SegMetrics`, … `MaskIO` sees C (`CMaskCodecs`, which wraps libpng, libtiff, zlib and libdeflate);
+/// `SegMetrics` only its vector kernels (`CSurfaceKernels`, run-time CPU dispatch) and the
+/// compiler's SSE2 intrinsics (`ByteMasks`, x86-64).
 let package = Package(
     name: "segscore",
     products: [
@@ -35,7 +36,10 @@ let package = Package(
         .target(name: "CInterrupt"),
         .target(name: "CHeap"),
         .target(name: "DatasetScan", dependencies: ["Parallel"]),
-        .target(name: "SegMetrics"),
+        // AVX2 / AVX-512 kernels of the boundary metrics, chosen at run time; SegMetrics keeps
+        // portable Swift code beside each.
+        .target(name: "CSurfaceKernels"),
+        .target(name: "SegMetrics", dependencies: ["CSurfaceKernels"]),
         .target(name: "ReportWriters"),
         .target(
             name: "SegScore",

@@ -72,3 +72,87 @@ import Testing
         #expect(boundaries.points[0].filter { $0.y == 1 }.map(\.x) == [0, 5, 10, 15])
     }
 }
+
+/// The differing samples of a row by each kernel this CPU runs (AVX-512 BW, AVX2) and by the
+/// portable Swift code, against a plain loop: every width from 16 to 300 (and 1…15 for AVX-512),
+/// 2-D and 3-D, labels drawn from two, three or all 256 values.
+@Suite struct SurfaceRowKernelTests {
+    typealias Random = SurfaceEngineTests.Random
+
+    /// Bit x set when sample x of the middle row differs from a face neighbour (the last
+    /// sample's right neighbour, the next row's first, left out: its bit is the caller's).
+    static func reference(_ map: [UInt8], row: Int, w: Int, plane: Int) -> [UInt64] {
+        var bits = [UInt64](repeating: 0, count: (w + 63) >> 6)
+        for x in 0..<w {
+            let i = row + x
+            var neighbours = [i - 1, i - w, i + w]
+            if x < w - 1 { neighbours.append(i + 1) }
+            if plane > 0 { neighbours += [i - plane, i + plane] }
+            if neighbours.contains(where: { map[$0] != map[i] }) { bits[x >> 6] |= 1 << UInt64(x & 63) }
+        }
+        return bits
+    }
+
+    @Test("every kernel equals the plain loop, widths 1…300, 2-D and 3-D", arguments: [false, true])
+    func kernels(threeD: Bool) {
+        var random = Random(state: threeD ? 3131 : 3130)
+        let levels = [0, 1, 2].filter { $0 <= SurfaceClassRowBuffers.kernel }
+        for w in 1...300 {
+            for trial in 0..<3 {
+                let plane = threeD ? 3 * w : 0
+                // Three rows (and three planes in 3-D): the middle row of the middle plane is scored.
+                let count = threeD ? 9 * w : 3 * w
+                let alphabet = [2, 3, 256][trial]
+                var map = (0..<count).map { _ in UInt8(random.int(0...(alphabet - 1))) }
+                if trial == 0 {
+                    // Long runs: mostly one label, a few others.
+                    map = map.map { $0 == 1 && random.int(0...7) == 0 ? 1 : 0 }
+                }
+                let row = threeD ? plane + w : w
+                let expected = Self.reference(map, row: row, w: w, plane: plane)
+                let words = (w + 63) >> 6
+                let lastBit = UInt64(1) << UInt64((w - 1) & 63)
+                for level in levels where (level != 1 || w >= 32) && (level != 0 || w >= 16) {
+                    var bits = [UInt64](repeating: 0xDEAD_BEEF, count: 2 * (words + 1))
+                    map.withUnsafeBufferPointer { m in
+                        bits.withUnsafeMutableBufferPointer { b in
+                            SurfaceClassRowBuffers.differing(
+                                m.baseAddress! + row, w: w, plane: plane, b.baseAddress!, words: words, kernel: level)
+                        }
+                    }
+                    var got = Array(bits[0..<words])
+                    got[words - 1] &= ~lastBit
+                    var want = expected
+                    want[words - 1] &= ~lastBit
+                    #expect(got == want, "width \(w), trial \(trial), kernel \(level)")
+                    // No bit beyond the row.
+                    if w & 63 != 0 { #expect(bits[words - 1] >> UInt64(w & 63) == 0, "width \(w) kernel \(level)") }
+                }
+            }
+        }
+    }
+
+    @Test("bytes to bits: SSE2 and the portable multiplication agree on every one-byte and random vector")
+    func byteMasks() {
+        var random = Random(state: 77)
+        var vectors: [SIMD16<UInt8>] = [.zero, SIMD16(repeating: 255)]
+        for lane in 0..<16 {
+            for value: UInt8 in [1, 0x80, 0x7F, 0xFF] {
+                var v = SIMD16<UInt8>.zero
+                v[lane] = value
+                vectors.append(v)
+            }
+        }
+        for _ in 0..<2000 {
+            var v = SIMD16<UInt8>.zero
+            for lane in 0..<16 where random.int(0...2) == 0 { v[lane] = UInt8(random.int(0...255)) }
+            vectors.append(v)
+        }
+        for v in vectors {
+            var expected: UInt64 = 0
+            for lane in 0..<16 where v[lane] != 0 { expected |= 1 << UInt64(lane) }
+            #expect(ByteMasks.nonzero(v) == expected)
+            #expect(ByteMasks.portableNonzero(v) == expected)
+        }
+    }
+}

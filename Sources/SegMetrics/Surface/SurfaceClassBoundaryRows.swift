@@ -1,3 +1,5 @@
+import CSurfaceKernels
+
 /// `SurfaceClassBoundaries.extract` row by row through bit masks, when every measured class has
 /// one label and rows are at least 16 samples wide.
 ///
@@ -10,7 +12,7 @@
 /// class are set. With one label per class, a candidate is on its class's boundary exactly when
 /// its class is measured, so each set bit is written, in C order, to its class's buffer or to a
 /// discarded one, at the buffer's next position (no branch on the class).
-final class SurfaceClassRowBuffers {
+package final class SurfaceClassRowBuffers {
     /// One buffer per measured class and a last one for the samples of no measured class.
     private var starts: [UnsafeMutablePointer<LatticePoint>] = []
     private var capacities: [Int] = []
@@ -56,6 +58,7 @@ final class SurfaceClassRowBuffers {
         // `words + 1` long.
         if mask.count < 2 * (words + 1) { mask = [UInt64](repeating: 0, count: 2 * (words + 1)) }
         let plane = w * h
+        let kernel = Self.kernel
         // The points are written as x (4 bytes) and then y and z (one 8-byte word).
         precondition(
             MemoryLayout<LatticePoint>.offset(of: \LatticePoint.y) == 4
@@ -84,11 +87,7 @@ final class SurfaceClassRowBuffers {
                                     bits[x >> 6] |= measured &<< UInt64(x & 63)
                                 }
                             } else {
-                                if threeD {
-                                    Self.interior(row, w: w, plane: plane, bits, words: words, Volume.self)
-                                } else {
-                                    Self.interior(row, w: w, plane: 0, bits, words: words, Image.self)
-                                }
+                                Self.differing(row, w: w, plane: threeD ? plane : 0, bits, words: words, kernel: kernel)
                                 bits[0] |= 1
                                 bits[(w - 1) >> 6] |= 1 &<< UInt64((w - 1) & 63)
                             }
@@ -120,6 +119,28 @@ final class SurfaceClassRowBuffers {
         }
         for c in 0..<classes {
             points[c].append(contentsOf: UnsafeBufferPointer(start: starts[c], count: used[c]))
+        }
+    }
+
+    /// The vector kernel this CPU runs (`csk_kernel_level`: 2 AVX-512 BW, 1 AVX2, 0 none).
+    package static let kernel = Int(csk_kernel_level())
+
+    /// Sets bit x of `bits` (`words` words, and one more that may be written) for the samples of
+    /// an interior `row` that differ from a face neighbour (`plane` apart in 3-D, 0 in 2-D), by
+    /// the C kernel of `kernel` (at most `Self.kernel`; AVX2 only for rows of 32 or more) or by
+    /// the portable `interior`: the same bits (`SurfaceClassRowBuffersTests`). The first and last
+    /// samples' bits are the caller's to set.
+    package static func differing(
+        _ row: UnsafePointer<UInt8>, w: Int, plane: Int, _ bits: UnsafeMutablePointer<UInt64>, words: Int, kernel: Int
+    ) {
+        if kernel >= 2 {
+            csk_differing_avx512(row, w, plane, bits)
+        } else if kernel == 1 && w >= 32 {
+            csk_differing_avx2(row, w, plane, bits)
+        } else if plane > 0 {
+            interior(row, w: w, plane: plane, bits, words: words, Volume.self)
+        } else {
+            interior(row, w: w, plane: 0, bits, words: words, Image.self)
         }
     }
 
