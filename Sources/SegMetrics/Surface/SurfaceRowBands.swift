@@ -31,23 +31,24 @@ extension SurfaceRowSearch.Map {
         let bandBase = z * bandsPerPlane
         let edge = step < 0 ? Self.bandMask : 0
         let limit = 2 * budget
-        var y = c.y + step * start
+        // Wrapping arithmetic below: rows, bands and steps are far below Int's range.
+        var y = c.y &+ step &* start
         while y >= 0 && y < by {
-            let dy = Double(step < 0 ? c.y - y : y - c.y) * spacing.y
+            let dy = Double(step < 0 ? c.y &- y : y &- c.y) * spacing.y
             let t = tz + dy * dy
             if t >= best.value { return true }
-            visited += 1
+            visited &+= 1
             if visited > limit { return false }
             if y & Self.bandMask == edge {
-                let band = bandBase + y >> Self.bandShift
+                let band = bandBase &+ y >> Self.bandShift
                 let summary = bandSummaries[band]
-                if summary == 0 || bound(c.x, w, bit, bandBits + band * words, summary, t) >= best.value {
-                    y += step * Self.bandRows
+                if summary == 0 || bound(c.x, w, bit, bandBits + band &* words, summary, t) >= best.value {
+                    y &+= step &* Self.bandRows
                     continue
                 }
             }
-            if summaries[rows + y] != 0 { row(c.x, w, bit, y, z, t, &best) }
-            y += step
+            if summaries[rows &+ y] != 0 { row(c.x, w, bit, y, z, t, &best) }
+            y &+= step
         }
         return true
     }

@@ -16,23 +16,23 @@ enum SurfaceRowLine {
         var right = nothing
         let after = own & (~UInt64(0) << bit)
         if after != 0 {
-            right = after.trailingZeroBitCount - Int(bit)
+            right = after.trailingZeroBitCount &- Int(bit)
         } else if w < 63 {
             let next = summary & (~UInt64(0) << UInt64(w + 1))
             if next != 0 {
                 let v = next.trailingZeroBitCount
-                right = v << 6 + line[v].trailingZeroBitCount - cx
+                right = v << 6 &+ line[v].trailingZeroBitCount &- cx
             }
         }
         var left = nothing
         let before = own & ((1 << bit) &- 1)
         if before != 0 {
-            left = Int(bit) - (63 - before.leadingZeroBitCount)
+            left = Int(bit) &- (63 &- before.leadingZeroBitCount)
         } else {
             let previous = summary & ((1 << UInt64(w)) &- 1)
             if previous != 0 {
                 let v = 63 - previous.leadingZeroBitCount
-                left = cx - (v << 6 + 63 - line[v].leadingZeroBitCount)
+                left = cx &- (v << 6 &+ 63 &- line[v].leadingZeroBitCount)
             }
         }
         return (left, right)

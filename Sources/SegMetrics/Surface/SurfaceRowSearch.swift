@@ -140,7 +140,7 @@ package final class SurfaceRowSearch {
                     // (An empty array's buffer may have an address.)
                     let windowTable = rings == nil ? nil : table.baseAddress
                     for (i, q) in queries.enumerated() {
-                        let c = (x: Int(q.x - lo.x), y: Int(q.y - lo.y), z: Int(q.z - lo.z))
+                        let c = (x: Int(q.x &- lo.x), y: Int(q.y &- lo.y), z: Int(q.z &- lo.z))
                         if let table = windowTable {
                             let hits = SurfaceRowWindow.rings(map.bits, words: map.words, c.x, c.y, table: table)
                             if hits != 0 {
@@ -219,12 +219,16 @@ package final class SurfaceRowSearch {
 
         /// Sets the bits, summaries and flags of `points`.
         func mark(_ points: [LatticePoint]) {
-            for p in points {
-                let x = Int(p.x - lo.x)
-                let row = Int(p.z - lo.z) * by + Int(p.y - lo.y)
-                bits[row * words + x >> 6] |= 1 << UInt64(x & 63)
-                summaries[row] |= 1 << UInt64(x >> 6)
-                planes[Int(p.z - lo.z)] = 1
+            // Wrapping arithmetic: every point lies in the box, so nothing overflows.
+            points.withUnsafeBufferPointer { buffer in
+                for p in buffer {
+                    let x = Int(p.x &- lo.x)
+                    let z = Int(p.z &- lo.z)
+                    let row = z &* by &+ Int(p.y &- lo.y)
+                    bits[row &* words &+ x >> 6] |= 1 &<< UInt64(x & 63)
+                    summaries[row] |= 1 &<< UInt64(x >> 6)
+                    planes[z] = 1
+                }
             }
         }
 
@@ -371,8 +375,8 @@ package final class SurfaceRowSearch {
         /// the row's Δz and Δy terms summed in `t`.
         @inline(__always)
         func row(_ cx: Int, _ w: Int, _ bit: UInt64, _ y: Int, _ z: Int, _ t: Double, _ best: inout Best) {
-            let index = z * by + y
-            let (left, right) = SurfaceRowLine.offsets(cx, w, bit, bits + index * words, summaries[index])
+            let index = z &* by &+ y
+            let (left, right) = SurfaceRowLine.offsets(cx, w, bit, bits + index &* words, summaries[index])
             let k = min(left, right)
             if k == SurfaceRowLine.nothing { return }
             let dx = Double(k) * spacing.x

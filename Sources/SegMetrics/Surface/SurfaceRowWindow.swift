@@ -78,13 +78,13 @@ package struct SurfaceRowWindow {
     static func rings(
         _ bits: UnsafeMutablePointer<UInt64>, words: Int, _ cx: Int, _ cy: Int, table: UnsafePointer<UInt16>
     ) -> UInt16 {
-        let start = cx - radius
+        let start = cx &- radius
         let shift = UInt64(start & 63)
-        var row = bits + (cy - radius) * words + start >> 6
+        var row = bits + ((cy &- radius) &* words &+ start >> 6)
         var rings: UInt16 = 0
         for k in 0..<side {
             let cells = ((row[0] &>> shift) | ((row[1] &<< 1) &<< (63 &- shift))) & 0x7F
-            rings |= table[abs(k - radius) << side + Int(cells)]
+            rings |= table[abs(k &- radius) << side &+ Int(cells)]
             row += words
         }
         return rings
