@@ -15,8 +15,9 @@
 #define CSK_AVX512 __attribute__((target("avx512f,avx512bw")))
 #define CSK_AVX2 __attribute__((target("avx2")))
 
-CSK_AVX512 void csk_differing_avx512(const uint8_t *row, ptrdiff_t w, ptrdiff_t plane, uint64_t *bits) {
+CSK_AVX512 void csk_differing_avx512(const uint8_t *row, ptrdiff_t w, ptrdiff_t plane, int exclude, uint64_t *bits) {
     const ptrdiff_t words = (w + 63) >> 6;
+    const __m512i excluded = _mm512_set1_epi8((char)exclude);
     for (ptrdiff_t k = 0; k < words; k++) {
         const ptrdiff_t x = k << 6;
         const ptrdiff_t n = w - x;
@@ -31,12 +32,13 @@ CSK_AVX512 void csk_differing_avx512(const uint8_t *row, ptrdiff_t w, ptrdiff_t 
             m |= _mm512_mask_cmpneq_epu8_mask(lanes, v, _mm512_maskz_loadu_epi8(lanes, p - plane));
             m |= _mm512_mask_cmpneq_epu8_mask(lanes, v, _mm512_maskz_loadu_epi8(lanes, p + plane));
         }
+        if (exclude >= 0) m &= _mm512_mask_cmpneq_epu8_mask(lanes, v, excluded);
         bits[k] = (uint64_t)m;
     }
 }
 
 /** Bit i (of 32) set when sample x + i differs from a face neighbour. */
-CSK_AVX2 static inline uint64_t differing32(const uint8_t *p, ptrdiff_t w, ptrdiff_t plane) {
+CSK_AVX2 static inline uint64_t differing32(const uint8_t *p, ptrdiff_t w, ptrdiff_t plane, int exclude) {
     const __m256i v = _mm256_loadu_si256((const __m256i *)p);
     __m256i same = _mm256_and_si256(_mm256_cmpeq_epi8(v, _mm256_loadu_si256((const __m256i *)(p - 1))),
                                     _mm256_cmpeq_epi8(v, _mm256_loadu_si256((const __m256i *)(p + 1))));
@@ -46,20 +48,21 @@ CSK_AVX2 static inline uint64_t differing32(const uint8_t *p, ptrdiff_t w, ptrdi
         same = _mm256_and_si256(same, _mm256_cmpeq_epi8(v, _mm256_loadu_si256((const __m256i *)(p - plane))));
         same = _mm256_and_si256(same, _mm256_cmpeq_epi8(v, _mm256_loadu_si256((const __m256i *)(p + plane))));
     }
+    if (exclude >= 0) same = _mm256_or_si256(same, _mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)exclude)));
     return (uint64_t)(uint32_t)~_mm256_movemask_epi8(same);
 }
 
-CSK_AVX2 void csk_differing_avx2(const uint8_t *row, ptrdiff_t w, ptrdiff_t plane, uint64_t *bits) {
+CSK_AVX2 void csk_differing_avx2(const uint8_t *row, ptrdiff_t w, ptrdiff_t plane, int exclude, uint64_t *bits) {
     const ptrdiff_t words = (w + 63) >> 6;
     ptrdiff_t x = 0;
     for (; x + 64 <= w; x += 64) {
-        bits[x >> 6] = differing32(row + x, w, plane) | differing32(row + x + 32, w, plane) << 32;
+        bits[x >> 6] = differing32(row + x, w, plane, exclude) | differing32(row + x + 32, w, plane, exclude) << 32;
     }
     for (ptrdiff_t k = x >> 6; k < words; k++) bits[k] = 0;
     while (x < w) {
         /* The last vector ends at the row's end, over samples already set: the same bits. */
         const ptrdiff_t start = x < w - 32 ? x : w - 32;
-        const uint64_t chunk = differing32(row + start, w, plane);
+        const uint64_t chunk = differing32(row + start, w, plane, exclude);
         const unsigned shift = (unsigned)(start & 63);
         bits[start >> 6] |= chunk << shift;
         if (shift > 32) bits[(start >> 6) + 1] |= chunk >> (64 - shift);
@@ -90,11 +93,11 @@ int csk_kernel_level(void) {
 #else
 
 int csk_kernel_level(void) { return 0; }
-void csk_differing_avx512(const uint8_t *row, ptrdiff_t w, ptrdiff_t plane, uint64_t *bits) {
-    (void)row, (void)w, (void)plane, (void)bits;
+void csk_differing_avx512(const uint8_t *row, ptrdiff_t w, ptrdiff_t plane, int exclude, uint64_t *bits) {
+    (void)row, (void)w, (void)plane, (void)exclude, (void)bits;
 }
-void csk_differing_avx2(const uint8_t *row, ptrdiff_t w, ptrdiff_t plane, uint64_t *bits) {
-    (void)row, (void)w, (void)plane, (void)bits;
+void csk_differing_avx2(const uint8_t *row, ptrdiff_t w, ptrdiff_t plane, int exclude, uint64_t *bits) {
+    (void)row, (void)w, (void)plane, (void)exclude, (void)bits;
 }
 
 #endif

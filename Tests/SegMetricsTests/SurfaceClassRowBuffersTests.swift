@@ -75,7 +75,8 @@ import Testing
 
 /// The differing samples of a row by each kernel this CPU runs (AVX-512 BW, AVX2) and by the
 /// portable Swift code, against a plain loop: every width from 16 to 300 (and 1…15 for AVX-512),
-/// 2-D and 3-D, labels drawn from two, three or all 256 values.
+/// 2-D and 3-D, labels drawn from two, three or all 256 values, the C kernels with and without a
+/// label left out.
 @Suite struct SurfaceRowKernelTests {
     typealias Random = SurfaceEngineTests.Random
 
@@ -112,21 +113,28 @@ import Testing
                 let expected = Self.reference(map, row: row, w: w, plane: plane)
                 let words = (w + 63) >> 6
                 let lastBit = UInt64(1) << UInt64((w - 1) & 63)
+                // Left out by the C kernels when asked: label 0's samples.
+                var zeros = [UInt64](repeating: 0, count: words)
+                for x in 0..<w where map[row + x] == 0 { zeros[x >> 6] |= 1 << UInt64(x & 63) }
                 for level in levels where (level != 1 || w >= 32) && (level != 0 || w >= 16) {
-                    var bits = [UInt64](repeating: 0xDEAD_BEEF, count: 2 * (words + 1))
-                    map.withUnsafeBufferPointer { m in
-                        bits.withUnsafeMutableBufferPointer { b in
-                            SurfaceClassRowBuffers.differing(
-                                m.baseAddress! + row, w: w, plane: plane, b.baseAddress!, words: words, kernel: level)
+                    for exclude in [-1, 0] {
+                        var bits = [UInt64](repeating: 0xDEAD_BEEF, count: 2 * (words + 1))
+                        map.withUnsafeBufferPointer { m in
+                            bits.withUnsafeMutableBufferPointer { b in
+                                SurfaceClassRowBuffers.differing(
+                                    m.baseAddress! + row, w: w, plane: plane, b.baseAddress!, words: words, kernel: level,
+                                    exclude: exclude)
+                            }
                         }
+                        var got = Array(bits[0..<words])
+                        got[words - 1] &= ~lastBit
+                        var want = expected
+                        if exclude == 0 && level > 0 { want = zip(want, zeros).map { $0 & ~$1 } }
+                        want[words - 1] &= ~lastBit
+                        #expect(got == want, "width \(w), trial \(trial), kernel \(level), exclude \(exclude)")
+                        // No bit beyond the row.
+                        if w & 63 != 0 { #expect(bits[words - 1] >> UInt64(w & 63) == 0, "width \(w) kernel \(level)") }
                     }
-                    var got = Array(bits[0..<words])
-                    got[words - 1] &= ~lastBit
-                    var want = expected
-                    want[words - 1] &= ~lastBit
-                    #expect(got == want, "width \(w), trial \(trial), kernel \(level)")
-                    // No bit beyond the row.
-                    if w & 63 != 0 { #expect(bits[words - 1] >> UInt64(w & 63) == 0, "width \(w) kernel \(level)") }
                 }
             }
         }

@@ -59,6 +59,9 @@ package final class SurfaceClassRowBuffers {
         if mask.count < 2 * (words + 1) { mask = [UInt64](repeating: 0, count: 2 * (words + 1)) }
         let plane = w * h
         let kernel = Self.kernel
+        // A label of no measured class (the first sample's, else 0, most often the background)
+        // whose samples the C kernels leave out: they would only be discarded.
+        let exclude = slot[Int(m[0])] == classes ? Int(m[0]) : slot[0] == classes ? 0 : -1
         // The points are written as x (4 bytes) and then y and z (one 8-byte word).
         precondition(
             MemoryLayout<LatticePoint>.offset(of: \LatticePoint.y) == 4
@@ -87,7 +90,8 @@ package final class SurfaceClassRowBuffers {
                                     bits[x >> 6] |= measured &<< UInt64(x & 63)
                                 }
                             } else {
-                                Self.differing(row, w: w, plane: threeD ? plane : 0, bits, words: words, kernel: kernel)
+                                Self.differing(
+                                    row, w: w, plane: threeD ? plane : 0, bits, words: words, kernel: kernel, exclude: exclude)
                                 bits[0] |= 1
                                 bits[(w - 1) >> 6] |= 1 &<< UInt64((w - 1) & 63)
                             }
@@ -128,15 +132,18 @@ package final class SurfaceClassRowBuffers {
     /// Sets bit x of `bits` (`words` words, and one more that may be written) for the samples of
     /// an interior `row` that differ from a face neighbour (`plane` apart in 3-D, 0 in 2-D), by
     /// the C kernel of `kernel` (at most `Self.kernel`; AVX2 only for rows of 32 or more) or by
-    /// the portable `interior`: the same bits (`SurfaceClassRowBuffersTests`). The first and last
-    /// samples' bits are the caller's to set.
+    /// the portable `interior`: the same bits (`SurfaceRowKernelTests`), except that the C kernels
+    /// leave out the samples of label `exclude` (0…255, −1 for none; a label of no measured class,
+    /// whose candidates would only be discarded). The first and last samples' bits are the
+    /// caller's to set.
     package static func differing(
-        _ row: UnsafePointer<UInt8>, w: Int, plane: Int, _ bits: UnsafeMutablePointer<UInt64>, words: Int, kernel: Int
+        _ row: UnsafePointer<UInt8>, w: Int, plane: Int, _ bits: UnsafeMutablePointer<UInt64>, words: Int, kernel: Int,
+        exclude: Int = -1
     ) {
         if kernel >= 2 {
-            csk_differing_avx512(row, w, plane, bits)
+            csk_differing_avx512(row, w, plane, Int32(exclude), bits)
         } else if kernel == 1 && w >= 32 {
-            csk_differing_avx2(row, w, plane, bits)
+            csk_differing_avx2(row, w, plane, Int32(exclude), bits)
         } else if plane > 0 {
             interior(row, w: w, plane: plane, bits, words: words, Volume.self)
         } else {
