@@ -79,14 +79,26 @@ package struct SurfaceRowWindow {
         _ bits: UnsafeMutablePointer<UInt64>, words: Int, _ cx: Int, _ cy: Int, table: UnsafePointer<UInt16>
     ) -> UInt16 {
         let start = cx &- radius
-        let shift = UInt64(start & 63)
-        var row = bits + ((cy &- radius) &* words &+ start >> 6)
         var rings: UInt16 = 0
-        for k in 0..<side {
-            let cells = ((row[0] &>> shift) | ((row[1] &<< 1) &<< (63 &- shift))) & 0x7F
-            rings |= table[abs(k &- radius) << side &+ Int(cells)]
-            row += words
-        }
+        #if _endian(little)
+            // The 8 bytes from the one holding `start`: its 7 cells are bits `start & 7`… of the
+            // little-endian word (bit x of a row is bit x & 63 of its word x >> 6).
+            let shift = UInt64(start & 7)
+            var row = UnsafeRawPointer(bits + (cy &- radius) &* words) + start >> 3
+            for k in 0..<side {
+                let cells = (row.loadUnaligned(as: UInt64.self) &>> shift) & 0x7F
+                rings |= table[abs(k &- radius) << side &+ Int(cells)]
+                row += words &* 8
+            }
+        #else
+            let shift = UInt64(start & 63)
+            var row = bits + ((cy &- radius) &* words &+ start >> 6)
+            for k in 0..<side {
+                let cells = ((row[0] &>> shift) | ((row[1] &<< 1) &<< (63 &- shift))) & 0x7F
+                rings |= table[abs(k &- radius) << side &+ Int(cells)]
+                row += words
+            }
+        #endif
         return rings
     }
 
