@@ -59,11 +59,16 @@ import Testing
         }
     }
 
-    @Test("lists not ordered by their bit patterns (−0, negative, NaN) fall back to sorting")
+    @Test("lists not ordered by their bit patterns (−0, negative, NaN) fall back to sorting, short and long")
     func fallback() {
         let signed = (0..<100).map { Double($0 % 7) - 3 } + [-0.0, 0.0]
         Self.checkAllRanks(signed, [1, 2], "signed")
         Self.checkAllRanks((0..<50).map { Double($0) } + [.nan], [3], "NaN")
+        // 512 entries or more take the one-pass narrowing first, which must hand these over too.
+        let long = (0..<700).map { Double($0 % 29) * 0.5 }
+        Self.checkAllRanks(long + [-1], long, "long, one negative")
+        Self.checkAllRanks(long, [-0.0] + long, "long, −0")
+        Self.checkAllRanks(long + [.nan], [], "long, NaN")
     }
 
     @Test("the percentile and the median by selection equal those of the sorted arrays, bit for bit")

@@ -21,6 +21,7 @@ package enum SurfaceSelection {
     package static func orderPair(_ a: [Double], _ b: [Double], _ k: Int) -> (Double, Double) {
         let n = a.count + b.count
         precondition(k >= 0 && k < n, "order statistic out of range")
+        if n >= 512, let pair = narrowed(a, b, k) { return pair }
         var largest: UInt64 = 0
         var keys = [UInt64](unsafeUninitializedCapacity: n) { buffer, count in
             for (i, v) in a.enumerated() {
@@ -41,6 +42,53 @@ package enum SurfaceSelection {
         return keys.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return (.nan, .nan) }
             let (kth, next) = select(base, n, k)
+            return (Double(bitPattern: kth), Double(bitPattern: next))
+        }
+    }
+
+    /// `orderPair` (n ≥ 512) from the entries between two pivots around the k-th of an even
+    /// sample of 64 (Floyd & Rivest), kept in one pass over `a` and `b` while those below are
+    /// counted: about an eighth of the list is then selected from. nil when the pivots miss the
+    /// k-th or its successor (or a value is negative or NaN): the caller's full selection decides.
+    private static func narrowed(_ a: [Double], _ b: [Double], _ k: Int) -> (Double, Double)? {
+        let n = a.count + b.count
+        var sample = (0..<64).map { i -> UInt64 in
+            let j = i * n / 64
+            return j < a.count ? a[j].bitPattern : b[j - a.count].bitPattern
+        }
+        sample.sort()
+        let position = k * 64 / n
+        let low = sample[max(position - 4, 0)]
+        let high = sample[min(position + 4, 63)]
+        var below = 0
+        var largest: UInt64 = 0
+        var kept = [UInt64](unsafeUninitializedCapacity: n) { buffer, count in
+            var cursor = 0
+            for list in [a, b] {
+                list.withUnsafeBufferPointer { values in
+                    for v in values {
+                        // Every entry is written; the cursor moves past the ones in [low, high].
+                        // Without branches: for patterns below 2^63 (the only lists kept, see
+                        // `largest`), x − y borrows into bit 63 exactly when x < y; for others
+                        // the cursor still moves by 0 or 1.
+                        let key = v.bitPattern
+                        largest = max(largest, key)
+                        let under = Int(truncatingIfNeeded: (key &- low) >> 63)
+                        let over = Int(truncatingIfNeeded: (high &- key) >> 63)
+                        below &+= under
+                        buffer[cursor] = key
+                        cursor &+= (1 &- under) & (1 &- over)
+                    }
+                }
+            }
+            count = cursor
+        }
+        // The patterns of +0…+∞ are 0…0x7FF0…0; −0, negatives and NaNs lie above.
+        let rank = k - below
+        guard largest <= Double.infinity.bitPattern, rank >= 0, rank + 1 < kept.count else { return nil }
+        return kept.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            let (kth, next) = select(base, buffer.count, rank)
             return (Double(bitPattern: kth), Double(bitPattern: next))
         }
     }
