@@ -2,8 +2,10 @@
 // `nearRows` on either side, passed over by bands of `bandRows` rows.
 
 extension SurfaceRowSearch.Map {
-    /// The rows of plane `z` beyond `nearRows` on both sides, the side of the best feature
-    /// first (out of line: most queries end within `nearRows`).
+    /// The rows of plane `z` from `start` rows away on both sides (0: every row, the query's
+    /// own once; `nearRows`: beyond the rows the caller visited), the side of the best feature
+    /// first (out of line: most queries end within `nearRows`). From 0, the query's own band is
+    /// passed over whole when its union's nearest bit, at Δy = 0, gives a value not below the best.
     @inline(never)
     func far(
         _ c: (x: Int, y: Int, z: Int), _ z: Int, _ tz: Double, from start: Int, _ best: inout SurfaceRowSearch.Best,
@@ -11,12 +13,23 @@ extension SurfaceRowSearch.Map {
     ) -> Bool {
         if !bandsMarked.pointee { markBands() }
         let first = best.z != z || best.y <= c.y ? -1 : 1
-        return side(c, z, tz, first, from: start, &best, budget: budget, visited: &visited)
-            && side(c, z, tz, -first, from: max(start, 1), &best, budget: budget, visited: &visited)
+        var starts = (below: start, above: max(start, 1))
+        if start == 0 {
+            let band = z &* bandsPerPlane &+ c.y >> Self.bandShift
+            let summary = bandSummaries[band]
+            if summary == 0
+                || bound(c.x, c.x >> 6, UInt64(c.x & 63), bandBits + band &* words, summary, tz) >= best.value
+            {
+                let low = (c.y >> Self.bandShift) << Self.bandShift
+                starts = (c.y &- low &+ 1, min(low &+ Self.bandMask, by &- 1) &- c.y &+ 1)
+            }
+        }
+        return side(c, z, tz, first, from: first < 0 ? starts.below : starts.above, &best, budget: budget, visited: &visited)
+            && side(c, z, tz, -first, from: first < 0 ? starts.above : starts.below, &best, budget: budget, visited: &visited)
     }
 
-    /// Lowers `best` over the rows of plane `z` from `nearRows` rows below (`step` −1) or
-    /// above (+1) the query outwards, until (Δy·sy)² alone reaches the best. A band of
+    /// Lowers `best` over the rows of plane `z` from `start` rows below (`step` −1) or above
+    /// (+1) the query outwards, until (Δy·sy)² alone reaches the best. A band of
     /// `bandRows` rows is passed over whole from its outer edge when it holds no feature or the
     /// nearest bit of its union, at the band's nearest row offset, gives a value not below the
     /// best (no row of it can give less).
