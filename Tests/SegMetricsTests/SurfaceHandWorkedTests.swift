@@ -4,6 +4,18 @@ import Testing
 
 /// Boundary metrics on masks small enough to work out by hand.
 @Suite struct SurfaceHandWorkedTests {
+    @Test("metrics order, compare and hash by their case: report order, nine distinct keys, raw values kept")
+    func metricIdentity() {
+        let all = SurfaceMetric.allCases
+        #expect(all.reversed().sorted() == all)
+        #expect(Set(all).count == 9)
+        for (i, a) in all.enumerated() {
+            for (j, b) in all.enumerated() { #expect((a == b) == (i == j) && (a < b) == (i < j)) }
+        }
+        let keyed = Dictionary(uniqueKeysWithValues: all.map { ($0, $0.rawValue) })
+        #expect(keyed[.asdPredToGt] == "asd_pred_to_gt" && keyed[.stdSD] == "std_sd" && keyed[.hd] == "hd")
+    }
+
     /// A 2-D grid with the given foreground pixels (x, y).
     static func mask(_ grid: SurfaceGrid, _ pixels: [(Int, Int)]) -> [UInt8] {
         var m = [UInt8](repeating: 0, count: grid.count)

@@ -99,11 +99,29 @@ public enum SurfaceMetric: String, Sendable, Hashable, CaseIterable, Comparable 
     /// Standard deviation (ddof 0) of the pooled surface distances.
     case stdSD = "std_sd"
 
-    /// Report order: the order of the cases.
-    public static func < (lhs: SurfaceMetric, rhs: SurfaceMetric) -> Bool {
-        let order = SurfaceMetric.allCases
-        return (order.firstIndex(of: lhs) ?? 0) < (order.firstIndex(of: rhs) ?? 0)
+    /// The position of the case in the declaration (report order).
+    private var ordinal: Int {
+        switch self {
+        case .hd: 0
+        case .hd95: 1
+        case .assd: 2
+        case .masd: 3
+        case .asdPredToGt: 4
+        case .asdGtToPred: 5
+        case .nsd: 6
+        case .medianSD: 7
+        case .stdSD: 8
+        }
     }
+
+    /// Report order: the order of the cases.
+    public static func < (lhs: SurfaceMetric, rhs: SurfaceMetric) -> Bool { lhs.ordinal < rhs.ordinal }
+
+    // By the case, not the raw value: a raw-valued enum would otherwise compare and hash its
+    // strings (the metrics are dictionary keys of every pair's values).
+    public static func == (lhs: SurfaceMetric, rhs: SurfaceMetric) -> Bool { lhs.ordinal == rhs.ordinal }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(ordinal) }
 }
 
 /// What to do with a distance that is undefined because one mask is empty (`--surface-empty`).
