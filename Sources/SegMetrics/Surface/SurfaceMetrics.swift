@@ -117,10 +117,11 @@ public enum SurfaceMetric: String, Sendable, Hashable, CaseIterable, Comparable 
     /// Report order: the order of the cases.
     public static func < (lhs: SurfaceMetric, rhs: SurfaceMetric) -> Bool { lhs.ordinal < rhs.ordinal }
 
-    // By the case, not the raw value: a raw-valued enum would otherwise compare and hash its
-    // strings (the metrics are dictionary keys of every pair's values).
+    /// The same case. By the case, not the raw value: a raw-valued enum would otherwise compare
+    /// and hash its strings (the metrics are dictionary keys of every pair's values).
     public static func == (lhs: SurfaceMetric, rhs: SurfaceMetric) -> Bool { lhs.ordinal == rhs.ordinal }
 
+    /// Hashes the case (see `==`).
     public func hash(into hasher: inout Hasher) { hasher.combine(ordinal) }
 }
 
