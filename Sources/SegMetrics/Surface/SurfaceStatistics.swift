@@ -6,7 +6,7 @@ package enum SurfaceStatistics {
     /// rounded to multiples of 8 above 128 elements), added to 0.
     package static func numpySum(_ values: UnsafeBufferPointer<Double>) -> Double {
         guard let base = values.baseAddress else { return 0 }
-        return 0 + pairwise(base, values.count)
+        return 0 + pairwise(base, values.count, Identity())
     }
 
     /// `numpySum` of an array.
@@ -14,44 +14,46 @@ package enum SurfaceStatistics {
         values.withUnsafeBufferPointer { numpySum($0) }
     }
 
-    private static func pairwise(_ a: UnsafePointer<Double>, _ n: Int) -> Double {
+    /// NumPy's pairwise summation of `term(a[i])` (the terms computed as they are added: the same
+    /// additions in the same order as summing an array of them).
+    private static func pairwise<T: SumTerm>(_ a: UnsafePointer<Double>, _ n: Int, _ term: T) -> Double {
         if n < 8 {
             var result = -0.0
-            for i in 0..<n { result += a[i] }
+            for i in 0..<n { result += term(a[i]) }
             return result
         }
         if n <= 128 {
-            var r0 = a[0]
-            var r1 = a[1]
-            var r2 = a[2]
-            var r3 = a[3]
-            var r4 = a[4]
-            var r5 = a[5]
-            var r6 = a[6]
-            var r7 = a[7]
+            var r0 = term(a[0])
+            var r1 = term(a[1])
+            var r2 = term(a[2])
+            var r3 = term(a[3])
+            var r4 = term(a[4])
+            var r5 = term(a[5])
+            var r6 = term(a[6])
+            var r7 = term(a[7])
             var i = 8
             let end = n - n % 8
             while i < end {
-                r0 += a[i]
-                r1 += a[i + 1]
-                r2 += a[i + 2]
-                r3 += a[i + 3]
-                r4 += a[i + 4]
-                r5 += a[i + 5]
-                r6 += a[i + 6]
-                r7 += a[i + 7]
+                r0 += term(a[i])
+                r1 += term(a[i + 1])
+                r2 += term(a[i + 2])
+                r3 += term(a[i + 3])
+                r4 += term(a[i + 4])
+                r5 += term(a[i + 5])
+                r6 += term(a[i + 6])
+                r7 += term(a[i + 7])
                 i += 8
             }
             var result = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
             while i < n {
-                result += a[i]
+                result += term(a[i])
                 i += 1
             }
             return result
         }
         var half = n / 2
         half -= half % 8
-        return pairwise(a, half) + pairwise(a + half, n - half)
+        return pairwise(a, half, term) + pairwise(a + half, n - half, term)
     }
 
     /// NumPy's `mean` of a float64 array (NaN when empty).
@@ -67,8 +69,11 @@ package enum SurfaceStatistics {
 
     /// `numpyStd` of a non-empty array whose `numpyMean` is `mean`.
     package static func numpyStd(_ values: [Double], mean: Double) -> Double {
-        let squares = values.map { ($0 - mean) * ($0 - mean) }
-        return (numpySum(squares) / Double(values.count)).squareRoot()
+        // NumPy: x = a − mean, x = x · x, then the pairwise sum of x (here without the array).
+        let sum = values.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { 0 + pairwise($0, buffer.count, SquaredDeviation(mean: mean)) } ?? 0
+        }
+        return (sum / Double(values.count)).squareRoot()
     }
 
     /// NumPy's default percentile (`method="linear"`) of an ascending array: virtual index
@@ -157,4 +162,20 @@ package enum SurfaceStatistics {
     package static func sortPairs(_ distances: [Double], _ weights: [Double]) -> [(Double, Double)] {
         zip(distances, weights).sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
     }
+}
+
+/// A term of `SurfaceStatistics`' pairwise sums, computed from each entry as it is added.
+private protocol SumTerm {
+    func callAsFunction(_ x: Double) -> Double
+}
+
+/// The entry itself.
+private struct Identity: SumTerm {
+    @inline(__always) func callAsFunction(_ x: Double) -> Double { x }
+}
+
+/// (x − mean)², as NumPy's `std` squares the deviations.
+private struct SquaredDeviation: SumTerm {
+    let mean: Double
+    @inline(__always) func callAsFunction(_ x: Double) -> Double { (x - mean) * (x - mean) }
 }
