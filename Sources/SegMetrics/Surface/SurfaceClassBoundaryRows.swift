@@ -4,9 +4,9 @@ import CSurfaceKernels
 /// one label and rows are at least 16 samples wide.
 ///
 /// For each row a mask of its candidate samples is built without branching on the data: in an
-/// interior row, bit x is set when sample x differs from one of its face neighbours (16 samples per
-/// vector compared with the samples before them, above and below, the bytes turned into bits by
-/// `ByteMasks`; see `interior`), and
+/// interior row, bit x is set when sample x differs from one of its face neighbours (`differing`:
+/// 64 or 32 samples per comparison in the C kernels where the CPU has AVX-512 BW or AVX2, which
+/// also leave out one unmeasured label's samples; else 16 per vector in Swift, see `interior`), and
 /// the first and last samples of the row (on the image edge) are always set; in a row on the
 /// image edge (first or last row, first or last plane), the bits of the samples in a measured
 /// class are set. With one label per class, a candidate is on its class's boundary exactly when
@@ -129,7 +129,8 @@ package final class SurfaceClassRowBuffers {
     /// The vector kernel this CPU runs (`csk_kernel_level`: 2 AVX-512 BW, 1 AVX2, 0 none).
     package static let kernel = Int(csk_kernel_level())
 
-    /// Sets bit x of `bits` (`words` words, and one more that may be written) for the samples of
+    /// Sets bit x of `bits` (2 · (`words` + 1) words: the portable code keeps its horizontal
+    /// differences after the first `words` + 1; bits beyond the row stay 0) for the samples of
     /// an interior `row` that differ from a face neighbour (`plane` apart in 3-D, 0 in 2-D), by
     /// the C kernel of `kernel` (at most `Self.kernel`; AVX2 only for rows of 32 or more) or by
     /// the portable `interior`: the same bits (`SurfaceRowKernelTests`), except that the C kernels
