@@ -19,7 +19,8 @@ import Foundation
 /// the nearest 8 rows on either side (a far query: a spurious or missed object), each side is
 /// visited by itself and a band of 8 rows is passed over whole when the nearest bit of the union
 /// of its rows, at the band's nearest row offset, already gives a value not below the best (the
-/// same monotonicity: no row of the band can give less). A query that visits more than
+/// same monotonicity: no row of the band can give less); a query whose seed already lies beyond
+/// the nearest 8 rows is scanned that way from its own row on. A query that visits more than
 /// `rowBudget` rows (twice that many steps beyond its nearest rows) is given up and returned for
 /// the caller.
 package final class SurfaceRowSearch {
