@@ -180,4 +180,48 @@ import Testing
             }
         }
     }
+    @Test(
+        "every kernel reads only the samples around its row: a 3-row (3-plane) map flush against an unreadable page, before and after, widths 1…300"
+    )
+    func noReadBeyondTheMap() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let levels = [0, 1, 2].filter { $0 <= SurfaceClassRowBuffers.kernel }
+        var random = Random(state: 1212)
+        for w in 1...300 {
+            for threeD in [false, true] {
+                let plane = threeD ? 3 * w : 0
+                let count = threeD ? 9 * w : 3 * w
+                let row = threeD ? plane + w : w
+                let body = (count + page - 1) / page * page
+                let length = body + 2 * page
+                let raw = try #require(
+                    mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), "mmap")
+                #expect(raw != MAP_FAILED)
+                defer { munmap(raw, length) }
+                let base = raw.assumingMemoryBound(to: UInt8.self)
+                // Unreadable pages before and after the body: any read outside it faults.
+                #expect(mprotect(raw, page, PROT_NONE) == 0)
+                #expect(mprotect(raw + page + body, page, PROT_NONE) == 0)
+                let map = (0..<count).map { _ in UInt8(random.int(0...2)) }
+                let expected = SurfaceRowKernelTests.reference(map, row: row, w: w, plane: plane)
+                let words = (w + 63) >> 6
+                let lastBit = UInt64(1) << UInt64((w - 1) & 63)
+                for start in [base + page, base + page + body - count] {
+                    start.update(from: map, count: count)
+                    for level in levels where (level != 1 || w >= 32) && (level != 0 || w >= 16) {
+                        var bits = [UInt64](repeating: 0, count: 2 * (words + 1))
+                        bits.withUnsafeMutableBufferPointer { b in
+                            SurfaceClassRowBuffers.differing(
+                                start + row, w: w, plane: plane, b.baseAddress!, words: words, kernel: level)
+                        }
+                        var got = Array(bits[0..<words])
+                        got[words - 1] &= ~lastBit
+                        var want = expected
+                        want[words - 1] &= ~lastBit
+                        #expect(got == want, "width \(w) 3-D \(threeD) kernel \(level)")
+                    }
+                }
+            }
+        }
+    }
 }
