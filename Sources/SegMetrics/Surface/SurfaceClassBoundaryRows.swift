@@ -18,6 +18,9 @@ package final class SurfaceClassRowBuffers {
     private var capacities: [Int] = []
     private var mask: [UInt64] = []
 
+    /// Empty buffers.
+    package init() {}
+
     deinit { for start in starts { start.deallocate() } }
 
     /// Bytes held between calls.
@@ -43,10 +46,12 @@ package final class SurfaceClassRowBuffers {
     }
 
     /// The boundaries of classes 0..<`classes` of the 8-bit labels `m` (`w` × `h` × `d`, `w` ≥ 16)
-    /// whose class index is `lookup[label]` (one label per measured class), into `points`.
-    func extract(
+    /// whose class index is `lookup[label]` (one label per measured class), into `points`
+    /// (appended). `kernel`: the interior rows' kernel (`differing`; at most `Self.kernel`, lower
+    /// only in tests).
+    package func extract(
         _ m: UnsafePointer<UInt8>, lookup: UnsafePointer<UInt8>, w: Int, h: Int, d: Int, threeD: Bool, classes: Int,
-        into points: inout [[LatticePoint]]
+        into points: inout [[LatticePoint]], kernel: Int = SurfaceClassRowBuffers.kernel
     ) {
         // The slot of each label: its class index, or `classes` (discarded).
         var slot = [UInt8](repeating: UInt8(classes), count: 256)
@@ -58,7 +63,7 @@ package final class SurfaceClassRowBuffers {
         // `words + 1` long.
         if mask.count < 2 * (words + 1) { mask = [UInt64](repeating: 0, count: 2 * (words + 1)) }
         let plane = w * h
-        let kernel = Self.kernel
+        let kernel = min(kernel, Self.kernel)
         // A label of no measured class (the first sample's, else 0, most often the background)
         // whose samples the C kernels leave out: they would only be discarded.
         let exclude = slot[Int(m[0])] == classes ? Int(m[0]) : slot[0] == classes ? 0 : -1
