@@ -94,6 +94,36 @@ import Testing
         return bits
     }
 
+    /// What `differing` sets by `level` for the row at `row` of `map`, the buffer first filled
+    /// with `fill`: the row's words, the last sample's bit cleared (the caller's), and the whole
+    /// buffer.
+    static func kernelBits(
+        _ map: [UInt8], row: Int, w: Int, plane: Int, level: Int, exclude: Int, fill: UInt64
+    ) -> (row: [UInt64], buffer: [UInt64]) {
+        let words = (w + 63) >> 6
+        var bits = [UInt64](repeating: fill, count: 2 * (words + 1))
+        map.withUnsafeBufferPointer { m in
+            bits.withUnsafeMutableBufferPointer { b in
+                SurfaceClassRowBuffers.differing(
+                    m.baseAddress! + row, w: w, plane: plane, b.baseAddress!, words: words, kernel: level, exclude: exclude)
+            }
+        }
+        var got = Array(bits[0..<words])
+        got[words - 1] &= ~(UInt64(1) << UInt64((w - 1) & 63))
+        return (got, bits)
+    }
+
+    /// `reference`, the last sample's bit cleared, and for the C kernels (`level` > 0) the
+    /// samples of `exclude` (≥ 0) left out.
+    static func expectedBits(_ map: [UInt8], row: Int, w: Int, plane: Int, level: Int, exclude: Int) -> [UInt64] {
+        var want = reference(map, row: row, w: w, plane: plane)
+        if level > 0 && exclude >= 0 {
+            for x in 0..<w where Int(map[row + x]) == exclude { want[x >> 6] &= ~(1 << UInt64(x & 63)) }
+        }
+        want[want.count - 1] &= ~(UInt64(1) << UInt64((w - 1) & 63))
+        return want
+    }
+
     @Test("every kernel equals the plain loop, widths 1…300, 2-D and 3-D", arguments: [false, true])
     func kernels(threeD: Bool) {
         var random = Random(state: threeD ? 3131 : 3130)
@@ -110,27 +140,13 @@ import Testing
                     map = map.map { $0 == 1 && random.int(0...7) == 0 ? 1 : 0 }
                 }
                 let row = threeD ? plane + w : w
-                let expected = Self.reference(map, row: row, w: w, plane: plane)
                 let words = (w + 63) >> 6
-                let lastBit = UInt64(1) << UInt64((w - 1) & 63)
-                // Left out by the C kernels when asked: label 0's samples.
-                var zeros = [UInt64](repeating: 0, count: words)
-                for x in 0..<w where map[row + x] == 0 { zeros[x >> 6] |= 1 << UInt64(x & 63) }
                 for level in levels where (level != 1 || w >= 32) && (level != 0 || w >= 16) {
+                    // Left out by the C kernels when asked: label 0's samples.
                     for exclude in [-1, 0] {
-                        var bits = [UInt64](repeating: 0xDEAD_BEEF, count: 2 * (words + 1))
-                        map.withUnsafeBufferPointer { m in
-                            bits.withUnsafeMutableBufferPointer { b in
-                                SurfaceClassRowBuffers.differing(
-                                    m.baseAddress! + row, w: w, plane: plane, b.baseAddress!, words: words, kernel: level,
-                                    exclude: exclude)
-                            }
-                        }
-                        var got = Array(bits[0..<words])
-                        got[words - 1] &= ~lastBit
-                        var want = expected
-                        if exclude == 0 && level > 0 { want = zip(want, zeros).map { $0 & ~$1 } }
-                        want[words - 1] &= ~lastBit
+                        let (got, bits) = Self.kernelBits(
+                            map, row: row, w: w, plane: plane, level: level, exclude: exclude, fill: 0xDEAD_BEEF)
+                        let want = Self.expectedBits(map, row: row, w: w, plane: plane, level: level, exclude: exclude)
                         #expect(got == want, "width \(w), trial \(trial), kernel \(level), exclude \(exclude)")
                         // No bit beyond the row.
                         if w & 63 != 0 { #expect(bits[words - 1] >> UInt64(w & 63) == 0, "width \(w) kernel \(level)") }
