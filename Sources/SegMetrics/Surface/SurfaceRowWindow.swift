@@ -79,26 +79,12 @@ package struct SurfaceRowWindow {
         _ bits: UnsafeMutablePointer<UInt64>, words: Int, _ cx: Int, _ cy: Int, table: UnsafePointer<UInt16>
     ) -> UInt16 {
         let start = cx &- radius
+        var row = bits + (cy &- radius) &* words
         var rings: UInt16 = 0
-        #if _endian(little)
-            // The 8 bytes from the one holding `start`: its 7 cells are bits `start & 7`… of the
-            // little-endian word (bit x of a row is bit x & 63 of its word x >> 6).
-            let shift = UInt64(start & 7)
-            var row = UnsafeRawPointer(bits + (cy &- radius) &* words) + start >> 3
-            for k in 0..<side {
-                let cells = (row.loadUnaligned(as: UInt64.self) &>> shift) & 0x7F
-                rings |= table[abs(k &- radius) << side &+ Int(cells)]
-                row += words &* 8
-            }
-        #else
-            let shift = UInt64(start & 63)
-            var row = bits + ((cy &- radius) &* words &+ start >> 6)
-            for k in 0..<side {
-                let cells = ((row[0] &>> shift) | ((row[1] &<< 1) &<< (63 &- shift))) & 0x7F
-                rings |= table[abs(k &- radius) << side &+ Int(cells)]
-                row += words
-            }
-        #endif
+        for k in 0..<side {
+            rings |= table[abs(k &- radius) << side &+ Int(cells(row, from: start))]
+            row += words
+        }
         return rings
     }
 
@@ -106,17 +92,30 @@ package struct SurfaceRowWindow {
     /// one readable word past the last row).
     @inline(__always)
     static func window(_ bits: UnsafeMutablePointer<UInt64>, words: Int, _ cx: Int, _ cy: Int) -> UInt64 {
-        let start = cx - radius
-        let shift = UInt64(start & 63)
-        var row = bits + (cy - radius) * words + start >> 6
+        let start = cx &- radius
+        var row = bits + (cy &- radius) &* words
         var window: UInt64 = 0
         for k in 0..<side {
-            // The 7 bits from `start` on, across a word boundary: the next word's bits land at or
-            // above 64 − shift, below 7 only when the window crosses into it.
-            let cells = (row[0] &>> shift) | ((row[1] &<< 1) &<< (63 &- shift))
-            window |= (cells & 0x7F) &<< UInt64(k * side)
+            window |= cells(row, from: start) &<< UInt64(k &* side)
             row += words
         }
         return window
+    }
+
+    /// The 7 cells of `row` from cell `start` on (bit j: cell `start + j`); reads up to the word
+    /// after the one holding `start + 6`.
+    @inline(__always)
+    private static func cells(_ row: UnsafeMutablePointer<UInt64>, from start: Int) -> UInt64 {
+        #if _endian(little)
+            // The 8 bytes from the one holding `start`: its 7 cells are bits `start & 7`… of the
+            // little-endian word (bit x of a row is bit x & 63 of its word x >> 6).
+            (UnsafeRawPointer(row).loadUnaligned(fromByteOffset: start >> 3, as: UInt64.self) &>> UInt64(start & 7)) & 0x7F
+        #else
+            // Across a word boundary: the next word's bits land at or above 64 − shift, below 7
+            // only when the cells cross into it.
+            let shift = UInt64(start & 63)
+            let word = row + start >> 6
+            return ((word[0] &>> shift) | ((word[1] &<< 1) &<< (63 &- shift))) & 0x7F
+        #endif
     }
 }
