@@ -158,7 +158,8 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 	-ISources/CMaskCodecs/include -ISources/CMaskCodecs
 CODEC_SOURCES := Sources/CMaskCodecs/cmask.c Sources/CMaskCodecs/png_decode.c Sources/CMaskCodecs/png_fast.c \
 	Sources/CMaskCodecs/tiff_decode.c Sources/CMaskCodecs/tiff_read.c Sources/CMaskCodecs/tiff_description.c \
-	Sources/CMaskCodecs/tiff_fast.c Sources/CMaskCodecs/nifti_decode.c Sources/CMaskCodecs/crc32_fold.c
+	Sources/CMaskCodecs/tiff_fast.c Sources/CMaskCodecs/nifti_decode.c Sources/CMaskCodecs/crc32_fold.c \
+	Sources/CMaskCodecs/crc32_count.c
 CODEC_LIBS = $$(pkg-config --libs libpng libtiff-4 libdeflate) -lz
 FUZZ_SOURCES := Tests/Fuzz/decode_fuzz.c $(CODEC_SOURCES)
 

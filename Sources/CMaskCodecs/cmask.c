@@ -279,6 +279,19 @@ cmask_status cmask_read_into(cmask_decoder *decoder, void *out, uint64_t out_siz
     return cmask_read_placed(decoder, out, out_size, capacity, NULL, error, error_size);
 }
 
+cmask_status cmask_read_placed_unchecked(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity,
+                                         uint64_t *offset, cmask_crc_check *check, char *error, size_t error_size) {
+    if (check == NULL || decoder == NULL || offset == NULL)
+        return cmask_read_placed(decoder, out, out_size, capacity, offset, error, error_size);
+    *check = (cmask_crc_check){0, 0, 0};
+    decoder->defer_crc = 1;
+    decoder->crc_check = *check;
+    cmask_status status = cmask_read_placed(decoder, out, out_size, capacity, offset, error, error_size);
+    decoder->defer_crc = 0;
+    if (status == CMASK_OK) *check = decoder->crc_check;
+    return status;
+}
+
 cmask_status cmask_read_placed(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity,
                                uint64_t *offset, char *error, size_t error_size) {
     cmask_message message = {error, error_size, 0};

@@ -68,6 +68,10 @@ struct cmask_decoder {
     /** 1 once cmask_read decoded every page of a TIFF through the fast path (tiff_fast.c). */
     int tiff_fast_used;
     cmask_nifti_state *nifti;
+    /** 1 during cmask_read_placed_unchecked: the NIfTI reader may leave the CRC in `crc_check`. */
+    int defer_crc;
+    /** The CRC check the NIfTI reader left (cmask_read_placed_unchecked). */
+    cmask_crc_check crc_check;
 };
 
 cmask_status cmask_png_open(cmask_decoder *decoder, uint64_t max_samples, cmask_message *message);

@@ -17,53 +17,25 @@
 #include <libdeflate.h>
 #include <pthread.h>
 
+#include "crc32_fold.h"
+
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <cpuid.h>
-#include <immintrin.h>
-
-#define CMASK_FOLD_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,vpclmulqdq,pclmul,sse4.1")))
-
-CMASK_FOLD_TARGET static inline __m512i fold512(__m512i x, __m512i k) {
-    return _mm512_xor_si512(_mm512_clmulepi64_epi128(x, k, 0x00), _mm512_clmulepi64_epi128(x, k, 0x11));
-}
-
-CMASK_FOLD_TARGET static inline __m128i fold128(__m128i x, __m128i k) {
-    return _mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11));
-}
 
 /** The CRC of `n` bytes (a multiple of 256, at least 256) continuing `crc`. */
 CMASK_FOLD_TARGET static uint32_t crc32_vpclmul(uint32_t crc, const uint8_t *p, size_t n) {
-    const __m512i k2048 = _mm512_set4_epi64(0x1322d1430, 0x11542778a, 0x1322d1430, 0x11542778a);
-    const __m512i k512 = _mm512_set4_epi64(0x1c6e41596, 0x154442bd4, 0x1c6e41596, 0x154442bd4);
-    __m512i x0 = _mm512_loadu_si512((const void *)p);
+    const __m512i k2048 = CMASK_FOLD_K2048;
+    __m512i x0 = cmask_fold_seed(_mm512_loadu_si512((const void *)p), crc);
     __m512i x1 = _mm512_loadu_si512((const void *)(p + 64));
     __m512i x2 = _mm512_loadu_si512((const void *)(p + 128));
     __m512i x3 = _mm512_loadu_si512((const void *)(p + 192));
-    x0 = _mm512_xor_si512(x0, _mm512_zextsi128_si512(_mm_cvtsi32_si128((int)~crc)));
     for (size_t at = 256; at < n; at += 256) {
-        x0 = _mm512_xor_si512(fold512(x0, k2048), _mm512_loadu_si512((const void *)(p + at)));
-        x1 = _mm512_xor_si512(fold512(x1, k2048), _mm512_loadu_si512((const void *)(p + at + 64)));
-        x2 = _mm512_xor_si512(fold512(x2, k2048), _mm512_loadu_si512((const void *)(p + at + 128)));
-        x3 = _mm512_xor_si512(fold512(x3, k2048), _mm512_loadu_si512((const void *)(p + at + 192)));
+        x0 = _mm512_xor_si512(cmask_fold512(x0, k2048), _mm512_loadu_si512((const void *)(p + at)));
+        x1 = _mm512_xor_si512(cmask_fold512(x1, k2048), _mm512_loadu_si512((const void *)(p + at + 64)));
+        x2 = _mm512_xor_si512(cmask_fold512(x2, k2048), _mm512_loadu_si512((const void *)(p + at + 128)));
+        x3 = _mm512_xor_si512(cmask_fold512(x3, k2048), _mm512_loadu_si512((const void *)(p + at + 192)));
     }
-    __m512i x = _mm512_xor_si512(fold512(x0, k512), x1);
-    x = _mm512_xor_si512(fold512(x, k512), x2);
-    x = _mm512_xor_si512(fold512(x, k512), x3);
-    /* 512 → 128 bits: the lane's first three parts fold over 384, 256 and 128 bits onto the last. */
-    __m128i a = fold128(_mm512_extracti32x4_epi32(x, 0), _mm_set_epi64x(0x174359406, 0x3db1ecdc));
-    a = _mm_xor_si128(a, fold128(_mm512_extracti32x4_epi32(x, 1), _mm_set_epi64x(0x15a546366, 0xf1da05aa)));
-    a = _mm_xor_si128(a, fold128(_mm512_extracti32x4_epi32(x, 2), _mm_set_epi64x(0x0ccaa009e, 0x1751997d0)));
-    a = _mm_xor_si128(a, _mm512_extracti32x4_epi32(x, 3));
-    /* 128 → 64 → 32 bits. */
-    const __m128i mask = _mm_setr_epi32(~0, 0, ~0, 0);
-    __m128i t = _mm_clmulepi64_si128(a, _mm_set_epi64x(0x0ccaa009e, 0x1751997d0), 0x10);
-    a = _mm_xor_si128(_mm_srli_si128(a, 8), t);
-    t = _mm_srli_si128(a, 4);
-    a = _mm_xor_si128(_mm_clmulepi64_si128(_mm_and_si128(a, mask), _mm_set_epi64x(0, 0x163cd6124), 0x00), t);
-    const __m128i poly = _mm_set_epi64x(0x1f7011641, 0x1db710641);
-    t = _mm_clmulepi64_si128(_mm_and_si128(a, mask), poly, 0x10);
-    t = _mm_clmulepi64_si128(_mm_and_si128(t, mask), poly, 0x00);
-    return ~(uint32_t)_mm_extract_epi32(_mm_xor_si128(a, t), 1);
+    return cmask_fold_finish(x0, x1, x2, x3);
 }
 
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
@@ -82,12 +54,16 @@ static void probe(void) {
     has_vpclmul = avx512 && vpclmul && (lo & 0xE6) == 0xE6;
 }
 
+int cmask_crc32_fold_available(void) {
+    pthread_once(&probe_once, probe);
+    return has_vpclmul;
+}
+
 uint32_t cmask_crc32(uint32_t crc, const void *bytes, size_t count) {
     const uint8_t *p = bytes;
     size_t bulk = count & ~(size_t)255;
     if (bulk > 0) {
-        pthread_once(&probe_once, probe);
-        if (has_vpclmul) {
+        if (cmask_crc32_fold_available()) {
             crc = crc32_vpclmul(crc, p, bulk);
             p += bulk;
             count -= bulk;

@@ -549,10 +549,11 @@ static int store_float(double value, float *out, const cmask_decoder *d, const p
  * bytes into `dest` with the trailer's CRC-32 and ISIZE; 0 otherwise. The checks, in their order,
  * are libdeflate_gzip_decompress_ex's (1.14: the header's flags, lengths and fields; the header
  * CRC16 is skipped, not checked), with the CRC computed by cmask_crc32 (about 3× faster on 8 MB
- * than the libdeflate_crc32 that call uses), and nothing may follow the trailer.
+ * than the libdeflate_crc32 that call uses), and nothing may follow the trailer. With `deferred`,
+ * the CRC is not computed but left there for the caller (cmask_read_placed_unchecked).
  */
 static int gunzip_member(struct libdeflate_decompressor *d, const uint8_t *in, size_t size, uint8_t *dest,
-                         size_t contents) {
+                         size_t contents, cmask_crc_check *deferred) {
     enum { ID1 = 0x1f, ID2 = 0x8b, CM_DEFLATE = 8, FHCRC = 0x02, FEXTRA = 0x04, FNAME = 0x08, FCOMMENT = 0x10,
            FRESERVED = 0xe0, FOOTER = 8, MIN_OVERHEAD = 10 + FOOTER };
     if (size < MIN_OVERHEAD || in[0] != ID1 || in[1] != ID2 || in[2] != CM_DEFLATE) return 0;
@@ -584,7 +585,12 @@ static int gunzip_member(struct libdeflate_decompressor *d, const uint8_t *in, s
     next += in_used;
     uint32_t crc = (uint32_t)next[0] | (uint32_t)next[1] << 8 | (uint32_t)next[2] << 16 | (uint32_t)next[3] << 24;
     uint32_t isize = (uint32_t)next[4] | (uint32_t)next[5] << 8 | (uint32_t)next[6] << 16 | (uint32_t)next[7] << 24;
-    return next + FOOTER == end && isize == (uint32_t)contents && cmask_crc32(0, dest, contents) == crc;
+    if (next + FOOTER != end || isize != (uint32_t)contents) return 0;
+    if (deferred != NULL) {
+        *deferred = (cmask_crc_check){1, crc, contents};
+        return 1;
+    }
+    return cmask_crc32(0, dest, contents) == crc;
 }
 
 /**
@@ -592,7 +598,7 @@ static int gunzip_member(struct libdeflate_decompressor *d, const uint8_t *in, s
  * gzip member inflating to exactly `contents` bytes with a good CRC; 0 otherwise (`dest` then
  * holds anything, and the zlib stream reads the file and names what is wrong with it).
  */
-static int gunzip_exact(cmask_nifti_state *s, uint8_t *dest, uint64_t contents) {
+static int gunzip_exact(cmask_nifti_state *s, uint8_t *dest, uint64_t contents, cmask_crc_check *deferred) {
     uint64_t size = s->source->size;
     const uint8_t *input = cmask_source_whole(s->source);
     uint8_t *copy = NULL;
@@ -605,7 +611,7 @@ static int gunzip_exact(cmask_nifti_state *s, uint8_t *dest, uint64_t contents) 
         input = copy;
     }
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-    int whole = d != NULL && gunzip_member(d, input, (size_t)size, dest, (size_t)contents);
+    int whole = d != NULL && gunzip_member(d, input, (size_t)size, dest, (size_t)contents, deferred);
     libdeflate_free_decompressor(d);
     free(copy);
     return whole;
@@ -617,7 +623,7 @@ static int gunzip_exact(cmask_nifti_state *s, uint8_t *dest, uint64_t contents) 
  */
 static void inflate_whole(cmask_nifti_state *s, uint64_t contents) {
     uint8_t *inflated = take_scratch((size_t)contents);
-    if (inflated != NULL && gunzip_exact(s, inflated, contents)) {
+    if (inflated != NULL && gunzip_exact(s, inflated, contents, NULL)) {
         s->whole = inflated;
         s->whole_size = contents;
         s->whole_capacity = (size_t)contents;
@@ -645,8 +651,10 @@ cmask_status cmask_nifti_read(cmask_decoder *decoder, void *out, uint64_t capaci
         if (direct && capacity >= contents) {
             /* Straight into the caller's buffer, header first; then the data moves to its start,
              * unless the caller takes the samples where they are (aligned for their type). */
-            if (gunzip_exact(s, out, contents)) {
-                if (offset != NULL && s->data_offset % s->item_bytes == 0) {
+            int in_place = offset != NULL && s->data_offset % s->item_bytes == 0;
+            cmask_crc_check *deferred = in_place && decoder->defer_crc ? &decoder->crc_check : NULL;
+            if (gunzip_exact(s, out, contents, deferred)) {
+                if (in_place) {
                     *offset = s->data_offset;
                 } else {
                     memmove(out, (uint8_t *)out + s->data_offset, (size_t)need);

@@ -71,6 +71,35 @@ package enum NiftiReadPaths {
         }
     }
 
+    /// What `cmask_crc32_count_pair` gave: nil when it did not run (the CPU, or fewer than 256
+    /// samples); else both CRCs continued from `crcs`, the nonzero cells by index, and the
+    /// samples per value of each side.
+    package static func crc32CountPair(
+        truth: [UInt8], truthStart: Int, prediction: [UInt8], predictionStart: Int, count: Int, crcs: (UInt32, UInt32)
+    ) -> (crcs: (UInt32, UInt32), cells: [Int: UInt32], truthCounts: [Int], predictionCounts: [Int])? {
+        var cells = [UInt32](repeating: 0, count: 65536)
+        var truthCounts = [Int](repeating: 0, count: 256)
+        var predictionCounts = [Int](repeating: 0, count: 256)
+        var both = [crcs.0, crcs.1]
+        let ran = truth.withUnsafeBufferPointer { t in
+            prediction.withUnsafeBufferPointer { p in
+                cmask_crc32_count_pair(
+                    t.baseAddress.map { $0 + truthStart }, p.baseAddress.map { $0 + predictionStart }, UInt64(count),
+                    &both, &cells, &truthCounts, &predictionCounts)
+            }
+        }
+        guard ran else {
+            precondition(cells.allSatisfy { $0 == 0 } && truthCounts.allSatisfy { $0 == 0 }, "touched when it did not run")
+            return nil
+        }
+        var nonzero: [Int: UInt32] = [:]
+        for (index, value) in cells.enumerated() where value != 0 { nonzero[index] = value }
+        return ((both[0], both[1]), nonzero, truthCounts, predictionCounts)
+    }
+
+    /// Whether `cmask_crc32_count_pair` runs on this CPU.
+    package static var crc32CountAvailable: Bool { cmask_crc32_count_available() }
+
     private static func text(_ message: [CChar]) -> String {
         String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

@@ -74,6 +74,22 @@ public struct JointHistogram8: Sendable {
         }
     }
 
+    /// Calls `body` with the cells (65,536) and the per-side counts (256 each), for a counter
+    /// outside this type that adds to them as `accumulate` does (the NIfTI check-and-count).
+    package mutating func withStorage<R>(
+        _ body: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<Int>, UnsafeMutablePointer<Int>) -> R
+    ) -> R {
+        truthCounts.withUnsafeMutableBufferPointer { truthBuffer in
+            predictionCounts.withUnsafeMutableBufferPointer { predictionBuffer in
+                cells.withUnsafeMutableBufferPointer { buffer in
+                    body(
+                        buffer.baseAddress.unsafelyUnwrapped, truthBuffer.baseAddress.unsafelyUnwrapped,
+                        predictionBuffer.baseAddress.unsafelyUnwrapped)
+                }
+            }
+        }
+    }
+
     /// Pixels per stored ground-truth value (256 entries).
     public var truthHistogram: [Int] { truthCounts }
 

@@ -12,7 +12,10 @@
  * with the decoder's room (a .nii.gz inflated in place) and into one with room through
  * cmask_read_placed (the samples left after the header): any difference traps; and the reader's
  * own gzip member read (cmask_crc32 for the CRC) must take exactly the files libdeflate's
- * libdeflate_gzip_decompress_ex takes whole.
+ * libdeflate_gzip_decompress_ex takes whole. A fourth read, cmask_read_placed_unchecked, leaves
+ * the CRC to the harness, which checks it with cmask_crc32 and, for 8-bit samples, with
+ * cmask_crc32_count_pair (whose counts must be a plain loop's): a file whose check passes must
+ * read as the exact read does, and a file whose check fails must be one the exact read refuses.
  */
 #include "CMaskCodecs.h"
 #if defined(FUZZ_PNG_DIFF)
@@ -45,8 +48,33 @@ static const uint8_t prefix[4] = {0x5c, 0x01, 0, 0};
 #include <stdio.h>
 
 /**
+ * cmask_crc32_count_pair over the samples (as both sides, `count` of them after `offset` header
+ * bytes whose CRC is `crc` in all): the CRCs must be `crc`, the cells the diagonal of a plain
+ * loop's counts and each side's counts those counts. Traps on any difference.
+ */
+static void nifti_check_counts(const uint8_t *buffer, uint64_t offset, uint64_t count, uint32_t crc) {
+    static uint32_t cells[65536];
+    static ptrdiff_t truth[256], prediction[256];
+    uint64_t plain[256] = {0};
+    memset(cells, 0, sizeof cells);
+    memset(truth, 0, sizeof truth);
+    memset(prediction, 0, sizeof prediction);
+    uint32_t header = cmask_crc32(0, buffer, (size_t)offset);
+    uint32_t crcs[2] = {header, header};
+    if (!cmask_crc32_count_pair(buffer + offset, buffer + offset, count, crcs, cells, truth, prediction)) return;
+    for (uint64_t i = 0; i < count; i++) plain[buffer[offset + i]]++;
+    if (crcs[0] != crc || crcs[1] != crc) __builtin_trap();
+    for (unsigned v = 0; v < 256; v++) {
+        if ((uint64_t)truth[v] != plain[v] || (uint64_t)prediction[v] != plain[v]) __builtin_trap();
+        for (unsigned w = 0; w < 256; w++)
+            if (cells[v << 8 | w] != (v == w ? (uint32_t)plain[v] : 0)) __builtin_trap();
+    }
+}
+
+/**
  * One read: the status, the message and the samples (caller frees; they start at `*at`). `room`:
- * 0 an exact buffer, 1 read_room_bytes through cmask_read_into, 2 the same through cmask_read_placed.
+ * 0 an exact buffer, 1 read_room_bytes through cmask_read_into, 2 the same through cmask_read_placed,
+ * 3 through cmask_read_placed_unchecked with the CRC checked here.
  */
 static cmask_status nifti_read(const uint8_t *bytes, size_t length, int room, char *error, size_t error_size,
                                uint8_t **samples, uint64_t *size, uint64_t *at) {
@@ -64,7 +92,20 @@ static cmask_status nifti_read(const uint8_t *bytes, size_t length, int room, ch
             return CMASK_ERR_NOMEM;
         }
         memset(*samples, room ? 0xA5 : 0x5A, (size_t)capacity + 1);
-        if (room == 2) {
+        if (room == 3) {
+            uint64_t offset = 1;
+            cmask_crc_check check = {7, 7, 7};
+            status = cmask_read_placed_unchecked(decoder, *samples, info.data_bytes, capacity, &offset, &check, error,
+                                                 error_size);
+            if (status != CMASK_OK && (offset != 0 || check.pending != 0)) __builtin_trap();
+            if (status == CMASK_OK && check.pending != 0) {
+                if (check.length != offset + info.data_bytes || check.length > capacity) __builtin_trap();
+                uint32_t crc = cmask_crc32(0, *samples, (size_t)check.length);
+                if (info.sample == CMASK_SAMPLE_U8) nifti_check_counts(*samples, offset, info.data_bytes, crc);
+                if (crc != check.expected) status = CMASK_ERR_CORRUPT; /* the caller's refusal */
+            }
+            *at = offset;
+        } else if (room == 2) {
             uint64_t offset = 1;
             status = cmask_read_placed(decoder, *samples, info.data_bytes, capacity, &offset, error, error_size);
             /* The samples lie inside the buffer, aligned for their type; 0 on failure. */
@@ -109,13 +150,16 @@ static void nifti_both_ways(const uint8_t *bytes, size_t length) {
     uint8_t *exact = NULL;
     uint64_t exact_size = 0, exact_at = 0;
     cmask_status a = nifti_read(bytes, length, 0, exact_error, sizeof exact_error, &exact, &exact_size, &exact_at);
-    for (int way = 1; way <= 2; way++) {
+    for (int way = 1; way <= 3; way++) {
         char room_error[256];
         uint8_t *room = NULL;
         uint64_t room_size = 0, room_at = 0;
         cmask_status b = nifti_read(bytes, length, way, room_error, sizeof room_error, &room, &room_size, &room_at);
-        int same = a == b && strcmp(exact_error, room_error) == 0 && exact_size == room_size &&
-                   (a != CMASK_OK || memcmp(exact, room + room_at, (size_t)exact_size) == 0);
+        /* A CRC the harness refused (way 3) has no message: the exact read must refuse the file. */
+        int refused_here = way == 3 && b == CMASK_ERR_CORRUPT && room_error[0] == '\0';
+        int same = refused_here ? a != CMASK_OK
+                                : a == b && strcmp(exact_error, room_error) == 0 && exact_size == room_size &&
+                                      (a != CMASK_OK || memcmp(exact, room + room_at, (size_t)exact_size) == 0);
         if (!same) {
             fprintf(stderr, "nifti_diff: way %d, status %d/%d, messages \"%s\" / \"%s\"\n", way, (int)a, (int)b,
                     exact_error, room_error);

@@ -95,6 +95,39 @@ import Testing
         }
     }
 
+    /// Volumes large enough for the checked count (`cmask_crc32_count_pair`, from 256 voxels), one
+    /// pair good, one with a truth whose data does not match its gzip CRC, one with such a
+    /// prediction (stored deflate blocks: only the CRC can tell): the placed path, which checks
+    /// the CRCs while counting, reports what the general path reports, byte for byte, and names
+    /// each broken file with zlib's reason.
+    @Test func aCRCCheckedWhileCountingFailsAsAPlainReadFails() throws {
+        let folder = try TemporaryFolder("placed-path-crc", subfolders: ["gt", "pred"])
+        defer { folder.remove() }
+        let dims = [16, 16, 8]
+        func file(_ seed: UInt64, broken: Bool = false) -> [UInt8] {
+            var bytes = TestMasks.niftiBytes(dims: dims, values: Self.volume(2048, seed: seed))
+            if broken { bytes[10 + 5 + 352 + 700] ^= 0x02 }
+            return bytes
+        }
+        try folder.write(file(1), to: "gt/a.nii.gz")
+        try folder.write(file(2), to: "pred/a.nii.gz")
+        try folder.write(file(3, broken: true), to: "gt/b.nii.gz")
+        try folder.write(file(4), to: "pred/b.nii.gz")
+        try folder.write(file(5), to: "gt/c.nii.gz")
+        try folder.write(file(6, broken: true), to: "pred/c.nii.gz")
+        var reports: [String] = []
+        for (jobs, placed) in [(1, false), (1, true), (2, true)] {
+            var options = EvaluationOptions(jobs: jobs)
+            options.placedReads = placed
+            let result = try Evaluation.run(truth: folder.path("gt"), prediction: folder.path("pred"), options: options)
+            #expect(result.records.count == 1)
+            reports.append(EvaluationReport(result: result, bootstrap: Bootstrap(resamples: 100)).json.rendered())
+        }
+        #expect(Set(reports).count == 1)
+        #expect(reports[0].contains("gt/b.nii.gz") && reports[0].contains("pred/c.nii.gz"))
+        #expect(reports[0].components(separatedBy: "incorrect data check").count == 3)
+    }
+
     @Test func thePathIsTakenOnlyWhereTheCountsAreAllThatIsNeeded() throws {
         let folder = try TemporaryFolder("placed-path-taken", subfolders: ["gt", "pred", "roi"])
         defer { folder.remove() }

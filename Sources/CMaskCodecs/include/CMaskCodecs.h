@@ -226,6 +226,31 @@ cmask_status cmask_read_into(cmask_decoder *decoder, void *out, uint64_t out_siz
 cmask_status cmask_read_placed(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity,
                                uint64_t *offset, char *error, size_t error_size);
 
+/** A gzip trailer's CRC-32 that cmask_read_placed_unchecked left for its caller to check. */
+typedef struct {
+    /**
+     * 1 when the check was left: the buffer's first `length` bytes are the whole inflated gzip
+     * member (header, extensions and samples), and the samples may be used only once the CRC-32
+     * of those bytes equals `expected`. 0 when the read checked everything itself.
+     */
+    int pending;
+    /** The trailer's CRC-32. */
+    uint32_t expected;
+    /** Bytes the CRC covers, from the buffer's start. */
+    uint64_t length;
+} cmask_crc_check;
+
+/**
+ * cmask_read_placed that, for a .nii.gz inflated whole straight into the buffer with its samples
+ * left after the header, skips the one check that must read every byte again — the trailer's
+ * CRC-32 — and leaves it in `*check` (`pending` 1), so a caller that reads the samples anyway
+ * can check it in the same pass (cmask_crc32_count_pair). Every other check (the gzip header,
+ * the deflate data, ISIZE, nothing after the trailer) is made as before. A caller whose check
+ * fails must not use the samples: read the file again with cmask_read, which names what is wrong.
+ */
+cmask_status cmask_read_placed_unchecked(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity,
+                                         uint64_t *offset, cmask_crc_check *check, char *error, size_t error_size);
+
 /** Which decoder reads a PNG's image data. */
 typedef enum {
     /** The environment decides: SEGSCORE_PNG_DECODER=libpng forces libpng; anything else, FAST. */
@@ -290,6 +315,21 @@ void cmask_close(cmask_decoder *decoder);
  * has it (about 3× faster on 8 MB). The NIfTI reader checks gzip trailers with it.
  */
 uint32_t cmask_crc32(uint32_t crc, const void *bytes, size_t count);
+
+/**
+ * The CRC-32s of two runs of `count` samples and their joint histogram, in one pass over both:
+ * continues `crcs[0]` over `truth` and `crcs[1]` over `prediction` (as cmask_crc32), and counts
+ * every pair (truth[i], prediction[i]) in `cells[truth[i] << 8 | prediction[i]]` (65,536 cells),
+ * `truth_counts[truth[i]]` and `prediction_counts[prediction[i]]` (256 each), which must all be 0
+ * on entry (`count` < 2^32), as SegMetrics' JointHistogram8.accumulate counts them. Returns false,
+ * touching nothing, when the CPU lacks AVX-512 VPCLMULQDQ (cmask_crc32_count_available) or
+ * `count` < 256: do both apart then.
+ */
+bool cmask_crc32_count_pair(const uint8_t *truth, const uint8_t *prediction, uint64_t count, uint32_t crcs[2],
+                            uint32_t *cells, ptrdiff_t *truth_counts, ptrdiff_t *prediction_counts);
+
+/** True when cmask_crc32_count_pair runs on this CPU (for `count` ≥ 256). */
+bool cmask_crc32_count_available(void);
 
 /** True when this libtiff was built with the codec for the TIFF Compression tag value. */
 bool cmask_tiff_codec_available(uint32_t compression);

@@ -24,16 +24,31 @@ extension PairEvaluator {
             !(options.pages == .channels && t.pages > 1)
         else { return nil }
 
-        let truth = try decodePlaced(truthReader, key: pair.key)
+        // Where the CPU counts and checks CRCs in one pass, each file's gzip CRC is checked there
+        // instead of by a pass of its own after inflating.
+        let deferring = PlacedSamples.countsChecked
+        let truth = try decodePlaced(truthReader, key: pair.key, deferringCRC: deferring)
         defer { used.append(truth.spare) }
-        let prediction = try decodePlaced(predictionReader, key: pair.key)
+        let prediction = try decodePlaced(predictionReader, key: pair.key, deferringCRC: deferring)
         defer { used.append(prediction.spare) }
         var histogram = histograms.take()
         defer { histograms.give(back: &histogram) }
-        truth.withSamples { truthValues in
-            prediction.withSamples { predictionValues in
-                histogram.accumulate(truth: truthValues, prediction: predictionValues)
+        let check = histogram.withStorage { cells, truthCounts, predictionCounts in
+            PlacedSamples.countChecked(
+                truth: truth, prediction: prediction, cells: cells, truthCounts: truthCounts,
+                predictionCounts: predictionCounts)
+        }
+        switch check {
+        case .counted:
+            break
+        case .checked:
+            truth.withSamples { truthValues in
+                prediction.withSamples { predictionValues in
+                    histogram.accumulate(truth: truthValues, prediction: predictionValues)
+                }
             }
+        case .corrupt(let truthSide):
+            throw failedCheck(truthSide ? truthReader.path : predictionReader.path, key: pair.key)
         }
         let truthRead = Self.eightBitReading(
             truthReader.declaration, counts: histogram.truthHistogram, encoding: options.truthEncoding,
@@ -46,12 +61,26 @@ extension PairEvaluator {
             truthRead: truthRead, predictionRead: predictionRead)
     }
 
-    private func decodePlaced(_ reader: MaskReader, key: String) throws(PairFailure) -> PlacedSamples {
+    private func decodePlaced(_ reader: MaskReader, key: String, deferringCRC: Bool) throws(PairFailure)
+        -> PlacedSamples
+    {
         do {
             var spare = sampleBuffers.take()
-            return try reader.decodePlaced(reusing: &spare)
+            return try reader.decodePlaced(reusing: &spare, deferringCRC: deferringCRC)
         } catch {
             throw PairFailure(key: key, path: reader.path, message: error.reason)
         }
+    }
+
+    /// The failure of a file whose deferred gzip CRC did not match: the file read again with every
+    /// check, so the message is the one a plain read gives (zlib's, naming what is wrong).
+    private func failedCheck(_ path: String, key: String) -> PairFailure {
+        do {
+            _ = try decoder.open(path: path).decode()
+        } catch {
+            return PairFailure(key: key, path: path, message: error.reason)
+        }
+        return PairFailure(
+            key: key, path: path, message: "the gzip CRC-32 does not match the data (the file changed while it was read?)")
     }
 }
