@@ -108,7 +108,7 @@ NIFTI_BENCH_ARGS ?=
 PEERS_VENV ?= $(abspath ../peers-venv)
 GUNZIP_LIMIT := out/bench/gunzip_limit
 
-$(GUNZIP_LIMIT): Benchmarks/gunzip_limit/gunzip_limit.c Sources/CMaskCodecs/crc32_fold.c
+$(GUNZIP_LIMIT): Benchmarks/gunzip_limit/gunzip_limit.c Sources/CMaskCodecs/crc32_fold.c Sources/CMaskCodecs/crc32_count.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -std=c11 -ISources/CMaskCodecs/include -ISources/CMaskCodecs -o $@ $^ -ldeflate -lz -lpthread
 
