@@ -281,9 +281,9 @@ cmask_status cmask_read_into(cmask_decoder *decoder, void *out, uint64_t out_siz
 
 cmask_status cmask_read_placed_unchecked(cmask_decoder *decoder, void *out, uint64_t out_size, uint64_t capacity,
                                          uint64_t *offset, cmask_crc_check *check, char *error, size_t error_size) {
+    if (check != NULL) *check = (cmask_crc_check){0, 0, 0};
     if (check == NULL || decoder == NULL || offset == NULL)
         return cmask_read_placed(decoder, out, out_size, capacity, offset, error, error_size);
-    *check = (cmask_crc_check){0, 0, 0};
     decoder->defer_crc = 1;
     decoder->crc_check = *check;
     cmask_status status = cmask_read_placed(decoder, out, out_size, capacity, offset, error, error_size);

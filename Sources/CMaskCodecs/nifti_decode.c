@@ -20,7 +20,9 @@
  * buffer per file costs more in page faults than the inflation itself. libdeflate succeeds
  * only when the file is one gzip member inflating to exactly the declared length with a good CRC;
  * anything else (truncated, longer, multi-member, corrupt) goes through the zlib stream, whose
- * messages say what is wrong.
+ * messages say what is wrong. The one exception: a caller of cmask_read_placed_unchecked whose
+ * samples are left after the header gets the CRC to check itself (`cmask_crc_check`, with the
+ * samples in the same pass), and a file whose CRC then fails is that caller's to refuse.
  *
  * Values: integer data are labels (uint8/int8 → 8-bit, int16/uint16 → 16-bit, 32- and 64-bit
  * integers → 32-bit; a negative value or one above 2^32 − 1 is an error naming the voxel); float
@@ -595,7 +597,8 @@ static int gunzip_member(struct libdeflate_decompressor *d, const uint8_t *in, s
 
 /**
  * Inflates the whole file with libdeflate into `dest` (`contents` bytes). 1 when the file is one
- * gzip member inflating to exactly `contents` bytes with a good CRC; 0 otherwise (`dest` then
+ * gzip member inflating to exactly `contents` bytes with a good CRC (or, with `deferred`, with the
+ * CRC left there unchecked); 0 otherwise (`dest` then
  * holds anything, and the zlib stream reads the file and names what is wrong with it).
  */
 static int gunzip_exact(cmask_nifti_state *s, uint8_t *dest, uint64_t contents, cmask_crc_check *deferred) {

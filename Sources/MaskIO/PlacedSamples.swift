@@ -23,6 +23,12 @@ package struct PlacedSamples: Sendable {
         }
     }
 
+    /// Whether the pending CRC-32 matches the bytes it covers (true when nothing is pending).
+    package var pendingCRCHolds: Bool {
+        guard let pending = pendingCRC else { return true }
+        return storage.withUnsafeBytes { cmask_crc32(0, $0.baseAddress, pending.length) } == pending.expected
+    }
+
     /// The buffer, for a later decode to reuse.
     package var spare: MaskSamples { .uint8(storage) }
 }
@@ -37,7 +43,9 @@ extension MaskReader {
 
     /// Decodes a one-channel 8-bit mask like `decode(reusing:)`, with the same samples, refusals
     /// and messages, but where a `.nii.gz` is inflated straight into the buffer the samples stay
-    /// after its header (`offset` > 0) instead of being moved to the buffer's start.
+    /// after its header (`offset` > 0) instead of being moved to the buffer's start. With
+    /// `deferringCRC`, such a file's gzip CRC is left in `pendingCRC`: a file whose CRC does not
+    /// match is then returned, not refused, and its samples must not be used until checked.
     /// - Parameters:
     ///   - spare: samples of an earlier mask that nothing else references; taken (nil on return).
     ///   - deferringCRC: leave the CRC-32 of a `.nii.gz` inflated in place unchecked, in

@@ -89,7 +89,9 @@ package enum NiftiReadPaths {
             }
         }
         guard ran else {
-            precondition(cells.allSatisfy { $0 == 0 } && truthCounts.allSatisfy { $0 == 0 }, "touched when it did not run")
+            precondition(
+                cells.allSatisfy { $0 == 0 } && truthCounts.allSatisfy { $0 == 0 }
+                    && predictionCounts.allSatisfy { $0 == 0 }, "touched when it did not run")
             return nil
         }
         var nonzero: [Int: UInt32] = [:]

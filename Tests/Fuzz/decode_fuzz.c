@@ -14,7 +14,8 @@
  * own gzip member read (cmask_crc32 for the CRC) must take exactly the files libdeflate's
  * libdeflate_gzip_decompress_ex takes whole. A fourth read, cmask_read_placed_unchecked, leaves
  * the CRC to the harness, which checks it with cmask_crc32 and, for 8-bit samples, with
- * cmask_crc32_count_pair (whose counts must be a plain loop's): a file whose check passes must
+ * cmask_crc32_count_pair against the samples turned by one place (whose counts must be a plain
+ * loop's): a file whose check passes must
  * read as the exact read does, and a file whose check fails must be one the exact read refuses.
  */
 #include "CMaskCodecs.h"
@@ -48,27 +49,44 @@ static const uint8_t prefix[4] = {0x5c, 0x01, 0, 0};
 #include <stdio.h>
 
 /**
- * cmask_crc32_count_pair over the samples (as both sides, `count` of them after `offset` header
- * bytes whose CRC is `crc` in all): the CRCs must be `crc`, the cells the diagonal of a plain
- * loop's counts and each side's counts those counts. Traps on any difference.
+ * cmask_crc32_count_pair over the samples (`count` of them after `offset` header bytes whose CRC is
+ * `crc` in all) as the truth, and the same samples turned by one place (sample i + 1 at i) after the
+ * same header as the prediction: the CRCs must be `crc` and cmask_crc32's of the turned bytes, and
+ * the cells and each side's counts a plain loop's. Traps on any difference.
  */
 static void nifti_check_counts(const uint8_t *buffer, uint64_t offset, uint64_t count, uint32_t crc) {
-    static uint32_t cells[65536];
+    static uint32_t cells[65536], plain[65536];
     static ptrdiff_t truth[256], prediction[256];
-    uint64_t plain[256] = {0};
+    uint8_t *turned = malloc((size_t)(offset + count));
+    if (turned == NULL) return;
+    memcpy(turned, buffer, (size_t)offset);
+    for (uint64_t i = 0; i < count; i++) turned[offset + i] = buffer[offset + (i + 1) % count];
     memset(cells, 0, sizeof cells);
     memset(truth, 0, sizeof truth);
     memset(prediction, 0, sizeof prediction);
     uint32_t header = cmask_crc32(0, buffer, (size_t)offset);
     uint32_t crcs[2] = {header, header};
-    if (!cmask_crc32_count_pair(buffer + offset, buffer + offset, count, crcs, cells, truth, prediction)) return;
-    for (uint64_t i = 0; i < count; i++) plain[buffer[offset + i]]++;
-    if (crcs[0] != crc || crcs[1] != crc) __builtin_trap();
-    for (unsigned v = 0; v < 256; v++) {
-        if ((uint64_t)truth[v] != plain[v] || (uint64_t)prediction[v] != plain[v]) __builtin_trap();
-        for (unsigned w = 0; w < 256; w++)
-            if (cells[v << 8 | w] != (v == w ? (uint32_t)plain[v] : 0)) __builtin_trap();
+    if (cmask_crc32_count_pair(buffer + offset, turned + offset, count, crcs, cells, truth, prediction)) {
+        if (crcs[0] != crc || crcs[1] != cmask_crc32(0, turned, (size_t)(offset + count))) __builtin_trap();
+        uint64_t truth_plain[256] = {0}, prediction_plain[256] = {0};
+        for (uint64_t i = 0; i < count; i++) {
+            unsigned t = buffer[offset + i], q = turned[offset + i];
+            plain[t << 8 | q]++;
+            truth_plain[t]++;
+            prediction_plain[q]++;
+        }
+        uint64_t total = 0;
+        for (unsigned v = 0; v < 65536; v++) total += cells[v];
+        if (total != count) __builtin_trap();
+        for (uint64_t i = 0; i < count; i++) {
+            unsigned cell = (unsigned)buffer[offset + i] << 8 | turned[offset + i];
+            if (plain[cell] != 0 && plain[cell] != cells[cell]) __builtin_trap();
+        }
+        for (uint64_t i = 0; i < count; i++) plain[(unsigned)buffer[offset + i] << 8 | turned[offset + i]] = 0;
+        for (unsigned v = 0; v < 256; v++)
+            if ((uint64_t)truth[v] != truth_plain[v] || (uint64_t)prediction[v] != prediction_plain[v]) __builtin_trap();
     }
+    free(turned);
 }
 
 /**

@@ -321,9 +321,9 @@ uint32_t cmask_crc32(uint32_t crc, const void *bytes, size_t count);
  * continues `crcs[0]` over `truth` and `crcs[1]` over `prediction` (as cmask_crc32), and counts
  * every pair (truth[i], prediction[i]) in `cells[truth[i] << 8 | prediction[i]]` (65,536 cells),
  * `truth_counts[truth[i]]` and `prediction_counts[prediction[i]]` (256 each), which must all be 0
- * on entry (`count` < 2^32), as SegMetrics' JointHistogram8.accumulate counts them. Returns false,
- * touching nothing, when the CPU lacks AVX-512 VPCLMULQDQ (cmask_crc32_count_available) or
- * `count` < 256: do both apart then.
+ * on entry, as SegMetrics' JointHistogram8.accumulate counts them. Returns false, touching
+ * nothing, when the CPU lacks AVX-512 VPCLMULQDQ (cmask_crc32_count_available), `count` < 256 or
+ * `count` > 2^32 − 1 (a cell could wrap): do both apart then.
  */
 bool cmask_crc32_count_pair(const uint8_t *truth, const uint8_t *prediction, uint64_t count, uint32_t crcs[2],
                             uint32_t *cells, ptrdiff_t *truth_counts, ptrdiff_t *prediction_counts);
