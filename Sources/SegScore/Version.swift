@@ -1,2 +1,2 @@
 /// The version printed by `--version` and written into every report.
-public let segscoreVersion = "0.3.4"
+public let segscoreVersion = "0.3.5"

@@ -45,7 +45,7 @@ struct NiftiBench {
         var nnunetNote = ""
         // One of each per round, the order rotated from round to round: whatever runs right after
         // the long zlib loop (2.5 s on both cores) ran slower on the bench machine, so no
-        // contender is always the one that follows it.
+        // contender is always the one that follows it. nnU-Net runs apart (below).
         var contenders: [(String, () throws -> Double)] = []
         if let gunzip {
             contenders.append(("c", { try timeGunzip(gunzip, dataset) }))
@@ -57,21 +57,18 @@ struct NiftiBench {
             }
         }
         contenders.append(("a", { try timeSegscore(dataset, out: out) }))
-        if let python {
-            contenders.append(
-                (
-                    "n",
-                    {
-                        let (seconds, note) = try timeNnUNet(python, dataset, out: out)
-                        nnunetNote = note
-                        return seconds
-                    }
-                ))
-        }
         for round in 0..<runs {
             for index in 0..<contenders.count {
                 let (name, time) = contenders[(round + index) % contenders.count]
                 times[name, default: []].append(try time())
+            }
+            // nnU-Net last in each round, then a pause: its worker processes and memory were still
+            // being released when the next contender started (segscore ran 3× slower after it).
+            if let python {
+                let (seconds, note) = try timeNnUNet(python, dataset, out: out)
+                times["n", default: []].append(seconds)
+                nnunetNote = note
+                Thread.sleep(forTimeInterval: 3)
             }
         }
         let megabytes = Double(dataset.bytes) / 1e6

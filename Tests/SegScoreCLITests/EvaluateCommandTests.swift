@@ -53,7 +53,7 @@ import Testing
         let std0 = ((0.8 - mean0) * (0.8 - mean0) + (1 - mean0) * (1 - mean0) + (twoThirds - mean0) * (twoThirds - mean0)) / 3
         let expected: [String: Any] = [
             "schema": "segscore.report/1",
-            "tool": ["name": "segscore", "version": "0.3.4"],
+            "tool": ["name": "segscore", "version": "0.3.5"],
             "config": [
                 "variant": "hard", "formula": "2TP/(2TP+FP+FN)", "empty": "nan", "smooth": [0], "include_background": false,
                 "std_ddof": 0,
