@@ -177,55 +177,6 @@ static long long gunzip(const uint8_t *in, size_t size, uint8_t **out, size_t *c
     return -1;
 }
 
-static void *worker(void *arg) {
-    totals *t = arg;
-    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-    if (d == NULL) exit(2);
-    uint8_t *in = NULL, *out = NULL;
-    size_t in_capacity = 0, out_capacity = 0;
-    for (;;) {
-        pthread_mutex_lock(&cursor);
-        size_t index = next_file++;
-        pthread_mutex_unlock(&cursor);
-        if (index >= file_count) break;
-        int fd = open(files[index], O_RDONLY);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) != 0) {
-            fprintf(stderr, "gunzip_limit: %s: cannot open\n", files[index]);
-            failed = 1;
-            if (fd >= 0) close(fd);
-            continue;
-        }
-        size_t size = (size_t)st.st_size;
-        if (size > in_capacity) {
-            free(in);
-            in_capacity = size;
-            in = malloc(size);
-            if (in == NULL) exit(2);
-        }
-        size_t got = 0;
-        while (got < size) {
-            ssize_t r = read(fd, in + got, size - got);
-            if (r <= 0) break;
-            got += (size_t)r;
-        }
-        close(fd);
-        long long n = got == size ? gunzip(in, size, &out, &out_capacity, d) : -1;
-        if (n < 0) {
-            fprintf(stderr, "gunzip_limit: %s: not a whole gzip file\n", files[index]);
-            failed = 1;
-            continue;
-        }
-        t->bytes += size;
-        t->inflated += (uint64_t)n;
-        if (n > 0) t->checksum += out[n / 2] + out[n - 1];
-    }
-    free(in);
-    free(out);
-    libdeflate_free_decompressor(d);
-    return NULL;
-}
-
 /* Reads a whole file into `*buffer` (grown as needed); its size, or -1. */
 static long long read_whole(const char *path, uint8_t **buffer, size_t *capacity) {
     int fd = open(path, O_RDONLY);
@@ -249,6 +200,39 @@ static long long read_whole(const char *path, uint8_t **buffer, size_t *capacity
     }
     close(fd);
     return got == size ? (long long)size : -1;
+}
+
+static void *worker(void *arg) {
+    totals *t = arg;
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    if (d == NULL) exit(2);
+    uint8_t *in = NULL, *out = NULL;
+    size_t in_capacity = 0, out_capacity = 0;
+    for (;;) {
+        pthread_mutex_lock(&cursor);
+        size_t index = next_file++;
+        pthread_mutex_unlock(&cursor);
+        if (index >= file_count) break;
+        long long size = read_whole(files[index], &in, &in_capacity);
+        if (size < 0) {
+            fprintf(stderr, "gunzip_limit: %s: cannot read\n", files[index]);
+            failed = 1;
+            continue;
+        }
+        long long n = gunzip(in, (size_t)size, &out, &out_capacity, d);
+        if (n < 0) {
+            fprintf(stderr, "gunzip_limit: %s: not a whole gzip file\n", files[index]);
+            failed = 1;
+            continue;
+        }
+        t->bytes += (uint64_t)size;
+        t->inflated += (uint64_t)n;
+        if (n > 0) t->checksum += out[n / 2] + out[n - 1];
+    }
+    free(in);
+    free(out);
+    libdeflate_free_decompressor(d);
+    return NULL;
 }
 
 /* One side of a pair inflated with its CRC left unchecked: the bytes, the trailer's CRC, vox_offset. */

@@ -146,13 +146,16 @@ extension PlacedSamples {
             }
         for (index, side) in [truth, prediction].enumerated() {
             guard let pending = side.pendingCRC else { continue }
+            guard counted else {
+                if !side.pendingCRCHolds { return .corrupt(truth: index == 0) }
+                continue
+            }
+            // The kernel's CRC runs to the samples' end; any bytes the member holds after them follow.
             let end = side.offset + side.count
             let crc = side.storage.withUnsafeBytes { bytes in
-                counted
-                    ? cmask_crc32(crcs[index], bytes.baseAddress.map { $0 + end }, max(0, pending.length - end))
-                    : cmask_crc32(0, bytes.baseAddress, pending.length)
+                cmask_crc32(crcs[index], bytes.baseAddress.map { $0 + end }, max(0, pending.length - end))
             }
-            if crc != pending.expected || (counted && pending.length < end) { return .corrupt(truth: index == 0) }
+            if crc != pending.expected || pending.length < end { return .corrupt(truth: index == 0) }
         }
         return counted ? .counted : .checked
     }

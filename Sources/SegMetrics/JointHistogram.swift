@@ -75,7 +75,8 @@ public struct JointHistogram8: Sendable {
     }
 
     /// Calls `body` with the cells (65,536) and the per-side counts (256 each), for a counter
-    /// outside this type that adds to them as `accumulate` does (the NIfTI check-and-count).
+    /// outside this type that counts into them as `accumulate` does (the NIfTI check-and-count,
+    /// which wants them empty: a histogram fresh from `init` or `reset`).
     package mutating func withStorage<R>(
         _ body: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<Int>, UnsafeMutablePointer<Int>) -> R
     ) -> R {

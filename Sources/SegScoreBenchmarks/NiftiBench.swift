@@ -250,27 +250,15 @@ struct NiftiBench {
         return text
     }
 
-    /// (a) Wall time of the segscore binary, process start to exit: started by `posix_spawn` and
-    /// reaped by `wait4`, since Foundation's `Process.waitUntilExit` polls a run loop and added
-    /// tens of milliseconds to a 0.2-second run (the C loops report their own time, unaffected).
+    /// (a) Wall time of the segscore binary, process start to exit (`Spawned`: Foundation's
+    /// `Process.waitUntilExit` added tens of milliseconds; the C loops report their own time).
     private func timeSegscore(_ files: Files, out: String) throws -> Double {
-        let arguments = [
+        let run = try Spawned.run([
             segscore, "evaluate", files.truth, files.prediction, "--variant", "nnunet-eval", "--labels", files.labels,
             "--json", out + "/report.json", "--quiet", "--jobs", String(jobs),
-        ]
-        var argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        let start = DispatchTime.now()
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, segscore, nil, nil, &argv, environ) == 0 else {
-            throw ValidationError("cannot start \(segscore)")
-        }
-        var status: Int32 = 0
-        var usage = rusage()
-        guard wait4(pid, &status, 0, &usage) == pid else { throw ValidationError("lost \(segscore)") }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        guard status == 0 else { throw ValidationError("\(segscore) evaluate failed (wait status \(status))") }
-        return seconds
+        ])
+        guard run.status == 0 else { throw ValidationError("\(segscore) evaluate failed (wait status \(run.status))") }
+        return run.seconds
     }
 
     /// (c) The gunzip loop's own time_s; `flag` -f (f) or -z (z) for the other loops.

@@ -278,16 +278,11 @@ struct SegScoreBench: ParsableCommand {
         let arguments = [
             binary, "evaluate", dataset.truth, dataset.prediction, "--json", out + "/r.json", "--csv", out + "/r.csv", "--quiet",
         ]
-        var argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, binary, nil, nil, &argv, environ) == 0 else { throw ValidationError("cannot start \(binary)") }
-        var status: Int32 = 0
-        var usage = rusage()
-        guard wait4(pid, &status, 0, &usage) == pid, status == 0 else {
-            throw ValidationError("segscore evaluate failed on \(dataset.truth) (status \(status))")
+        let run = try Spawned.run(arguments)
+        guard run.status == 0 else {
+            throw ValidationError("segscore evaluate failed on \(dataset.truth) (status \(run.status))")
         }
-        return usage.ru_maxrss
+        return run.usage.ru_maxrss
     }
 
     /// Peak RSS on two dataset sizes (median of three runs each) and their ratio.
